@@ -1,0 +1,73 @@
+// The engine's public surface for the CLI and the extension. Implemented by SyncSession (session.ts).
+
+import type { Readable } from 'node:stream';
+import type {
+  Action, Plan, ProgressEvent, Resolution, ResolveStrategy, SyncMode, SyncResult, Target, Logger,
+} from './types.js';
+
+export interface FilterOptions {
+  /** only these (gitignore-like globs); empty/undefined = everything */
+  match?: string[];
+  /** leave these out (gitignore-like globs); the defaults (.git, .hg, .svn, .DS_Store, state dir) always apply */
+  exclude?: string[];
+}
+
+export interface SessionOptions {
+  local: Target;
+  remote: Target;
+  /** absolute path of the local root folder (where the state dir lives) */
+  localRoot: string;
+  /** stable id of the remote (URL without password); names the state file */
+  remoteId: string;
+  filter?: FilterOptions;
+  log?: Logger;
+}
+
+export interface PlanOptions {
+  mode: SyncMode;
+  /** upload/download: also delete on the destination what the source no longer has */
+  delete?: boolean;
+  /** delete on the destination also what the filters exclude (implies delete) */
+  deleteUnmatched?: boolean;
+  /** upload/download: overwrite the destination even where it changed since the last sync (not a conflict) */
+  force?: boolean;
+  /** limit the run to these paths and the subtrees below them (explorer actions, current file) */
+  paths?: string[];
+  /** safety: the most deletions allowed on one side: a count, or "N%" of that side's files (default "50%") */
+  maxDelete?: number | string;
+  signal?: AbortSignal;
+}
+
+export interface RunOptions extends PlanOptions {
+  dryRun?: boolean;
+  /** how conflicts are decided (default 'skip'); 'ask' calls `ask` for each */
+  resolve?: ResolveStrategy;
+  ask?: (conflict: Action) => Promise<Resolution>;
+  concurrency?: number;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export type SaveOutcome =
+  | { status: 'uploaded'; action: Action }
+  | { status: 'in-sync'; reason: string }
+  | { status: 'conflict'; action: Action }
+  | { status: 'excluded'; reason: string };
+
+export interface SyncEngine {
+  open(): Promise<void>;
+  close(): Promise<void>;
+  /** build the plan: lists both sides, classifies, compares where needed; changes nothing */
+  plan(options: PlanOptions): Promise<Plan>;
+  /** apply resolution strategy to the plan's conflicts (pure for all but 'ask') */
+  resolveConflicts(plan: Plan, strategy: ResolveStrategy, ask?: (c: Action) => Promise<Resolution>): Promise<Plan>;
+  /** execute a plan; safety checks run first; state is journaled after each action */
+  execute(plan: Plan, options?: Omit<RunOptions, 'mode'>): Promise<SyncResult>;
+  /** plan + resolve + execute (or just report with dryRun) */
+  run(options: RunOptions): Promise<SyncResult>;
+  /** upload on save: one remote stat, classified against the state; never overwrites a changed remote */
+  saveFiles(paths: string[], options?: { signal?: AbortSignal; force?: boolean }): Promise<Map<string, SaveOutcome>>;
+  /** apply the user's decision for one conflict (or any path): transfer and record state */
+  resolvePath(path: string, resolution: Resolution, options?: { signal?: AbortSignal }): Promise<SyncResult>;
+  /** the remote side of a file, streamed (diff view) */
+  readRemote(path: string, signal?: AbortSignal): Promise<Readable>;
+}

@@ -1,0 +1,66 @@
+// One error type for everything the engine reports to a person: what failed, on which path,
+// what the server said, and what to do about it.
+
+export type ErrorCode =
+  | 'usage'        // bad command line / API arguments
+  | 'config'       // invalid config file (message names the field)
+  | 'connect'      // could not reach the server
+  | 'auth'         // login refused
+  | 'hostkey'      // SFTP host key unknown or changed
+  | 'not-found'    // path does not exist
+  | 'io'           // a read/write/list failed
+  | 'bad-name'     // a remote name that is not one plain path segment
+  | 'safety'       // a safety check stopped the run before anything changed
+  | 'aborted';     // cancelled by the user
+
+export class SyncError extends Error {
+  readonly code: ErrorCode;
+  readonly path?: string;
+  /** what the server or the OS said, verbatim */
+  readonly detail?: string;
+  /** what the user can do about it */
+  readonly hint?: string;
+
+  constructor(code: ErrorCode, message: string, opts: { path?: string; detail?: string; hint?: string; cause?: unknown } = {}) {
+    super(message, opts.cause !== undefined ? { cause: opts.cause } : undefined);
+    this.name = 'SyncError';
+    this.code = code;
+    this.path = opts.path;
+    this.detail = opts.detail;
+    this.hint = opts.hint;
+  }
+
+  /** "message (path): detail. hint" — one line for logs and notifications */
+  override toString(): string {
+    let s = this.message;
+    if (this.path !== undefined && !this.message.includes(this.path)) s += ` (${this.path || '/'})`;
+    if (this.detail && !this.message.includes(this.detail)) s += `: ${this.detail}`;
+    if (this.hint) s += `. ${this.hint}`;
+    return s;
+  }
+}
+
+export function isAbortError(err: unknown): boolean {
+  return (err instanceof SyncError && err.code === 'aborted') ||
+    (err instanceof Error && (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR'));
+}
+
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new SyncError('aborted', 'Cancelled');
+}
+
+/** message of any thrown value, for logs */
+export function errorMessage(err: unknown): string {
+  if (err instanceof SyncError) return err.toString();
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+/** network-level failures worth a reconnect and retry */
+export function isTransientError(err: unknown): boolean {
+  if (err instanceof SyncError) return err.code === 'connect';
+  const code = (err as { code?: string } | undefined)?.code;
+  const msg = err instanceof Error ? err.message : String(err);
+  return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_NOT_CONNECTED', 'ERR_GENERIC_CLIENT']
+    .includes(code ?? '') || /not connected|connection (closed|lost|reset)|socket (hang up|closed)|client is closed|No SFTP connection|ended/i.test(msg);
+}

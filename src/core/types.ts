@@ -1,0 +1,254 @@
+// Core contracts of the engine. Nothing here (or anywhere under src/core) imports `vscode`.
+//
+// Paths inside the engine are *relative POSIX paths* from a target's root: "a/b.txt",
+// never with a leading or trailing slash; the root itself is "".
+
+import type { Readable } from 'node:stream';
+
+export type EntryType = 'file' | 'dir';
+
+/** What one side reports for one path. */
+export interface Entry {
+  path: string;
+  type: EntryType;
+  /** bytes; 0 for folders */
+  size: number;
+  /** modification time in ms since the epoch, as the side reports it (folders: informative only) */
+  mtime: number;
+}
+
+export type TargetKind = 'local' | 'sftp' | 'ftp';
+
+export interface TargetCapabilities {
+  /** the target can set a file's mtime after writing it */
+  setMtime: boolean;
+  /** resolution of the mtimes the target reports, in ms (1 for local, 1000 for SFTP / MLSD, 60000 for LIST) */
+  mtimeResolutionMs: number;
+  /** transfers that may run at once (SFTP: pipelined on one channel; FTP: one connection each) */
+  maxConcurrency: number;
+}
+
+export interface ListOptions {
+  /**
+   * Called for every entry found; return false to leave it (and, for a folder, everything
+   * below it) out of the listing. Used to skip excluded trees without walking them.
+   */
+  include?: (path: string, type: EntryType) => boolean;
+  signal?: AbortSignal;
+}
+
+export interface WriteOptions {
+  /** mtime to set on the written file, where the target allows */
+  mtime?: number;
+  /** expected size, for progress */
+  size?: number;
+  signal?: AbortSignal;
+  /** bytes written so far (cumulative) */
+  onProgress?: (bytes: number) => void;
+}
+
+/**
+ * A place files live: a local folder, an SFTP folder, an FTP folder. Symmetric: the engine
+ * does not care which side is "local" except for naming.
+ *
+ * Errors: methods reject with a `SyncError` (see errors.ts) carrying the path and the
+ * server's message. `stat` resolves `undefined` for a path that does not exist.
+ */
+export interface Target {
+  readonly kind: TargetKind;
+  /** human-readable location, no password: "/home/me/site", "sftp://me@host:22/var/www" */
+  readonly display: string;
+  readonly capabilities: TargetCapabilities;
+
+  /** connect (idempotent); a target re-opens by itself after a dropped connection */
+  open(): Promise<void>;
+  close(): Promise<void>;
+
+  /** recursive listing of everything below the root (not the root itself), keyed by path */
+  list(options?: ListOptions): Promise<Map<string, Entry>>;
+  stat(path: string): Promise<Entry | undefined>;
+
+  /** stream a file's content (streamed: never buffers a whole file) */
+  read(path: string, signal?: AbortSignal): Promise<Readable>;
+  /**
+   * Write `path` from `source` *atomically*: the content goes to a temporary name in the
+   * same folder (see `tempName`), which is then renamed over `path`; on failure the temp is
+   * removed. Parent folders must exist. Sets the mtime where possible. Resolves with what the
+   * target reports for `path` afterwards.
+   */
+  write(path: string, source: Readable, options?: WriteOptions): Promise<Entry>;
+  /** mkdir -p */
+  mkdir(path: string): Promise<void>;
+  /** remove a file (no error if already gone) */
+  removeFile(path: string): Promise<void>;
+  /** remove a folder and everything below it (no error if already gone) */
+  removeDir(path: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+}
+
+/** What the state store remembers of one path, per side, as reported right after the last sync. */
+export interface SideState {
+  size: number;
+  mtime: number;
+}
+export interface PathState {
+  type: EntryType;
+  local: SideState;
+  remote: SideState;
+}
+
+export type Side = 'local' | 'remote';
+
+/**
+ * Class of one side of a path against the last-sync state:
+ * - new: present, no state for the path (and there is state for the pair)
+ * - existing: present, and there is no state at all yet (first sync)
+ * - unmodified / modified: present, state says what this side reported last time
+ * - deleted: absent, but the state has it
+ * - missing: absent, and no state for it
+ */
+export type EntryClass = 'new' | 'existing' | 'unmodified' | 'modified' | 'deleted' | 'missing';
+
+export type SyncMode = 'upload' | 'download' | 'sync';
+
+export type ConflictKind =
+  | 'both-modified'      // both sides changed the file since the last sync
+  | 'both-new'           // the name appeared on both sides with different content
+  | 'modified-deleted'   // changed on one side, deleted on the other
+  | 'folder-deleted'     // a folder deleted on one side while something below it changed on the other
+  | 'type-mismatch';     // a file on one side, a folder on the other
+
+export type Resolution = 'local' | 'remote' | 'skip';
+export type ResolveStrategy = 'ask' | 'skip' | 'local' | 'remote' | 'new' | 'old';
+
+export type ActionKind =
+  | 'upload' | 'download'
+  | 'mkdir-remote' | 'mkdir-local'
+  | 'delete-remote' | 'delete-local'
+  | 'equal'        // both sides equal: record state (nothing transferred)
+  | 'forget'       // gone on both sides: drop the state entry
+  | 'conflict'     // unresolved: nothing done
+  | 'skip';        // a one-way run leaves this alone (reason says why)
+
+export interface Action {
+  kind: ActionKind;
+  path: string;
+  type: EntryType;
+  /** one short sentence: why this action */
+  reason: string;
+  local?: Entry;
+  remote?: Entry;
+  localClass: EntryClass;
+  remoteClass: EntryClass;
+  /** bytes this action moves (uploads/downloads) */
+  bytes: number;
+  conflict?: ConflictKind;
+  /** for folder actions that cover a subtree (delete a folder, resolve a folder conflict) */
+  children?: string[];
+  /** set when a conflict was resolved by a strategy or the user */
+  resolvedBy?: ResolveStrategy | 'user';
+}
+
+export interface Plan {
+  mode: SyncMode;
+  local: string;
+  remote: string;
+  /** every action that changes something (no 'equal' without a state change) in execution order */
+  actions: Action[];
+  /** paths found in sync (for the summary; no action needed) */
+  inSync: number;
+  /** state entries to write without any transfer (equal pairs whose state was stale) */
+  stateOnly: Action[];
+}
+
+export interface Stats {
+  uploaded: number;
+  downloaded: number;
+  deletedLocal: number;
+  deletedRemote: number;
+  foldersCreated: number;
+  bytesUp: number;
+  bytesDown: number;
+  conflicts: number;
+  skipped: number;
+  errors: number;
+  inSync: number;
+  elapsedMs: number;
+}
+
+export interface ActionError {
+  path: string;
+  kind: ActionKind;
+  message: string;
+}
+
+export interface SyncResult {
+  plan: Plan;
+  stats: Stats;
+  /** conflicts left unresolved, with their reasons */
+  conflicts: Action[];
+  errors: ActionError[];
+  /** actions that completed */
+  done: Action[];
+  cancelled: boolean;
+}
+
+export type ProgressEvent =
+  | { type: 'plan'; plan: Plan }
+  | { type: 'action-start'; action: Action }
+  | { type: 'action-done'; action: Action }
+  | { type: 'action-error'; action: Action; error: string }
+  | { type: 'bytes'; path: string; bytes: number; total: number }
+  | { type: 'stats'; filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number };
+
+/** Where and how to reach a target; parsed from a CLI argument or the project config. */
+export interface RemoteSpec {
+  protocol: 'local' | 'sftp' | 'ftp' | 'ftps';
+  /** local: absolute folder; remote: absolute folder on the server */
+  path: string;
+  host?: string;
+  port?: number;
+  user?: string;
+  /** only when given in a URL or the environment; never stored in a config file */
+  password?: string;
+  /** ftps: implicit TLS (port 990 style) instead of explicit AUTH TLS */
+  ftpsImplicit?: boolean;
+  /** ftp: active mode instead of passive */
+  ftpActive?: boolean;
+  /** ftps: accept a self-signed / unverifiable certificate */
+  allowUnauthorizedTls?: boolean;
+  /** sftp: private key file */
+  identity?: string;
+  /** sftp: ssh-agent socket (default: SSH_AUTH_SOCK); false to not use an agent */
+  agent?: string | false;
+  /** sftp: known_hosts file (default ~/.ssh/known_hosts) */
+  knownHosts?: string;
+  /** sftp: trust and record an unknown host key (a changed key always fails) */
+  acceptNewHostKey?: boolean;
+}
+
+/** Asked lazily, only when a login needs it. The CLI prompts on a terminal; the extension uses SecretStorage. */
+export interface Credentials {
+  password?: (spec: RemoteSpec) => Promise<string | undefined>;
+  passphrase?: (keyFile: string) => Promise<string | undefined>;
+  /** an unknown SFTP host: return true to trust (and record) the key */
+  confirmHostKey?: (info: HostKeyInfo) => Promise<boolean>;
+}
+
+export interface HostKeyInfo {
+  host: string;
+  port: number;
+  keyType: string;
+  /** "SHA256:…" as OpenSSH prints it */
+  fingerprint: string;
+  knownHostsFile: string;
+}
+
+export interface Logger {
+  error(msg: string): void;
+  warn(msg: string): void;
+  info(msg: string): void;
+  debug(msg: string): void;
+}
+
+export const nullLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
