@@ -145,6 +145,12 @@ export interface Action {
   conflict?: ConflictKind;
   /** for folder actions that cover a subtree (delete a folder, resolve a folder conflict) */
   children?: string[];
+  /** deletions: how many files this action removes (a folder: the files below it) */
+  fileCount?: number;
+  /** the destination holds an entry of the other type (file ↔ folder) that goes first */
+  replace?: boolean;
+  /** conflicts: what each resolution would do (computed at plan time, so resolving is pure) */
+  alternatives?: { local: Action[]; remote: Action[] };
   /** set when a conflict was resolved by a strategy or the user */
   resolvedBy?: ResolveStrategy | 'user';
 }
@@ -159,6 +165,10 @@ export interface Plan {
   inSync: number;
   /** state entries to write without any transfer (equal pairs whose state was stale) */
   stateOnly: Action[];
+  /** file counts, for the safety checks */
+  counts: { localFiles: number; remoteFiles: number; stateFiles: number; hadState: boolean };
+  /** names the server listed that are not plain file names (reported, never written locally) */
+  badNames: string[];
 }
 
 export interface Stats {

@@ -1,0 +1,193 @@
+// The executor: carries out a plan. Folders before their files, copies before deletions; bounded
+// concurrency; every completed action is journaled in the state at once, so a run stopped at any
+// point (cancel, crash, SIGKILL) leaves state the next run can trust.
+
+import { Transform } from 'node:stream';
+import type { Action, ActionError, Entry, Logger, Plan, ProgressEvent, Stats, SyncResult, Target } from './types.js';
+import { SyncError, errorMessage, isAbortError } from './errors.js';
+import type { StateStore } from './state.js';
+import { depthOf } from './paths.js';
+import { mapLimit } from './pool.js';
+
+export interface ExecuteContext {
+  local: Target;
+  remote: Target;
+  state: StateStore;
+  log: Logger;
+  concurrency: number;
+  signal?: AbortSignal;
+  onProgress?: (e: ProgressEvent) => void;
+}
+
+export function emptyStats(): Stats {
+  return { uploaded: 0, downloaded: 0, deletedLocal: 0, deletedRemote: 0, foldersCreated: 0, bytesUp: 0, bytesDown: 0, conflicts: 0, skipped: 0, errors: 0, inSync: 0, elapsedMs: 0 };
+}
+
+const sameEntry = (a: Entry | undefined, b: Entry | undefined) =>
+  !!a && !!b && a.type === b.type && (a.type === 'dir' || (a.size === b.size && a.mtime === b.mtime));
+
+export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<SyncResult> {
+  const started = Date.now();
+  const stats = emptyStats();
+  stats.inSync = plan.inSync;
+  const errors: ActionError[] = [];
+  const done: Action[] = [];
+  const conflicts = plan.actions.filter((a) => a.kind === 'conflict');
+  stats.conflicts = conflicts.length;
+  stats.skipped = plan.actions.filter((a) => a.kind === 'skip').length;
+  const work = plan.actions.filter((a) => a.kind !== 'conflict' && a.kind !== 'skip');
+  const filesTotal = work.length;
+  const bytesTotal = work.reduce((n, a) => n + a.bytes, 0);
+  let filesDone = 0;
+  let bytesDone = 0;
+  const emit = (e: ProgressEvent) => ctx.onProgress?.(e);
+  const aborted = () => ctx.signal?.aborted === true;
+
+  for (const a of plan.stateOnly) recordStateOnly(a, ctx.state);
+
+  const runOne = async (a: Action): Promise<void> => {
+    if (aborted()) return;
+    emit({ type: 'action-start', action: a });
+    let moved = 0;
+    const onBytes = (n: number) => {
+      bytesDone += n - moved;
+      moved = n;
+      emit({ type: 'bytes', path: a.path, bytes: n, total: a.bytes });
+    };
+    try {
+      await perform(a, ctx, onBytes);
+      tally(a, stats);
+      done.push(a);
+      ctx.log.info(`${a.kind} ${a.path}`);
+      emit({ type: 'action-done', action: a });
+    } catch (e) {
+      bytesDone -= moved;
+      if (isAbortError(e) || aborted()) return;
+      const message = errorMessage(e);
+      errors.push({ path: a.path, kind: a.kind, message });
+      ctx.log.error(`${a.kind} ${a.path}: ${message}`);
+      emit({ type: 'action-error', action: a, error: message });
+    } finally {
+      filesDone++;
+      emit({ type: 'stats', filesDone, filesTotal, bytesDone, bytesTotal });
+    }
+  };
+
+  // group into waves that must not overlap: mkdirs by depth (shallow first), copies, deletions by depth (deep first)
+  const waves: Action[][] = [];
+  const key = (a: Action): string => {
+    if (a.replace) return `0:${String(depthOf(a.path)).padStart(4, '0')}`;
+    if (a.kind === 'mkdir-local' || a.kind === 'mkdir-remote') return `1:${String(depthOf(a.path)).padStart(4, '0')}`;
+    if (a.kind === 'delete-local' || a.kind === 'delete-remote') return `3:${String(9999 - depthOf(a.path)).padStart(4, '0')}`;
+    return '2';
+  };
+  const byKey = new Map<string, Action[]>();
+  for (const a of work) {
+    const k = key(a);
+    if (!byKey.has(k)) byKey.set(k, []);
+    byKey.get(k)!.push(a);
+  }
+  for (const k of [...byKey.keys()].sort()) waves.push(byKey.get(k)!);
+
+  try {
+    for (const wave of waves) {
+      if (aborted()) break;
+      // big files first inside the copy wave, so they overlap with the many small ones
+      const ordered = wave.length > 1 ? [...wave].sort((x, y) => (y.bytes > 8e6 ? 1 : 0) - (x.bytes > 8e6 ? 1 : 0)) : wave;
+      await mapLimit(ordered, Math.max(1, ctx.concurrency), runOne);
+    }
+  } finally {
+    ctx.state.compact();
+  }
+
+  stats.errors = errors.length;
+  stats.elapsedMs = Date.now() - started;
+  return { plan, stats, conflicts, errors, done, cancelled: aborted() };
+}
+
+function recordStateOnly(a: Action, state: StateStore): void {
+  if (a.kind === 'forget') state.record(a.path, null);
+  else if (a.kind === 'equal' && a.local && a.remote) state.recordPair(a.path, a.type, a.local, a.remote);
+}
+
+export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 'remote' | 'state' | 'signal'>, onBytes: (n: number) => void): Promise<void> {
+  const { local, remote, state, signal } = ctx;
+  switch (a.kind) {
+    case 'equal':
+    case 'forget':
+      recordStateOnly(a, state);
+      return;
+    case 'mkdir-remote':
+    case 'mkdir-local': {
+      const [dst, other] = a.kind === 'mkdir-remote' ? [remote, a.remote] : [local, a.local];
+      if (a.replace && other?.type === 'file') {
+        await checkUnchanged(dst, other);
+        await dst.removeFile(a.path);
+      }
+      await dst.mkdir(a.path);
+      const src = a.kind === 'mkdir-remote' ? a.local! : a.remote!;
+      const zero = { size: 0, mtime: 0 };
+      state.record(a.path, { type: 'dir', local: a.kind === 'mkdir-remote' ? { size: 0, mtime: src.mtime } : zero, remote: a.kind === 'mkdir-remote' ? zero : { size: 0, mtime: src.mtime } });
+      return;
+    }
+    case 'upload':
+    case 'download': {
+      const up = a.kind === 'upload';
+      const [src, dst] = up ? [local, remote] : [remote, local];
+      const srcEntry = up ? a.local! : a.remote!;
+      const dstEntry = up ? a.remote : a.local;
+      if (dstEntry) {
+        await checkUnchanged(dst, dstEntry);
+        if (a.replace && dstEntry.type === 'dir') {
+          await dst.removeDir(a.path);
+          state.forgetTree(a.path);
+        }
+      }
+      const stream = await src.read(a.path, signal);
+      let n = 0;
+      const counter = new Transform({ transform(chunk: Buffer, _e, cb) { n += chunk.length; onBytes(n); cb(null, chunk); } });
+      stream.on('error', (e) => counter.destroy(e));
+      const written = await dst.write(a.path, stream.pipe(counter), { mtime: srcEntry.mtime, size: srcEntry.size, signal });
+      if (up) state.recordPair(a.path, 'file', srcEntry, written);
+      else state.recordPair(a.path, 'file', written, srcEntry);
+      return;
+    }
+    case 'delete-remote':
+    case 'delete-local': {
+      const dst = a.kind === 'delete-remote' ? remote : local;
+      const e = a.kind === 'delete-remote' ? a.remote : a.local;
+      if (e?.type === 'dir') {
+        await dst.removeDir(a.path);
+      } else {
+        if (e) await checkUnchanged(dst, e);
+        await dst.removeFile(a.path);
+      }
+      state.forgetTree(a.path);
+      return;
+    }
+    default:
+      throw new SyncError('usage', `Cannot execute a ${a.kind} action`, { path: a.path });
+  }
+}
+
+/** Never overwrite or delete something that changed after the plan was made. */
+async function checkUnchanged(target: Target, planned: Entry): Promise<void> {
+  if (planned.type === 'dir') return;
+  const now = await target.stat(planned.path);
+  if (now && !sameEntry(now, planned)) {
+    throw new SyncError('io', `Changed ${target.kind === 'local' ? 'locally' : 'on the server'} while the sync ran; left alone`, {
+      path: planned.path, hint: 'Run the sync again',
+    });
+  }
+}
+
+function tally(a: Action, s: Stats): void {
+  switch (a.kind) {
+    case 'upload': s.uploaded++; s.bytesUp += a.bytes; break;
+    case 'download': s.downloaded++; s.bytesDown += a.bytes; break;
+    case 'delete-local': s.deletedLocal++; break;
+    case 'delete-remote': s.deletedRemote++; break;
+    case 'mkdir-local': case 'mkdir-remote': s.foldersCreated++; break;
+    default: break;
+  }
+}

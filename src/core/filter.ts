@@ -1,0 +1,82 @@
+// Match / exclude rules with gitignore-like semantics, through minimatch:
+// - a pattern without a slash matches a name at any depth ("*.log", "node_modules")
+// - a pattern with a slash is anchored at the root ("/build", "docs/*.md")
+// - a trailing slash matches folders only ("cache/")
+// - "**" spans folders; "!pattern" re-includes what an earlier pattern excluded (last match wins)
+// - an excluded folder excludes everything below it
+// Match patterns (if any) apply to files only: folders are always walked, files must match one.
+
+import { Minimatch } from 'minimatch';
+import type { EntryType } from './types.js';
+import type { FilterOptions } from './api.js';
+import { STATE_DIR } from './paths.js';
+
+/** Always excluded, whatever the options: version-control folders, macOS litter, our own state. */
+export const DEFAULT_EXCLUDES = ['.git/', '.hg/', '.svn/', '.DS_Store', `/${STATE_DIR}/`];
+
+interface Rule {
+  source: string;
+  negated: boolean;
+  dirOnly: boolean;
+  mm: Minimatch;
+}
+
+function compile(pattern: string): Rule | undefined {
+  let p = pattern.trim();
+  if (!p || p.startsWith('#')) return undefined;
+  let negated = false;
+  if (p.startsWith('!')) { negated = true; p = p.slice(1); }
+  let dirOnly = false;
+  if (p.endsWith('/')) { dirOnly = true; p = p.replace(/\/+$/, ''); }
+  if (!p) return undefined;
+  const anchored = p.includes('/');
+  p = p.replace(/^\/+/, '');
+  if (!anchored && !p.startsWith('**/')) p = `**/${p}`;
+  return { source: pattern, negated, dirOnly, mm: new Minimatch(p, { dot: true, nocomment: true, nonegate: true }) };
+}
+
+/** Split "a,b" and ["a,b", "c"] into single patterns. */
+export function splitPatterns(values: readonly string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+}
+
+export class Filter {
+  private readonly builtin: Rule[];
+  private readonly excludes: Rule[];
+  private readonly matches: Rule[];
+
+  constructor(options: FilterOptions = {}) {
+    this.builtin = DEFAULT_EXCLUDES.map(compile).filter((r): r is Rule => !!r);
+    this.excludes = splitPatterns(options.exclude).map(compile).filter((r): r is Rule => !!r);
+    this.matches = splitPatterns(options.match).map(compile).filter((r): r is Rule => !!r);
+  }
+
+  /** Built-in excludes (VCS folders, state dir): never synced, never deleted, whatever the flags. */
+  isBuiltinExcluded(path: string, type: EntryType): boolean {
+    return lastMatch(this.builtin, path, type) === true;
+  }
+
+  /** Excluded by the user's patterns (or the built-ins). Checks this path only, not its parents. */
+  isExcluded(path: string, type: EntryType): boolean {
+    if (this.isBuiltinExcluded(path, type)) return true;
+    const r = lastMatch(this.excludes, path, type);
+    if (r !== undefined) return r;
+    if (type === 'file' && this.matches.length) return lastMatch(this.matches, path, type) !== true;
+    return false;
+  }
+
+  /** Does the entry take part in the sync? (listing callback: parents were already checked) */
+  includes(path: string, type: EntryType): boolean {
+    return !this.isExcluded(path, type);
+  }
+}
+
+/** true = excluded/matched by the last rule that matches, false = re-included by a negation, undefined = no rule matched */
+function lastMatch(rules: Rule[], path: string, type: EntryType): boolean | undefined {
+  let result: boolean | undefined;
+  for (const r of rules) {
+    if (r.dirOnly && type !== 'dir') continue;
+    if (r.mm.match(path)) result = !r.negated;
+  }
+  return result;
+}

@@ -1,0 +1,301 @@
+// The planner: listings + last-sync state → a Plan (every action with its reason). Touches nothing
+// but reads file contents where a "compare first" decision needs them.
+
+import type { Action, ActionKind, Entry, EntryClass, Plan, PathState, Side, SyncMode } from './types.js';
+import { classifySide, copyKind, decide, deleteKind, deletesOn, otherSide, type Decision } from './classify.js';
+import { isWithin, depthOf } from './paths.js';
+import { mapLimit } from './pool.js';
+
+export interface StateView {
+  readonly hasState: boolean;
+  get(path: string): PathState | undefined;
+  paths(): Iterable<string>;
+  countFiles(): number;
+}
+
+export interface PlanInput {
+  mode: SyncMode;
+  localDisplay: string;
+  remoteDisplay: string;
+  local: Map<string, Entry>;
+  remote: Map<string, Entry>;
+  state: StateView;
+  /** paths the run is limited to (with their subtrees); empty = everything */
+  scope?: string[];
+  /** state paths to leave alone (excluded by the filters) */
+  isExcluded: (path: string, type: 'file' | 'dir') => boolean;
+  /** excluded entries seen while listing, per side (a folder holding one is never removed whole) */
+  excludedSeen: { local: string[]; remote: string[] };
+  delete?: boolean;
+  deleteUnmatched?: boolean;
+  force?: boolean;
+  /** coarsest mtime resolution of the two sides (ms) */
+  mtimeResolutionMs: number;
+  /** same bytes on both sides? (only called for files of equal size) */
+  sameContent: (path: string) => Promise<boolean>;
+  badNames?: string[];
+}
+
+interface Row {
+  path: string;
+  local?: Entry;
+  remote?: Entry;
+  state?: PathState;
+  lc: EntryClass;
+  rc: EntryClass;
+  d?: Decision;
+  /** consumed by an ancestor's subtree action */
+  consumed?: boolean;
+}
+
+/** Sort key that keeps a folder's descendants right after it ("a", "a/b", "a-b"). */
+const treeKey = (p: string) => p.replace(/\//g, '\u0000');
+export const byTree = (a: string, b: string) => (treeKey(a) < treeKey(b) ? -1 : treeKey(a) > treeKey(b) ? 1 : 0);
+
+export async function buildPlan(input: PlanInput): Promise<Plan> {
+  const rows = collectRows(input);
+  const descendants = (i: number): Row[] => {
+    const out: Row[] = [];
+    const prefix = rows[i].path + '/';
+    for (let j = i + 1; j < rows.length && rows[j].path.startsWith(prefix); j++) out.push(rows[j]);
+    return out;
+  };
+
+  // Folder rules: a folder removed on one side goes whole only if nothing below it changed on the other.
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    if (r.consumed || !r.d) continue;
+    const removedSide = removesFolderOn(r);
+    if (!removedSide) continue;
+    const below = descendants(i);
+    const excludedInside = input.deleteUnmatched ? undefined :
+      input.excludedSeen[removedSide].find((p) => isWithin(p, r.path) && p !== r.path);
+    if (excludedInside && r.d.kind === deleteKind(removedSide)) {
+      r.d = { kind: 'skip', reason: `folder kept: it holds excluded entries (${excludedInside})` };
+      continue; // the entries below are decided one by one
+    }
+    const blocker = below.find((b) => b.d && !deletesOn(b.d.kind, removedSide) && b.d.kind !== 'forget');
+    if (blocker) {
+      const verb = blocker.d!.kind === 'conflict' || blocker.d!.kind === 'compare' ? 'changed' : describeChange(blocker, removedSide);
+      r.d = {
+        kind: 'conflict',
+        conflict: r.d.replace ? 'type-mismatch' : 'folder-deleted',
+        reason: r.d.replace
+          ? `${r.d.reason}, but ${blocker.path} ${verb} ${removedSide === 'local' ? 'locally' : 'on the server'}`
+          : `deleted ${removedSide === 'local' ? 'on the server' : 'locally'}, but ${blocker.path} ${verb} ${removedSide === 'local' ? 'locally' : 'on the server'}`,
+      };
+    }
+    for (const b of below) b.consumed = true;
+  }
+
+  // Compare first: equal size + equal mtime, or equal bytes, is "equal"; otherwise the conflict.
+  const toCompare = rows.filter((r) => !r.consumed && r.d?.kind === 'compare');
+  await mapLimit(toCompare, 8, async (r) => {
+    const L = r.local!;
+    const R = r.remote!;
+    let same = false;
+    let how = '';
+    if (L.size === R.size) {
+      const res = Math.max(1000, input.mtimeResolutionMs);
+      if (input.mtimeResolutionMs <= 2000 && Math.floor(L.mtime / res) === Math.floor(R.mtime / res)) { same = true; how = 'same size and time'; }
+      else if (await input.sameContent(r.path)) { same = true; how = 'same content'; }
+    }
+    r.d = same
+      ? { kind: 'equal', reason: how }
+      : { kind: 'conflict', conflict: r.d!.conflict, reason: `${r.d!.reason}${L.size !== R.size ? ' (sizes differ)' : ' (contents differ)'}` };
+  });
+
+  const plan: Plan = {
+    mode: input.mode, local: input.localDisplay, remote: input.remoteDisplay,
+    actions: [], stateOnly: [], inSync: 0,
+    counts: {
+      localFiles: countFiles(input.local), remoteFiles: countFiles(input.remote),
+      stateFiles: input.state.countFiles(), hadState: input.state.hasState,
+    },
+    badNames: input.badNames ?? [],
+  };
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    if (r.consumed) continue;
+    if (!r.d) { if (r.local || r.remote) plan.inSync++; continue; }
+    const a = toAction(r, r.d.kind as ActionKind, r.d.reason);
+    if (r.d.replace) a.replace = true;
+    if (r.d.conflict) a.conflict = r.d.conflict;
+    const below = descendants(i);
+    if (below.length && (a.kind === 'conflict' || isSubtreeAction(a))) a.children = below.map((b) => b.path);
+    if (a.kind === 'delete-local' || a.kind === 'delete-remote') a.fileCount = countDeleted(a, below);
+    if (a.kind === 'conflict') {
+      a.alternatives = { local: forced('local', r, below, input.mode), remote: forced('remote', r, below, input.mode) };
+    }
+    if (a.kind === 'equal' || a.kind === 'forget') {
+      plan.stateOnly.push(a);
+      if (a.kind === 'equal') plan.inSync++;
+    } else {
+      plan.actions.push(a);
+    }
+  }
+  plan.actions = orderActions(plan.actions);
+  return plan;
+}
+
+/**
+ * The plan that makes the `winner` side's version of the scope paths (and everything below them)
+ * win, whatever the classifier would say: the user's explicit "keep local" / "keep remote".
+ */
+export function buildForcedPlan(input: PlanInput, winner: Side): Plan {
+  const rows = collectRows(input);
+  const actions: Action[] = [];
+  const stateOnly: Action[] = [];
+  const roots = rows.filter((r) => !rows.some((o) => o !== r && isWithin(r.path, o.path)));
+  for (const root of roots) {
+    const below = rows.filter((r) => r !== root && isWithin(r.path, root.path));
+    for (const a of forced(winner, root, below, 'sync')) (a.kind === 'equal' || a.kind === 'forget' ? stateOnly : actions).push(a);
+  }
+  return {
+    mode: 'sync', local: input.localDisplay, remote: input.remoteDisplay,
+    actions: orderActions(actions), stateOnly, inSync: 0,
+    counts: { localFiles: countFiles(input.local), remoteFiles: countFiles(input.remote), stateFiles: input.state.countFiles(), hadState: input.state.hasState },
+    badNames: input.badNames ?? [],
+  };
+}
+
+function collectRows(input: PlanInput): Row[] {
+  const paths = new Set<string>();
+  const inScope = (p: string) => !input.scope?.length || input.scope.some((s) => isWithin(p, s));
+  for (const p of input.local.keys()) if (inScope(p)) paths.add(p);
+  for (const p of input.remote.keys()) if (inScope(p)) paths.add(p);
+  for (const p of input.state.paths()) {
+    if (paths.has(p) || !inScope(p)) continue;
+    const st = input.state.get(p)!;
+    if (!input.isExcluded(p, st.type) && !hasExcludedAncestor(p, input)) paths.add(p);
+  }
+  const sorted = [...paths].sort(byTree);
+  const hasState = input.state.hasState;
+  return sorted.map((path) => {
+    const local = input.local.get(path);
+    const remote = input.remote.get(path);
+    const state = input.state.get(path);
+    const lc = classifySide(local, state, 'local', hasState);
+    const rc = classifySide(remote, state, 'remote', hasState);
+    let d = decide({ mode: input.mode, local, remote, localClass: lc, remoteClass: rc, hasPathState: !!state, delete: input.delete || input.deleteUnmatched, force: input.force });
+    if (input.deleteUnmatched && input.mode !== 'sync') {
+      const dst: Side = input.mode === 'upload' ? 'remote' : 'local';
+      const e = dst === 'remote' ? remote : local;
+      if (e && input.isExcluded(path, e.type)) d = { kind: deleteKind(dst), reason: 'excluded by the filters (--delete-unmatched)' };
+    }
+    return { path, local, remote, state, lc, rc, d };
+  });
+}
+
+function hasExcludedAncestor(path: string, input: PlanInput): boolean {
+  let i = path.indexOf('/');
+  while (i >= 0) {
+    if (input.isExcluded(path.slice(0, i), 'dir')) return true;
+    i = path.indexOf('/', i + 1);
+  }
+  return false;
+}
+
+/** The side on which this row's action removes a whole folder, if it does. */
+function removesFolderOn(r: Row): Side | undefined {
+  const k = r.d!.kind;
+  if (k === 'delete-local' && r.local?.type === 'dir') return 'local';
+  if (k === 'delete-remote' && r.remote?.type === 'dir') return 'remote';
+  if (r.d!.replace) {
+    if ((k === 'upload' || k === 'mkdir-remote') && r.remote?.type === 'dir') return 'remote';
+    if ((k === 'download' || k === 'mkdir-local') && r.local?.type === 'dir') return 'local';
+  }
+  return undefined;
+}
+
+function describeChange(b: Row, removedSide: Side): string {
+  const cls = removedSide === 'local' ? b.lc : b.rc;
+  return cls === 'new' || cls === 'existing' ? 'was added' : 'was modified';
+}
+
+/** actions whose execution covers the whole subtree below their path */
+function isSubtreeAction(a: Action): boolean {
+  return a.replace === true || ((a.kind === 'delete-local' || a.kind === 'delete-remote') && a.type === 'dir');
+}
+
+function toAction(r: Row, kind: ActionKind, reason: string): Action {
+  const e = r.local ?? r.remote;
+  const type = kind === 'upload' || kind === 'mkdir-remote' ? r.local!.type
+    : kind === 'download' || kind === 'mkdir-local' ? r.remote!.type
+      : kind === 'delete-local' ? r.local!.type
+        : kind === 'delete-remote' ? r.remote!.type
+          : (e?.type ?? r.state?.type ?? 'file');
+  const bytes = kind === 'upload' ? r.local!.size : kind === 'download' ? r.remote!.size : 0;
+  return { kind, path: r.path, type, reason, local: r.local, remote: r.remote, localClass: r.lc, remoteClass: r.rc, bytes };
+}
+
+/**
+ * What "the `winner` side is right" means for a conflict at `root` and everything below it:
+ * the loser side is made like the winner. One-way runs never write to their source: there,
+ * a win for the destination means "leave it" (no actions).
+ */
+function forced(winner: Side, root: Row, below: Row[], mode: SyncMode): Action[] {
+  const loser = otherSide(winner);
+  if ((mode === 'upload' && winner === 'remote') || (mode === 'download' && winner === 'local')) return [];
+  const out: Action[] = [];
+  const rows = [root, ...below];
+  const consumed = new Set<string>();
+  for (const r of rows) {
+    if (consumed.has(r.path)) continue;
+    const W = winner === 'local' ? r.local : r.remote;
+    const O = winner === 'local' ? r.remote : r.local;
+    const reason = `${winner === 'local' ? 'local' : 'server'} version kept`;
+    let a: Action | undefined;
+    if (W && (!O || O.type !== W.type)) {
+      a = toAction(r, copyKind(winner, W.type), reason);
+      if (O) a.replace = true;
+      if (O?.type === 'dir') for (const b of below) if (isWithin(b.path, r.path) && b.path !== r.path && !(winner === 'local' ? b.local : b.remote)) consumed.add(b.path);
+    } else if (W && O) {
+      if (W.type === 'file' && (r === root || r.lc !== 'unmodified' || r.rc !== 'unmodified')) a = toAction(r, copyKind(winner, 'file'), reason);
+      else if (W.type === 'dir' && !r.state) a = toAction(r, 'equal', 'folder on both sides');
+    } else if (!W && O) {
+      a = toAction(r, deleteKind(loser), reason);
+      if (O.type === 'dir') {
+        const sub = below.filter((b) => isWithin(b.path, r.path) && b.path !== r.path);
+        for (const b of sub) consumed.add(b.path);
+        if (sub.length) a.children = sub.map((b) => b.path);
+        a.fileCount = sub.filter((b) => (loser === 'local' ? b.local : b.remote)?.type === 'file').length;
+      } else {
+        a.fileCount = 1;
+      }
+    } else if (r.state) {
+      a = toAction(r, 'forget', 'gone on both sides');
+    }
+    if (a) out.push(a);
+  }
+  return orderActions(out);
+}
+
+const PHASE: Record<ActionKind, number> = {
+  'mkdir-remote': 0, 'mkdir-local': 0, upload: 1, download: 1, equal: 1, forget: 1,
+  'delete-remote': 2, 'delete-local': 2, conflict: 3, skip: 4,
+};
+
+/** folders first (shallow to deep), then copies, then deletions (deep to shallow), then the rest */
+export function orderActions(actions: Action[]): Action[] {
+  return [...actions].sort((a, b) => {
+    const pa = PHASE[a.kind] - (a.replace ? 0.5 : 0);
+    const pb = PHASE[b.kind] - (b.replace ? 0.5 : 0);
+    if (pa !== pb) return pa - pb;
+    if (PHASE[a.kind] === 0) return depthOf(a.path) - depthOf(b.path) || byTree(a.path, b.path);
+    if (PHASE[a.kind] === 2) return depthOf(b.path) - depthOf(a.path) || byTree(a.path, b.path);
+    return byTree(a.path, b.path);
+  });
+}
+
+function countDeleted(a: Action, below: Row[]): number {
+  if (a.type === 'file') return 1;
+  const side = a.kind === 'delete-local' ? 'local' : 'remote';
+  return below.filter((b) => b[side]?.type === 'file').length;
+}
+
+function countFiles(m: Map<string, Entry>): number {
+  let n = 0;
+  for (const e of m.values()) if (e.type === 'file') n++;
+  return n;
+}

@@ -1,0 +1,77 @@
+// Upload on save: one stat per side, classified against the last-sync state by the same
+// classifier as every sync. A remote copy that changed since the last sync is never overwritten.
+
+import type { Action, Logger, Target } from './types.js';
+import type { SaveOutcome } from './api.js';
+import type { Filter } from './filter.js';
+import type { StateStore } from './state.js';
+import { classifySide } from './classify.js';
+import { perform } from './executor.js';
+import { sameContent } from './compare.js';
+import { parentOf } from './paths.js';
+
+export interface SaveContext {
+  local: Target;
+  remote: Target;
+  state: StateStore;
+  filter: Filter;
+  log: Logger;
+  force?: boolean;
+  signal?: AbortSignal;
+}
+
+function excludedReason(path: string, filter: Filter): string | undefined {
+  const parts = path.split('/');
+  for (let i = 1; i < parts.length; i++) {
+    const dir = parts.slice(0, i).join('/');
+    if (filter.isExcluded(dir, 'dir')) return `excluded by the filters (${dir}/)`;
+  }
+  return filter.isExcluded(path, 'file') ? 'excluded by the filters' : undefined;
+}
+
+export async function decideSave(path: string, ctx: SaveContext): Promise<SaveOutcome> {
+  const why = excludedReason(path, ctx.filter);
+  if (why) return { status: 'excluded', reason: why };
+  const [L, R] = await Promise.all([ctx.local.stat(path), ctx.remote.stat(path)]);
+  if (!L) return { status: 'in-sync', reason: 'no longer exists locally' };
+  if (L.type === 'dir') return { status: 'excluded', reason: 'a folder' };
+  const st = ctx.state.get(path);
+  const lc = classifySide(L, st, 'local', ctx.state.hasState);
+  const rc = classifySide(R, st, 'remote', ctx.state.hasState);
+  const base: Omit<Action, 'kind' | 'reason'> = { path, type: 'file', local: L, remote: R, localClass: lc, remoteClass: rc, bytes: L.size };
+
+  const conflict = (kind: Action['conflict'], reason: string): SaveOutcome => ({
+    status: 'conflict',
+    action: {
+      ...base, kind: 'conflict', conflict: kind, reason, bytes: 0,
+      alternatives: {
+        local: [{ ...base, kind: 'upload', reason: 'local version kept', replace: R?.type === 'dir' }],
+        remote: R ? [{ ...base, kind: R.type === 'dir' ? 'mkdir-local' : 'download', reason: 'server version kept', bytes: R.size, replace: R.type === 'dir' }]
+          : [{ ...base, kind: 'delete-local', reason: 'server deletion kept', bytes: 0, fileCount: 1 }],
+      },
+    },
+  });
+
+  if (!ctx.force) {
+    if (R?.type === 'dir') return conflict('type-mismatch', 'a file locally, a folder on the server');
+    if (rc === 'deleted') return conflict('modified-deleted', 'deleted on the server since the last sync');
+    if (rc === 'modified' || rc === 'new' || rc === 'existing') {
+      if (R && R.size === L.size && await sameContent(ctx.local, ctx.remote, path, ctx.signal)) {
+        ctx.state.recordPair(path, 'file', L, R);
+        return { status: 'in-sync', reason: 'same content on the server' };
+      }
+      return conflict(rc === 'modified' ? 'both-modified' : 'both-new',
+        rc === 'modified' ? 'modified on the server since the last sync' : 'the server has a different file of that name that was never synced');
+    }
+    if (lc === 'unmodified' && rc === 'unmodified') return { status: 'in-sync', reason: 'unchanged since the last sync' };
+  }
+
+  if (!R) {
+    const parent = parentOf(path);
+    if (parent && ctx.state.get(parent)?.type !== 'dir') await ctx.remote.mkdir(parent);
+  }
+  const action: Action = { ...base, kind: 'upload', reason: ctx.force ? 'saved (overwrite)' : 'saved', replace: R?.type === 'dir' };
+  await perform(action, ctx, () => undefined);
+  ctx.log.info(`upload ${path} (saved)`);
+  return { status: 'uploaded', action };
+}

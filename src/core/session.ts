@@ -1,0 +1,191 @@
+// SyncSession: the engine facade the CLI and the extension use. Holds the two targets (kept open
+// between calls: the extension's warm connection), the filter and the last-sync state.
+
+import type { Readable } from 'node:stream';
+import type { Action, Entry, EntryType, Logger, Plan, Resolution, ResolveStrategy, Side, SyncResult, Target } from './types.js';
+import { nullLogger } from './types.js';
+import type { PlanOptions, RunOptions, SaveOutcome, SessionOptions, SyncEngine } from './api.js';
+import { Filter } from './filter.js';
+import { StateStore, stateFileFor } from './state.js';
+import { buildPlan, buildForcedPlan, type PlanInput } from './planner.js';
+import { resolvePlan } from './resolve.js';
+import { executePlan, emptyStats } from './executor.js';
+import { checkSafety } from './safety.js';
+import { isWithin, normalizeRelPath } from './paths.js';
+import { sameContent } from './compare.js';
+import { decideSave } from './save.js';
+import { mapLimit } from './pool.js';
+import { errorMessage } from './errors.js';
+
+interface Listing {
+  local: Map<string, Entry>;
+  remote: Map<string, Entry>;
+  excludedSeen: { local: string[]; remote: string[] };
+}
+
+export class SyncSession implements SyncEngine {
+  readonly local: Target;
+  readonly remote: Target;
+  readonly filter: Filter;
+  readonly state: StateStore;
+  private readonly log: Logger;
+  private opened = false;
+
+  constructor(readonly options: SessionOptions) {
+    this.local = options.local;
+    this.remote = options.remote;
+    this.filter = new Filter(options.filter);
+    this.log = options.log ?? nullLogger;
+    this.state = new StateStore(stateFileFor(options.localRoot, options.remoteId), options.localRoot, options.remoteId);
+  }
+
+  get stateFile(): string { return this.state.file; }
+
+  async open(): Promise<void> {
+    if (this.opened) return;
+    await Promise.all([this.local.open(), this.remote.open()]);
+    this.state.load();
+    this.opened = true;
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (this.opened) this.state.compact();
+    } finally {
+      this.state.closeJournal();
+      this.opened = false;
+      await Promise.allSettled([this.remote.close(), this.local.close()]);
+    }
+  }
+
+  private async list(options: PlanOptions, scope: string[]): Promise<Listing> {
+    const excludedSeen = { local: [] as string[], remote: [] as string[] };
+    const oneWayDst: Side | undefined = options.deleteUnmatched && options.mode !== 'sync' ? (options.mode === 'upload' ? 'remote' : 'local') : undefined;
+    const include = (side: Side) => (path: string, type: EntryType): boolean => {
+      if (scope.length && !scope.some((s) => isWithin(path, s) || isWithin(s, path))) return false;
+      const excluded = side === oneWayDst ? this.filter.isBuiltinExcluded(path, type) : this.filter.isExcluded(path, type);
+      if (excluded) excludedSeen[side].push(path);
+      return !excluded;
+    };
+    const [local, remote] = await Promise.all([
+      this.local.list({ include: include('local'), signal: options.signal }),
+      this.remote.list({ include: include('remote'), signal: options.signal }),
+    ]);
+    return { local, remote, excludedSeen };
+  }
+
+  private planInput(options: PlanOptions, scope: string[], l: Listing): PlanInput {
+    return {
+      mode: options.mode,
+      localDisplay: this.local.display,
+      remoteDisplay: this.remote.display,
+      local: l.local,
+      remote: l.remote,
+      state: this.state,
+      scope,
+      isExcluded: (p, t) => this.filter.isExcluded(p, t),
+      excludedSeen: l.excludedSeen,
+      delete: options.delete,
+      deleteUnmatched: options.deleteUnmatched,
+      force: options.force,
+      mtimeResolutionMs: Math.max(this.local.capabilities.mtimeResolutionMs, this.remote.capabilities.mtimeResolutionMs),
+      sameContent: (p) => sameContent(this.local, this.remote, p, options.signal),
+      badNames: badNamesOf(this.remote),
+    };
+  }
+
+  async plan(options: PlanOptions): Promise<Plan> {
+    await this.open();
+    this.state.load(); // another process (CLI vs. editor) may have synced since
+    const scope = (options.paths ?? []).map(normalizeRelPath);
+    const listing = await this.list(options, scope);
+    return buildPlan(this.planInput(options, scope, listing));
+  }
+
+  resolveConflicts(plan: Plan, strategy: ResolveStrategy, ask?: (c: Action) => Promise<Resolution>): Promise<Plan> {
+    return resolvePlan(plan, strategy, ask);
+  }
+
+  async execute(plan: Plan, options: Omit<RunOptions, 'mode'> = {}): Promise<SyncResult> {
+    await this.open();
+    if (!options.force) checkSafety(plan, { maxDelete: options.maxDelete, scoped: !!options.paths?.length });
+    await this.cleanStaleTemps();
+    const result = await executePlan(plan, {
+      local: this.local, remote: this.remote, state: this.state, log: this.log,
+      concurrency: options.concurrency ?? this.remote.capabilities.maxConcurrency,
+      signal: options.signal, onProgress: options.onProgress,
+    });
+    for (const b of plan.badNames) result.errors.push({ path: b, kind: 'skip', message: 'the server listed a name that is not a plain file name; not written locally' });
+    result.stats.errors = result.errors.length;
+    return result;
+  }
+
+  async run(options: RunOptions): Promise<SyncResult> {
+    const started = Date.now();
+    let plan = await this.plan(options);
+    options.onProgress?.({ type: 'plan', plan });
+    plan = await this.resolveConflicts(plan, options.resolve ?? 'skip', options.ask);
+    if (options.dryRun) {
+      const stats = emptyStats();
+      stats.inSync = plan.inSync;
+      const conflicts = plan.actions.filter((a) => a.kind === 'conflict');
+      stats.conflicts = conflicts.length;
+      stats.skipped = plan.actions.filter((a) => a.kind === 'skip').length;
+      stats.elapsedMs = Date.now() - started;
+      return { plan, stats, conflicts, errors: [], done: [], cancelled: false };
+    }
+    const result = await this.execute(plan, options);
+    result.stats.elapsedMs = Date.now() - started;
+    return result;
+  }
+
+  async saveFiles(paths: string[], options: { signal?: AbortSignal; force?: boolean } = {}): Promise<Map<string, SaveOutcome>> {
+    await this.open();
+    const out = new Map<string, SaveOutcome>();
+    await mapLimit(paths.map(normalizeRelPath), this.remote.capabilities.maxConcurrency, async (path) => {
+      out.set(path, await decideSave(path, {
+        local: this.local, remote: this.remote, state: this.state, filter: this.filter, log: this.log,
+        force: options.force, signal: options.signal,
+      }));
+    });
+    if (this.state.pending > 500) this.state.compact();
+    return out;
+  }
+
+  async resolvePath(path: string, resolution: Resolution, options: { signal?: AbortSignal } = {}): Promise<SyncResult> {
+    await this.open();
+    this.state.load();
+    const p = normalizeRelPath(path);
+    const planOptions: PlanOptions = { mode: 'sync', paths: [p], signal: options.signal };
+    const listing = await this.list(planOptions, [p]);
+    const plan = resolution === 'skip'
+      ? { ...buildForcedPlan(this.planInput(planOptions, [p], listing), 'local'), actions: [], stateOnly: [] }
+      : buildForcedPlan(this.planInput(planOptions, [p], listing), resolution);
+    try {
+      return await this.execute(plan, { force: true, paths: [p], signal: options.signal });
+    } catch (e) {
+      this.log.error(`resolve ${p}: ${errorMessage(e)}`);
+      throw e;
+    }
+  }
+
+  readRemote(path: string, signal?: AbortSignal): Promise<Readable> {
+    return this.open().then(() => this.remote.read(normalizeRelPath(path), signal));
+  }
+
+  /** Temp files left by an interrupted write (ours, by name) are removed before a run. */
+  private async cleanStaleTemps(): Promise<void> {
+    for (const t of [this.local, this.remote]) {
+      const stale = (t as { staleTemps?: string[] }).staleTemps ?? [];
+      await mapLimit(stale, 4, async (p) => {
+        try { await t.removeFile(p); this.log.info(`removed stale temp file ${p}`); } catch (e) { this.log.warn(`could not remove stale temp file ${p}: ${errorMessage(e)}`); }
+      });
+      if (stale.length) (t as { staleTemps?: string[] }).staleTemps = [];
+    }
+  }
+}
+
+function badNamesOf(t: Target): string[] {
+  const b = (t as { badNames?: { path: string; name: string }[] }).badNames ?? [];
+  return b.map((x) => (x.path ? `${x.path}/${x.name}` : x.name));
+}

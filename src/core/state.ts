@@ -1,0 +1,157 @@
+// The last-sync state: for every path, what each side reported right after the last action on it.
+//
+// One state file per (local root, remote) pair, in `<local root>/.remote-sync/<id>.json`, where
+// <id> is derived from the remote's URL (without password). Writes are crash-safe:
+// - a snapshot file, replaced atomically (temp + fsync + rename);
+// - a journal beside it (`<id>.journal`), one JSON line per completed action, appended as each
+//   action finishes. Loading applies the journal on top of the snapshot (a torn last line from a
+//   killed run is ignored) and compacts. A run killed at any moment loses at most the record of
+//   the action in flight — and the classifier's "compare first" step turns that into "equal".
+
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Entry, EntryType, PathState } from './types.js';
+import { SyncError } from './errors.js';
+import { STATE_DIR } from './paths.js';
+
+const VERSION = 1;
+
+interface Snapshot {
+  version: number;
+  local: string;
+  remote: string;
+  updated: string;
+  /** path → [type, localSize, localMtime, remoteSize, remoteMtime] */
+  entries: Record<string, [string, number, number, number, number]>;
+}
+
+export function stateFileFor(localRoot: string, remoteId: string): string {
+  const id = createHash('sha256').update(remoteId).digest('hex').slice(0, 16);
+  return join(localRoot, STATE_DIR, `${id}.json`);
+}
+
+export class StateStore {
+  private entries = new Map<string, PathState>();
+  private exists = false;
+  private journalFd: number | undefined;
+  private journalLines = 0;
+  readonly journalFile: string;
+
+  constructor(readonly file: string, private readonly localRoot: string, private readonly remoteId: string) {
+    this.journalFile = file.replace(/\.json$/, '') + '.journal';
+  }
+
+  /** Load snapshot + journal. Throws a clear error for a corrupt snapshot (never silently starts over). */
+  load(): void {
+    this.entries = new Map();
+    this.exists = false;
+    if (existsSync(this.file)) {
+      let snap: Snapshot;
+      try {
+        snap = JSON.parse(readFileSync(this.file, 'utf8')) as Snapshot;
+        if (snap.version !== VERSION || typeof snap.entries !== 'object') throw new Error(`unknown format version ${snap.version}`);
+      } catch (e) {
+        throw new SyncError('io', 'The last-sync state file is unreadable', {
+          path: this.file, detail: (e as Error).message,
+          hint: 'Move it away to start over: the next sync then compares both sides as on a first run',
+        });
+      }
+      for (const [p, [t, ls, lm, rs, rm]] of Object.entries(snap.entries)) {
+        this.entries.set(p, { type: t === 'd' ? 'dir' : 'file', local: { size: ls, mtime: lm }, remote: { size: rs, mtime: rm } });
+      }
+      this.exists = true;
+    }
+    if (existsSync(this.journalFile)) {
+      const lines = readFileSync(this.journalFile, 'utf8').split('\n');
+      for (const line of lines) {
+        if (!line) continue;
+        let rec: { p: string; s: PathState | null };
+        try { rec = JSON.parse(line); } catch { continue; } // torn line of a killed run
+        if (rec.s) this.entries.set(rec.p, rec.s);
+        else this.entries.delete(rec.p);
+        this.exists = true;
+      }
+    }
+  }
+
+  /** Is there any record of an earlier sync of this pair? (no → every entry is "existing") */
+  get hasState(): boolean { return this.exists; }
+  get size(): number { return this.entries.size; }
+  get(path: string): PathState | undefined { return this.entries.get(path); }
+  paths(): IterableIterator<string> { return this.entries.keys(); }
+  countFiles(): number {
+    let n = 0;
+    for (const s of this.entries.values()) if (s.type === 'file') n++;
+    return n;
+  }
+
+  /** Record the pair after an action (null: forget the path). Journaled at once. */
+  record(path: string, state: PathState | null): void {
+    if (state) this.entries.set(path, state);
+    else this.entries.delete(path);
+    this.exists = true;
+    this.append(JSON.stringify({ p: path, s: state }) + '\n');
+  }
+
+  recordPair(path: string, type: EntryType, local: Entry, remote: Entry): void {
+    this.record(path, {
+      type,
+      local: { size: local.size, mtime: local.mtime },
+      remote: { size: remote.size, mtime: remote.mtime },
+    });
+  }
+
+  /** Forget a path and everything below it. */
+  forgetTree(path: string): void {
+    const prefix = path + '/';
+    const doomed = [path];
+    for (const p of this.entries.keys()) if (p.startsWith(prefix)) doomed.push(p);
+    for (const p of doomed) if (this.entries.has(p)) this.record(p, null);
+  }
+
+  private append(line: string): void {
+    if (this.journalFd === undefined) {
+      mkdirSync(join(this.localRoot, STATE_DIR), { recursive: true });
+      this.journalFd = openSync(this.journalFile, 'a', 0o600);
+    }
+    writeSync(this.journalFd, line);
+    this.journalLines++;
+  }
+
+  /** Write the snapshot atomically and drop the journal. Cheap no-op when nothing was journaled. */
+  compact(force = false): void {
+    if (!force && this.journalLines === 0 && !existsSync(this.journalFile)) return;
+    const snap: Snapshot = { version: VERSION, local: this.localRoot, remote: this.remoteId, updated: new Date().toISOString(), entries: {} };
+    const sorted = [...this.entries.keys()].sort();
+    for (const p of sorted) {
+      const s = this.entries.get(p)!;
+      snap.entries[p] = [s.type === 'dir' ? 'd' : 'f', s.local.size, s.local.mtime, s.remote.size, s.remote.mtime];
+    }
+    mkdirSync(join(this.localRoot, STATE_DIR), { recursive: true });
+    const tmp = `${this.file}.${randomBytes(4).toString('hex')}.tmp`;
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, JSON.stringify(snap));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.file);
+    this.closeJournal();
+    rmSync(this.journalFile, { force: true });
+    this.journalLines = 0;
+    this.exists = true;
+  }
+
+  closeJournal(): void {
+    if (this.journalFd !== undefined) {
+      try { fsyncSync(this.journalFd); } catch { /* best effort */ }
+      closeSync(this.journalFd);
+      this.journalFd = undefined;
+    }
+  }
+
+  /** Number of journal lines since the last compaction (the extension compacts when it grows). */
+  get pending(): number { return this.journalLines; }
+}

@@ -1,0 +1,162 @@
+// A folder on this machine. Also the reference implementation of the Target contract.
+
+import { createReadStream, createWriteStream, promises as fsp, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform, type Readable } from 'node:stream';
+import type { Entry, EntryType, ListOptions, Target, TargetCapabilities, WriteOptions } from '../types.js';
+import { SyncError } from '../errors.js';
+import { isTempName, joinPath, tempPathFor } from '../paths.js';
+import { mapLimit } from '../pool.js';
+
+export class LocalTarget implements Target {
+  readonly kind = 'local' as const;
+  readonly capabilities: TargetCapabilities = { setMtime: true, mtimeResolutionMs: 1, maxConcurrency: 8 };
+  /** temp files of interrupted writes found by the last list() */
+  staleTemps: string[] = [];
+  readonly badNames: { path: string; name: string; message: string }[] = [];
+
+  constructor(readonly root: string) {}
+
+  get display(): string { return this.root; }
+
+  async open(): Promise<void> {
+    let st: Stats;
+    try {
+      st = await fsp.stat(this.root);
+    } catch (e) {
+      throw ioError(e, '', 'Local folder not found', 'Create it, or check the path');
+    }
+    if (!st.isDirectory()) throw new SyncError('usage', `Not a folder: ${this.root}`);
+  }
+
+  async close(): Promise<void> {}
+
+  private abs(path: string): string {
+    return path ? join(this.root, path) : this.root;
+  }
+
+  async list(options: ListOptions = {}): Promise<Map<string, Entry>> {
+    const out = new Map<string, Entry>();
+    const stale: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      if (options.signal?.aborted) throw new SyncError('aborted', 'Cancelled');
+      let dirents;
+      try {
+        dirents = await fsp.readdir(this.abs(dir), { withFileTypes: true });
+      } catch (e) {
+        throw ioError(e, dir, 'Could not list local folder');
+      }
+      const subdirs: string[] = [];
+      await mapLimit(dirents, 32, async (d) => {
+        const path = joinPath(dir, d.name);
+        if (isTempName(d.name)) { stale.push(path); return; }
+        let type: EntryType;
+        let st: Stats;
+        try {
+          st = await fsp.stat(this.abs(path)); // follows symlinks; a broken link throws → skipped
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+          throw ioError(e, path, 'Could not read local entry');
+        }
+        if (st.isDirectory()) type = 'dir';
+        else if (st.isFile()) type = 'file';
+        else return; // sockets, fifos, devices
+        if (options.include && !options.include(path, type)) return;
+        out.set(path, { path, type, size: type === 'dir' ? 0 : st.size, mtime: Math.floor(st.mtimeMs) });
+        if (type === 'dir') subdirs.push(path);
+      });
+      await mapLimit(subdirs, 8, walk);
+    };
+    await walk('');
+    this.staleTemps = stale;
+    return out;
+  }
+
+  async stat(path: string): Promise<Entry | undefined> {
+    try {
+      const st = await fsp.stat(this.abs(path));
+      const type: EntryType = st.isDirectory() ? 'dir' : 'file';
+      return { path, type, size: type === 'dir' ? 0 : st.size, mtime: Math.floor(st.mtimeMs) };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw ioError(e, path, 'Could not read local entry');
+    }
+  }
+
+  async read(path: string, signal?: AbortSignal): Promise<Readable> {
+    const fh = await fsp.open(this.abs(path), 'r').catch((e) => { throw ioError(e, path, 'Could not open local file'); });
+    return fh.createReadStream({ highWaterMark: 256 * 1024, signal });
+  }
+
+  async write(path: string, source: Readable, options: WriteOptions = {}): Promise<Entry> {
+    const tmp = tempPathFor(path);
+    const tmpAbs = this.abs(tmp);
+    let bytes = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        bytes += chunk.length;
+        options.onProgress?.(bytes);
+        cb(null, chunk);
+      },
+    });
+    try {
+      await pipeline(source, counter, createWriteStream(tmpAbs, { flags: 'wx', highWaterMark: 256 * 1024 }), { signal: options.signal });
+      if (options.mtime !== undefined) {
+        const t = new Date(options.mtime);
+        await fsp.utimes(tmpAbs, t, t);
+      }
+      await fsp.rename(tmpAbs, this.abs(path));
+    } catch (e) {
+      source.destroy();
+      await fsp.rm(tmpAbs, { force: true }).catch(() => undefined);
+      if (options.signal?.aborted) throw new SyncError('aborted', 'Cancelled', { path });
+      if (e instanceof SyncError) throw e;
+      throw ioError(e, path, 'Could not write local file');
+    }
+    const entry = await this.stat(path);
+    if (!entry) throw new SyncError('io', 'File vanished right after writing it', { path });
+    return entry;
+  }
+
+  async mkdir(path: string): Promise<void> {
+    try {
+      await fsp.mkdir(this.abs(path), { recursive: true });
+    } catch (e) {
+      throw ioError(e, path, 'Could not create local folder');
+    }
+  }
+
+  async removeFile(path: string): Promise<void> {
+    try {
+      await fsp.rm(this.abs(path), { force: true });
+    } catch (e) {
+      throw ioError(e, path, 'Could not delete local file');
+    }
+  }
+
+  async removeDir(path: string): Promise<void> {
+    if (!path) throw new SyncError('safety', 'Refusing to delete the local root folder');
+    try {
+      await fsp.rm(this.abs(path), { recursive: true, force: true });
+    } catch (e) {
+      throw ioError(e, path, 'Could not delete local folder');
+    }
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    try {
+      await fsp.rename(this.abs(from), this.abs(to));
+    } catch (e) {
+      throw ioError(e, from, `Could not rename local entry to ${to}`);
+    }
+  }
+}
+
+function ioError(e: unknown, path: string, message: string, hint?: string): SyncError {
+  const err = e as NodeJS.ErrnoException;
+  const h = hint ?? (err.code === 'EACCES' || err.code === 'EPERM' ? 'Check the permissions of the local file or folder' :
+    err.code === 'ENOSPC' ? 'The local disk is full' : undefined);
+  return new SyncError('io', message, { path, detail: err.message, hint: h, cause: e });
+}
