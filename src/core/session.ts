@@ -187,5 +187,6 @@ export class SyncSession implements SyncEngine {
 
 function badNamesOf(t: Target): string[] {
   const b = (t as { badNames?: { path: string; name: string }[] }).badNames ?? [];
+  // path is the folder the name was listed in
   return b.map((x) => (x.path ? `${x.path}/${x.name}` : x.name));
 }

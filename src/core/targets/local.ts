@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
 import type { Entry, EntryType, ListOptions, Target, TargetCapabilities, WriteOptions } from '../types.js';
 import { SyncError } from '../errors.js';
-import { isTempName, joinPath, tempPathFor } from '../paths.js';
+import { checkRemoteName, isTempName, joinPath, tempPathFor } from '../paths.js';
 import { mapLimit } from '../pool.js';
 
 export class LocalTarget implements Target {
@@ -14,7 +14,7 @@ export class LocalTarget implements Target {
   readonly capabilities: TargetCapabilities = { setMtime: true, mtimeResolutionMs: 1, maxConcurrency: 8 };
   /** temp files of interrupted writes found by the last list() */
   staleTemps: string[] = [];
-  readonly badNames: { path: string; name: string; message: string }[] = [];
+  badNames: { path: string; name: string; message: string }[] = [];
 
   constructor(readonly root: string) {}
 
@@ -39,6 +39,7 @@ export class LocalTarget implements Target {
   async list(options: ListOptions = {}): Promise<Map<string, Entry>> {
     const out = new Map<string, Entry>();
     const stale: string[] = [];
+    const bad: { path: string; name: string; message: string }[] = [];
     const walk = async (dir: string): Promise<void> => {
       if (options.signal?.aborted) throw new SyncError('aborted', 'Cancelled');
       let dirents;
@@ -51,6 +52,12 @@ export class LocalTarget implements Target {
       await mapLimit(dirents, 32, async (d) => {
         const path = joinPath(dir, d.name);
         if (isTempName(d.name)) { stale.push(path); return; }
+        try {
+          checkRemoteName(d.name, dir);
+        } catch (e) {
+          bad.push({ path: dir, name: d.name, message: (e as Error).message });
+          return;
+        }
         let type: EntryType;
         let st: Stats;
         try {
@@ -70,6 +77,7 @@ export class LocalTarget implements Target {
     };
     await walk('');
     this.staleTemps = stale;
+    this.badNames = bad;
     return out;
   }
 
