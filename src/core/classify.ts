@@ -23,6 +23,8 @@ export interface Decision {
   conflict?: ConflictKind;
   /** the destination holds an entry of the other type that must go first (file ↔ folder) */
   replace?: boolean;
+  /** a file-vs-folder decision: it stands for the whole subtree below the path */
+  subtree?: boolean;
 }
 
 export interface DecideInput {
@@ -60,7 +62,7 @@ function decideSync(i: DecideInput): Decision | undefined {
     if (L.type !== R.type) {
       if (lc === 'unmodified') return { kind: copyKind('remote', R.type), reason: `replaced by a ${R.type === 'dir' ? 'folder' : 'file'} on the server`, replace: true };
       if (rc === 'unmodified') return { kind: copyKind('local', L.type), reason: `replaced by a ${L.type === 'dir' ? 'folder' : 'file'} locally`, replace: true };
-      return { kind: 'conflict', conflict: 'type-mismatch', reason: `a ${L.type === 'dir' ? 'folder' : 'file'} locally, a ${R.type === 'dir' ? 'folder' : 'file'} on the server` };
+      return { kind: 'conflict', conflict: 'type-mismatch', subtree: true, reason: `a ${L.type === 'dir' ? 'folder' : 'file'} locally, a ${R.type === 'dir' ? 'folder' : 'file'} on the server` };
     }
     if (L.type === 'dir') return i.hasPathState && lc === 'unmodified' && rc === 'unmodified' ? undefined : { kind: 'equal', reason: 'folder on both sides' };
     if (lc === 'unmodified' && rc === 'unmodified') return undefined;
@@ -112,8 +114,8 @@ function decideOneWay(i: DecideInput, src: Side): Decision | undefined {
   const d = D!;
   if (s.type !== d.type) {
     if (dc === 'unmodified' || i.force) return { kind: copyKind(src, s.type), reason: `replaced by a ${s.type === 'dir' ? 'folder' : 'file'} ${where(src)}`, replace: true };
-    if (sc === 'unmodified') return { kind: 'skip', reason: `replaced ${where(dst)} since the last sync; use --force to overwrite` };
-    return { kind: 'conflict', conflict: 'type-mismatch', reason: `a ${i.local!.type === 'dir' ? 'folder' : 'file'} locally, a ${i.remote!.type === 'dir' ? 'folder' : 'file'} on the server` };
+    if (sc === 'unmodified') return { kind: 'skip', subtree: true, reason: `replaced ${where(dst)} since the last sync; use --force to overwrite` };
+    return { kind: 'conflict', conflict: 'type-mismatch', subtree: true, reason: `a ${i.local!.type === 'dir' ? 'folder' : 'file'} locally, a ${i.remote!.type === 'dir' ? 'folder' : 'file'} on the server` };
   }
   if (s.type === 'dir') return i.hasPathState && sc === 'unmodified' && dc === 'unmodified' ? undefined : { kind: 'equal', reason: 'folder on both sides' };
   if (sc === 'unmodified' && dc === 'unmodified') return undefined;

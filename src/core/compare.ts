@@ -21,8 +21,8 @@ export async function sameStreams(ra: Readable, rb: Readable): Promise<boolean> 
   let doneA = false;
   let doneB = false;
   for (;;) {
-    if (!bufA.length && !doneA) { const r = await ia.next(); if (r.done) doneA = true; else bufA = Buffer.from(r.value); }
-    if (!bufB.length && !doneB) { const r = await ib.next(); if (r.done) doneB = true; else bufB = Buffer.from(r.value); }
+    while (!bufA.length && !doneA) { const r = await ia.next(); if (r.done) doneA = true; else bufA = Buffer.from(r.value); }
+    while (!bufB.length && !doneB) { const r = await ib.next(); if (r.done) doneB = true; else bufB = Buffer.from(r.value); }
     if (!bufA.length || !bufB.length) {
       if ((!bufA.length && doneA) && (!bufB.length && doneB)) return true;
       if ((!bufA.length && doneA) || (!bufB.length && doneB)) return false;

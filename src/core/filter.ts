@@ -37,7 +37,21 @@ function compile(pattern: string): Rule | undefined {
 
 /** Split "a,b" and ["a,b", "c"] into single patterns. */
 export function splitPatterns(values: readonly string[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  return (values ?? []).flatMap(splitOutsideBraces).map((s) => s.trim()).filter(Boolean);
+}
+
+/** "a,*.{log,tmp}" → ["a", "*.{log,tmp}"] */
+function splitOutsideBraces(v: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of v) {
+    if (ch === '{') depth++;
+    else if (ch === '}' && depth > 0) depth--;
+    if (ch === ',' && depth === 0) { out.push(cur); cur = ''; } else cur += ch;
+  }
+  out.push(cur);
+  return out;
 }
 
 export class Filter {
@@ -59,8 +73,7 @@ export class Filter {
   /** Excluded by the user's patterns (or the built-ins). Checks this path only, not its parents. */
   isExcluded(path: string, type: EntryType): boolean {
     if (this.isBuiltinExcluded(path, type)) return true;
-    const r = lastMatch(this.excludes, path, type);
-    if (r !== undefined) return r;
+    if (lastMatch(this.excludes, path, type) === true) return true;
     if (type === 'file' && this.matches.length) return lastMatch(this.matches, path, type) !== true;
     return false;
   }

@@ -65,14 +65,17 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     if (r.consumed || !r.d) continue;
+    if (r.d.subtree) { for (const b of descendants(i)) b.consumed = true; continue; }
     const removedSide = removesFolderOn(r);
     if (!removedSide) continue;
     const below = descendants(i);
     const excludedInside = input.deleteUnmatched ? undefined :
       input.excludedSeen[removedSide].find((p) => isWithin(p, r.path) && p !== r.path);
-    if (excludedInside && r.d.kind === deleteKind(removedSide)) {
+    if (excludedInside) {
+      const replacing = !!r.d.replace;
       r.d = { kind: 'skip', reason: `folder kept: it holds excluded entries (${excludedInside})` };
-      continue; // the entries below are decided one by one
+      if (replacing) for (const b of below) b.consumed = true; // the new type cannot be applied
+      continue; // a plain delete: the entries below are decided one by one
     }
     const blocker = below.find((b) => b.d && !deletesOn(b.d.kind, removedSide) && b.d.kind !== 'forget');
     if (blocker) {
@@ -124,6 +127,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     const below = descendants(i);
     if (below.length && (a.kind === 'conflict' || isSubtreeAction(a))) a.children = below.map((b) => b.path);
     if (a.kind === 'delete-local' || a.kind === 'delete-remote') a.fileCount = countDeleted(a, below);
+    else if (a.replace) a.fileCount = countReplaced(r, a, below);
     if (a.kind === 'conflict') {
       a.alternatives = { local: forced('local', r, below, input.mode), remote: forced('remote', r, below, input.mode) };
     }
@@ -292,6 +296,13 @@ function countDeleted(a: Action, below: Row[]): number {
   if (a.type === 'file') return 1;
   const side = a.kind === 'delete-local' ? 'local' : 'remote';
   return below.filter((b) => b[side]?.type === 'file').length;
+}
+
+/** files a replacing copy removes on its destination (a folder there: the files below it) */
+function countReplaced(r: Row, a: Action, below: Row[]): number {
+  const dst: Side = a.kind === 'upload' || a.kind === 'mkdir-remote' ? 'remote' : 'local';
+  if (r[dst]?.type !== 'dir') return 1;
+  return below.filter((b) => b[dst]?.type === 'file').length;
 }
 
 function countFiles(m: Map<string, Entry>): number {

@@ -7,7 +7,10 @@ import { SyncError } from './errors.js';
 /** "50%" | "10" | 10 → the most deletions allowed on a side with `total` files */
 export function maxDeleteLimit(maxDelete: number | string | undefined, total: number): number {
   const spec = maxDelete ?? '50%';
-  if (typeof spec === 'number') return spec;
+  if (typeof spec === 'number') {
+    if (!Number.isFinite(spec) || spec < 0) throw new SyncError('usage', `--max-delete must be a count of 0 or more (got ${spec})`);
+    return Math.floor(spec);
+  }
   const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(spec);
   if (!m) throw new SyncError('usage', `--max-delete takes a count or a percentage like 50% (got "${spec}")`);
   const n = Number(m[1]);
@@ -28,8 +31,8 @@ export function checkSafety(plan: Plan, opts: { maxDelete?: number | string; sco
   let local = 0;
   let remote = 0;
   for (const a of plan.actions) {
-    if (a.kind === 'delete-local') local += a.fileCount ?? 1;
-    if (a.kind === 'delete-remote') remote += a.fileCount ?? 1;
+    if (a.kind === 'delete-local' || (a.replace && (a.kind === 'download' || a.kind === 'mkdir-local'))) local += a.fileCount ?? 1;
+    if (a.kind === 'delete-remote' || (a.replace && (a.kind === 'upload' || a.kind === 'mkdir-remote'))) remote += a.fileCount ?? 1;
   }
   for (const [side, n, total] of [['local', local, counts.localFiles], ['remote', remote, counts.remoteFiles]] as const) {
     const limit = maxDeleteLimit(opts.maxDelete, total);

@@ -5,10 +5,10 @@
 // - a snapshot file, replaced atomically (temp + fsync + rename);
 // - a journal beside it (`<id>.journal`), one JSON line per completed action, appended as each
 //   action finishes. Loading applies the journal on top of the snapshot (a torn last line from a
-//   killed run is ignored) and compacts. A run killed at any moment loses at most the record of
+//   killed run is ignored; the next append starts on a fresh line). A run killed at any moment loses at most the record of
 //   the action in flight — and the classifier's "compare first" step turns that into "equal".
 
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Entry, EntryType, PathState } from './types.js';
@@ -50,15 +50,25 @@ export class StateStore {
       let snap: Snapshot;
       try {
         snap = JSON.parse(readFileSync(this.file, 'utf8')) as Snapshot;
-        if (snap.version !== VERSION || typeof snap.entries !== 'object') throw new Error(`unknown format version ${snap.version}`);
+        if (snap.version !== VERSION || typeof snap.entries !== 'object' || snap.entries === null) throw new Error(`unknown format version ${snap.version}`);
       } catch (e) {
         throw new SyncError('io', 'The last-sync state file is unreadable', {
           path: this.file, detail: (e as Error).message,
           hint: 'Move it away to start over: the next sync then compares both sides as on a first run',
         });
       }
-      for (const [p, [t, ls, lm, rs, rm]] of Object.entries(snap.entries)) {
-        this.entries.set(p, { type: t === 'd' ? 'dir' : 'file', local: { size: ls, mtime: lm }, remote: { size: rs, mtime: rm } });
+      try {
+        for (const [p, rec] of Object.entries(snap.entries)) {
+          if (!Array.isArray(rec) || rec.length !== 5 || !rec.slice(1).every((n) => typeof n === 'number')) throw new Error(`bad record for ${JSON.stringify(p)}`);
+          const [t, ls, lm, rs, rm] = rec;
+          this.entries.set(p, { type: t === 'd' ? 'dir' : 'file', local: { size: ls, mtime: lm }, remote: { size: rs, mtime: rm } });
+        }
+      } catch (e) {
+        this.entries = new Map();
+        throw new SyncError('io', 'The last-sync state file is unreadable', {
+          path: this.file, detail: (e as Error).message,
+          hint: 'Move it away to start over: the next sync then compares both sides as on a first run',
+        });
       }
       this.exists = true;
     }
@@ -114,6 +124,14 @@ export class StateStore {
     if (this.journalFd === undefined) {
       mkdirSync(join(this.localRoot, STATE_DIR), { recursive: true });
       this.journalFd = openSync(this.journalFile, 'a', 0o600);
+      // a killed run may have left a torn last line: start ours on a fresh line
+      const size = fstatSync(this.journalFd).size;
+      if (size > 0) {
+        const last = Buffer.alloc(1);
+        const fd = openSync(this.journalFile, 'r');
+        try { readSync(fd, last, 0, 1, size - 1); } finally { closeSync(fd); }
+        if (last[0] !== 0x0a) writeSync(this.journalFd, '\n');
+      }
     }
     writeSync(this.journalFd, line);
     this.journalLines++;
@@ -130,14 +148,19 @@ export class StateStore {
     }
     mkdirSync(join(this.localRoot, STATE_DIR), { recursive: true });
     const tmp = `${this.file}.${randomBytes(4).toString('hex')}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
     try {
-      writeSync(fd, JSON.stringify(snap));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      const fd = openSync(tmp, 'w', 0o600);
+      try {
+        writeSync(fd, JSON.stringify(snap));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, this.file);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
     }
-    renameSync(tmp, this.file);
     this.closeJournal();
     rmSync(this.journalFile, { force: true });
     this.journalLines = 0;
