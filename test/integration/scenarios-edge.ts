@@ -80,7 +80,9 @@ export function edgeScenarios(make: EnvFactory, opts: { skip?: string } = {}): v
     writeFile(env.local, 'thing/inside.txt', 'now a folder', T13);
     remove(env.local, 'other');
     writeFile(env.local, 'other', 'now a file', T13);
-    const r = await runOnce(env, { mode: 'sync' });
+    // replacing removes what was there: it counts against --max-delete (2 of 2 files here)
+    await assert.rejects(runOnce(env, { mode: 'sync' }), /would delete 2 of 2 files on the server/);
+    const r = await runOnce(env, { mode: 'sync', maxDelete: '100%' });
     assert.equal(r.errors.length, 0, JSON.stringify(r.errors));
     assert.deepEqual(snapshot(env.remoteFs), snapshot(env.local));
     assert.equal(snapshot(env.remoteFs)['thing/inside.txt'], 'now a folder');
