@@ -99,8 +99,12 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     let same = false;
     let how = '';
     if (L.size === R.size) {
-      const res = Math.max(1000, input.mtimeResolutionMs);
-      if (input.mtimeResolutionMs <= 2000 && Math.floor(L.mtime / res) === Math.floor(R.mtime / res)) { same = true; how = 'same size and time'; }
+      // Equal size and time is enough for pairs never synced (a first run over a big tree must not
+      // download everything). Both sides modified since the last sync: always compare the bytes —
+      // two quick edits can share a size and a timestamp.
+      const res = Math.max(1, input.mtimeResolutionMs);
+      const timeOk = r.d!.conflict === 'both-new' && input.mtimeResolutionMs <= 2000 && Math.floor(L.mtime / res) === Math.floor(R.mtime / res);
+      if (timeOk) { same = true; how = 'same size and time'; }
       else if (await input.sameContent(r.path)) { same = true; how = 'same content'; }
     }
     r.d = same
@@ -120,7 +124,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     if (r.consumed) continue;
-    if (!r.d) { if (r.local || r.remote) plan.inSync++; continue; }
+    if (!r.d) { if ((r.local ?? r.remote)?.type === 'file') plan.inSync++; continue; }
     const a = toAction(r, r.d.kind as ActionKind, r.d.reason);
     if (r.d.replace) a.replace = true;
     if (r.d.conflict) a.conflict = r.d.conflict;
@@ -133,7 +137,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     }
     if (a.kind === 'equal' || a.kind === 'forget') {
       plan.stateOnly.push(a);
-      if (a.kind === 'equal') plan.inSync++;
+      if (a.kind === 'equal' && a.type === 'file') plan.inSync++;
     } else {
       plan.actions.push(a);
     }
