@@ -1,0 +1,256 @@
+// Pipelined SFTP file transfer on one channel: many READ / WRITE requests in flight at once (as
+// OpenSSH's sftp and ssh2's fastGet/fastPut do), but streamed — never more than `depth` chunks held.
+import { Readable } from 'node:stream';
+import type { SFTPWrapper } from 'ssh2';
+
+export interface PipelineOptions {
+  /** bytes per request (capped at what the server accepts) */
+  chunkSize?: number;
+  /** requests in flight */
+  depth?: number;
+}
+
+export interface ReadStreamOptions extends PipelineOptions {
+  /** turn a low-level error into what consumers should see */
+  mapError?: (err: Error) => Error;
+}
+
+export const DEFAULT_CHUNK = 64 * 1024;
+export const DEFAULT_DEPTH = 64;
+
+function maxLen(sftp: SFTPWrapper, which: '_maxReadLen' | '_maxWriteLen', wanted: number): number {
+  const max = (sftp as unknown as Record<string, number>)[which];
+  return typeof max === 'number' && max > 0 ? Math.min(wanted, max) : Math.min(wanted, 32 * 1024);
+}
+
+/** ssh2 silently drops requests on a closed channel (their callbacks never run): check first */
+function channelOpen(sftp: SFTPWrapper): boolean {
+  const state = (sftp as unknown as { outgoing?: { state?: string } }).outgoing?.state;
+  return state === undefined || state === 'open';
+}
+
+function connectionLost(): Error {
+  return Object.assign(new Error('Not connected: the connection was closed'), { code: 'ERR_NOT_CONNECTED' });
+}
+
+interface Slot {
+  pos: number;
+  /** bytes still to read for this slot */
+  left: number;
+  parts: Buffer[];
+  done: boolean;
+  eof: boolean;
+}
+
+/**
+ * A Readable over an open remote file handle. `size` (from fstat) lets it pipeline up to the known
+ * end; past it, it reads one request at a time until EOF (the file may have grown). Closes the handle
+ * when done or destroyed.
+ */
+export class SftpReadStream extends Readable {
+  private readonly chunk: number;
+  private readonly depth: number;
+  private slots: Slot[] = [];
+  private nextPos = 0;
+  private inflight = 0;
+  private eofSeen = false;
+  private wanting = false;
+  private finished = false;
+  private handleClosed = false;
+  private readonly mapError: (err: Error) => Error;
+
+  constructor(private readonly sftp: SFTPWrapper, private readonly handle: Buffer, private readonly size: number,
+    opts: ReadStreamOptions = {}) {
+    super({ highWaterMark: 256 * 1024 });
+    this.mapError = opts.mapError ?? ((e) => e);
+    const onClose = () => { if (!this.finished) this.destroy(this.mapError(connectionLost())); };
+    sftp.once('close', onClose);
+    this.once('close', () => sftp.off('close', onClose));
+    this.chunk = maxLen(sftp, '_maxReadLen', opts.chunkSize ?? DEFAULT_CHUNK);
+    this.depth = opts.depth ?? DEFAULT_DEPTH;
+  }
+
+  override _read(): void {
+    this.wanting = true;
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.destroyed || this.finished) return;
+    while (this.wanting && !this.eofSeen && this.inflight < this.depth) {
+      const beyond = this.nextPos >= this.size;
+      if (beyond && this.inflight > 0) break; // past the known size: one probe at a time
+      const len = beyond ? this.chunk : Math.min(this.chunk, this.size - this.nextPos);
+      const slot: Slot = { pos: this.nextPos, left: len, parts: [], done: false, eof: false };
+      this.nextPos += len;
+      this.slots.push(slot);
+      this.issue(slot);
+    }
+  }
+
+  private issue(slot: Slot): void {
+    if (!channelOpen(this.sftp)) { this.destroy(this.mapError(connectionLost())); return; }
+    this.inflight++;
+    const buf = Buffer.allocUnsafe(slot.left);
+    try {
+      this.sftp.read(this.handle, buf, 0, slot.left, slot.pos, (err, nb) => {
+        this.inflight--;
+        if (this.destroyed || this.finished) return;
+        if (err) { this.destroy(this.mapError(err)); return; }
+        if (!nb) {
+          slot.done = true;
+          slot.eof = true;
+          this.eofSeen = true;
+        } else {
+          slot.parts.push(nb === buf.length ? buf : buf.subarray(0, nb));
+          slot.pos += nb;
+          slot.left -= nb;
+          if (slot.left > 0) { this.issue(slot); return; } // short read: fetch the rest of this slot
+          slot.done = true;
+        }
+        this.flush();
+        this.pump();
+      });
+    } catch (e) {
+      this.inflight--;
+      this.destroy(this.mapError(e as Error));
+    }
+  }
+
+  private flush(): void {
+    while (this.slots.length && this.slots[0].done) {
+      const slot = this.slots.shift()!;
+      for (const p of slot.parts) {
+        if (!this.push(p)) this.wanting = false;
+      }
+      if (slot.eof) {
+        this.finished = true;
+        this.slots = [];
+        this.closeHandle(() => this.push(null));
+        return;
+      }
+    }
+  }
+
+  private closeHandle(cb: () => void): void {
+    if (this.handleClosed) return cb();
+    this.handleClosed = true;
+    try { this.sftp.close(this.handle, () => cb()); } catch { cb(); }
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.finished = true;
+    this.slots = [];
+    if (this.handleClosed) return cb(err);
+    this.handleClosed = true;
+    try { this.sftp.close(this.handle, () => { /* best effort */ }); } catch { /* connection gone */ }
+    cb(err);
+  }
+}
+
+export interface WriteFromOptions extends PipelineOptions {
+  signal?: AbortSignal;
+  onProgress?: (bytes: number) => void;
+}
+
+/**
+ * Copy `source` into an open remote handle with pipelined WRITE requests. Resolves with the number of
+ * bytes written once every request is acknowledged; rejects on the first error (source destroyed).
+ */
+export function writeFrom(sftp: SFTPWrapper, handle: Buffer, source: Readable, opts: WriteFromOptions = {}): Promise<number> {
+  const chunk = maxLen(sftp, '_maxWriteLen', opts.chunkSize ?? DEFAULT_CHUNK);
+  const depth = opts.depth ?? DEFAULT_DEPTH;
+  return new Promise<number>((resolve, reject) => {
+    let pos = 0;
+    let acked = 0;
+    let inflight = 0;
+    let ended = false;
+    let settled = false;
+    let paused = false;
+    let pending: Buffer[] = [];
+    let pendingLen = 0;
+
+    const onClose = () => fail(connectionLost());
+    const cleanup = () => {
+      sftp.off('close', onClose);
+      source.off('data', onData);
+      source.off('end', onEnd);
+      source.off('error', fail);
+      opts.signal?.removeEventListener('abort', onAbort);
+    };
+    function fail(err: unknown) {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      if (!source.destroyed) source.destroy();
+      reject(err);
+    }
+    const maybeDone = () => {
+      if (!settled && ended && inflight === 0 && pendingLen === 0) {
+        settled = true;
+        cleanup();
+        resolve(pos);
+      }
+    };
+    const issue = (buf: Buffer) => {
+      if (!channelOpen(sftp)) return fail(connectionLost());
+      const at = pos;
+      const len = buf.length;
+      pos += len;
+      inflight++;
+      try {
+        sftp.write(handle, buf, 0, len, at, (err) => {
+          inflight--;
+          if (settled) return;
+          if (err) return fail(err);
+          acked += len;
+          opts.onProgress?.(acked);
+          if (paused && inflight < depth) { paused = false; source.resume(); }
+          maybeDone();
+        });
+      } catch (e) {
+        inflight--;
+        fail(e);
+      }
+    };
+    const take = (force: boolean) => {
+      while (!settled && (pendingLen >= chunk || (force && pendingLen > 0))) {
+        let buf: Buffer;
+        if (pending[0].length === chunk || (force && pending.length === 1 && pending[0].length <= chunk)) {
+          buf = pending.shift()!;
+        } else {
+          const all = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingLen);
+          buf = all.subarray(0, Math.min(chunk, all.length));
+          pending = all.length > buf.length ? [all.subarray(buf.length)] : [];
+        }
+        pendingLen -= buf.length;
+        issue(buf);
+      }
+    };
+    function onData(c: Buffer | string) {
+      const b = typeof c === 'string' ? Buffer.from(c) : c;
+      if (!b.length) return;
+      pending.push(b);
+      pendingLen += b.length;
+      take(false);
+      if (inflight >= depth && !paused) { paused = true; source.pause(); }
+    }
+    function onEnd() {
+      ended = true;
+      take(true);
+      maybeDone();
+    }
+    function onAbort() {
+      const e = new Error('Cancelled');
+      e.name = 'AbortError';
+      fail(e);
+    }
+    if (opts.signal?.aborted) return onAbort();
+    if (!channelOpen(sftp)) return fail(connectionLost());
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    sftp.once('close', onClose);
+    source.on('data', onData);
+    source.on('end', onEnd);
+    source.on('error', fail);
+  });
+}

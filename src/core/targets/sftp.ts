@@ -1,0 +1,404 @@
+// SFTP target: one SSH connection per target, requests pipelined on its one SFTP channel (listing
+// walks many folders at once; transfers keep many READ/WRITE requests in flight). Re-opens a dropped
+// connection by itself and retries the failed step with backoff.
+import type { Readable } from 'node:stream';
+import type { SFTPWrapper, Stats } from 'ssh2';
+import { SyncError, isAbortError, isTransientError, throwIfAborted } from '../errors.js';
+import { checkRemoteName, isTempName, joinPath, parentOf, tempPathFor } from '../paths.js';
+import { nullLogger } from '../types.js';
+import type { Credentials, Entry, EntryType, ListOptions, Logger, RemoteSpec, Target, TargetCapabilities, WriteOptions } from '../types.js';
+import type { TargetOptions } from './index.js';
+import { hostPort, isConnectionLost, openSftpConnection, toSyncError, userOf, type SecretCache, type SftpConnection } from './sftp-connect.js';
+import { SftpReadStream, writeFrom } from './sftp-stream.js';
+
+const RETRY_DELAYS = [200, 800, 2000];
+const LIST_PARALLEL = 32;
+const S_IFMT = 0o170000, S_IFDIR = 0o040000, S_IFREG = 0o100000, S_IFLNK = 0o120000;
+
+export interface BadName { path: string; name: string; message: string }
+
+/** one SFTP request as a promise; fails fast when the connection is already gone */
+function call<T>(c: SftpConnection, fn: (sftp: SFTPWrapper, cb: (err: Error | undefined | null, v?: T) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const state = (c.sftp as unknown as { outgoing?: { state?: string } }).outgoing?.state;
+    if (c.dead || (state !== undefined && state !== 'open')) {
+      return reject(Object.assign(new Error('Not connected'), { code: 'ERR_NOT_CONNECTED' }));
+    }
+    try {
+      fn(c.sftp, (err, v) => (err ? reject(err) : resolve(v as T)));
+    } catch (e) { reject(e); }
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function typeOf(attrs: Stats): EntryType | 'link' | undefined {
+  const t = attrs.mode & S_IFMT;
+  return t === S_IFDIR ? 'dir' : t === S_IFREG ? 'file' : t === S_IFLNK ? 'link' : undefined;
+}
+
+function entryOf(path: string, attrs: Stats, type: EntryType): Entry {
+  return { path, type, size: type === 'file' ? attrs.size : 0, mtime: attrs.mtime * 1000 };
+}
+
+export class SftpTarget implements Target {
+  readonly kind = 'sftp' as const;
+  readonly display: string;
+  readonly capabilities: TargetCapabilities;
+  /** temp files (of interrupted atomic writes) seen by the last list(); relative paths */
+  readonly staleTemps: string[] = [];
+  /** names the last list() skipped because they are not plain path segments */
+  readonly badNames: BadName[] = [];
+
+  private readonly log: Logger;
+  private readonly credentials: Credentials;
+  private readonly secrets: SecretCache = { passphrases: new Map() };
+  private conn?: SftpConnection;
+  private opening?: Promise<SftpConnection>;
+  private everConnected = false;
+
+  constructor(private readonly spec: RemoteSpec, options: TargetOptions = {}) {
+    this.log = options.log ?? nullLogger;
+    this.credentials = options.credentials ?? {};
+    this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency: Math.max(1, options.concurrency ?? 8) };
+    const path = spec.path.startsWith('/') ? spec.path : `/${spec.path}`;
+    this.display = `sftp://${userOf(spec)}@${hostPort(spec)}${path}`;
+  }
+
+  async open(): Promise<void> {
+    await this.connection();
+  }
+
+  async close(): Promise<void> {
+    const c = this.conn;
+    this.conn = undefined;
+    if (c && !c.dead) {
+      c.dead = true;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 2000);
+        c.client.once('close', () => { clearTimeout(t); resolve(); });
+        c.client.end();
+      });
+    }
+  }
+
+  private connection(): Promise<SftpConnection> {
+    if (this.conn && !this.conn.dead) return Promise.resolve(this.conn);
+    if (!this.opening) {
+      if (this.conn) this.log.info(`Reconnecting to ${hostPort(this.spec)}`);
+      this.conn = undefined;
+      this.opening = openSftpConnection({ spec: this.spec, credentials: this.credentials, log: this.log, secrets: this.secrets })
+        .then((c) => { this.conn = c; this.everConnected = true; return c; })
+        .finally(() => { this.opening = undefined; });
+    }
+    return this.opening;
+  }
+
+  /** absolute remote path of a relative one */
+  private abs(c: SftpConnection, rel: string): string {
+    if (!rel) return c.root;
+    return c.root === '/' ? `/${rel}` : `${c.root}/${rel}`;
+  }
+
+  /**
+   * Run `fn` on a live connection; on a dropped connection (or another transient failure) reconnect
+   * and retry up to 3 times with backoff. `fn` must be safe to repeat.
+   */
+  private async withRetry<T>(what: string, path: string | undefined, fn: (c: SftpConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      throwIfAborted(signal);
+      let c: SftpConnection | undefined;
+      try {
+        c = await this.connection();
+        return await fn(c);
+      } catch (e) {
+        if (isAbortError(e)) throw e instanceof SyncError ? e : new SyncError('aborted', 'Cancelled', { path });
+        const lost = (c?.dead ?? false) || isConnectionLost(e);
+        const err = toSyncError(e, this.spec, what, path);
+        const transient = err.code !== 'auth' && err.code !== 'hostkey' && (lost || isTransientError(e) || isTransientError(err));
+        if (!transient || !this.everConnected || attempt >= RETRY_DELAYS.length) throw err;
+        if (c && !c.dead) { c.dead = true; c.client.end(); } // start afresh
+        this.log.warn(`${what}${path ? ` (${path})` : ''}: ${err.detail ?? err.message}; reconnecting (retry ${attempt + 1} of ${RETRY_DELAYS.length})`);
+        await sleep(RETRY_DELAYS[attempt]);
+      }
+    }
+  }
+
+  async list(options: ListOptions = {}): Promise<Map<string, Entry>> {
+    return this.withRetry('Listing', '', (c) => this.walk(c, options), options.signal);
+  }
+
+  private async walk(c: SftpConnection, options: ListOptions): Promise<Map<string, Entry>> {
+    const out = new Map<string, Entry>();
+    const stale: string[] = [];
+    const bad: BadName[] = [];
+    const include = options.include ?? (() => true);
+    // folders to read: relative path, physical path (for symlink loop checks), realpaths of followed links above
+    type Job = { rel: string; phys: string; links: string[] };
+    const queue: Job[] = [{ rel: '', phys: c.root, links: [] }];
+    let running = 0;
+    let failed: unknown;
+
+    const readFolder = async (job: Job): Promise<void> => {
+      let list: { filename: string; attrs: Stats }[];
+      try {
+        list = await call(c, (s, cb) => s.readdir(this.abs(c, job.rel), cb));
+      } catch (e) {
+        if (job.rel === '' && (e as { code?: unknown }).code === 2) {
+          throw new SyncError('not-found', `The remote folder ${c.root} does not exist`, { path: '', detail: (e as Error).message });
+        }
+        throw toSyncError(e, this.spec, 'Listing a folder', job.rel);
+      }
+      const links: Promise<void>[] = [];
+      for (const { filename: name, attrs } of list) {
+        try {
+          checkRemoteName(name, job.rel);
+        } catch (e) {
+          bad.push({ path: job.rel, name, message: (e as Error).message });
+          continue;
+        }
+        const rel = joinPath(job.rel, name);
+        if (isTempName(name)) { stale.push(rel); continue; }
+        const t = typeOf(attrs);
+        if (t === 'link') {
+          links.push(this.followLink(c, rel).then((r) => {
+            if (!r) return;
+            if (r.type === 'dir') {
+              if (r.real === c.root || job.links.includes(r.real) || (job.phys + '/').startsWith(r.real + '/')) {
+                this.log.warn(`Skipping ${rel}: the symbolic link points to a folder above it (a loop)`);
+                return;
+              }
+            }
+            this.add(out, queue, rel, r.attrs, r.type, include, { rel, phys: r.real, links: [...job.links, r.real] });
+          }));
+        } else if (t) {
+          this.add(out, queue, rel, attrs, t, include, { rel, phys: `${job.phys}/${name}`, links: job.links });
+        }
+      }
+      await Promise.all(links);
+    };
+
+    await new Promise<void>((resolve, reject) => {
+      const pump = () => {
+        if (failed) return;
+        if (options.signal?.aborted) { failed = new SyncError('aborted', 'Cancelled'); return reject(failed); }
+        while (running < LIST_PARALLEL && queue.length) {
+          const job = queue.shift()!;
+          running++;
+          readFolder(job).then(() => { running--; pump(); }, (e) => { running--; if (!failed) { failed = e; reject(e); } });
+        }
+        if (running === 0 && queue.length === 0) resolve();
+      };
+      pump();
+    });
+    this.staleTemps.splice(0, this.staleTemps.length, ...stale);
+    this.badNames.splice(0, this.badNames.length, ...bad);
+    return out;
+  }
+
+  private add(out: Map<string, Entry>, queue: { rel: string; phys: string; links: string[] }[], rel: string, attrs: Stats,
+    type: EntryType, include: (p: string, t: EntryType) => boolean, job: { rel: string; phys: string; links: string[] }): void {
+    if (!include(rel, type)) return;
+    out.set(rel, entryOf(rel, attrs, type));
+    if (type === 'dir') queue.push(job);
+  }
+
+  /** stat through a symlink; undefined for a broken link or one to something that is neither file nor folder */
+  private async followLink(c: SftpConnection, rel: string): Promise<{ attrs: Stats; type: EntryType; real: string } | undefined> {
+    const p = this.abs(c, rel);
+    let attrs: Stats;
+    try {
+      attrs = await call<Stats>(c, (s, cb) => s.stat(p, cb));
+    } catch (e) {
+      if (c.dead || isConnectionLost(e)) throw e;
+      this.log.debug(`Skipping broken symbolic link ${rel}`);
+      return undefined;
+    }
+    const t = typeOf(attrs);
+    if (t !== 'file' && t !== 'dir') return undefined;
+    const real = t === 'dir' ? await call<string>(c, (s, cb) => s.realpath(p, cb)) : p;
+    return { attrs, type: t, real };
+  }
+
+  async stat(path: string): Promise<Entry | undefined> {
+    return this.withRetry('Reading file info', path, async (c) => {
+      try {
+        const attrs = await call<Stats>(c, (s, cb) => s.stat(this.abs(c, path), cb));
+        const t = typeOf(attrs);
+        return t === 'file' || t === 'dir' ? entryOf(path, attrs, t) : undefined;
+      } catch (e) {
+        if ((e as { code?: unknown }).code === 2) return undefined;
+        throw e;
+      }
+    });
+  }
+
+  async read(path: string, signal?: AbortSignal): Promise<Readable> {
+    const { c, handle, size } = await this.withRetry('Opening for reading', path, async (c) => {
+      const handle = await call<Buffer>(c, (s, cb) => s.open(this.abs(c, path), 'r', cb));
+      try {
+        const st = await call<Stats>(c, (s, cb) => s.fstat(handle, cb));
+        return { c, handle, size: st.size };
+      } catch (e) {
+        c.sftp.close(handle, () => { /* ignore */ });
+        throw e;
+      }
+    }, signal);
+    const stream = new SftpReadStream(c.sftp, handle, size, { mapError: (e) => toSyncError(e, this.spec, 'Reading', path) });
+    if (signal) {
+      const onAbort = () => stream.destroy(new SyncError('aborted', 'Cancelled', { path }));
+      signal.addEventListener('abort', onAbort, { once: true });
+      stream.once('close', () => signal.removeEventListener('abort', onAbort));
+    }
+    return stream;
+  }
+
+  async write(path: string, source: Readable, options: WriteOptions = {}): Promise<Entry> {
+    const { signal } = options;
+    const tmp = tempPathFor(path);
+    let c: SftpConnection | undefined;
+    let handle: Buffer | undefined;
+    try {
+      // only opening is retried: once bytes were taken from `source` it cannot be replayed
+      let previous: Promise<Stats | undefined>;
+      ({ c, handle } = await this.withRetry('Creating a temporary file', tmp, async (c) => {
+        const opening = call<Buffer>(c, (s, cb) => s.open(this.abs(c, tmp), 'w', cb));
+        // pipelined with the open: the file being replaced, whose permissions the new one keeps
+        previous = call<Stats>(c, (s, cb) => s.stat(this.abs(c, path), cb)).catch(() => undefined);
+        return { c, handle: await opening };
+      }, signal));
+      const conn = c;
+      const h = handle;
+      await writeFrom(conn.sftp, h, source, { signal, onProgress: options.onProgress });
+      throwIfAborted(signal);
+      const prev = await previous!;
+      const attrs: { mode?: number; atime?: number; mtime?: number } = {};
+      if (prev && typeOf(prev) === 'file') attrs.mode = prev.mode & 0o7777;
+      if (options.mtime !== undefined) attrs.atime = attrs.mtime = Math.floor(options.mtime / 1000);
+      // processed in order by the server: send them together
+      const closing = [
+        ...(Object.keys(attrs).length ? [call<void>(conn, (s, cb) => s.fsetstat(h, attrs, cb))] : []),
+        call<void>(conn, (s, cb) => s.close(h, cb)),
+      ];
+      handle = undefined;
+      await Promise.all(closing);
+      throwIfAborted(signal);
+      await this.renameOn(conn, tmp, path);
+      const st = await call<Stats>(conn, (s, cb) => s.stat(this.abs(conn, path), cb));
+      return entryOf(path, st, 'file');
+    } catch (e) {
+      if (!source.destroyed) source.destroy();
+      await this.removeTemp(c, handle, tmp);
+      if (isAbortError(e) || signal?.aborted) throw new SyncError('aborted', 'Cancelled', { path });
+      throw toSyncError(e, this.spec, 'Writing', path);
+    }
+  }
+
+  /** best effort: close the handle and remove the temp file, on a new connection if the old one dropped */
+  private async removeTemp(c: SftpConnection | undefined, handle: Buffer | undefined, tmp: string): Promise<void> {
+    if (!c) return;
+    try {
+      if (!c.dead && handle) { const h = handle; await call<void>(c, (s, cb) => s.close(h, cb)).catch(() => undefined); }
+      let conn = c;
+      if (conn.dead) {
+        const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000).unref());
+        const fresh = await Promise.race([this.connection().catch(() => undefined), timeout]);
+        if (!fresh) return;
+        conn = fresh;
+      }
+      await call<void>(conn, (s, cb) => s.unlink(this.abs(conn, tmp), cb));
+    } catch { /* a stale temp is reported by the next list() and cleaned then */ }
+  }
+
+  /** rename over an existing target: posix-rename@openssh.com, else remove + rename */
+  private async renameOn(c: SftpConnection, from: string, to: string): Promise<void> {
+    const src = this.abs(c, from), dst = this.abs(c, to);
+    if (c.posixRename) {
+      await call<void>(c, (s, cb) => s.ext_openssh_rename(src, dst, cb));
+      return;
+    }
+    try {
+      await call<void>(c, (s, cb) => s.rename(src, dst, cb));
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== 4) throw e;
+      await call<void>(c, (s, cb) => s.unlink(dst, cb)).catch(() => undefined);
+      await call<void>(c, (s, cb) => s.rename(src, dst, cb));
+    }
+  }
+
+  async mkdir(path: string): Promise<void> {
+    if (!path) return;
+    await this.withRetry('Creating a folder', path, (c) => this.mkdirp(c, path));
+  }
+
+  private async mkdirp(c: SftpConnection, path: string): Promise<void> {
+    try {
+      await call<void>(c, (s, cb) => s.mkdir(this.abs(c, path), cb));
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (code === 2 && parentOf(path)) {
+        await this.mkdirp(c, parentOf(path));
+        return this.mkdirp(c, path);
+      }
+      // exists already (OpenSSH reports a generic failure): fine if it is a folder
+      const st = await call<Stats>(c, (s, cb) => s.stat(this.abs(c, path), cb)).catch(() => undefined);
+      if (st && typeOf(st) === 'dir') return;
+      if (st) throw new SyncError('io', `Cannot create folder ${path}: a file with that name exists`, { path });
+      throw e;
+    }
+  }
+
+  async removeFile(path: string): Promise<void> {
+    await this.withRetry('Deleting', path, async (c) => {
+      await call<void>(c, (s, cb) => s.unlink(this.abs(c, path), cb)).catch((e) => {
+        if ((e as { code?: unknown }).code !== 2) throw e;
+      });
+    });
+  }
+
+  async removeDir(path: string): Promise<void> {
+    await this.withRetry('Deleting a folder', path, (c) => this.rmrf(c, path));
+  }
+
+  private async rmrf(c: SftpConnection, path: string): Promise<void> {
+    const p = this.abs(c, path);
+    let list: { filename: string; attrs: Stats }[];
+    try {
+      list = await call(c, (s, cb) => s.readdir(p, cb));
+    } catch (e) {
+      if ((e as { code?: unknown }).code === 2) return;
+      throw e;
+    }
+    // remove children a batch at a time (pipelined), folders recursively
+    for (let i = 0; i < list.length; i += LIST_PARALLEL) {
+      await Promise.all(list.slice(i, i + LIST_PARALLEL).map(({ filename, attrs }) => {
+        const rel = joinPath(path, filename);
+        if (typeOf(attrs) === 'dir') return this.rmrf(c, rel);
+        return call<void>(c, (s, cb) => s.unlink(this.abs(c, rel), cb)).catch((e) => {
+          if ((e as { code?: unknown }).code !== 2) throw e;
+        });
+      }));
+    }
+    await call<void>(c, (s, cb) => s.rmdir(p, cb)).catch((e) => {
+      if ((e as { code?: unknown }).code !== 2) throw e;
+    });
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    let attempts = 0;
+    await this.withRetry('Renaming', from, async (c) => {
+      try {
+        attempts++;
+        await this.renameOn(c, from, to);
+      } catch (e) {
+        // a retried rename whose first attempt went through before the connection dropped
+        if (attempts > 1 && (e as { code?: unknown }).code === 2) {
+          const there = await call<Stats>(c, (s, cb) => s.stat(this.abs(c, to), cb)).catch(() => undefined);
+          const gone = await call<Stats>(c, (s, cb) => s.lstat(this.abs(c, from), cb)).then(() => false, () => true);
+          if (there && gone) return;
+        }
+        throw e;
+      }
+    });
+  }
+}
