@@ -1,0 +1,278 @@
+// The command line of `remote-sync`: a small parser (no dependencies) with errors that say what
+// was wrong and suggest the option that was probably meant.
+
+import { SyncError } from '../core/errors.js';
+import { parseMaxDelete, RESOLVE_STRATEGIES, CONCURRENCY_RANGE } from '../core/config/index.js';
+import { didYouMean } from '../core/config/suggest.js';
+import type { ResolveStrategy, SyncMode } from '../core/types.js';
+
+export const COMMANDS = ['upload', 'download', 'sync', 'run'] as const;
+export type Command = (typeof COMMANDS)[number];
+export const MODES: readonly SyncMode[] = ['upload', 'download', 'sync'];
+
+export interface CliArgs {
+  /** undefined: no command given (only --help / --version make sense then) */
+  command?: Command;
+  local?: string;
+  remote?: string;
+  /** run: the config target name */
+  target?: string;
+  /** run: --mode (default sync) */
+  mode?: SyncMode;
+  dryRun: boolean;
+  delete: boolean;
+  deleteUnmatched: boolean;
+  force: boolean;
+  resolve?: ResolveStrategy;
+  match: string[];
+  exclude: string[];
+  concurrency?: number;
+  maxDelete?: number | string;
+  json: boolean;
+  /** -v counts up, -q counts down; 0 is normal */
+  verbosity: number;
+  progress: boolean;
+  identity?: string;
+  knownHosts?: string;
+  acceptNewHostKey: boolean;
+  ftpsImplicit: boolean;
+  ftpActive: boolean;
+  insecureTls: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+export interface OptionDef {
+  long: string;
+  short?: string;
+  /** metavariable for options that take a value */
+  value?: string;
+  help: string;
+  /** commands the option belongs to (default: all) */
+  only?: readonly Command[];
+  group: 'sync' | 'filter' | 'output' | 'connection' | 'general';
+}
+
+export const OPTIONS: readonly OptionDef[] = [
+  { long: 'dry-run', short: 'n', help: 'show the plan (every action with its reason); change nothing', group: 'sync' },
+  { long: 'delete', help: 'one-way runs: delete on the destination what the source no longer has', only: ['upload', 'download', 'run'], group: 'sync' },
+  { long: 'delete-unmatched', help: 'like --delete, and also delete what the filters exclude', only: ['upload', 'download', 'run'], group: 'sync' },
+  { long: 'force', help: 'one-way runs: overwrite the destination even where it changed since the last sync; allow more deletions than --max-delete', group: 'sync' },
+  { long: 'resolve', value: 'MODE', help: 'conflicts: ask|skip|local|remote|new|old (default: ask on a terminal, else skip)', group: 'sync' },
+  { long: 'mode', value: 'MODE', help: 'run: upload|download|sync (default: sync)', only: ['run'], group: 'sync' },
+  { long: 'max-delete', value: 'N|N%', help: 'stop before deleting more than N files or N% of a side (default 50%)', group: 'sync' },
+  { long: 'concurrency', value: 'N', help: `transfers at a time, ${CONCURRENCY_RANGE.min}-${CONCURRENCY_RANGE.max} (default ${CONCURRENCY_RANGE.default})`, group: 'sync' },
+  { long: 'match', short: 'm', value: 'PATTERNS', help: 'only these gitignore-like patterns (comma-separated, repeatable)', group: 'filter' },
+  { long: 'exclude', short: 'x', value: 'PATTERNS', help: 'leave these out (comma-separated, repeatable); .git, .hg, .svn, .DS_Store always', group: 'filter' },
+  { long: 'json', help: 'print one JSON report on stdout (human text goes to stderr)', group: 'output' },
+  { long: 'verbose', short: 'v', help: 'more output: -v equal files and details, -vv debug and stack traces', group: 'output' },
+  { long: 'quiet', short: 'q', help: 'less output: -q only the summary and errors, -qq only errors', group: 'output' },
+  { long: 'progress', help: 'show a one-line progress (files, bytes) on stderr', group: 'output' },
+  { long: 'identity', value: 'FILE', help: 'SFTP: private key file', group: 'connection' },
+  { long: 'known-hosts', value: 'FILE', help: 'SFTP: known_hosts file (default ~/.ssh/known_hosts)', group: 'connection' },
+  { long: 'accept-new-host-key', help: 'SFTP: trust and record an unknown host key (a changed key always fails)', group: 'connection' },
+  { long: 'ftps-implicit', help: 'FTPS: implicit TLS (default port 990) instead of explicit AUTH TLS', group: 'connection' },
+  { long: 'ftp-active', help: 'FTP: active mode instead of passive', group: 'connection' },
+  { long: 'insecure-tls', help: 'FTPS: accept a self-signed or unverifiable certificate', group: 'connection' },
+  { long: 'help', short: 'h', help: 'show help (for a command: remote-sync upload --help)', group: 'general' },
+  { long: 'version', short: 'V', help: 'show the version', group: 'general' },
+];
+
+/** A command-line mistake: exit code 2, with the usage line of `command`. */
+export class UsageError extends SyncError {
+  constructor(message: string, readonly command?: Command) {
+    super('usage', message);
+    this.name = 'UsageError';
+  }
+}
+
+function emptyArgs(): CliArgs {
+  return {
+    dryRun: false, delete: false, deleteUnmatched: false, force: false, match: [], exclude: [], json: false,
+    verbosity: 0, progress: false, acceptNewHostKey: false, ftpsImplicit: false, ftpActive: false, insecureTls: false,
+    help: false, version: false,
+  };
+}
+
+/** "a,b, c" → ["a", "b", "c"] */
+export function splitList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+export function parseArgs(argv: readonly string[]): CliArgs {
+  const args = emptyArgs();
+  const positionals: string[] = [];
+  const seen = new Map<string, string>();
+  let command: Command | undefined;
+  let helpCommand = false;
+  let endOfOptions = false;
+
+  // a value option given twice: the last one wins (so wrappers can append overrides); -m/-x add up
+  const apply = (def: OptionDef, value: string | undefined, spelled: string) => {
+    seen.set(def.long, value ?? '');
+    setOption(args, def, value ?? '', spelled, command);
+  };
+
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (endOfOptions || a === '-' || !a.startsWith('-')) {
+      if (command === undefined && !helpCommand && positionals.length === 0) {
+        if (a === 'help') { helpCommand = true; args.help = true; continue; }
+        if (!(COMMANDS as readonly string[]).includes(a)) {
+          throw new UsageError(`unknown command '${a}'${didYouMean(a, COMMANDS, (s) => s)}`);
+        }
+        command = a as Command;
+        continue;
+      }
+      if (helpCommand && command === undefined) {
+        if (!(COMMANDS as readonly string[]).includes(a)) throw new UsageError(`unknown command '${a}'${didYouMean(a, COMMANDS, (s) => s)}`);
+        command = a as Command;
+        continue;
+      }
+      positionals.push(a);
+      continue;
+    }
+    if (a === '--') { endOfOptions = true; continue; }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+      const inline = eq < 0 ? undefined : a.slice(eq + 1);
+      const def = OPTIONS.find((o) => o.long === name);
+      if (!def) {
+        throw new UsageError(`unknown option --${name}${didYouMean('--' + name, OPTIONS.map((o) => '--' + o.long), (s) => s)}`, command);
+      }
+      if (def.value === undefined) {
+        if (inline !== undefined) throw new UsageError(`option --${name} takes no value (got --${name}=${inline})`, command);
+        apply(def, undefined, `--${name}`);
+      } else {
+        let value = inline;
+        if (value === undefined) {
+          if (i + 1 >= argv.length) throw new UsageError(`option --${name} needs a value: --${name} ${def.value}`, command);
+          value = argv[++i];
+        }
+        apply(def, value, `--${name}`);
+      }
+      continue;
+    }
+    // one or more short options: -nv, -vv, -m '*.js', -m*.js, -nm '*.js'
+    for (let j = 1; j < a.length; j++) {
+      const ch = a[j];
+      const def = OPTIONS.find((o) => o.short === ch);
+      if (!def) {
+        const hint = a.length > 2 && j === 1 && OPTIONS.some((o) => o.long === a.slice(1)) ? ` (did you mean -${a}?)` : '';
+        throw new UsageError(`unknown option -${ch}${a.length > 2 ? ` in ${a}` : ''}${hint}`, command);
+      }
+      if (def.value === undefined) { apply(def, undefined, `-${ch}`); continue; }
+      let value = a.slice(j + 1);
+      if (value === '') {
+        if (i + 1 >= argv.length) throw new UsageError(`option -${ch} needs a value: -${ch} ${def.value}`, command);
+        value = argv[++i];
+      }
+      apply(def, value, `-${ch}`);
+      break;
+    }
+  }
+
+  args.command = command;
+  if (args.help || args.version) return args;
+  if (command === undefined) {
+    throw new UsageError(positionals.length ? `unknown command '${positionals[0]}'` : 'no command given');
+  }
+
+  // which options go with which command
+  for (const def of OPTIONS) {
+    if (def.only && seen.has(def.long) && !def.only.includes(command)) {
+      throw new UsageError(`option --${def.long} is not used by '${command}' (only by ${def.only.join(', ')})`, command);
+    }
+  }
+  if (command === 'run') {
+    if (positionals.length > 1) throw new UsageError(`'run' takes at most one TARGET name (got ${positionals.length}: ${positionals.join(' ')})`, command);
+    args.target = positionals[0];
+  } else {
+    if (positionals.length < 2) {
+      throw new UsageError(`'${command}' needs ${positionals.length === 0 ? 'LOCAL and REMOTE' : 'REMOTE after LOCAL'}`, command);
+    }
+    if (positionals.length > 2) {
+      throw new UsageError(`'${command}' takes LOCAL and REMOTE only; unexpected '${positionals[2]}' (quote patterns: -x '*.log')`, command);
+    }
+    [args.local, args.remote] = positionals;
+  }
+  const mode = command === 'run' ? args.mode ?? 'sync' : command;
+  if (mode === 'sync') {
+    for (const flag of ['delete', 'delete-unmatched', 'force'] as const) {
+      if (seen.has(flag)) {
+        const how = command === 'run' ? ' (add --mode upload or --mode download)' : '';
+        throw new UsageError(`option --${flag} is for one-way runs (upload, download); a sync decides deletions from the last-sync state${how}`, command);
+      }
+    }
+  }
+  if (seen.has('verbose') && seen.has('quiet')) {
+    throw new UsageError('options -v and -q cannot be combined', command);
+  }
+  return args;
+}
+
+function setOption(args: CliArgs, def: OptionDef, value: string, spelled: string, command: Command | undefined): void {
+  const bad = (what: string) => new UsageError(`option ${spelled} ${what} (got '${value}')`, command);
+  switch (def.long) {
+    case 'dry-run': args.dryRun = true; break;
+    case 'delete': args.delete = true; break;
+    case 'delete-unmatched': args.deleteUnmatched = true; args.delete = true; break;
+    case 'force': args.force = true; break;
+    case 'resolve':
+      if (!(RESOLVE_STRATEGIES as readonly string[]).includes(value)) {
+        throw new UsageError(`option ${spelled} must be one of ${RESOLVE_STRATEGIES.join('|')} (got '${value}')${didYouMean(value, RESOLVE_STRATEGIES, (s) => s)}`, command);
+      }
+      args.resolve = value as ResolveStrategy;
+      break;
+    case 'mode':
+      if (!(MODES as readonly string[]).includes(value)) {
+        throw new UsageError(`option ${spelled} must be one of ${MODES.join('|')} (got '${value}')${didYouMean(value, MODES, (s) => s)}`, command);
+      }
+      args.mode = value as SyncMode;
+      break;
+    case 'max-delete': {
+      const v = parseMaxDelete(value);
+      if (v === undefined) throw bad('must be a number of files or a percentage, e.g. 100 or 50%');
+      args.maxDelete = v;
+      break;
+    }
+    case 'concurrency': {
+      const n = /^\d+$/.test(value) ? Number(value) : NaN;
+      if (!(n >= CONCURRENCY_RANGE.min && n <= CONCURRENCY_RANGE.max)) throw bad(`must be a whole number from ${CONCURRENCY_RANGE.min} to ${CONCURRENCY_RANGE.max}`);
+      args.concurrency = n;
+      break;
+    }
+    case 'match':
+    case 'exclude': {
+      const list = splitList(value);
+      if (!list.length) throw bad('needs at least one pattern');
+      (def.long === 'match' ? args.match : args.exclude).push(...list);
+      break;
+    }
+    case 'json': args.json = true; break;
+    case 'verbose': args.verbosity++; break;
+    case 'quiet': args.verbosity--; break;
+    case 'progress': args.progress = true; break;
+    case 'identity':
+    case 'known-hosts':
+      if (value === '') throw bad('needs a file path');
+      if (def.long === 'identity') args.identity = value; else args.knownHosts = value;
+      break;
+    case 'accept-new-host-key': args.acceptNewHostKey = true; break;
+    case 'ftps-implicit': args.ftpsImplicit = true; break;
+    case 'ftp-active': args.ftpActive = true; break;
+    case 'insecure-tls': args.insecureTls = true; break;
+    case 'help': args.help = true; break;
+    case 'version': args.version = true; break;
+  }
+}
+
+/** Does argv ask for a JSON report? (so that even a usage error is reported as JSON) */
+export function wantsJson(argv: readonly string[]): boolean {
+  for (const a of argv) {
+    if (a === '--') return false;
+    if (a === '--json') return true;
+  }
+  return false;
+}

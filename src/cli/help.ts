@@ -1,0 +1,95 @@
+// Help and usage texts of `remote-sync`.
+
+import { OPTIONS, type Command, type OptionDef } from './args.js';
+
+export const USAGE: Record<Command, string> = {
+  upload: 'remote-sync upload LOCAL REMOTE [options]',
+  download: 'remote-sync download LOCAL REMOTE [options]',
+  sync: 'remote-sync sync LOCAL REMOTE [options]',
+  run: 'remote-sync run [TARGET] [options]',
+};
+
+const SUMMARY: Record<Command, string> = {
+  upload: 'copy new and changed files from LOCAL to REMOTE',
+  download: 'copy new and changed files from REMOTE to LOCAL',
+  sync: 'both directions, decided by the last-sync state',
+  run: 'use .vscode/remote-sync.json (found from the current folder upward)',
+};
+
+const REMOTE_FORMS = `REMOTE (and LOCAL) is a folder path or a URL:
+  /srv/backup                              a folder on this machine
+  sftp://user@host[:port]/absolute/path    SFTP (key, ssh-agent or password)
+  ftp://user[:password]@host[:port]/path   FTP
+  ftps://user@host[:port]/path             FTP with explicit TLS (--ftps-implicit for implicit)
+Percent-encode special characters in user names, passwords and paths (@ → %40, space → %20).`;
+
+const FOOTER = `Passwords: the URL, REMOTE_SYNC_PASSWORD, ~/.netrc (or $NETRC), else a prompt on a terminal.
+Key passphrases: REMOTE_SYNC_PASSPHRASE, else a prompt. SFTP also uses ssh-agent (SSH_AUTH_SOCK).
+Exit codes: 0 done, 1 error, 2 usage, 3 aborted (Ctrl-C or a safety check), 4 conflicts left unresolved.`;
+
+const GROUPS: Record<OptionDef['group'], string> = {
+  sync: 'Sync options',
+  filter: 'Filters',
+  output: 'Output',
+  connection: 'Connection',
+  general: 'General',
+};
+
+function optionLines(command?: Command): string {
+  const defs = OPTIONS.filter((o) => !command || !o.only || o.only.includes(command))
+    .filter((o) => command !== 'sync' || !['delete', 'delete-unmatched', 'force'].includes(o.long));
+  const label = (o: OptionDef) => `${o.short ? `-${o.short}, ` : '    '}--${o.long}${o.value ? ` ${o.value}` : ''}`;
+  const width = Math.max(...defs.map((o) => label(o).length)) + 2;
+  const out: string[] = [];
+  for (const group of Object.keys(GROUPS) as OptionDef['group'][]) {
+    const list = defs.filter((o) => o.group === group);
+    if (!list.length) continue;
+    out.push(`${GROUPS[group]}:`);
+    for (const o of list) out.push(`  ${label(o).padEnd(width)}${o.help}`);
+  }
+  return out.join('\n');
+}
+
+export function generalHelp(): string {
+  const cmds = (Object.keys(USAGE) as Command[]).map((c) => `  ${USAGE[c].padEnd(44)}${SUMMARY[c]}`).join('\n');
+  return `remote-sync: sync a folder with a server over SFTP, FTP or FTPS, decided by the last-sync state.
+
+Usage:
+${cmds}
+
+${REMOTE_FORMS}
+
+${optionLines()}
+
+Examples:
+  remote-sync upload ./site sftp://deploy@example.com/var/www/site --delete
+  remote-sync download ./backup ftps://me@ftp.example.com/public_html --dry-run
+  remote-sync sync . sftp://me@[::1]:2222/home/me/project --resolve new
+  remote-sync run staging --mode upload --json
+
+${FOOTER}
+Help for one command: remote-sync COMMAND --help`;
+}
+
+export function commandHelp(command: Command): string {
+  const extra: Record<Command, string> = {
+    upload: 'Nothing is deleted on REMOTE unless --delete. A remote file changed since the last sync is a\nconflict (see --resolve), unless --force.',
+    download: 'Nothing is deleted in LOCAL unless --delete. A local file changed since the last sync is a\nconflict (see --resolve), unless --force.',
+    sync: 'New and changed files go both ways; deletions are repeated on the other side when the\nlast-sync state shows the file was there before. Changes on both sides are conflicts (--resolve).',
+    run: 'Reads .vscode/remote-sync.json: the target (TARGET or "defaultTarget"), localRoot, ignore, match,\nconflictPolicy, concurrency, maxDelete and deletePropagation (= --delete in one-way modes).\nCommand-line options override the file; -x patterns are added to "ignore".',
+  };
+  return `Usage: ${USAGE[command]}
+
+${SUMMARY[command][0].toUpperCase()}${SUMMARY[command].slice(1)}.
+${extra[command]}
+${command === 'run' ? '' : `\n${REMOTE_FORMS}\n`}
+${optionLines(command)}
+
+${FOOTER}`;
+}
+
+/** the short text after a usage error */
+export function usageHint(command?: Command): string {
+  if (!command) return `Usage: remote-sync upload|download|sync LOCAL REMOTE [options]\n       remote-sync run [TARGET] [options]\nTry 'remote-sync --help' for more.`;
+  return `Usage: ${USAGE[command]}\nTry 'remote-sync ${command} --help' for more.`;
+}

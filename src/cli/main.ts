@@ -1,0 +1,35 @@
+// Entry point of the `remote-sync` command (bundled to dist/cli.js).
+
+import pkg from '../../package.json';
+import { runCli } from './run.js';
+import { EXIT } from './exit-codes.js';
+
+function onInterrupt(handler: () => void): () => void {
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.removeListener('SIGINT', handler);
+    process.removeListener('SIGTERM', handler);
+  };
+}
+
+runCli({
+  argv: process.argv.slice(2),
+  env: process.env,
+  cwd: process.cwd(),
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  version: (pkg as { version: string }).version,
+  onInterrupt,
+}).then(
+  (code) => {
+    process.exitCode = code;
+    // let stdout drain, then leave even if a library left a handle open
+    process.stdout.write('', () => setImmediate(() => process.exit(code)));
+  },
+  (err: unknown) => {
+    process.stderr.write(`remote-sync: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(EXIT.ERROR);
+  },
+);

@@ -1,0 +1,63 @@
+// The project config file `.vscode/remote-sync.json`, as the engine, the CLI and the extension see it
+// after parsing and validation.
+
+import type { ResolveStrategy } from '../types.js';
+
+/** One named target, normalised: URL form and host form both end up like this. */
+export interface TargetConfig {
+  name: string;
+  /** "local" is a folder on this machine (a mounted share, or tests) */
+  protocol: 'sftp' | 'ftp' | 'ftps' | 'local';
+  /** empty for local targets */
+  host: string;
+  /** always set for network targets: the protocol's default when the file gives none */
+  port?: number;
+  user?: string;
+  /** absolute folder on the server (local: absolute path on this machine, already resolved) */
+  remotePath: string;
+  /** as written in the file, when the target was given by "url" */
+  url?: string;
+  // SFTP
+  /** key file, as written (`~` and relative paths are resolved by targetSpec) */
+  privateKey?: string;
+  /** true/undefined: SSH_AUTH_SOCK; false: no agent; a string: that agent socket */
+  agent?: boolean | string;
+  knownHosts?: string;
+  // FTP
+  /** TLS: false (plain FTP), "explicit" (AUTH TLS, port 21) or "implicit" (port 990) */
+  secure: false | 'explicit' | 'implicit';
+  /** passive mode (default true) */
+  passive: boolean;
+  /** FTPS: accept a self-signed certificate */
+  allowSelfSignedCertificate: boolean;
+}
+
+export interface ProjectConfig {
+  /** absolute path of the config file */
+  file: string;
+  /** the folder that contains `.vscode` */
+  workspaceRoot: string;
+  /** absolute; the file's "localRoot" is relative to workspaceRoot (default ".") */
+  localRoot: string;
+  targets: Record<string, TargetConfig>;
+  /** required in the file when there is more than one target; else the only one */
+  defaultTarget: string;
+  /** default false */
+  uploadOnSave: boolean;
+  /** gitignore-like patterns left out of every sync */
+  ignore: string[];
+  /** only these (gitignore-like patterns); undefined = everything */
+  match?: string[];
+  /** default 'ask' (the CLI asks only on a terminal) */
+  conflictPolicy: ResolveStrategy;
+  /** default 4, 1..32 */
+  concurrency: number;
+  /** default false: deletions/renames in the workspace, and --delete in one-way runs */
+  deletePropagation: boolean;
+  /** a count or "N%" of a side's files; undefined = the engine's default ("50%") */
+  maxDelete?: number | string;
+  /** close the connection after this many idle seconds (default 300) */
+  idleTimeoutSeconds: number;
+}
+
+export const DEFAULT_PORTS = { sftp: 22, ftp: 21, ftps: 21, ftpsImplicit: 990 } as const;
