@@ -20,7 +20,14 @@ export interface SyncEnv {
   cleanup(): void;
 }
 
-export type EnvFactory = (label: string) => Promise<SyncEnv>;
+/** A factory answers { skip } when its server cannot run here (never under CI: there it throws). */
+export type EnvFactory = (label: string) => Promise<SyncEnv | { skip: string }>;
+
+/** Skip with the reason on a developer machine; fail under CI, which must run every test. */
+export function skipOrFail(reason: string): { skip: string } {
+  if (process.env.CI) throw new Error(`cannot run here (CI must run it): ${reason}`);
+  return { skip: reason };
+}
 
 export function localEnvFactory(): EnvFactory {
   return async (label) => {

@@ -24,8 +24,9 @@ async function fixture(env: SyncEnv): Promise<void> {
 
 export function fixtureScenarios(make: EnvFactory, opts: { skip?: string } = {}): void {
   const t = (name: string, fn: (env: SyncEnv) => Promise<void>) =>
-    test(name, { skip: opts.skip }, async () => {
+    test(name, { skip: opts.skip }, async (ctx) => {
       const env = await make(name.replace(/\W+/g, '-').slice(0, 30));
+      if ('skip' in env) { ctx.skip(env.skip); return; }
       try { await fn(env); } finally { env.cleanup(); }
     });
 
