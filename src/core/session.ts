@@ -15,7 +15,7 @@ import { isWithin, normalizeRelPath } from './paths.js';
 import { sameContent } from './compare.js';
 import { decideSave } from './save.js';
 import { mapLimit } from './pool.js';
-import { errorMessage } from './errors.js';
+import { SyncError, errorMessage } from './errors.js';
 
 interface Listing {
   local: Map<string, Entry>;
@@ -30,6 +30,8 @@ export class SyncSession implements SyncEngine {
   readonly state: StateStore;
   private readonly log: Logger;
   private opened = false;
+  /** the last listing found no remote root folder (created before the first action) */
+  private remoteRootMissing = false;
 
   constructor(readonly options: SessionOptions) {
     this.local = options.local;
@@ -67,10 +69,19 @@ export class SyncSession implements SyncEngine {
       if (excluded) excludedSeen[side].push(path);
       return !excluded;
     };
+    let remoteRootMissing = false;
     const [local, remote] = await Promise.all([
       this.local.list({ include: include('local'), signal: options.signal }),
-      this.remote.list({ include: include('remote'), signal: options.signal }),
+      this.remote.list({ include: include('remote'), signal: options.signal }).catch((e: unknown) => {
+        // a first upload to a folder that does not exist yet: list it as empty, create it on execute
+        if (e instanceof SyncError && e.code === 'not-found' && !scope.length && this.state.countFiles() === 0) {
+          remoteRootMissing = true;
+          return new Map<string, Entry>();
+        }
+        throw e;
+      }),
     ]);
+    this.remoteRootMissing = remoteRootMissing;
     return { local, remote, excludedSeen };
   }
 
@@ -110,6 +121,10 @@ export class SyncSession implements SyncEngine {
     await this.open();
     if (!options.force) checkSafety(plan, { maxDelete: options.maxDelete, scoped: !!options.paths?.length });
     await this.cleanStaleTemps();
+    if (this.remoteRootMissing && plan.actions.some((a) => a.kind !== 'conflict' && a.kind !== 'skip')) {
+      await this.remote.mkdir('');
+      this.remoteRootMissing = false;
+    }
     const result = await executePlan(plan, {
       local: this.local, remote: this.remote, state: this.state, log: this.log,
       concurrency: options.concurrency ?? this.remote.capabilities.maxConcurrency,

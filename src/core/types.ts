@@ -64,7 +64,8 @@ export interface Target {
   open(): Promise<void>;
   close(): Promise<void>;
 
-  /** recursive listing of everything below the root (not the root itself), keyed by path */
+  /** recursive listing of everything below the root (not the root itself), keyed by path;
+   *  rejects with SyncError('not-found') when the root folder does not exist */
   list(options?: ListOptions): Promise<Map<string, Entry>>;
   stat(path: string): Promise<Entry | undefined>;
 
@@ -77,7 +78,7 @@ export interface Target {
    * target reports for `path` afterwards.
    */
   write(path: string, source: Readable, options?: WriteOptions): Promise<Entry>;
-  /** mkdir -p */
+  /** mkdir -p; `mkdir('')` creates the root folder (and its parents) if missing */
   mkdir(path: string): Promise<void>;
   /** remove a file (no error if already gone) */
   removeFile(path: string): Promise<void>;

@@ -112,6 +112,18 @@ export function edgeScenarios(make: EnvFactory, opts: { skip?: string } = {}): v
     assert.equal(ok.stats.deletedRemote, 6);
   });
 
+  t('a first upload to a server folder that does not exist yet creates it', async (env) => {
+    rmSync(env.remoteFs, { recursive: true, force: true });
+    writeFile(env.local, 'index.html', '<h1>hi</h1>', T12);
+    writeFile(env.local, 'css/site.css', 'body{}', T12);
+    const dry = await runOnce(env, { mode: 'upload', dryRun: true });
+    assert.equal(dry.plan.actions.length, 3);
+    assert.ok(!existsSync(env.remoteFs), 'dry run creates nothing');
+    const r = await runOnce(env, { mode: 'upload' });
+    assert.equal(r.errors.length, 0, JSON.stringify(r.errors));
+    assert.deepEqual(snapshot(env.remoteFs), snapshot(env.local));
+  });
+
   t('a name that is not one plain path segment is reported and never written locally', async (env) => {
     if (env.name === 'ftp') return; // FTP servers cannot list a backslash name distinctly; covered by the SFTP and local runs
     writeFile(env.remoteFs, 'good.txt', 'g', T12, env.owner);

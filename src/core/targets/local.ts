@@ -20,14 +20,10 @@ export class LocalTarget implements Target {
 
   get display(): string { return this.root; }
 
+  /** A missing root is not an error here (list() says not-found; mkdir('') creates it). */
   async open(): Promise<void> {
-    let st: Stats;
-    try {
-      st = await fsp.stat(this.root);
-    } catch (e) {
-      throw ioError(e, '', 'Local folder not found', 'Create it, or check the path');
-    }
-    if (!st.isDirectory()) throw new SyncError('usage', `Not a folder: ${this.root}`);
+    const st = await fsp.stat(this.root).catch(() => undefined);
+    if (st && !st.isDirectory()) throw new SyncError('usage', `Not a folder: ${this.root}`);
   }
 
   async close(): Promise<void> {}
@@ -46,6 +42,9 @@ export class LocalTarget implements Target {
       try {
         dirents = await fsp.readdir(this.abs(dir), { withFileTypes: true });
       } catch (e) {
+        if (!dir && (e as NodeJS.ErrnoException).code === 'ENOENT') {
+          throw new SyncError('not-found', `Folder not found: ${this.root}`, { path: '', hint: 'Create it, or check the path' });
+        }
         throw ioError(e, dir, 'Could not list local folder');
       }
       const subdirs: string[] = [];

@@ -326,8 +326,19 @@ export class SftpTarget implements Target {
     }
   }
 
+  /** mkdir -p; `mkdir('')` creates the root folder itself (a first upload to a new place) */
   async mkdir(path: string): Promise<void> {
-    if (!path) return;
+    if (!path) {
+      await this.withRetry('Creating the remote folder', path, async (c) => {
+        let cur = '';
+        for (const part of c.root.split('/').filter(Boolean)) {
+          cur += `/${part}`;
+          const st = await call<Stats>(c, (s, cb) => s.stat(cur, cb)).catch(() => undefined);
+          if (!st) await call<void>(c, (s, cb) => s.mkdir(cur, cb));
+        }
+      });
+      return;
+    }
     await this.withRetry('Creating a folder', path, (c) => this.mkdirp(c, path));
   }
 
