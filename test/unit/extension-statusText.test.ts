@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ActivityModel, ProgressCounter } from '../../src/extension/activity.js';
+import { saveSummary, statusView, summarize, type StatusInput } from '../../src/extension/statusText.js';
+import type { Action, Plan, SyncResult } from '../../src/core/types.js';
+
+const base: StatusInput = { folderName: 'site', multiRoot: false, target: 'prod', uploadOnSave: true, running: [], conflicts: 0 };
+
+test('idle: the target, and whether saves upload', () => {
+  assert.equal(statusView(base).text, '$(cloud-upload) prod');
+  assert.equal(statusView({ ...base, uploadOnSave: false }).text, '$(cloud) prod');
+  assert.match(statusView(base).tooltip, /Upload on save: on/);
+  assert.equal(statusView({ ...base, multiRoot: true }).text, '$(cloud-upload) site: prod');
+});
+
+test('running: spinner with the running count', () => {
+  const v = statusView({ ...base, running: [{ id: 1, folder: 'f', label: 'Upload', done: 3, total: 10 }] });
+  assert.equal(v.text, '$(sync~spin) prod · Upload 3/10');
+  assert.equal(v.level, 'ok');
+});
+
+test('last result, conflicts and errors set the icon and level', () => {
+  const last = { folder: 'f', label: 'Upload on save', text: '↑ index.html', level: 'ok' as const, at: 0 };
+  assert.equal(statusView({ ...base, last }).text, '$(cloud-upload) prod · ↑ index.html');
+  const warn = statusView({ ...base, last, conflicts: 2 });
+  assert.equal(warn.text, '$(warning) prod · ↑ index.html · 2 conflicts');
+  assert.equal(warn.level, 'warning');
+  const err = statusView({ ...base, last: { ...last, text: 'upload failed', level: 'error' } });
+  assert.equal(err.text, '$(error) prod · upload failed');
+});
+
+test('an invalid config is shown, with the cause in the tooltip', () => {
+  const v = statusView({ ...base, configError: 'targets.prod.port: must be a number' });
+  assert.equal(v.level, 'error');
+  assert.match(v.tooltip, /targets\.prod\.port/);
+});
+
+function result(partial: Partial<SyncResult['stats']>, extra: Partial<SyncResult> = {}): SyncResult {
+  const stats = { uploaded: 0, downloaded: 0, deletedLocal: 0, deletedRemote: 0, foldersCreated: 0, bytesUp: 0, bytesDown: 0,
+    conflicts: 0, skipped: 0, errors: 0, inSync: 5, elapsedMs: 420, ...partial };
+  const plan = { mode: 'sync', local: '', remote: '', actions: [], inSync: 5, stateOnly: [], badNames: [],
+    counts: { localFiles: 0, remoteFiles: 0, stateFiles: 0, hadState: true } } as Plan;
+  return { plan, stats, conflicts: [], errors: [], done: [], cancelled: false, ...extra };
+}
+
+test('summaries: counts, nothing to do, conflicts and errors', () => {
+  const none = summarize(result({}));
+  assert.equal(none.nothingToDo, true);
+  assert.equal(none.short, 'in sync');
+  assert.equal(none.line, 'Nothing to do: 5 paths in sync (0.4 s)');
+  const a = { path: 'x', kind: 'upload' } as Action;
+  const some = summarize(result({ uploaded: 3, downloaded: 1, deletedRemote: 2 }, { done: [a], conflicts: [a] }));
+  assert.equal(some.short, '↑3 ↓1 ✕2 · 1 conflict');
+  assert.equal(some.line, 'Uploaded 3, downloaded 1, deleted 2, 1 conflict left, 0 errors in 0.4 s');
+  assert.equal(some.level, 'warning');
+  const bad = summarize(result({}, { errors: [{ path: 'x', kind: 'upload', message: 'denied' }] }));
+  assert.equal(bad.level, 'error');
+  assert.equal(bad.nothingToDo, false);
+});
+
+test('save summaries name a single file', () => {
+  assert.deepEqual(saveSummary(['a/index.html'], []), { text: '↑ index.html', level: 'ok' });
+  assert.deepEqual(saveSummary(['a', 'b'], ['c']), { text: '↑ 2 files · conflict: c', level: 'warning' });
+  assert.equal(saveSummary([], []), undefined);
+});
+
+test('activity: begin/update/end, last result, cancel', () => {
+  const m = new ActivityModel();
+  let changes = 0;
+  m.onChange(() => changes++);
+  const c = new AbortController();
+  const id = m.begin('f', 'Upload', c);
+  m.update(id, 1, 4);
+  assert.deepEqual(m.running('f'), [{ id, folder: 'f', label: 'Upload', done: 1, total: 4 }]);
+  assert.equal(m.cancelAll(), 1);
+  assert.equal(c.signal.aborted, true);
+  assert.equal(m.cancelAll(), 0);
+  m.end(id, { label: 'Upload', text: 'cancelled', level: 'warning' }, 1000);
+  assert.deepEqual(m.running(), []);
+  assert.equal(m.last('f')?.text, 'cancelled');
+  m.record('g', { label: 'Save', text: '↑ a', level: 'ok' }, 2000);
+  assert.equal(m.last()?.folder, 'g');
+  assert.ok(changes >= 4);
+});
+
+test('progress counter: running count, throttled, stats events win', () => {
+  let now = 0;
+  const p = new ProgressCounter(100, () => now);
+  const plan = { actions: [{ kind: 'upload' }, { kind: 'upload' }, { kind: 'conflict' }] } as unknown as Plan;
+  assert.deepEqual(p.feed({ type: 'plan', plan }), { message: '0/2', increment: undefined });
+  now = 10;
+  assert.equal(p.feed({ type: 'action-start', action: { path: 'a.txt' } as Action }), undefined); // throttled
+  now = 200;
+  assert.deepEqual(p.feed({ type: 'action-done', action: { path: 'a.txt' } as Action }), { message: '1/2 · a.txt', increment: 50 });
+  now = 210;
+  assert.deepEqual(p.feed({ type: 'stats', filesDone: 2, filesTotal: 2, bytesDone: 0, bytesTotal: 0 }), { message: '2/2 · a.txt', increment: 50 });
+  assert.equal(p.feed({ type: 'bytes', path: 'a', bytes: 1, total: 2 }), undefined);
+});
