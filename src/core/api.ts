@@ -2,7 +2,7 @@
 
 import type { Readable } from 'node:stream';
 import type {
-  Action, Plan, ProgressEvent, Resolution, ResolveStrategy, SyncMode, SyncResult, Target, Logger,
+  Action, Entry, Plan, ProgressEvent, Resolution, ResolveStrategy, SyncMode, SyncResult, Target, Logger,
 } from './types.js';
 
 export interface FilterOptions {
@@ -51,7 +51,9 @@ export type SaveOutcome =
   | { status: 'uploaded'; action: Action }
   | { status: 'in-sync'; reason: string }
   | { status: 'conflict'; action: Action }
-  | { status: 'excluded'; reason: string };
+  | { status: 'excluded'; reason: string }
+  /** this file failed (the others in the batch still went): message names the cause */
+  | { status: 'error'; message: string };
 
 export interface SyncEngine {
   open(): Promise<void>;
@@ -70,4 +72,6 @@ export interface SyncEngine {
   resolvePath(path: string, resolution: Resolution, options?: { signal?: AbortSignal }): Promise<SyncResult>;
   /** the remote side of a file, streamed (diff view) */
   readRemote(path: string, signal?: AbortSignal): Promise<Readable>;
+  /** what the server reports for one path (undefined: absent) */
+  statRemote(path: string): Promise<Entry | undefined>;
 }

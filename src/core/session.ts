@@ -158,10 +158,16 @@ export class SyncSession implements SyncEngine {
     await this.open();
     const out = new Map<string, SaveOutcome>();
     await mapLimit(paths.map(normalizeRelPath), this.remote.capabilities.maxConcurrency, async (path) => {
-      out.set(path, await decideSave(path, {
-        local: this.local, remote: this.remote, state: this.state, filter: this.filter, log: this.log,
-        force: options.force, signal: options.signal,
-      }));
+      try {
+        out.set(path, await decideSave(path, {
+          local: this.local, remote: this.remote, state: this.state, filter: this.filter, log: this.log,
+          force: options.force, signal: options.signal,
+        }));
+      } catch (e) {
+        if (options.signal?.aborted) throw e;
+        this.log.error(`upload on save ${path}: ${errorMessage(e)}`);
+        out.set(path, { status: 'error', message: errorMessage(e) });
+      }
     });
     if (this.state.pending > 500) this.state.compact();
     return out;
@@ -186,6 +192,10 @@ export class SyncSession implements SyncEngine {
 
   readRemote(path: string, signal?: AbortSignal): Promise<Readable> {
     return this.open().then(() => this.remote.read(normalizeRelPath(path), signal));
+  }
+
+  statRemote(path: string): Promise<Entry | undefined> {
+    return this.open().then(() => this.remote.stat(normalizeRelPath(path)));
   }
 
   /** Temp files left by an interrupted write (ours, by name) are removed before a run. */

@@ -59,6 +59,7 @@ export class SaveHandler implements vscode.Disposable {
         (signal) => session.use((live) => live.engine.saveFiles(paths, { signal })));
       const uploaded: string[] = [];
       const conflicted: string[] = [];
+      const failed: string[] = [];
       for (const [path, outcome] of outcomes) {
         switch (outcome.status) {
           case 'uploaded':
@@ -75,12 +76,20 @@ export class SaveHandler implements vscode.Disposable {
           case 'excluded':
             session.log.debug(`Save of ${path} not uploaded: ${outcome.reason}`);
             break;
+          case 'error':
+            failed.push(`${path}: ${outcome.message}`);
+            break;
         }
       }
       if (uploaded.length) {
         session.log.info(`Uploaded on save: ${uploaded.join(', ')} (${Date.now() - started} ms)`);
         this.remoteFs.changed(session, uploaded);
         store.remove(session.key, uploaded);
+      }
+      if (failed.length) {
+        activity.record(session.key, { label: 'Upload on save', text: `${failed.length} upload${failed.length > 1 ? 's' : ''} failed`, level: 'error' });
+        this.commands.report('Upload on save', new Error(failed.join('; ')), { files: failed.map((f) => f.split(':')[0]), session });
+        if (!uploaded.length && !conflicted.length) return;
       }
       const summary = saveSummary(uploaded, conflicted);
       if (summary) activity.record(session.key, { label: 'Upload on save', text: summary.text, level: summary.level });
