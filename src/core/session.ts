@@ -198,14 +198,13 @@ export class SyncSession implements SyncEngine {
     return this.open().then(() => this.remote.stat(normalizeRelPath(path)));
   }
 
-  /** Temp files left by an interrupted write (ours, by name) are removed before a run. */
+  /** Temp files left by an interrupted write (ours, by name) are removed before a run (the next listing refreshes the list). */
   private async cleanStaleTemps(): Promise<void> {
     for (const t of [this.local, this.remote]) {
       const stale = (t as { staleTemps?: string[] }).staleTemps ?? [];
       await mapLimit(stale, 4, async (p) => {
         try { await t.removeFile(p); this.log.info(`removed stale temp file ${p}`); } catch (e) { this.log.warn(`could not remove stale temp file ${p}: ${errorMessage(e)}`); }
       });
-      if (stale.length) (t as { staleTemps?: string[] }).staleTemps = [];
     }
   }
 }
