@@ -81,7 +81,8 @@ export class SyncSession implements SyncEngine {
         throw e;
       }),
     ]);
-    this.remoteRootMissing = remoteRootMissing;
+    // FTP servers list a missing folder as empty: create the root (idempotent) before writing into it
+    this.remoteRootMissing = remoteRootMissing || (remote.size === 0 && !scope.length);
     return { local, remote, excludedSeen };
   }
 

@@ -1,0 +1,91 @@
+// Recursive FTP listing: MLSD where the server offers it (exact UTC times), LIST otherwise;
+// folders are listed in parallel, one pooled connection each.
+import type { Client, FileInfo } from 'basic-ftp';
+import type { Entry, EntryType } from '../types.js';
+import { SyncError, throwIfAborted } from '../errors.js';
+import { checkRemoteName, isTempName, joinPath } from '../paths.js';
+import { parseListDate } from './ftp-util.js';
+
+export interface ListHost {
+  /** run `fn` on a borrowed connection, with reconnect + retry */
+  withClient<T>(what: string, path: string, fn: (c: Client) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /** relative path → absolute server path */
+  abs(rel: string): string;
+  readonly useMlsd: boolean;
+  readonly concurrency: number;
+}
+
+export interface RawItem { name: string; type: EntryType; size: number; mtime: number }
+
+/** One folder's entries (no "." / ".."; links and other types left out). */
+export async function listDir(c: Client, absPath: string, useMlsd: boolean): Promise<RawItem[]> {
+  let infos: FileInfo[];
+  if (useMlsd) {
+    infos = await c.list(absPath);
+  } else {
+    // LIST with a path argument is globbed by many servers: list the working folder instead
+    await c.cd(absPath);
+    infos = await c.list();
+  }
+  const out: RawItem[] = [];
+  for (const f of infos) {
+    if (f.name === '.' || f.name === '..') continue;
+    const type: EntryType | undefined = f.isDirectory ? 'dir' : f.isFile ? 'file' : undefined;
+    if (!type) continue;
+    const mtime = f.modifiedAt ? f.modifiedAt.getTime() : useMlsd ? 0 : parseListDate(f.rawModifiedAt);
+    out.push({ name: f.name, type, size: type === 'dir' ? 0 : Math.max(0, f.size || 0), mtime });
+  }
+  return out;
+}
+
+export interface TreeOptions {
+  include?: (path: string, type: EntryType) => boolean;
+  signal?: AbortSignal;
+  /** list everything (temps and bad names too), for removing a tree */
+  raw?: boolean;
+  staleTemps?: string[];
+  badNames?: { path: string; name: string; message: string }[];
+}
+
+/** Everything below `root` (relative), keyed by relative path; folders listed in parallel. */
+export async function listTree(host: ListHost, root: string, opts: TreeOptions = {}): Promise<Map<string, Entry>> {
+  const result = new Map<string, Entry>();
+  const queue: string[] = [root];
+  let active = 0;
+  const workers = Math.max(1, host.concurrency);
+
+  const listOne = async (dir: string) => {
+    throwIfAborted(opts.signal);
+    const items = await host.withClient(`list ${host.abs(dir)}`, dir, (c) => listDir(c, host.abs(dir), host.useMlsd), opts.signal);
+    for (const it of items) {
+      const path = joinPath(dir, it.name);
+      if (!opts.raw) {
+        try {
+          checkRemoteName(it.name, dir);
+        } catch (e) {
+          opts.badNames?.push({ path: dir, name: it.name, message: (e as SyncError).message });
+          continue;
+        }
+        if (isTempName(it.name)) { opts.staleTemps?.push(path); continue; }
+        if (opts.include && !opts.include(path, it.type)) continue;
+      }
+      result.set(path, { path, type: it.type, size: it.size, mtime: it.mtime });
+      if (it.type === 'dir') queue.push(path);
+    }
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const pump = () => {
+      if (failed) return;
+      if (queue.length === 0 && active === 0) { resolve(); return; }
+      while (active < workers && queue.length > 0) {
+        const dir = queue.shift()!;
+        active++;
+        listOne(dir).then(() => { active--; pump(); }, (e) => { failed = true; reject(e); });
+      }
+    };
+    pump();
+  });
+  return result;
+}

@@ -1,0 +1,89 @@
+// Stateless FTP operations on one connection, by absolute server path (used by FtpTarget).
+import type { Client } from 'basic-ftp';
+import type { Entry } from '../types.js';
+import { SyncError } from '../errors.js';
+import { parentOf } from '../paths.js';
+import { ftpCode, parseMlstReply } from './ftp-util.js';
+
+/** MLST where offered; else SIZE + MDTM, and CWD to tell a folder */
+export async function statAbs(c: Client, abs: string, path: string, mlst: boolean): Promise<Entry | undefined> {
+  if (mlst) {
+    try {
+      const res = await c.send(`MLST ${abs}`);
+      const f = parseMlstReply(res.message);
+      if (!f || f.type === 'other') return undefined;
+      return { path, type: f.type, size: f.type === 'dir' ? 0 : f.size, mtime: f.mtime };
+    } catch (e) {
+      if (ftpCode(e) === 550) return undefined;
+      throw e;
+    }
+  }
+  let size: number;
+  try {
+    size = await c.size(abs);
+  } catch (e) {
+    if (ftpCode(e) === undefined) throw e;
+    try {
+      await c.cd(abs);
+      return { path, type: 'dir', size: 0, mtime: 0 };
+    } catch (e2) {
+      if (ftpCode(e2) === undefined) throw e2;
+      return undefined;
+    }
+  }
+  let mtime = 0;
+  try { mtime = (await c.lastMod(abs)).getTime(); } catch (e) { if (ftpCode(e) === undefined) throw e; }
+  return { path, type: 'file', size, mtime };
+}
+
+/** mkdir -p on absolute paths (no CWD: the working folder is never relied on) */
+export async function mkdirAbs(c: Client, abs: string, path: string, mlst: boolean): Promise<void> {
+  try {
+    await c.send(`MKD ${abs}`);
+    return;
+  } catch (e) {
+    if (ftpCode(e) === undefined) throw e;
+    const st = await statAbs(c, abs, path, mlst);
+    if (st?.type === 'dir') return;
+    if (st) throw new SyncError('io', `Cannot create folder ${abs}: a file has that name`, { path, hint: 'Remove or rename the file' });
+    const parent = parentAbs(abs);
+    if (parent === abs) throw e;
+    const parentSt = await statAbs(c, parent, parentOf(path), mlst);
+    if (parentSt?.type === 'dir') throw e; // the parent exists: the server refused for another reason
+    await mkdirAbs(c, parent, parentOf(path), mlst);
+    await c.send(`MKD ${abs}`);
+  }
+}
+
+/** RNFR/RNTO; a server that will not rename over an existing file gets that file deleted first */
+export async function renameAbs(c: Client, from: string, to: string, mlst: boolean): Promise<void> {
+  await c.send(`RNFR ${from}`);
+  try {
+    await c.send(`RNTO ${to}`);
+  } catch (e) {
+    if (ftpCode(e) === undefined) throw e;
+    const st = await statAbs(c, to, to, mlst);
+    if (st?.type !== 'file') throw e;
+    await c.send(`DELE ${to}`);
+    await c.send(`RNFR ${from}`);
+    await c.send(`RNTO ${to}`);
+  }
+}
+
+export function normalizeAbs(p: string): string {
+  const parts = p.split('/').filter((s) => s !== '' && s !== '.');
+  return `/${parts.join('/')}`;
+}
+
+export function parentAbs(abs: string): string {
+  const i = abs.lastIndexOf('/');
+  return i <= 0 ? '/' : abs.slice(0, i);
+}
+
+export async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

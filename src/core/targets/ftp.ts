@@ -1,0 +1,387 @@
+// FTP / FTPS target on basic-ftp: a pool of logged-in connections (one per transfer), recursive
+// MLSD listing, atomic uploads (temp name + RNFR/RNTO), MFMT for mtimes, reconnect and retry.
+import { Client } from 'basic-ftp';
+import { PassThrough, Readable } from 'node:stream';
+import type { ConnectionOptions } from 'node:tls';
+import type {
+  Entry, ListOptions, Logger, RemoteSpec, Target, TargetCapabilities, WriteOptions,
+} from '../types.js';
+import { nullLogger } from '../types.js';
+import { SyncError, throwIfAborted } from '../errors.js';
+import { parentOf, tempPathFor } from '../paths.js';
+import type { TargetOptions } from './index.js';
+import { FtpPool } from './ftp-pool.js';
+import { listTree, type ListHost } from './ftp-list.js';
+import { mapLimit, mkdirAbs, normalizeAbs, renameAbs, statAbs } from './ftp-ops.js';
+import {
+  formatMlsxTime, ftpCode, isConnectionLimit, isRetryable, sleep, toSyncError,
+} from './ftp-util.js';
+
+const MAX_RETRIES = 3;
+/** the first retry is immediate (the usual case: a pooled connection the server had dropped), then back off */
+const BACKOFF_MS = [0, 1000, 3000];
+const TIMEOUT_MS = 30_000;
+
+export class FtpTarget implements Target {
+  readonly kind = 'ftp' as const;
+  readonly display: string;
+  /** final once the first connection is open (`open()`): MLSD → 1000 ms, LIST only → 60000 ms; MFMT → setMtime */
+  readonly capabilities: TargetCapabilities;
+
+  private _staleTemps: string[] = [];
+  private _badNames: { path: string; name: string; message: string }[] = [];
+  /** temp names (`.rs-tmp-…`) the last list() found and left out: leftovers of interrupted uploads */
+  get staleTemps(): string[] { return this._staleTemps; }
+  /** names the last list() skipped because they are not plain path segments */
+  get badNames(): { path: string; name: string; message: string }[] { return this._badNames; }
+
+  private readonly pool: FtpPool;
+  private readonly log: Logger;
+  private readonly host: string;
+  private readonly port: number;
+  private root: string | undefined;
+  private features: Map<string, string> | undefined;
+  private passwordPromise: Promise<string | undefined> | undefined;
+  private authFailure: SyncError | undefined;
+  private readonly noRetry = new WeakSet<object>();
+  private mlsd = true;
+  private mlst = true;
+  private readonly listHost: ListHost;
+
+  constructor(private readonly spec: RemoteSpec, private readonly options: TargetOptions = {}) {
+    if (spec.ftpActive) {
+      throw new SyncError('usage', 'Active-mode FTP is not supported', {
+        hint: 'The FTP client (basic-ftp) only does passive mode (EPSV/PASV); remove the active-mode setting',
+      });
+    }
+    if (!spec.host) throw new SyncError('usage', 'An FTP target needs a host name');
+    this.log = options.log ?? nullLogger;
+    this.host = spec.host;
+    this.port = spec.port ?? (spec.protocol === 'ftps' && spec.ftpsImplicit ? 990 : 21);
+    const maxConcurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+    this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency };
+    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
+    const user = spec.user ? `${encodeURIComponent(spec.user)}@` : '';
+    const path = spec.path.startsWith('/') ? spec.path : `/${spec.path}`;
+    this.display = `${spec.protocol === 'ftps' ? 'ftps' : 'ftp'}://${user}${host}:${this.port}${path}`;
+    if (spec.path.startsWith('/')) this.root = normalizeAbs(spec.path);
+    this.pool = new FtpPool(maxConcurrency, () => this.connect(), isConnectionLimit, (n) => {
+      this.capabilities.maxConcurrency = n;
+      this.log.info(`${this.display} limits connections: using ${n}`);
+    });
+    const self = this;
+    this.listHost = {
+      withClient: (what, path, fn, signal) => this.withClient(what, path, fn, { signal }),
+      abs: (rel) => this.abs(rel),
+      get useMlsd() { return self.mlsd; },
+      get concurrency() { return self.capabilities.maxConcurrency; },
+    };
+  }
+
+  // ---- connections ---------------------------------------------------------------------------
+
+  private password(): Promise<string | undefined> {
+    if (this.spec.password !== undefined) return Promise.resolve(this.spec.password);
+    if (!this.spec.user) return Promise.resolve(undefined);
+    this.passwordPromise ??= this.options.credentials?.password?.(this.spec) ?? Promise.resolve(undefined);
+    return this.passwordPromise;
+  }
+
+  private async connect(): Promise<Client> {
+    if (this.authFailure) throw this.authFailure;
+    let password: string | undefined;
+    try {
+      password = await this.password();
+    } catch (e) {
+      this.authFailure = new SyncError('auth', `No password for ${this.display}`, { detail: (e as Error).message, cause: e });
+      throw this.authFailure;
+    }
+    const c = new Client(TIMEOUT_MS);
+    const tls: ConnectionOptions = { rejectUnauthorized: !this.spec.allowUnauthorizedTls };
+    const secure = this.spec.protocol !== 'ftps' ? false : this.spec.ftpsImplicit ? 'implicit' as const : true;
+    try {
+      // access(): connect, AUTH TLS, OPTS UTF8 ON, USER/PASS, TYPE I, OPTS UTF8 ON, FEAT, PBSZ 0 + PROT P
+      await c.access({
+        host: this.host, port: this.port, secure, secureOptions: tls,
+        user: this.spec.user || 'anonymous',
+        password: password ?? (this.spec.user ? '' : 'anonymous@'),
+      });
+      if (!this.features) {
+        const feat = await c.features();
+        this.features = feat;
+        this.mlst = feat.has('MLST');
+        this.mlsd = this.mlst;
+        this.capabilities.mtimeResolutionMs = this.mlsd ? 1000 : 60_000;
+        this.capabilities.setMtime = feat.has('MFMT');
+        this.log.debug(`${this.display}: server features ${[...feat.keys()].join(' ')}`);
+      }
+      if (this.mlsd) c.availableListCommands = ['MLSD'];
+      if (this.root === undefined) this.root = normalizeAbs(`${await c.pwd()}/${this.spec.path}`);
+      return c;
+    } catch (e) {
+      c.close();
+      if (isConnectionLimit(e)) throw e; // the pool shrinks to the connections it has; else retried later
+      if (ftpCode(e) === 530) {
+        this.authFailure = toSyncError(e, 'log in', '', this.display);
+        throw this.authFailure;
+      }
+      if (!this.features) {
+        // never got in: report at once (wrong host/port, refused certificate) instead of retrying
+        const err = toSyncError(e, 'connect', '', this.display);
+        this.noRetry.add(err);
+        throw err;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Run `fn` on a borrowed connection; a dropped connection is replaced and `fn` retried with backoff.
+   * `canRetry`: whether another try is possible (an upload whose source was read cannot be repeated);
+   * `beforeRetry`: may throw the real reason (a server refusing a transfer may reset the data connection
+   * before its 550 arrives); `owns`: `fn` gives the connection back itself (streamed reads).
+   */
+  private async withClient<T>(what: string, path: string, fn: (c: Client) => Promise<T>, opts: {
+    signal?: AbortSignal; canRetry?: () => boolean; beforeRetry?: () => Promise<void>; owns?: boolean;
+  } = {}): Promise<T> {
+    const { signal } = opts;
+    for (let attempt = 0; ; attempt++) {
+      throwIfAborted(signal);
+      let c: Client | undefined;
+      try {
+        c = await this.pool.acquire(signal);
+        const result = await fn(c);
+        if (!opts.owns) this.pool.release(c);
+        return result;
+      } catch (e) {
+        if (c && !opts.owns) this.pool.release(c);
+        if (signal?.aborted) throw new SyncError('aborted', 'Cancelled', { path, cause: e });
+        if (attempt < MAX_RETRIES && this.shouldRetry(e, c) && (opts.canRetry?.() ?? true)) {
+          this.log.debug(`${this.display}: ${what} failed (${(e as Error).message}); reconnecting, try ${attempt + 2}`);
+          this.pool.dropIdle();
+          await opts.beforeRetry?.();
+          await sleep(BACKOFF_MS[attempt]);
+          continue;
+        }
+        throw toSyncError(e, what, path, this.display);
+      }
+    }
+  }
+
+  /** throws not-found when `path` (kind: what it should be) is missing: the likely cause of a reset transfer */
+  private async mustExist(path: string, type: 'file' | 'dir', what: string): Promise<void> {
+    const st = await this.stat(path);
+    if (st?.type === type) return;
+    throw new SyncError('not-found', `Could not ${what}: ${type === 'dir' ? 'folder' : 'file'} ${this.abs(path)} does not exist`, {
+      path, hint: 'Check that it exists on the server',
+    });
+  }
+
+  /** a network-level failure, or any non-FTP error that left the connection closed; never a login refusal */
+  private shouldRetry(e: unknown, c: Client | undefined): boolean {
+    if (this.noRetry.has(e as object) || e === this.authFailure) return false;
+    return isRetryable(e) || (c !== undefined && c.closed && ftpCode(e) === undefined && !(e instanceof SyncError));
+  }
+
+  async open(): Promise<void> {
+    await this.withClient('connect', '', async () => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.pool.closeAll();
+  }
+
+  /** a relative spec.path is resolved against the login folder, known once connected */
+  private async ready(): Promise<void> {
+    if (this.root === undefined) await this.open();
+  }
+
+  /** relative path → absolute server path (after ready()) */
+  private abs(rel: string): string {
+    const root = this.root ?? '/';
+    if (!rel) return root;
+    return root === '/' ? `/${rel}` : `${root}/${rel}`;
+  }
+
+  // ---- listing and stat ----------------------------------------------------------------------
+
+  async list(options: ListOptions = {}): Promise<Map<string, Entry>> {
+    await this.ready();
+    const staleTemps: string[] = [];
+    const badNames: { path: string; name: string; message: string }[] = [];
+    let result: Map<string, Entry>;
+    try {
+      result = await listTree(this.listHost, '', { include: options.include, signal: options.signal, staleTemps, badNames });
+    } catch (e) {
+      // a root that does not exist yet lists as empty (the engine's safety checks catch a vanished tree)
+      if (!(e instanceof SyncError) || (e.code !== 'not-found' && e.code !== 'io') || (await this.stat('')) !== undefined) throw e;
+      this.log.info(`${this.display} does not exist yet`);
+      result = new Map();
+    }
+    this._staleTemps = staleTemps;
+    this._badNames = badNames;
+    return result;
+  }
+
+  async stat(path: string): Promise<Entry | undefined> {
+    await this.ready();
+    return await this.withClient(`stat ${this.abs(path)}`, path, (c) => statAbs(c, this.abs(path), path, this.mlst));
+  }
+
+  // ---- content -------------------------------------------------------------------------------
+
+  async read(path: string, signal?: AbortSignal): Promise<Readable> {
+    await this.ready();
+    const abs = this.abs(path);
+    const what = `download ${abs}`;
+    const tryOnce = (c: Client): Promise<Readable> => new Promise((resolve, reject) => {
+      const out = new PassThrough({ highWaterMark: 256 * 1024 });
+      let started = false;
+      const onAbort = () => { c.close(); out.destroy(new SyncError('aborted', 'Cancelled', { path })); };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      // basic-ftp pipes the data connection into `out` once the server accepted RETR
+      out.once('pipe', () => { started = true; resolve(out); });
+      c.downloadTo(out, abs).then(() => {
+        signal?.removeEventListener('abort', onAbort);
+        this.pool.release(c);
+        resolve(out);
+      }, (e: unknown) => {
+        signal?.removeEventListener('abort', onAbort);
+        // a transfer cut short leaves the server's final reply pending: do not reuse that connection
+        this.pool.release(c, started);
+        if (!started) reject(e);
+        else if (!out.destroyed) out.destroy(toSyncError(e, what, path, this.display));
+      });
+    });
+    return this.withClient(what, path, tryOnce, {
+      signal, owns: true, beforeRetry: () => this.mustExist(path, 'file', what),
+    });
+  }
+
+  async write(path: string, source: Readable, options: WriteOptions = {}): Promise<Entry> {
+    await this.ready();
+    const { signal, onProgress } = options;
+    const tmp = tempPathFor(path);
+    const absTmp = this.abs(tmp);
+    const abs = this.abs(path);
+    throwIfAborted(signal);
+    try {
+      await this.withClient(`upload ${abs}`, path, async (c) => {
+        const onAbort = () => c.close(); // closing the connection aborts the transfer
+        signal?.addEventListener('abort', onAbort, { once: true });
+        if (onProgress) c.trackProgress((info) => onProgress(info.bytes));
+        try {
+          await c.uploadFrom(this.spec.protocol === 'ftps' ? Readable.from(holdIfEmpty(source), { objectMode: false }) : source, absTmp);
+        } finally {
+          signal?.removeEventListener('abort', onAbort);
+          if (onProgress) c.trackProgress();
+        }
+      }, {
+        signal,
+        canRetry: () => !source.readableDidRead && !source.destroyed,
+        beforeRetry: () => this.mustExist(parentOf(path), 'dir', `upload ${abs}`),
+      });
+      throwIfAborted(signal);
+      return await this.withClient(`replace ${abs}`, path, async (c) => {
+        await renameAbs(c, absTmp, abs, this.mlst);
+        if (options.mtime !== undefined && this.capabilities.setMtime) await this.setMtime(c, abs, options.mtime);
+        const entry = await statAbs(c, abs, path, this.mlst);
+        if (!entry) throw new SyncError('io', `Uploaded ${abs} but the server does not list it`, { path });
+        return entry;
+      });
+    } catch (e) {
+      await this.removeQuietly(absTmp);
+      throw e;
+    }
+  }
+
+  private async setMtime(c: Client, abs: string, mtime: number): Promise<void> {
+    try {
+      await c.send(`MFMT ${formatMlsxTime(mtime)} ${abs}`);
+    } catch (e) {
+      const code = ftpCode(e);
+      if (code === undefined) throw e;
+      if (code >= 500 && code <= 504) this.capabilities.setMtime = false;
+      this.log.warn(`${this.display}: could not set the modification time of ${abs}: ${(e as Error).message.trim()}`);
+    }
+  }
+
+  private async removeQuietly(abs: string): Promise<void> {
+    try {
+      await this.withClient(`remove ${abs}`, abs, (c) => c.send(`DELE ${abs}`));
+    } catch { /* already gone, or the server is unreachable: list() reports it as a stale temp */ }
+  }
+
+  // ---- changes -------------------------------------------------------------------------------
+
+  async mkdir(path: string): Promise<void> {
+    await this.ready();
+    await this.withClient(`create folder ${this.abs(path)}`, path, (c) => mkdirAbs(c, this.abs(path), path, this.mlst));
+  }
+
+  async removeFile(path: string): Promise<void> {
+    await this.ready();
+    const abs = this.abs(path);
+    await this.withClient(`remove ${abs}`, path, async (c) => {
+      try {
+        await c.send(`DELE ${abs}`);
+      } catch (e) {
+        if (ftpCode(e) === undefined) throw e;
+        const st = await statAbs(c, abs, path, this.mlst);
+        if (!st) return;
+        if (st.type === 'dir') throw new SyncError('io', `Cannot remove ${abs}: it is a folder`, { path });
+        throw e;
+      }
+    });
+  }
+
+  async removeDir(path: string): Promise<void> {
+    await this.ready();
+    const st = await this.stat(path);
+    if (!st) return;
+    if (st.type !== 'dir') throw new SyncError('io', `Cannot remove folder ${this.abs(path)}: it is a file`, { path });
+    const tree = await listTree(this.listHost, path, { raw: true });
+    const files = [...tree.values()].filter((e) => e.type === 'file').map((e) => e.path);
+    await mapLimit(files, this.capabilities.maxConcurrency, (p) => this.removeFile(p));
+    // folders deepest first, each depth in parallel
+    const byDepth = new Map<number, string[]>();
+    for (const e of tree.values()) {
+      if (e.type !== 'dir') continue;
+      const depth = e.path.split('/').length;
+      byDepth.set(depth, [...(byDepth.get(depth) ?? []), e.path]);
+    }
+    const levels = [...byDepth.keys()].sort((a, b) => b - a).map((d) => byDepth.get(d)!);
+    for (const level of [...levels, [path]]) {
+      await mapLimit(level, this.capabilities.maxConcurrency, (d) => {
+        const abs = this.abs(d);
+        return this.withClient(`remove folder ${abs}`, d, async (c) => {
+          try {
+            await c.send(`RMD ${abs}`);
+          } catch (e) {
+            if (ftpCode(e) === undefined || (await statAbs(c, abs, d, this.mlst)) !== undefined) throw e;
+          }
+        });
+      });
+    }
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    await this.ready();
+    const a = this.abs(from);
+    const b = this.abs(to);
+    await this.withClient(`rename ${a} to ${b}`, from, (c) => renameAbs(c, a, b, this.mlst));
+  }
+}
+
+/**
+ * An empty upload over TLS would close the data connection right after its handshake, which ProFTPD
+ * answers with a TLS alert or "425 Unable to build data connection"; holding the end briefly avoids it.
+ */
+async function* holdIfEmpty(source: Readable): AsyncGenerator<Buffer> {
+  let bytes = 0;
+  for await (const chunk of source) {
+    bytes += (chunk as Buffer).length;
+    yield chunk as Buffer;
+  }
+  if (bytes === 0) await sleep(25);
+}
