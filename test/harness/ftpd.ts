@@ -19,7 +19,9 @@ import path from 'node:path';
 import { ensureTestUser } from './users.js';
 
 export const PURE_FTPD = '/usr/sbin/pure-ftpd';
-const PROFTPD_ROOT = process.env.RS_PROFTPD_ROOT ?? '/';
+// ProFTPD: RS_PROFTPD_ROOT, else the copy scripts/setup-proftpd.sh unpacks into .cache/, else the system's
+const UNPACKED_PROFTPD = path.resolve(__dirname, '../../.cache/proftpd-root');
+const PROFTPD_ROOT = process.env.RS_PROFTPD_ROOT ?? (existsSync(path.join(UNPACKED_PROFTPD, 'usr/sbin/proftpd')) ? UNPACKED_PROFTPD : '/');
 export const PROFTPD = path.join(PROFTPD_ROOT, 'usr/sbin/proftpd');
 const PROFTPD_MODULES = path.join(PROFTPD_ROOT, 'usr/lib/proftpd');
 const PROFTPD_MOD_TLS = path.join(PROFTPD_MODULES, 'mod_tls.so');

@@ -31,7 +31,7 @@ function factory(tls: FtpdTls): EnvFactory {
       owner: { uid: user.uid, gid: user.gid },
       spec: {
         protocol: tls === 'none' ? 'ftp' : 'ftps', host: s.host, port: s.port, user: s.user, password: s.password,
-        path: dir.ftpPath, allowUnauthorizedTls: true,
+        path: dir.ftpPath, allowUnauthorizedTls: true, ftpsImplicit: tls === 'implicit',
       },
       cleanup: () => { rmSync(root, { recursive: true, force: true }); rmSync(dir.absolute, { recursive: true, force: true }); },
     };
@@ -41,3 +41,4 @@ function factory(tls: FtpdTls): EnvFactory {
 fixtureScenarios(factory('none'));
 edgeScenarios(factory('none'));
 fixtureScenarios(factory('explicit'));
+fixtureScenarios(factory('implicit'));
