@@ -124,6 +124,25 @@ export function edgeScenarios(make: EnvFactory, opts: { skip?: string } = {}): v
     assert.deepEqual(snapshot(env.remoteFs), snapshot(env.local));
   });
 
+  t('cancelled mid-run (AbortSignal): stops cleanly, keeps state consistent, and the next run finishes the job', async (env) => {
+    for (let i = 0; i < 40; i++) writeFile(env.local, `c/f${i}.txt`, `file ${i}`, T12);
+    writeFile(env.remoteFs, 'from-server.txt', 'server', T12, env.owner);
+    const ac = new AbortController();
+    let done = 0;
+    const r = await runOnce(env, {
+      mode: 'sync', signal: ac.signal, concurrency: 2,
+      onProgress: (e) => { if (e.type === 'action-done' && ++done === 5) ac.abort(); },
+    });
+    assert.equal(r.cancelled, true);
+    assert.ok(r.done.length >= 5 && r.done.length < 42, `stopped early (${r.done.length} done)`);
+    assert.deepEqual(tempsIn(env.remoteFs), []);
+    const next = await runOnce(env, { mode: 'sync' });
+    assert.equal(next.errors.length, 0, JSON.stringify(next.errors));
+    assert.equal(next.stats.conflicts, 0, 'what the cancelled run did is recorded: no false conflicts');
+    assert.deepEqual(snapshot(env.local), snapshot(env.remoteFs));
+    assert.deepEqual((await runOnce(env, { mode: 'sync' })).plan.actions, []);
+  });
+
   t('a name that is not one plain path segment is reported and never written locally', async (env) => {
     if (env.name === 'ftp') return; // FTP servers cannot list a backslash name distinctly; covered by the SFTP and local runs
     writeFile(env.remoteFs, 'good.txt', 'g', T12, env.owner);
