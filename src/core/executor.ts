@@ -2,7 +2,6 @@
 // concurrency; every completed action is journaled in the state at once, so a run stopped at any
 // point (cancel, crash, SIGKILL) leaves state the next run can trust.
 
-import { Transform } from 'node:stream';
 import type { Action, ActionError, Entry, Logger, Plan, ProgressEvent, Stats, SyncResult, Target } from './types.js';
 import { SyncError, errorMessage, isAbortError } from './errors.js';
 import type { StateStore } from './state.js';
@@ -144,10 +143,7 @@ export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 're
         }
       }
       const stream = await src.read(a.path, signal);
-      let n = 0;
-      const counter = new Transform({ transform(chunk: Buffer, _e, cb) { n += chunk.length; onBytes(n); cb(null, chunk); } });
-      stream.on('error', (e) => counter.destroy(e));
-      const written = await dst.write(a.path, stream.pipe(counter), { mtime: srcEntry.mtime, size: srcEntry.size, signal });
+      const written = await dst.write(a.path, stream, { mtime: srcEntry.mtime, size: srcEntry.size, signal, onProgress: onBytes });
       if (up) state.recordPair(a.path, 'file', srcEntry, written);
       else state.recordPair(a.path, 'file', written, srcEntry);
       return;
