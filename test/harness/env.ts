@@ -1,6 +1,7 @@
 // A sync environment for scenario tests: a local folder and a remote folder reachable through one
 // target kind (local folder, SFTP, FTP, FTPS), whose files the test can also touch directly.
 
+import { test } from 'node:test';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,4 +59,14 @@ export async function runOnce(env: SyncEnv, options: RunOptions, filter?: { matc
   } finally {
     await s.close();
   }
+}
+
+/** `t(name, fn)`: a test that gets a fresh environment from `make` (skipped where the factory says so). */
+export function scenarioTest(make: EnvFactory, opts: { skip?: string } = {}) {
+  return (name: string, fn: (env: SyncEnv) => Promise<void>) =>
+    test(name, { skip: opts.skip }, async (ctx) => {
+      const env = await make(name.replace(/\W+/g, '-').slice(0, 30));
+      if ('skip' in env) { ctx.skip(env.skip); return; }
+      try { await fn(env); } finally { env.cleanup(); }
+    });
 }

@@ -1,13 +1,12 @@
 // Names, depths, filters, type changes, safety checks and a SIGKILL mid-transfer, for any target kind.
 
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync, chownSync, rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { snapshot, writeFile, remove, mkdirs, T12, T13 } from '../harness/fixture.js';
-import { runOnce, type EnvFactory, type SyncEnv } from '../harness/env.js';
+import { runOnce, scenarioTest, type EnvFactory, type SyncEnv } from '../harness/env.js';
 import { SyncError } from '../../src/core/errors.js';
 
 const LONG = 'L'.repeat(196) + '.txt'; // 200 characters
@@ -25,12 +24,7 @@ function tempsIn(root: string): string[] {
 }
 
 export function edgeScenarios(make: EnvFactory, opts: { skip?: string } = {}): void {
-  const t = (name: string, fn: (env: SyncEnv) => Promise<void>) =>
-    test(name, { skip: opts.skip }, async (ctx) => {
-      const env = await make(name.replace(/\W+/g, '-').slice(0, 30));
-      if ('skip' in env) { ctx.skip(env.skip); return; }
-      try { await fn(env); } finally { env.cleanup(); }
-    });
+  const t = scenarioTest(make, opts);
 
   t('unicode, spaces, 200-character names, empty files and a 30-level tree round-trip; a second run does nothing', async (env) => {
     writeFile(env.local, 'ünïcödé 日本語/naïve café.txt', 'ü', T12);

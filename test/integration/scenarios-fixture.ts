@@ -1,12 +1,11 @@
 // pyftpsync's fixture table and the runs around it, for any target kind.
 
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SyncResult } from '../../src/core/types.js';
 import { createBase, applyEdits, snapshot, writeFile, EXPECTED_DEFAULT_SYNC, T12, T13 } from '../harness/fixture.js';
-import { runOnce, type EnvFactory, type SyncEnv } from '../harness/env.js';
+import { runOnce, scenarioTest, type EnvFactory, type SyncEnv } from '../harness/env.js';
 
 function byKind(r: SyncResult): Record<string, string[]> {
   const out: Record<string, string[]> = {};
@@ -23,12 +22,7 @@ async function fixture(env: SyncEnv): Promise<void> {
 }
 
 export function fixtureScenarios(make: EnvFactory, opts: { skip?: string } = {}): void {
-  const t = (name: string, fn: (env: SyncEnv) => Promise<void>) =>
-    test(name, { skip: opts.skip }, async (ctx) => {
-      const env = await make(name.replace(/\W+/g, '-').slice(0, 30));
-      if ('skip' in env) { ctx.skip(env.skip); return; }
-      try { await fn(env); } finally { env.cleanup(); }
-    });
+  const t = scenarioTest(make, opts);
 
   t('fixture: default bidirectional sync does what pyftpsync does, plus folder4/folder7 conflicts', async (env) => {
     await fixture(env);
