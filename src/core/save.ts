@@ -63,7 +63,8 @@ export async function decideSave(path: string, ctx: SaveContext): Promise<SaveOu
       return conflict(rc === 'modified' ? 'both-modified' : 'both-new',
         rc === 'modified' ? 'modified on the server since the last sync' : 'the server has a different file of that name that was never synced');
     }
-    if (lc === 'unmodified' && rc === 'unmodified') return { status: 'in-sync', reason: 'unchanged since the last sync' };
+    // Both sides "unmodified" is no proof here: two quick saves of the same size can share an
+    // mtime (the kernel's coarse clock). The server copy is unchanged, so uploading is safe.
   }
 
   if (!R) {

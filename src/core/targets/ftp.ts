@@ -58,7 +58,7 @@ export class FtpTarget implements Target {
     this.log = options.log ?? nullLogger;
     this.host = spec.host;
     this.port = spec.port ?? (spec.protocol === 'ftps' && spec.ftpsImplicit ? 990 : 21);
-    const maxConcurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+    const maxConcurrency = Math.max(1, Math.floor(options.concurrency ?? 8)); // the pool shrinks if the server limits connections
     this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency };
     const host = this.host.includes(':') ? `[${this.host}]` : this.host;
     const user = spec.user ? `${encodeURIComponent(spec.user)}@` : '';
@@ -265,16 +265,18 @@ export class FtpTarget implements Target {
     const absTmp = this.abs(tmp);
     const abs = this.abs(path);
     throwIfAborted(signal);
+    let sent = 0;
     try {
       await this.withClient(`upload ${abs}`, path, async (c) => {
         const onAbort = () => c.close(); // closing the connection aborts the transfer
         signal?.addEventListener('abort', onAbort, { once: true });
-        if (onProgress) c.trackProgress((info) => onProgress(info.bytes));
+        sent = 0;
+        c.trackProgress((info) => { sent = info.bytes; onProgress?.(info.bytes); });
         try {
           await c.uploadFrom(this.spec.protocol === 'ftps' ? Readable.from(holdIfEmpty(source), { objectMode: false }) : source, absTmp);
         } finally {
           signal?.removeEventListener('abort', onAbort);
-          if (onProgress) c.trackProgress();
+          c.trackProgress();
         }
       }, {
         signal,
@@ -284,7 +286,10 @@ export class FtpTarget implements Target {
       throwIfAborted(signal);
       return await this.withClient(`replace ${abs}`, path, async (c) => {
         await renameAbs(c, absTmp, abs, this.mlst);
-        if (options.mtime !== undefined && this.capabilities.setMtime) await this.setMtime(c, abs, options.mtime);
+        if (options.mtime !== undefined && this.capabilities.setMtime && await this.setMtime(c, abs, options.mtime)) {
+          // MFMT took: the server now lists exactly this (whole seconds), no need to ask it
+          return { path, type: 'file', size: sent, mtime: Math.floor(options.mtime / 1000) * 1000 };
+        }
         const entry = await statAbs(c, abs, path, this.mlst);
         if (!entry) throw new SyncError('io', `Uploaded ${abs} but the server does not list it`, { path });
         return entry;
@@ -295,14 +300,17 @@ export class FtpTarget implements Target {
     }
   }
 
-  private async setMtime(c: Client, abs: string, mtime: number): Promise<void> {
+  /** MFMT; true when the server took it */
+  private async setMtime(c: Client, abs: string, mtime: number): Promise<boolean> {
     try {
       await c.send(`MFMT ${formatMlsxTime(mtime)} ${abs}`);
+      return true;
     } catch (e) {
       const code = ftpCode(e);
       if (code === undefined) throw e;
       if (code >= 500 && code <= 504) this.capabilities.setMtime = false;
       this.log.warn(`${this.display}: could not set the modification time of ${abs}: ${(e as Error).message.trim()}`);
+      return false;
     }
   }
 

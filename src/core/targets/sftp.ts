@@ -60,7 +60,7 @@ export class SftpTarget implements Target {
   constructor(private readonly spec: RemoteSpec, options: TargetOptions = {}) {
     this.log = options.log ?? nullLogger;
     this.credentials = options.credentials ?? {};
-    this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency: Math.max(1, options.concurrency ?? 8) };
+    this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency: Math.max(1, options.concurrency ?? 32) }; // pipelined on one channel: cheap
     const path = spec.path.startsWith('/') ? spec.path : `/${spec.path}`;
     this.display = `sftp://${userOf(spec)}@${hostPort(spec)}${path}`;
   }
