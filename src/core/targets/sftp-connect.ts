@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { connect as netConnect, type Socket } from 'node:net';
 import { Client, utils, type AnyAuthMethod, type AuthenticationType, type ConnectConfig, type ParsedKey, type SFTPWrapper } from 'ssh2';
 import { SyncError } from '../errors.js';
 import type { Credentials, Logger, RemoteSpec } from '../types.js';
@@ -282,9 +283,32 @@ export function openSftpConnection(ctx: ConnectContext): Promise<SftpConnection>
       });
     });
     try {
-      client.connect(config);
+      // our own socket, so that the several writes ssh2 makes per packet leave as one
+      const sock = connectSocket(host, port);
+      sock.on('error', () => undefined); // reported through the client's 'error'
+      client.connect({ ...config, sock });
     } catch (e) {
       fail(e);
     }
   });
+}
+
+/**
+ * A TCP socket whose writes within one tick are corked together. Without its optional native
+ * add-on (not in the bundles), ssh2 makes 3–4 socket writes per SSH packet; batched, the
+ * client's CPU per small file drops by about a quarter.
+ */
+function connectSocket(host: string, port: number): Socket {
+  const sock = netConnect({ host, port });
+  const write = sock.write.bind(sock) as (...a: unknown[]) => boolean;
+  let corked = false;
+  sock.write = ((...args: unknown[]) => {
+    if (!corked && !sock.destroyed) {
+      corked = true;
+      sock.cork();
+      process.nextTick(() => { corked = false; if (!sock.destroyed) sock.uncork(); });
+    }
+    return write(...args);
+  }) as Socket['write'];
+  return sock;
 }
