@@ -101,7 +101,7 @@ export class LocalTarget implements Target {
     const small = readSmallFile(this.abs(path));
     if (small) return Readable.from([small], { objectMode: false });
     const fh = await fsp.open(this.abs(path), 'r').catch((e) => { throw ioError(e, path, 'Could not open local file'); });
-    return fh.createReadStream({ highWaterMark: 256 * 1024, signal });
+    return fh.createReadStream({ highWaterMark: 1024 * 1024, signal });
   }
 
   async write(path: string, source: Readable, options: WriteOptions = {}): Promise<Entry> {
