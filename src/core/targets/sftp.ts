@@ -2,7 +2,7 @@
 // walks many folders at once; transfers keep many READ/WRITE requests in flight). Re-opens a dropped
 // connection by itself and retries the failed step with backoff.
 import type { Readable } from 'node:stream';
-import type { SFTPWrapper, Stats } from 'ssh2';
+import type { Stats } from 'ssh2';
 import { SyncError, isAbortError, isTransientError, throwIfAborted } from '../errors.js';
 import { checkRemoteName, isTempName, joinPath, parentOf, tempPathFor } from '../paths.js';
 import { nullLogger } from '../types.js';
@@ -10,36 +10,11 @@ import type { Credentials, Entry, EntryType, ListOptions, Logger, RemoteSpec, Ta
 import type { TargetOptions } from './index.js';
 import { hostPort, isConnectionLost, openSftpConnection, toSyncError, userOf, type SecretCache, type SftpConnection } from './sftp-connect.js';
 import { SftpReadStream, writeFrom } from './sftp-stream.js';
+import { call, entryOf, sleep, typeOf } from './sftp-util.js';
 
 const RETRY_DELAYS = [200, 800, 2000];
 const LIST_PARALLEL = 32;
-const S_IFMT = 0o170000, S_IFDIR = 0o040000, S_IFREG = 0o100000, S_IFLNK = 0o120000;
-
 export interface BadName { path: string; name: string; message: string }
-
-/** one SFTP request as a promise; fails fast when the connection is already gone */
-function call<T>(c: SftpConnection, fn: (sftp: SFTPWrapper, cb: (err: Error | undefined | null, v?: T) => void) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const state = (c.sftp as unknown as { outgoing?: { state?: string } }).outgoing?.state;
-    if (c.dead || (state !== undefined && state !== 'open')) {
-      return reject(Object.assign(new Error('Not connected'), { code: 'ERR_NOT_CONNECTED' }));
-    }
-    try {
-      fn(c.sftp, (err, v) => (err ? reject(err) : resolve(v as T)));
-    } catch (e) { reject(e); }
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function typeOf(attrs: Stats): EntryType | 'link' | undefined {
-  const t = attrs.mode & S_IFMT;
-  return t === S_IFDIR ? 'dir' : t === S_IFREG ? 'file' : t === S_IFLNK ? 'link' : undefined;
-}
-
-function entryOf(path: string, attrs: Stats, type: EntryType): Entry {
-  return { path, type, size: type === 'file' ? attrs.size : 0, mtime: attrs.mtime * 1000 };
-}
 
 export class SftpTarget implements Target {
   readonly kind = 'sftp' as const;

@@ -1,0 +1,30 @@
+// Small helpers of the SFTP target: promisified requests and attribute decoding.
+import type { SFTPWrapper, Stats } from 'ssh2';
+import type { Entry, EntryType } from '../types.js';
+import type { SftpConnection } from './sftp-connect.js';
+
+const S_IFMT = 0o170000, S_IFDIR = 0o040000, S_IFREG = 0o100000, S_IFLNK = 0o120000;
+
+/** one SFTP request as a promise; fails fast when the connection is already gone */
+export function call<T>(c: SftpConnection, fn: (sftp: SFTPWrapper, cb: (err: Error | undefined | null, v?: T) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const state = (c.sftp as unknown as { outgoing?: { state?: string } }).outgoing?.state;
+    if (c.dead || (state !== undefined && state !== 'open')) {
+      return reject(Object.assign(new Error('Not connected'), { code: 'ERR_NOT_CONNECTED' }));
+    }
+    try {
+      fn(c.sftp, (err, v) => (err ? reject(err) : resolve(v as T)));
+    } catch (e) { reject(e); }
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function typeOf(attrs: Stats): EntryType | 'link' | undefined {
+  const t = attrs.mode & S_IFMT;
+  return t === S_IFDIR ? 'dir' : t === S_IFREG ? 'file' : t === S_IFLNK ? 'link' : undefined;
+}
+
+export function entryOf(path: string, attrs: Stats, type: EntryType): Entry {
+  return { path, type, size: type === 'file' ? attrs.size : 0, mtime: attrs.mtime * 1000 };
+}
