@@ -30,8 +30,6 @@ export class SyncSession implements SyncEngine {
   readonly state: StateStore;
   private readonly log: Logger;
   private opened = false;
-  /** the last listing found no remote root folder (created before the first action) */
-  private remoteRootMissing = false;
 
   constructor(readonly options: SessionOptions) {
     this.local = options.local;
@@ -69,20 +67,16 @@ export class SyncSession implements SyncEngine {
       if (excluded) excludedSeen[side].push(path);
       return !excluded;
     };
-    let remoteRootMissing = false;
     const [local, remote] = await Promise.all([
       this.local.list({ include: include('local'), signal: options.signal }),
       this.remote.list({ include: include('remote'), signal: options.signal }).catch((e: unknown) => {
-        // a first upload to a folder that does not exist yet: list it as empty, create it on execute
+        // a first upload to a folder that does not exist yet: list it as empty (execute creates it)
         if (e instanceof SyncError && e.code === 'not-found' && !scope.length && this.state.countFiles() === 0) {
-          remoteRootMissing = true;
           return new Map<string, Entry>();
         }
         throw e;
       }),
     ]);
-    // FTP servers list a missing folder as empty: create the root (idempotent) before writing into it
-    this.remoteRootMissing = remoteRootMissing || (remote.size === 0 && !scope.length);
     return { local, remote, excludedSeen };
   }
 
@@ -122,9 +116,10 @@ export class SyncSession implements SyncEngine {
     await this.open();
     if (!options.force) checkSafety(plan, { maxDelete: options.maxDelete, scoped: !!options.paths?.length });
     await this.cleanStaleTemps();
-    if (this.remoteRootMissing && plan.actions.some((a) => a.kind !== 'conflict' && a.kind !== 'skip')) {
+    // a remote with no files may be a folder that does not exist yet (FTP servers list that as
+    // empty): make sure the root is there (idempotent) before writing into it
+    if (!options.paths?.length && plan.counts.remoteFiles === 0 && plan.actions.some((a) => a.kind === 'upload' || a.kind === 'mkdir-remote')) {
       await this.remote.mkdir('');
-      this.remoteRootMissing = false;
     }
     const result = await executePlan(plan, {
       local: this.local, remote: this.remote, state: this.state, log: this.log,
@@ -178,17 +173,26 @@ export class SyncSession implements SyncEngine {
     await this.open();
     this.state.load();
     const p = normalizeRelPath(path);
+    if (resolution === 'skip') return this.nothingDone();
     const planOptions: PlanOptions = { mode: 'sync', paths: [p], signal: options.signal };
     const listing = await this.list(planOptions, [p]);
-    const plan = resolution === 'skip'
-      ? { ...buildForcedPlan(this.planInput(planOptions, [p], listing), 'local'), actions: [], stateOnly: [] }
-      : buildForcedPlan(this.planInput(planOptions, [p], listing), resolution);
+    const plan = buildForcedPlan(this.planInput(planOptions, [p], listing), resolution);
     try {
       return await this.execute(plan, { force: true, paths: [p], signal: options.signal });
     } catch (e) {
       this.log.error(`resolve ${p}: ${errorMessage(e)}`);
       throw e;
     }
+  }
+
+  /** the result of a decision to leave things as they are */
+  private nothingDone(): SyncResult {
+    const plan: Plan = {
+      mode: 'sync', local: this.local.display, remote: this.remote.display, actions: [], stateOnly: [], inSync: 0,
+      counts: { localFiles: 0, remoteFiles: 0, stateFiles: this.state.countFiles(), hadState: this.state.hasState },
+      badNames: [],
+    };
+    return { plan, stats: emptyStats(), conflicts: [], errors: [], done: [], cancelled: false };
   }
 
   readRemote(path: string, signal?: AbortSignal): Promise<Readable> {
