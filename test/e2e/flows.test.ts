@@ -15,20 +15,11 @@ import {
   skipOrFail, step, SyncFixture, waitUntil, type StepContext,
 } from './harness/flows';
 import { launchBrowser, SHOTS_DIR, Workbench } from './harness/workbench';
+import { INITIAL } from '../electron/prepare';
 
 const T0 = Date.now();
 const unavailable = browserUnavailable();
 if (unavailable && process.env.CI) test('e2e prerequisites: code-server and Chromium', () => assert.fail(unavailable));
-
-const INITIAL: Record<string, string> = {
-  'index.html': '<h1>Hello</h1>\n',
-  'css/site.css': 'body { margin: 0; }\n',
-  'a.txt': 'a: first version\n',
-  'b.txt': 'b: first version\n',
-  'c.txt': 'c: first version\n',
-  'd.txt': 'd: first version\n',
-  'old.txt': 'old: first version\n',
-};
 
 describe('user flows in code-server against sshd (SFTP)', { skip: unavailable }, () => {
   let sshd: SshdServer | undefined;

@@ -7,7 +7,7 @@ import type { SshdServer } from '../harness/sshd';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 
-/** The workspace's files before the first sync (the suite checks them on the server). */
+/** The workspace's files before the first sync (this suite and the code-server flows check them on the server). */
 export const INITIAL: Record<string, string> = {
   'index.html': '<h1>Hello</h1>\n',
   'css/site.css': 'body { margin: 0; }\n',
