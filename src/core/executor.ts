@@ -7,6 +7,7 @@ import { SyncError, errorMessage, isAbortError } from './errors.js';
 import type { StateStore } from './state.js';
 import { depthOf } from './paths.js';
 import { mapLimit } from './pool.js';
+import { copyVerified } from './transfer/copy.js';
 
 export interface ExecuteContext {
   local: Target;
@@ -109,7 +110,7 @@ function recordStateOnly(a: Action, state: StateStore): void {
   else if (a.kind === 'equal' && a.local && a.remote) state.recordPair(a.path, a.type, a.local, a.remote);
 }
 
-export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 'remote' | 'state' | 'signal'>, onBytes: (n: number) => void): Promise<void> {
+export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 'remote' | 'state' | 'signal'> & { log?: Logger }, onBytes: (n: number) => void): Promise<void> {
   const { local, remote, state, signal } = ctx;
   switch (a.kind) {
     case 'equal':
@@ -142,8 +143,7 @@ export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 're
           state.forgetTree(a.path);
         }
       }
-      const stream = await src.read(a.path, signal);
-      const written = await dst.write(a.path, stream, { mtime: srcEntry.mtime, size: srcEntry.size, signal, onProgress: onBytes });
+      const written = await copyVerified(a.path, src, dst, srcEntry, { signal, onProgress: onBytes, log: ctx.log });
       if (up) state.recordPair(a.path, 'file', srcEntry, written);
       else state.recordPair(a.path, 'file', written, srcEntry);
       return;

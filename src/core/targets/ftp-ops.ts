@@ -55,9 +55,18 @@ export async function mkdirAbs(c: Client, abs: string, path: string, mlst: boole
   }
 }
 
-/** RNFR/RNTO; a server that will not rename over an existing file gets that file deleted first */
-export async function renameAbs(c: Client, from: string, to: string, mlst: boolean): Promise<void> {
-  await c.send(`RNFR ${from}`);
+/**
+ * RNFR/RNTO; a server that will not rename over an existing file gets that file deleted first.
+ * `retriedSize`: this is a retry after a dropped connection, and the file to rename has this size;
+ * when `from` is gone and `to` is a file of that size, the first try went through: done.
+ */
+export async function renameAbs(c: Client, from: string, to: string, mlst: boolean, retriedSize?: number): Promise<void> {
+  try {
+    await c.send(`RNFR ${from}`);
+  } catch (e) {
+    if (retriedSize !== undefined && ftpCode(e) !== undefined && await alreadyRenamed(c, from, to, mlst, retriedSize)) return;
+    throw e;
+  }
   try {
     await c.send(`RNTO ${to}`);
   } catch (e) {
@@ -68,6 +77,13 @@ export async function renameAbs(c: Client, from: string, to: string, mlst: boole
     await c.send(`RNFR ${from}`);
     await c.send(`RNTO ${to}`);
   }
+}
+
+/** a retried rename checks whether the first try already took effect: `from` gone, `to` there (with `size` when known) */
+export async function alreadyRenamed(c: Client, from: string, to: string, mlst: boolean, size?: number): Promise<boolean> {
+  if ((await statAbs(c, from, from, mlst)) !== undefined) return false;
+  const there = await statAbs(c, to, to, mlst);
+  return there?.type === 'file' && (size === undefined || size < 0 || there.size === size);
 }
 
 export function normalizeAbs(p: string): string {

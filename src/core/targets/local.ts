@@ -7,6 +7,7 @@ import { Readable, Transform } from 'node:stream';
 import type { Entry, EntryType, ListOptions, Target, TargetCapabilities, WriteOptions } from '../types.js';
 import { SyncError } from '../errors.js';
 import { checkRemoteName, isTempName, joinPath, tempPathFor } from '../paths.js';
+import { checkSize } from '../transfer/verify.js';
 
 export class LocalTarget implements Target {
   readonly kind = 'local' as const;
@@ -117,6 +118,7 @@ export class LocalTarget implements Target {
     });
     try {
       await pipeline(source, counter, createWriteStream(tmpAbs, { flags: 'wx', highWaterMark: 256 * 1024 }), { signal: options.signal });
+      checkSize(path, options.size, bytes, 'moved');
       if (options.mtime !== undefined) {
         const t = new Date(options.mtime);
         await fsp.utimes(tmpAbs, t, t);
@@ -131,6 +133,7 @@ export class LocalTarget implements Target {
     }
     const entry = await this.stat(path);
     if (!entry) throw new SyncError('io', 'File vanished right after writing it', { path });
+    checkSize(path, options.size, entry.size, 'after-rename');
     return entry;
   }
 
