@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import type {
   Action, Entry, Plan, ProgressEvent, Resolution, ResolveStrategy, SyncMode, SyncResult, Target, Logger,
 } from './types.js';
+import type { LockOptions } from './lock.js';
 
 export interface FilterOptions {
   /** only these (gitignore-like globs); empty/undefined = everything */
@@ -21,6 +22,8 @@ export interface SessionOptions {
   remoteId: string;
   filter?: FilterOptions;
   log?: Logger;
+  /** one sync at a time per pair (see lock.ts): wait for a running one (default) or fail at once */
+  lock?: Pick<LockOptions, 'wait' | 'onWait' | 'owner'>;
 }
 
 export interface PlanOptions {

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'io'           // a read/write/list failed
   | 'bad-name'     // a remote name that is not one plain path segment
   | 'safety'       // a safety check stopped the run before anything changed
+  | 'busy'         // another sync of the same pair is running (its lock is held)
   | 'aborted';     // cancelled by the user
 
 export class SyncError extends Error {

@@ -16,6 +16,7 @@ import { sameContent } from './compare.js';
 import { decideSave } from './save.js';
 import { mapLimit } from './pool.js';
 import { SyncError, errorMessage } from './errors.js';
+import { acquireLock, lockFileFor } from './lock.js';
 
 interface Listing {
   local: Map<string, Entry>;
@@ -112,7 +113,27 @@ export class SyncSession implements SyncEngine {
     return resolvePlan(plan, strategy, ask);
   }
 
-  async execute(plan: Plan, options: Omit<RunOptions, 'mode'> = {}): Promise<SyncResult> {
+  /**
+   * Run `fn` holding the pair's lock (one sync at a time per pair, across processes; calls in this
+   * process wait their turn too). Only changes need it: listing and dry runs do not.
+   */
+  private async exclusive<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    const lock = await acquireLock(lockFileFor(this.state.file), { ...this.options.lock, signal });
+    try {
+      // another process may have synced (and compacted the journal) since we last looked
+      this.state.closeJournal();
+      if (this.opened) this.state.load();
+      return await fn();
+    } finally {
+      lock.release();
+    }
+  }
+
+  execute(plan: Plan, options: Omit<RunOptions, 'mode'> = {}): Promise<SyncResult> {
+    return this.exclusive(options.signal, () => this.executeLocked(plan, options));
+  }
+
+  private async executeLocked(plan: Plan, options: Omit<RunOptions, 'mode'>): Promise<SyncResult> {
     await this.open();
     if (!options.force) checkSafety(plan, { maxDelete: options.maxDelete, scoped: !!options.paths?.length });
     await this.cleanStaleTemps();
@@ -131,7 +152,11 @@ export class SyncSession implements SyncEngine {
     return result;
   }
 
-  async run(options: RunOptions): Promise<SyncResult> {
+  run(options: RunOptions): Promise<SyncResult> {
+    return options.dryRun ? this.runLocked(options) : this.exclusive(options.signal, () => this.runLocked(options));
+  }
+
+  private async runLocked(options: RunOptions): Promise<SyncResult> {
     const started = Date.now();
     let plan = await this.plan(options);
     options.onProgress?.({ type: 'plan', plan });
@@ -145,12 +170,16 @@ export class SyncSession implements SyncEngine {
       stats.elapsedMs = Date.now() - started;
       return { plan, stats, conflicts, errors: [], done: [], cancelled: false };
     }
-    const result = await this.execute(plan, options);
+    const result = await this.executeLocked(plan, options);
     result.stats.elapsedMs = Date.now() - started;
     return result;
   }
 
-  async saveFiles(paths: string[], options: { signal?: AbortSignal; force?: boolean } = {}): Promise<Map<string, SaveOutcome>> {
+  saveFiles(paths: string[], options: { signal?: AbortSignal; force?: boolean } = {}): Promise<Map<string, SaveOutcome>> {
+    return this.exclusive(options.signal, () => this.saveFilesLocked(paths, options));
+  }
+
+  private async saveFilesLocked(paths: string[], options: { signal?: AbortSignal; force?: boolean }): Promise<Map<string, SaveOutcome>> {
     await this.open();
     const out = new Map<string, SaveOutcome>();
     await mapLimit(paths.map(normalizeRelPath), this.remote.capabilities.maxConcurrency, async (path) => {
@@ -169,7 +198,12 @@ export class SyncSession implements SyncEngine {
     return out;
   }
 
-  async resolvePath(path: string, resolution: Resolution, options: { signal?: AbortSignal } = {}): Promise<SyncResult> {
+  resolvePath(path: string, resolution: Resolution, options: { signal?: AbortSignal } = {}): Promise<SyncResult> {
+    if (resolution === 'skip') return Promise.resolve(this.nothingDone());
+    return this.exclusive(options.signal, () => this.resolvePathLocked(path, resolution, options));
+  }
+
+  private async resolvePathLocked(path: string, resolution: Resolution, options: { signal?: AbortSignal }): Promise<SyncResult> {
     await this.open();
     this.state.load();
     const p = normalizeRelPath(path);
@@ -178,7 +212,7 @@ export class SyncSession implements SyncEngine {
     const listing = await this.list(planOptions, [p]);
     const plan = buildForcedPlan(this.planInput(planOptions, [p], listing), resolution);
     try {
-      return await this.execute(plan, { force: true, paths: [p], signal: options.signal });
+      return await this.executeLocked(plan, { force: true, paths: [p], signal: options.signal });
     } catch (e) {
       this.log.error(`resolve ${p}: ${errorMessage(e)}`);
       throw e;
