@@ -2,7 +2,7 @@
 // was wrong and suggest the option that was probably meant.
 
 import { SyncError } from '../core/errors.js';
-import { parseMaxDelete, RESOLVE_STRATEGIES, CONCURRENCY_RANGE } from '../core/config/index.js';
+import { parseMaxDelete, RESOLVE_STRATEGIES, CONCURRENCY_RANGE, TIMEOUT_RANGE } from '../core/config/index.js';
 import { didYouMean } from '../core/config/suggest.js';
 import type { ResolveStrategy, SyncMode } from '../core/types.js';
 
@@ -38,6 +38,10 @@ export interface CliArgs {
   ftpsImplicit: boolean;
   ftpActive: boolean;
   insecureTls: boolean;
+  /** --timeout: seconds without a response before a connection counts as stalled */
+  timeout?: number;
+  /** --no-wait: fail at once when another sync of the pair is running */
+  noWait: boolean;
   help: boolean;
   version: boolean;
 }
@@ -61,6 +65,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { long: 'resolve', value: 'MODE', help: 'conflicts: ask|skip|local|remote|new|old (default: ask on a terminal, else skip)', group: 'sync' },
   { long: 'mode', value: 'MODE', help: 'run: upload|download|sync (default: sync)', only: ['run'], group: 'sync' },
   { long: 'max-delete', value: 'N|N%', help: 'stop before deleting more than N files or N% of a side (default 50%)', group: 'sync' },
+  { long: 'no-wait', help: 'another sync of the same folders is running: fail at once (exit 1) instead of waiting for it', group: 'sync' },
   { long: 'concurrency', value: 'N', help: `transfers at a time, ${CONCURRENCY_RANGE.min}-${CONCURRENCY_RANGE.max} (default ${CONCURRENCY_RANGE.default})`, group: 'sync' },
   { long: 'match', short: 'm', value: 'PATTERNS', help: 'only these gitignore-like patterns (comma-separated, repeatable)', group: 'filter' },
   { long: 'exclude', short: 'x', value: 'PATTERNS', help: 'leave these out (comma-separated, repeatable); .git, .hg, .svn, .DS_Store always', group: 'filter' },
@@ -74,6 +79,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { long: 'ftps-implicit', help: 'FTPS: implicit TLS (default port 990) instead of explicit AUTH TLS', group: 'connection' },
   { long: 'ftp-active', help: 'FTP: active mode instead of passive', group: 'connection' },
   { long: 'insecure-tls', help: 'FTPS: accept a self-signed or unverifiable certificate', group: 'connection' },
+  { long: 'timeout', value: 'SECONDS', help: `no response from the server for this long: drop the connection, reconnect and go on (default ${TIMEOUT_RANGE.default})`, group: 'connection' },
   { long: 'help', short: 'h', help: 'show help (for a command: remote-sync upload --help)', group: 'general' },
   { long: 'version', short: 'V', help: 'show the version', group: 'general' },
 ];
@@ -90,7 +96,7 @@ function emptyArgs(): CliArgs {
   return {
     dryRun: false, delete: false, deleteUnmatched: false, force: false, match: [], exclude: [], json: false,
     verbosity: 0, progress: false, acceptNewHostKey: false, ftpsImplicit: false, ftpActive: false, insecureTls: false,
-    help: false, version: false,
+    noWait: false, help: false, version: false,
   };
 }
 
@@ -263,6 +269,13 @@ function setOption(args: CliArgs, def: OptionDef, value: string, spelled: string
     case 'ftps-implicit': args.ftpsImplicit = true; break;
     case 'ftp-active': args.ftpActive = true; break;
     case 'insecure-tls': args.insecureTls = true; break;
+    case 'no-wait': args.noWait = true; break;
+    case 'timeout': {
+      const n = /^\d+$/.test(value) ? Number(value) : NaN;
+      if (!(n >= TIMEOUT_RANGE.min && n <= TIMEOUT_RANGE.max)) throw bad(`must be a whole number of seconds from ${TIMEOUT_RANGE.min} to ${TIMEOUT_RANGE.max}`);
+      args.timeout = n;
+      break;
+    }
     case 'help': args.help = true; break;
     case 'version': args.version = true; break;
   }

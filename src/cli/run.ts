@@ -119,6 +119,11 @@ export async function runCli(io: CliIo): Promise<number> {
     const remote = createTarget(setup.remote, { credentials, log, concurrency });
     session = new SyncSession({
       local, remote, localRoot: setup.localRoot, remoteId: remoteId(setup.remote), filter: setup.filter, log,
+      lock: {
+        wait: !args.noWait,
+        owner: `remote-sync ${args.command}`,
+        onWait: (_h, who) => out.warn(`another sync of these folders is running (${who}); waiting for it to finish (--no-wait: fail instead)`),
+      },
     });
   } catch (e) {
     return fail(e);

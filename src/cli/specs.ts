@@ -74,6 +74,10 @@ export function applyConnectionFlags(spec: RemoteSpec, args: CliArgs, cwd: strin
     if (spec.protocol !== 'ftp' && spec.protocol !== 'ftps') throw where('ftp-active', 'ftp:// or ftps://');
     spec.ftpActive = true;
   }
+  if (args.timeout !== undefined) {
+    if (spec.protocol === 'local') throw where('timeout', 'sftp://, ftp:// or ftps://');
+    spec.timeoutSeconds = args.timeout;
+  }
   if (args.insecureTls) {
     if (spec.protocol !== 'ftps') throw where('insecure-tls', 'ftps://');
     spec.allowUnauthorizedTls = true;

@@ -236,6 +236,8 @@ export interface RemoteSpec {
   knownHosts?: string;
   /** sftp: trust and record an unknown host key (a changed key always fails) */
   acceptNewHostKey?: boolean;
+  /** a connection silent this long (s) is given up as stalled and reopened (default 30) */
+  timeoutSeconds?: number;
 }
 
 /** Asked lazily, only when a login needs it. The CLI prompts on a terminal; the extension uses SecretStorage. */

@@ -38,7 +38,7 @@ test('defaults', () => {
     {
       command: undefined, local: undefined, remote: undefined, dryRun: false, delete: false, deleteUnmatched: false, force: false,
       match: [], exclude: [], json: false, verbosity: 0, progress: false, acceptNewHostKey: false, ftpsImplicit: false,
-      ftpActive: false, insecureTls: false, help: false, version: false,
+      ftpActive: false, insecureTls: false, noWait: false, help: false, version: false,
     },
   );
 });
@@ -48,7 +48,7 @@ test('every option, long form', () => {
     'upload', 'a', 'ftps://h/x', '--dry-run', '--delete', '--delete-unmatched', '--force', '--resolve', 'local',
     '--match', '*.php,*.css', '--exclude', 'node_modules/', '--concurrency', '8', '--max-delete', '10%', '--json',
     '--verbose', '--progress', '--identity', 'id', '--known-hosts', 'kh', '--accept-new-host-key',
-    '--ftps-implicit', '--ftp-active', '--insecure-tls',
+    '--ftps-implicit', '--ftp-active', '--insecure-tls', '--timeout', '12', '--no-wait',
   ]);
   assert.equal(a.dryRun, true);
   assert.equal(a.delete, true);
@@ -68,6 +68,8 @@ test('every option, long form', () => {
   assert.equal(a.ftpsImplicit, true);
   assert.equal(a.ftpActive, true);
   assert.equal(a.insecureTls, true);
+  assert.equal(a.timeout, 12);
+  assert.equal(a.noWait, true);
   assert.equal(P('sync a b --quiet').verbosity, -1);
   assert.equal(P('sync a b --max-delete 7').maxDelete, 7);
   assert.equal(P('sync a b --resolve=new').resolve, 'new');
@@ -143,6 +145,9 @@ test('bad values and missing values', () => {
   assert.match(usage('run --mode both').message, /option --mode must be one of upload\|download\|sync \(got 'both'\)/);
   assert.match(usage('sync a b --concurrency 0').message, /option --concurrency must be a whole number from 1 to 32 \(got '0'\)/);
   assert.match(usage('sync a b --concurrency x').message, /from 1 to 32/);
+  assert.match(usage('sync a b --timeout 0').message, /option --timeout must be a whole number of seconds from 1 to 3600 \(got '0'\)/);
+  assert.match(usage('sync a b --timeout 1.5').message, /--timeout/);
+  assert.equal(usage('sync a b --no-wait=yes').message, 'option --no-wait takes no value (got --no-wait=yes)');
   assert.match(usage('sync a b --max-delete lots').message, /option --max-delete must be a number of files or a percentage, e\.g\. 100 or 50%/);
   assert.match(usage('sync a b --max-delete 101%').message, /--max-delete/);
   assert.equal(usage('sync a b --resolve').message, 'option --resolve needs a value: --resolve MODE');

@@ -101,6 +101,9 @@ test('connection flags must fit the protocol', () => {
   assert.throws(() => setup(`upload ${d} sftp://h/x --ftp-active`, '/'), /--ftp-active is for ftp:\/\/ or ftps:\/\/ remotes/);
   assert.throws(() => setup(`upload ${d} ftp://h/x --ftps-implicit`, '/'), /--ftps-implicit is for ftps:\/\/ remotes/);
   assert.throws(() => setup(`upload ${d} ftp://h/x --insecure-tls`, '/'), /--insecure-tls is for ftps:\/\//);
+  assert.equal(setup(`upload ${d} sftp://h/x --timeout 7`, '/').remote.timeoutSeconds, 7);
+  assert.equal(setup(`upload ${d} ftp://h/x --timeout 9`, '/').remote.timeoutSeconds, 9);
+  assert.throws(() => setup(`upload ${d} ${join(d, 'elsewhere')} --timeout 7`, '/'), /--timeout is for sftp:\/\/, ftp:\/\/ or ftps:\/\/ remotes/);
   withWorkspace(CONFIG, (root) => {
     assert.equal(setup('run ftp --ftps-implicit', root).remote.port, 990);
     assert.equal(setup('run --identity k', join(root, 'site')).remote.identity, join(root, 'site/k'));

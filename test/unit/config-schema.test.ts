@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
 import {
   parseConfigText, STARTER_CONFIG, TOP_LEVEL_FIELDS, TARGET_FIELDS, RESOLVE_STRATEGIES, TARGET_PROTOCOLS,
-  CONCURRENCY_RANGE, IDLE_TIMEOUT_RANGE,
+  CONCURRENCY_RANGE, IDLE_TIMEOUT_RANGE, TIMEOUT_RANGE,
 } from '../../src/core/config/index.js';
 import { schemaErrors } from './helpers/json-schema-lite.js';
 
@@ -44,6 +44,9 @@ test('same enums, ranges and defaults', () => {
   const c = parseConfigText('{"targets": {"p": {"url": "ftp://h/x"}}}', FILE);
   assert.equal(schema.properties.concurrency.default, c.concurrency);
   assert.equal(schema.properties.idleTimeoutSeconds.default, c.idleTimeoutSeconds);
+  assert.equal(schema.properties.timeoutSeconds.minimum, TIMEOUT_RANGE.min);
+  assert.equal(schema.properties.timeoutSeconds.maximum, TIMEOUT_RANGE.max);
+  assert.equal(schema.properties.timeoutSeconds.default, c.timeoutSeconds);
   assert.equal(schema.properties.uploadOnSave.default, c.uploadOnSave);
   assert.equal(schema.properties.deletePropagation.default, c.deletePropagation);
   assert.equal(schema.properties.conflictPolicy.default, c.conflictPolicy);
@@ -85,7 +88,7 @@ const GOOD: unknown[] = [
   T({ url: 'ftps://h/x', secure: 'implicit' }),
   T({ protocol: 'local', remotePath: '/srv/mirror' }),
   T({ url: 'file:///srv/mirror' }),
-  T(SFTP, { $schema: 'x', localRoot: 'public', uploadOnSave: true, ignore: ['a/'], match: ['*.php'], conflictPolicy: 'old', concurrency: 32, deletePropagation: true, maxDelete: '12.5%', idleTimeoutSeconds: 86400 }),
+  T(SFTP, { $schema: 'x', localRoot: 'public', uploadOnSave: true, ignore: ['a/'], match: ['*.php'], conflictPolicy: 'old', concurrency: 32, deletePropagation: true, maxDelete: '12.5%', idleTimeoutSeconds: 86400, timeoutSeconds: 5 }),
   T(SFTP, { maxDelete: 0 }),
   T(SFTP, { maxDelete: '100%' }),
   T(SFTP, { maxDelete: '10' }),
@@ -125,6 +128,8 @@ const BAD: unknown[] = [
   T(SFTP, { maxDelete: 'half' }),
   T(SFTP, { maxDelete: -1 }),
   T(SFTP, { idleTimeoutSeconds: 0 }),
+  T(SFTP, { timeoutSeconds: 0 }),
+  T(SFTP, { timeoutSeconds: 'slow' }),
   T(SFTP, { localRoot: '' }),
   { targets: { a: SFTP, b: FTP } },
 ];

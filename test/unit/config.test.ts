@@ -41,13 +41,14 @@ test('minimal file: defaults', () => {
   assert.equal(c.deletePropagation, false);
   assert.equal(c.maxDelete, undefined);
   assert.equal(c.idleTimeoutSeconds, 300);
+  assert.equal(c.timeoutSeconds, 30);
   assert.deepEqual(targetSpec(c), { protocol: 'sftp', host: 'example.com', port: 22, user: 'deploy', path: '/var/www/site' });
 });
 
 test('every top-level setting is read', () => {
   const c = cfg({
     $schema: './x.json', localRoot: 'public', uploadOnSave: true, ignore: ['*.log', 'tmp/'], match: ['*.php'],
-    conflictPolicy: 'new', concurrency: 8, deletePropagation: true, maxDelete: '25%', idleTimeoutSeconds: 60,
+    conflictPolicy: 'new', concurrency: 8, deletePropagation: true, maxDelete: '25%', idleTimeoutSeconds: 60, timeoutSeconds: 7,
     targets: { a: { url: 'ftp://u@h/p' }, b: { url: 'sftp://h/q' } }, defaultTarget: 'b',
   });
   assert.equal(c.localRoot, '/ws/public');
@@ -58,6 +59,8 @@ test('every top-level setting is read', () => {
   assert.equal(c.concurrency, 8);
   assert.equal(c.deletePropagation, true);
   assert.equal(c.maxDelete, '25%');
+  assert.equal(c.timeoutSeconds, 7);
+  assert.equal(targetSpec(c).timeoutSeconds, 7);
   assert.equal(c.idleTimeoutSeconds, 60);
   assert.equal(c.defaultTarget, 'b');
   assert.equal(targetSpec(c).protocol, 'sftp');

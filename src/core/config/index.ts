@@ -8,13 +8,14 @@ import type { RemoteSpec } from '../types.js';
 import { resolveUserPath } from './remote-url.js';
 import { didYouMean } from './suggest.js';
 import type { ProjectConfig, TargetConfig } from './types.js';
-import { parseConfigText } from './validate.js';
+import { parseConfigText, TIMEOUT_RANGE } from './validate.js';
 
 export type { ProjectConfig, TargetConfig } from './types.js';
 export { DEFAULT_PORTS } from './types.js';
 export {
   parseConfigText, workspaceRootOf, ConfigError, parseMaxDelete,
   TOP_LEVEL_FIELDS, TARGET_FIELDS, RESOLVE_STRATEGIES, TARGET_PROTOCOLS, CONCURRENCY_RANGE, IDLE_TIMEOUT_RANGE,
+  TIMEOUT_RANGE,
 } from './validate.js';
 export { parseRemoteArg, parseRemoteUrl, expandHome, resolveUserPath, redactUrl, defaultPort, looksLikeUrl } from './remote-url.js';
 export { STARTER_CONFIG } from './starter.js';
@@ -63,7 +64,9 @@ export function targetSpec(config: ProjectConfig, name?: string): RemoteSpec {
       path: config.file, hint: `Targets: ${names.join(', ')}`,
     });
   }
-  return specOf(t, config.workspaceRoot);
+  const spec = specOf(t, config.workspaceRoot);
+  if (t.protocol !== 'local' && config.timeoutSeconds !== TIMEOUT_RANGE.default) spec.timeoutSeconds = config.timeoutSeconds;
+  return spec;
 }
 
 export function specOf(t: TargetConfig, workspaceRoot: string): RemoteSpec {

@@ -58,6 +58,8 @@ export interface ProjectConfig {
   maxDelete?: number | string;
   /** close the connection after this many idle seconds (default 300) */
   idleTimeoutSeconds: number;
+  /** a connection with no response for this many seconds is stalled: dropped and reopened (default 30) */
+  timeoutSeconds: number;
 }
 
 export const DEFAULT_PORTS = { sftp: 22, ftp: 21, ftps: 21, ftpsImplicit: 990 } as const;

@@ -14,6 +14,7 @@ export { ConfigError, parseMaxDelete };
 export const TOP_LEVEL_FIELDS = [
   '$schema', 'targets', 'defaultTarget', 'localRoot', 'uploadOnSave', 'ignore', 'match',
   'conflictPolicy', 'concurrency', 'deletePropagation', 'maxDelete', 'idleTimeoutSeconds',
+  'timeoutSeconds',
 ] as const;
 
 export const TARGET_FIELDS = [
@@ -30,6 +31,7 @@ const FTP_ONLY = ['secure', 'passive', 'allowSelfSignedCertificate'] as const;
 
 export const CONCURRENCY_RANGE = { min: 1, max: 32, default: 4 } as const;
 export const IDLE_TIMEOUT_RANGE = { min: 1, max: 86400, default: 300 } as const;
+export const TIMEOUT_RANGE = { min: 1, max: 3600, default: 30 } as const;
 
 /** names people bring from other tools (vscode-sftp's sftp.json, pyftpsync) */
 const ALIASES: Record<string, string> = {
@@ -101,6 +103,7 @@ export function parseConfigText(text: string, file: string): ProjectConfig {
     concurrency: CONCURRENCY_RANGE.default,
     deletePropagation: false,
     idleTimeoutSeconds: IDLE_TIMEOUT_RANGE.default,
+    timeoutSeconds: TIMEOUT_RANGE.default,
   };
 
   const get = (k: (typeof TOP_LEVEL_FIELDS)[number]) => top.get(k);
@@ -116,6 +119,7 @@ export function parseConfigText(text: string, file: string): ProjectConfig {
   if ((p = get('idleTimeoutSeconds'))) {
     config.idleTimeoutSeconds = j.int(p, 'idleTimeoutSeconds', IDLE_TIMEOUT_RANGE.min, IDLE_TIMEOUT_RANGE.max);
   }
+  if ((p = get('timeoutSeconds'))) config.timeoutSeconds = j.int(p, 'timeoutSeconds', TIMEOUT_RANGE.min, TIMEOUT_RANGE.max);
   if ((p = get('maxDelete'))) {
     const v = parseMaxDelete(p.value.value);
     if (v === undefined || (p.value.type !== 'number' && p.value.type !== 'string')) {

@@ -9,6 +9,8 @@ import type {
 import { nullLogger } from '../types.js';
 import { SyncError, throwIfAborted } from '../errors.js';
 import { parentOf, tempPathFor } from '../paths.js';
+import { checkSize, countChunks } from '../transfer/verify.js';
+import { stalledError, timeoutSecondsOf } from '../transfer/stall.js';
 import type { TargetOptions } from './index.js';
 import { FtpPool } from './ftp-pool.js';
 import { listTree, type ListHost } from './ftp-list.js';
@@ -20,7 +22,6 @@ import {
 const MAX_RETRIES = 3;
 /** the first retry is immediate (the usual case: a pooled connection the server had dropped), then back off */
 const BACKOFF_MS = [0, 1000, 3000];
-const TIMEOUT_MS = 30_000;
 
 export class FtpTarget implements Target {
   readonly kind = 'ftp' as const;
@@ -96,7 +97,7 @@ export class FtpTarget implements Target {
       this.authFailure = new SyncError('auth', `No password for ${this.display}`, { detail: (e as Error).message, cause: e });
       throw this.authFailure;
     }
-    const c = new Client(TIMEOUT_MS);
+    const c = new Client(timeoutSecondsOf(this.spec) * 1000);
     const tls: ConnectionOptions = { rejectUnauthorized: !this.spec.allowUnauthorizedTls };
     const secure = this.spec.protocol !== 'ftps' ? false : this.spec.ftpsImplicit ? 'implicit' as const : true;
     try {
@@ -127,7 +128,7 @@ export class FtpTarget implements Target {
       }
       if (!this.features) {
         // never got in: report at once (wrong host/port, refused certificate) instead of retrying
-        const err = toSyncError(e, 'connect', '', this.display);
+        const err = this.toError(e, 'connect', '');
         this.noRetry.add(err);
         throw err;
       }
@@ -163,9 +164,18 @@ export class FtpTarget implements Target {
           await sleep(BACKOFF_MS[attempt]);
           continue;
         }
-        throw toSyncError(e, what, path, this.display);
+        throw this.toError(e, what, path);
       }
     }
+  }
+
+  /** basic-ftp's "Timeout (control socket)" / "(data socket)": no reply within timeoutSeconds, the link stalled */
+  private toError(e: unknown, what: string, path: string): SyncError {
+    const msg = e instanceof Error ? e.message : '';
+    if (!(e instanceof SyncError) && /^Timeout \((control|data) socket\)/.test(msg)) {
+      return stalledError(this.display, timeoutSecondsOf(this.spec), { what, path: path || undefined, cause: e });
+    }
+    return toSyncError(e, what, path, this.display);
   }
 
   /** throws not-found when `path` (kind: what it should be) is missing: the likely cause of a reset transfer */
@@ -250,7 +260,7 @@ export class FtpTarget implements Target {
         // a transfer cut short leaves the server's final reply pending: do not reuse that connection
         this.pool.release(c, started);
         if (!started) reject(e);
-        else if (!out.destroyed) out.destroy(toSyncError(e, what, path, this.display));
+        else if (!out.destroyed) out.destroy(this.toError(e, what, path));
       });
     });
     return this.withClient(what, path, tryOnce, {
@@ -265,15 +275,16 @@ export class FtpTarget implements Target {
     const absTmp = this.abs(tmp);
     const abs = this.abs(path);
     throwIfAborted(signal);
-    let sent = 0;
+    const moved = { bytes: 0 };
     try {
       await this.withClient(`upload ${abs}`, path, async (c) => {
         const onAbort = () => c.close(); // closing the connection aborts the transfer
         signal?.addEventListener('abort', onAbort, { once: true });
-        sent = 0;
-        c.trackProgress((info) => { sent = info.bytes; onProgress?.(info.bytes); });
+        c.trackProgress((info) => onProgress?.(info.bytes));
         try {
-          await c.uploadFrom(this.spec.protocol === 'ftps' ? Readable.from(holdIfEmpty(source), { objectMode: false }) : source, absTmp);
+          moved.bytes = 0;
+          const body = countChunks(this.spec.protocol === 'ftps' ? holdIfEmpty(source) : source, moved);
+          await c.uploadFrom(Readable.from(body, { objectMode: false }), absTmp);
         } finally {
           signal?.removeEventListener('abort', onAbort);
           c.trackProgress();
@@ -284,15 +295,17 @@ export class FtpTarget implements Target {
         beforeRetry: () => this.mustExist(parentOf(path), 'dir', `upload ${abs}`),
       });
       throwIfAborted(signal);
+      checkSize(path, options.size, moved.bytes, 'moved');
+      let tries = 0;
       return await this.withClient(`replace ${abs}`, path, async (c) => {
-        await renameAbs(c, absTmp, abs, this.mlst);
-        if (options.mtime !== undefined && this.capabilities.setMtime && await this.setMtime(c, abs, options.mtime)) {
-          // MFMT took: the server now lists exactly this (whole seconds), no need to ask it
-          return { path, type: 'file', size: sent, mtime: Math.floor(options.mtime / 1000) * 1000 };
-        }
+        // a retry after a dropped connection: the rename may have gone through already
+        await renameAbs(c, absTmp, abs, this.mlst, tries++ > 0 ? moved.bytes : undefined);
+        const mfmt = options.mtime !== undefined && this.capabilities.setMtime && await this.setMtime(c, abs, options.mtime);
         const entry = await statAbs(c, abs, path, this.mlst);
         if (!entry) throw new SyncError('io', `Uploaded ${abs} but the server does not list it`, { path });
-        return entry;
+        checkSize(path, options.size, entry.size, 'after-rename');
+        // MFMT took: the server now lists exactly this (whole seconds)
+        return mfmt ? { ...entry, mtime: Math.floor(options.mtime! / 1000) * 1000 } : entry;
       });
     } catch (e) {
       await this.removeQuietly(absTmp);
@@ -377,7 +390,8 @@ export class FtpTarget implements Target {
     await this.ready();
     const a = this.abs(from);
     const b = this.abs(to);
-    await this.withClient(`rename ${a} to ${b}`, from, (c) => renameAbs(c, a, b, this.mlst));
+    let tries = 0;
+    await this.withClient(`rename ${a} to ${b}`, from, (c) => renameAbs(c, a, b, this.mlst, tries++ > 0 ? -1 : undefined));
   }
 }
 

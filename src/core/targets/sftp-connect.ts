@@ -9,6 +9,7 @@ import { Client, utils, type AnyAuthMethod, type AuthenticationType, type Connec
 import { SyncError } from '../errors.js';
 import type { Credentials, Logger, RemoteSpec } from '../types.js';
 import { algorithmsForKeyType, defaultKnownHostsFile, knownKeyTypes, verifyHostKey } from './hostkeys.js';
+import { timeoutSecondsOf } from '../transfer/stall.js';
 
 export interface SftpConnection {
   client: Client;
@@ -18,6 +19,8 @@ export interface SftpConnection {
   /** absolute remote root folder */
   root: string;
   posixRename: boolean;
+  /** set when the link stalled (keepalives or a transfer unanswered for the timeout) */
+  stalled?: boolean;
 }
 
 /** secrets asked once per target, kept for transparent reconnects */
@@ -202,8 +205,9 @@ export function openSftpConnection(ctx: ConnectContext): Promise<SftpConnection>
   const config: ConnectConfig = {
     host, port, username,
     readyTimeout: 0,
-    keepaliveInterval: 15_000,
-    keepaliveCountMax: 4,
+    // a stalled link (no answer to keepalives) is given up within timeoutSeconds: 4 intervals
+    keepaliveInterval: Math.max(250, Math.floor(timeoutSecondsOf(spec) * 1000 / 4)),
+    keepaliveCountMax: 3,
     algorithms: {
       // remove + prepend moves them to the front of ssh2's defaults
       cipher: { remove: FAST_CIPHERS, prepend: FAST_CIPHERS },
@@ -265,6 +269,9 @@ export function openSftpConnection(ctx: ConnectContext): Promise<SftpConnection>
         sftp.setMaxListeners(0); // every transfer in flight watches 'close'
         const conn: SftpConnection = { client, sftp, dead: false, root: spec.path, posixRename: false };
         const die = () => { conn.dead = true; };
+        client.on('error', (e: Error & { level?: string }) => {
+          if (e.level === 'client-timeout' && /keepalive/i.test(e.message)) { conn.stalled = true; log.warn(`sftp: no response from ${host}:${port} for ${timeoutSecondsOf(spec)} s; dropping the connection`); }
+        });
         client.on('close', die);
         client.on('end', die);
         sftp.on('close', die);

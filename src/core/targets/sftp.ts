@@ -11,6 +11,8 @@ import type { TargetOptions } from './index.js';
 import { hostPort, isConnectionLost, openSftpConnection, toSyncError, userOf, type SecretCache, type SftpConnection } from './sftp-connect.js';
 import { SftpReadStream, writeFrom } from './sftp-stream.js';
 import { call, entryOf, sleep, typeOf } from './sftp-util.js';
+import { checkSize } from '../transfer/verify.js';
+import { IdleWatch, stalledError, timeoutSecondsOf } from '../transfer/stall.js';
 
 const RETRY_DELAYS = [200, 800, 2000];
 const LIST_PARALLEL = 32;
@@ -69,6 +71,14 @@ export class SftpTarget implements Target {
     return this.opening;
   }
 
+  /** a failure on a connection that stalled says so ("no response from the server for N s") */
+  private toError(e: unknown, c: SftpConnection | undefined, what: string, path?: string): SyncError {
+    if (c?.stalled && !(e instanceof SyncError && e.code !== 'connect')) {
+      return stalledError(this.display, timeoutSecondsOf(this.spec), { what: what.toLowerCase(), path, cause: e });
+    }
+    return toSyncError(e, this.spec, what, path);
+  }
+
   /** absolute remote path of a relative one */
   private abs(c: SftpConnection, rel: string): string {
     if (!rel) return c.root;
@@ -89,7 +99,7 @@ export class SftpTarget implements Target {
       } catch (e) {
         if (isAbortError(e)) throw e instanceof SyncError ? e : new SyncError('aborted', 'Cancelled', { path });
         const lost = (c?.dead ?? false) || isConnectionLost(e);
-        const err = toSyncError(e, this.spec, what, path);
+        const err = this.toError(e, c, what, path);
         const transient = err.code !== 'auth' && err.code !== 'hostkey' && (lost || isTransientError(e) || isTransientError(err));
         if (!transient || !this.everConnected || attempt >= RETRY_DELAYS.length) throw err;
         if (c && !c.dead) { c.dead = true; c.client.end(); } // start afresh
@@ -219,7 +229,7 @@ export class SftpTarget implements Target {
         throw e;
       }
     }, signal);
-    const stream = new SftpReadStream(c.sftp, handle, size, { mapError: (e) => toSyncError(e, this.spec, 'Reading', path) });
+    const stream = new SftpReadStream(c.sftp, handle, size, { mapError: (e) => this.toError(e, c, 'Reading', path) });
     if (signal) {
       const onAbort = () => stream.destroy(new SyncError('aborted', 'Cancelled', { path }));
       signal.addEventListener('abort', onAbort, { once: true });
@@ -244,8 +254,12 @@ export class SftpTarget implements Target {
       }, signal));
       const conn = c;
       const h = handle;
-      await writeFrom(conn.sftp, h, source, { signal, onProgress: options.onProgress });
+      // our own idle detection: no write acknowledged for the timeout → the link stalled
+      const idle = new IdleWatch(timeoutSecondsOf(this.spec) * 1000, () => { conn.stalled = true; conn.dead = true; conn.client.destroy(); });
+      const moved = await writeFrom(conn.sftp, h, source, { signal, onProgress: (n) => { idle.touch(); options.onProgress?.(n); } })
+        .finally(() => idle.stop());
       throwIfAborted(signal);
+      checkSize(path, options.size, moved, 'moved');
       const prev = await previous!;
       const attrs: { mode?: number; atime?: number; mtime?: number } = {};
       if (prev && typeOf(prev) === 'file') attrs.mode = prev.mode & 0o7777;
@@ -260,12 +274,13 @@ export class SftpTarget implements Target {
       throwIfAborted(signal);
       await this.renameOn(conn, tmp, path);
       const st = await call<Stats>(conn, (s, cb) => s.stat(this.abs(conn, path), cb));
+      checkSize(path, options.size, st.size, 'after-rename');
       return entryOf(path, st, 'file');
     } catch (e) {
       if (!source.destroyed) source.destroy();
       await this.removeTemp(c, handle, tmp);
       if (isAbortError(e) || signal?.aborted) throw new SyncError('aborted', 'Cancelled', { path });
-      throw toSyncError(e, this.spec, 'Writing', path);
+      throw this.toError(e, c, 'Writing', path);
     }
   }
 
