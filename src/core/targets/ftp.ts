@@ -298,6 +298,11 @@ export class FtpTarget implements Target {
       checkSize(path, options.size, moved.bytes, 'moved');
       let tries = 0;
       return await this.withClient(`replace ${abs}`, path, async (c) => {
+        // what the server stored (a data connection closed early still ends in "226"): never renamed when short
+        if (tries === 0 && options.size !== undefined) {
+          const stored = await statAbs(c, absTmp, tmp, this.mlst);
+          if (stored) checkSize(path, options.size, stored.size, 'moved');
+        }
         // a retry after a dropped connection: the rename may have gone through already
         await renameAbs(c, absTmp, abs, this.mlst, tries++ > 0 ? moved.bytes : undefined);
         const mfmt = options.mtime !== undefined && this.capabilities.setMtime && await this.setMtime(c, abs, options.mtime);
