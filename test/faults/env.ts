@@ -115,14 +115,15 @@ export async function makeEnv(kind: 'sftp' | 'ftp', label: string, opts: EnvOpti
 }
 
 /** a session as the CLI makes one; the state file is named after the direct spec, so proxied and direct runs share it */
-export function sessionFor(env: FaultEnv, opts: { direct?: boolean; lock?: SessionOptions['lock'] } = {}): SyncSession {
+export function sessionFor(env: FaultEnv, opts: { direct?: boolean; lock?: SessionOptions['lock']; log?: SessionOptions['log'] } = {}): SyncSession {
   const spec = opts.direct ? env.directSpec : env.spec;
   return new SyncSession({
     local: createTarget({ protocol: 'local', path: env.local }),
-    remote: createTarget(spec, { concurrency: 4 }),
+    remote: createTarget(spec, { concurrency: 4, log: opts.log }),
     localRoot: env.local,
     remoteId: remoteId(env.directSpec),
     lock: opts.lock,
+    log: opts.log,
   });
 }
 

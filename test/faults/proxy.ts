@@ -28,6 +28,8 @@ export interface Fault {
   action: 'close' | 'truncate' | 'reset' | 'stall';
   /** stall: how long; undefined: until the client gives up */
   stallMs?: number;
+  /** only while no other connection's fault has hit yet (one fault per run; the retry goes through) */
+  once?: boolean;
 }
 export type ConnKind = 'plain' | 'control' | 'data';
 export interface ConnInfo {
@@ -159,14 +161,14 @@ export class FaultProxy {
     const pass = (dir: Direction, chunk: Buffer) => {
       const f = rec.fault;
       if (dir === 'up') rec.up += chunk.length; else rec.down += chunk.length;
-      if (!f || rec.fired || f.direction !== dir) { send(dir, chunk); return; }
+      if (!f || rec.fired || f.direction !== dir || (f.once && this.fired.length > 0)) { send(dir, chunk); return; }
       if (f.match) {
         send(dir, chunk);
-        if (f.match.test(chunk.toString('latin1'))) {
-          rec.fired = true;
-          stalled = { buffers: [] }; // the answer never arrives
-          setTimeout(() => kill(), 300).unref();
-        }
+        if (!f.match.test(chunk.toString('latin1'))) return;
+        if (f.action === 'stall') { fire(dir); return; }
+        rec.fired = true;
+        stalled = { buffers: [] }; // the answer never arrives
+        setTimeout(() => kill(f.action === 'reset'), 300).unref();
         return;
       }
       const total = dir === 'up' ? rec.up : rec.down;

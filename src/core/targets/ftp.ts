@@ -158,7 +158,10 @@ export class FtpTarget implements Target {
         if (c && !opts.owns) this.pool.release(c);
         if (signal?.aborted) throw new SyncError('aborted', 'Cancelled', { path, cause: e });
         if (attempt < MAX_RETRIES && this.shouldRetry(e, c) && (opts.canRetry?.() ?? true)) {
-          this.log.debug(`${this.display}: ${what} failed (${(e as Error).message}); reconnecting, try ${attempt + 2}`);
+          const err = this.toError(e, what, path);
+          // a stall is worth telling (the run goes on, but it took timeoutSeconds); a dropped pooled connection is routine
+          (err.message.startsWith('No response') ? this.log.warn : this.log.debug).call(this.log,
+            `${this.display}: ${what}: ${err.message} (${(e as Error).message}); reconnecting, try ${attempt + 2}`);
           this.pool.dropIdle();
           await opts.beforeRetry?.();
           await sleep(BACKOFF_MS[attempt]);
