@@ -194,6 +194,8 @@ export class FolderSession implements vscode.Disposable {
       remoteId: engineModule.remoteId(spec),
       filter: { match: config.match, exclude: config.ignore },
       log: this.log,
+      // one sync at a time per pair: a save or a command waits behind a running sync (CLI or editor)
+      lock: { owner: 'VS Code', onWait: (_h, who) => this.log.warn(`Waiting for another sync of these folders to finish: ${who}`) },
     });
     const started = Date.now();
     try {
