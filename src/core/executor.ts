@@ -7,6 +7,7 @@ import { SyncError, errorMessage, isAbortError } from './errors.js';
 import type { StateStore } from './state.js';
 import { depthOf } from './paths.js';
 import { mapLimit } from './pool.js';
+import { assertStorable } from './names/rules.js';
 
 export interface ExecuteContext {
   local: Target;
@@ -119,6 +120,8 @@ export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 're
     case 'mkdir-remote':
     case 'mkdir-local': {
       const [dst, other] = a.kind === 'mkdir-remote' ? [remote, a.remote] : [local, a.local];
+      assertStorable(dst, a.path);
+      await renameCase(dst, a, state);
       if (a.replace && other?.type === 'file') {
         await checkUnchanged(dst, other);
         await dst.removeFile(a.path);
@@ -135,6 +138,8 @@ export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 're
       const [src, dst] = up ? [local, remote] : [remote, local];
       const srcEntry = up ? a.local! : a.remote!;
       const dstEntry = up ? a.remote : a.local;
+      assertStorable(dst, a.path);
+      await renameCase(dst, a, state);
       if (dstEntry) {
         await checkUnchanged(dst, dstEntry);
         if (a.replace && dstEntry.type === 'dir') {
@@ -164,6 +169,14 @@ export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 're
     default:
       throw new SyncError('usage', `Cannot execute a ${a.kind} action`, { path: a.path });
   }
+}
+
+/** A case-only rename on a case-insensitive side: rename the old spelling first (it is the same file there). */
+async function renameCase(dst: Target, a: Action, state: StateStore): Promise<void> {
+  if (!a.caseRename) return;
+  await checkUnchanged(dst, a.caseRename);
+  await dst.rename(a.caseRename.path, a.path);
+  state.forgetTree(a.caseRename.path);
 }
 
 /** Never overwrite or delete something that changed after the plan was made. */

@@ -2,7 +2,7 @@
 // between calls: the extension's warm connection), the filter and the last-sync state.
 
 import type { Readable } from 'node:stream';
-import type { Action, Entry, EntryType, Logger, Plan, Resolution, ResolveStrategy, Side, SyncResult, Target } from './types.js';
+import type { Action, ActionError, Entry, EntryType, Logger, Plan, Resolution, ResolveStrategy, Side, SyncResult, Target } from './types.js';
 import { nullLogger } from './types.js';
 import type { PlanOptions, RunOptions, SaveOutcome, SessionOptions, SyncEngine } from './api.js';
 import { Filter } from './filter.js';
@@ -16,11 +16,15 @@ import { sameContent } from './compare.js';
 import { decideSave } from './save.js';
 import { mapLimit } from './pool.js';
 import { SyncError, errorMessage } from './errors.js';
+import { listingProblems, type ListingProblems } from './names/listing-problems.js';
+import { probeCaseInsensitive } from './names/probe.js';
 
 interface Listing {
   local: Map<string, Entry>;
   remote: Map<string, Entry>;
   excludedSeen: { local: string[]; remote: string[] };
+  problems: ListingProblems;
+  caseInsensitive: { local: boolean; remote: boolean };
 }
 
 export class SyncSession implements SyncEngine {
@@ -30,6 +34,8 @@ export class SyncSession implements SyncEngine {
   readonly state: StateStore;
   private readonly log: Logger;
   private opened = false;
+  /** case-insensitive sides, probed once per connection (undefined: not known yet) */
+  private caseInsensitive: { local?: boolean; remote?: boolean } = {};
 
   constructor(readonly options: SessionOptions) {
     this.local = options.local;
@@ -54,6 +60,7 @@ export class SyncSession implements SyncEngine {
     } finally {
       this.state.closeJournal();
       this.opened = false;
+      this.caseInsensitive = {};
       await Promise.allSettled([this.remote.close(), this.local.close()]);
     }
   }
@@ -77,7 +84,20 @@ export class SyncSession implements SyncEngine {
         throw e;
       }),
     ]);
-    return { local, remote, excludedSeen };
+    const problems = listingProblems(this.local, this.remote, { isExcluded: (p, t) => this.filter.isExcluded(p, t), scope });
+    const caseInsensitive = { local: await this.probeCase('local', local), remote: await this.probeCase('remote', remote) };
+    return { local, remote, excludedSeen, problems, caseInsensitive };
+  }
+
+  private async probeCase(side: Side, listing: Map<string, Entry>): Promise<boolean> {
+    const known = this.caseInsensitive[side];
+    if (known !== undefined) return known;
+    const found = await probeCaseInsensitive(side === 'local' ? this.local : this.remote, listing, this.log);
+    if (found !== undefined) {
+      this.caseInsensitive[side] = found;
+      if (found) this.log.info(`${(side === 'local' ? this.local : this.remote).display}: names that differ only in case are the same file there`);
+    }
+    return found ?? false;
   }
 
   private planInput(options: PlanOptions, scope: string[], l: Listing): PlanInput {
@@ -97,6 +117,10 @@ export class SyncSession implements SyncEngine {
       mtimeResolutionMs: Math.max(this.local.capabilities.mtimeResolutionMs, this.remote.capabilities.mtimeResolutionMs),
       sameContent: (p) => sameContent(this.local, this.remote, p, options.signal),
       badNames: badNamesOf(this.remote),
+      notSynced: l.problems.notSynced,
+      unreadable: l.problems.unreadable,
+      caseInsensitive: l.caseInsensitive,
+      nameRule: { local: this.local.capabilities.nameProblem, remote: this.remote.capabilities.nameProblem },
     };
   }
 
@@ -126,7 +150,7 @@ export class SyncSession implements SyncEngine {
       concurrency: options.concurrency ?? this.remote.capabilities.maxConcurrency,
       signal: options.signal, onProgress: options.onProgress,
     });
-    for (const b of plan.badNames) result.errors.push({ path: b, kind: 'skip', message: 'the server listed a name that is not a plain file name; not written locally' });
+    result.errors.push(...notSyncedErrors(plan));
     result.stats.errors = result.errors.length;
     return result;
   }
@@ -143,7 +167,9 @@ export class SyncSession implements SyncEngine {
       stats.conflicts = conflicts.length;
       stats.skipped = plan.actions.filter((a) => a.kind === 'skip').length;
       stats.elapsedMs = Date.now() - started;
-      return { plan, stats, conflicts, errors: [], done: [], cancelled: false };
+      const errors = notSyncedErrors(plan);
+      stats.errors = errors.length;
+      return { plan, stats, conflicts, errors, done: [], cancelled: false };
     }
     const result = await this.execute(plan, options);
     result.stats.elapsedMs = Date.now() - started;
@@ -212,6 +238,12 @@ export class SyncSession implements SyncEngine {
       });
     }
   }
+}
+
+/** every entry not synced because of its name, or because it could not be read, is an error of the run */
+function notSyncedErrors(plan: Plan): ActionError[] {
+  if (plan.notSynced) return plan.notSynced.map((n) => ({ path: n.path, kind: 'skip' as const, message: n.message }));
+  return plan.badNames.map((b) => ({ path: b, kind: 'skip' as const, message: 'the server listed a name that is not a plain file name; not written locally' }));
 }
 
 function badNamesOf(t: Target): string[] {

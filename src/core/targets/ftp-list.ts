@@ -5,6 +5,7 @@ import type { Entry, EntryType } from '../types.js';
 import { SyncError, throwIfAborted } from '../errors.js';
 import { checkRemoteName, isTempName, joinPath } from '../paths.js';
 import { parseListDate } from './ftp-util.js';
+import { isReservedName } from '../names/rules.js';
 
 export interface ListHost {
   /** run `fn` on a borrowed connection, with reconnect + retry */
@@ -45,6 +46,8 @@ export interface TreeOptions {
   raw?: boolean;
   staleTemps?: string[];
   badNames?: { path: string; name: string; message: string }[];
+  /** folders below the root whose listing failed (left alone, reported); without it such a failure throws */
+  unreadable?: { path: string; message: string }[];
 }
 
 /** Everything below `root` (relative), keyed by relative path; folders listed in parallel. */
@@ -56,10 +59,19 @@ export async function listTree(host: ListHost, root: string, opts: TreeOptions =
 
   const listOne = async (dir: string) => {
     throwIfAborted(opts.signal);
-    const items = await host.withClient(`list ${host.abs(dir)}`, dir, (c) => listDir(c, host.abs(dir), host.useMlsd), opts.signal);
+    let items: RawItem[];
+    try {
+      items = await host.withClient(`list ${host.abs(dir)}`, dir, (c) => listDir(c, host.abs(dir), host.useMlsd), opts.signal);
+    } catch (e) {
+      // one unreadable folder (550 permission denied…) is an error for that folder only: left alone
+      if (dir === root || !opts.unreadable || !(e instanceof SyncError) || (e.code !== 'io' && e.code !== 'not-found')) throw e;
+      opts.unreadable.push({ path: dir, message: `Could not read this server folder (${e.detail ?? e.message}); left alone on both sides` });
+      return;
+    }
     for (const it of items) {
       const path = joinPath(dir, it.name);
       if (!opts.raw) {
+        if (isReservedName(it.name)) continue; // the state folder's name, at any depth: never synced
         try {
           checkRemoteName(it.name, dir);
         } catch (e) {

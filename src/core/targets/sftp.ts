@@ -11,6 +11,7 @@ import type { TargetOptions } from './index.js';
 import { hostPort, isConnectionLost, openSftpConnection, toSyncError, userOf, type SecretCache, type SftpConnection } from './sftp-connect.js';
 import { SftpReadStream, writeFrom } from './sftp-stream.js';
 import { call, entryOf, sleep, typeOf } from './sftp-util.js';
+import { isReservedName } from '../names/rules.js';
 
 const RETRY_DELAYS = [200, 800, 2000];
 const LIST_PARALLEL = 32;
@@ -24,6 +25,8 @@ export class SftpTarget implements Target {
   readonly staleTemps: string[] = [];
   /** names the last list() skipped because they are not plain path segments */
   readonly badNames: BadName[] = [];
+  /** entries the last list() could not read (left alone, reported): unreadable folders, link loops */
+  readonly unreadable: { path: string; message: string }[] = [];
 
   private readonly log: Logger;
   private readonly credentials: Credentials;
@@ -107,6 +110,7 @@ export class SftpTarget implements Target {
     const out = new Map<string, Entry>();
     const stale: string[] = [];
     const bad: BadName[] = [];
+    const unreadable: { path: string; message: string }[] = [];
     const include = options.include ?? (() => true);
     // folders to read: relative path, physical path (for symlink loop checks), realpaths of followed links above
     type Job = { rel: string; phys: string; links: string[] };
@@ -122,6 +126,11 @@ export class SftpTarget implements Target {
         if (job.rel === '' && (e as { code?: unknown }).code === 2) {
           throw new SyncError('not-found', `The remote folder ${c.root} does not exist`, { path: '', detail: (e as Error).message });
         }
+        if (job.rel !== '' && !c.dead && !isConnectionLost(e) && typeof (e as { code?: unknown }).code === 'number') {
+          // one unreadable folder (permission denied…) is an error for that folder only: left alone
+          unreadable.push({ path: job.rel, message: `Could not read this server folder (${(e as Error).message}); left alone on both sides` });
+          return;
+        }
         throw toSyncError(e, this.spec, 'Listing a folder', job.rel);
       }
       const links: Promise<void>[] = [];
@@ -133,6 +142,7 @@ export class SftpTarget implements Target {
           continue;
         }
         const rel = joinPath(job.rel, name);
+        if (isReservedName(name)) continue; // the state folder's name, at any depth: never synced
         if (isTempName(name)) { stale.push(rel); continue; }
         const t = typeOf(attrs);
         if (t === 'link') {
@@ -141,6 +151,7 @@ export class SftpTarget implements Target {
             if (r.type === 'dir') {
               if (r.real === c.root || job.links.includes(r.real) || (job.phys + '/').startsWith(r.real + '/')) {
                 this.log.warn(`Skipping ${rel}: the symbolic link points to a folder above it (a loop)`);
+                if (include(rel, 'dir')) unreadable.push({ path: rel, message: 'A symbolic link to a folder above it (a loop); not followed, left alone' });
                 return;
               }
             }
@@ -168,6 +179,7 @@ export class SftpTarget implements Target {
     });
     this.staleTemps.splice(0, this.staleTemps.length, ...stale);
     this.badNames.splice(0, this.badNames.length, ...bad);
+    this.unreadable.splice(0, this.unreadable.length, ...unreadable);
     return out;
   }
 
@@ -348,6 +360,16 @@ export class SftpTarget implements Target {
 
   private async rmrf(c: SftpConnection, path: string): Promise<void> {
     const p = this.abs(c, path);
+    // a deletion never follows a link: a link (even to a folder) is removed itself, not what it points to
+    const own = await call<Stats>(c, (s, cb) => s.lstat(p, cb)).catch((e) => {
+      if ((e as { code?: unknown }).code === 2) return undefined;
+      throw e;
+    });
+    if (!own) return;
+    if (typeOf(own) !== 'dir') {
+      await call<void>(c, (s, cb) => s.unlink(p, cb)).catch((e) => { if ((e as { code?: unknown }).code !== 2) throw e; });
+      return;
+    }
     let list: { filename: string; attrs: Stats }[];
     try {
       list = await call(c, (s, cb) => s.readdir(p, cb));
