@@ -1,11 +1,11 @@
 // Runs the test files with Node's own test runner (TypeScript through tsx).
-//   node scripts/run-tests.mjs [unit|integration|e2e ...]   (default: all suites)
+//   node scripts/run-tests.mjs [unit|integration|faults|e2e ...]   (default: all suites)
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const suites = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const wanted = suites.length ? suites : ['unit', 'integration', 'e2e'];
+const wanted = suites.length ? suites : ['unit', 'integration', 'faults', 'e2e'];
 
 function find(dir) {
   let out = [];

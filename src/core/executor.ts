@@ -8,6 +8,7 @@ import type { StateStore } from './state.js';
 import { depthOf } from './paths.js';
 import { mapLimit } from './pool.js';
 import { assertStorable } from './names/rules.js';
+import { foldCase } from './names/case.js';
 
 export interface ExecuteContext {
   local: Target;
@@ -45,6 +46,9 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
 
   for (const a of plan.stateOnly) recordStateOnly(a, ctx.state);
 
+  // a copy that failed (a name the server rewrote, a case clash it did not announce) keeps every
+  // deletion of the same name (in any case) on that side from running: nothing is deleted because of it
+  const failedCopies = { local: new Set<string>(), remote: new Set<string>() };
   const runOne = async (a: Action): Promise<void> => {
     if (aborted()) return;
     emit({ type: 'action-start', action: a });
@@ -55,6 +59,7 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
       emit({ type: 'bytes', path: a.path, bytes: n, total: a.bytes });
     };
     try {
+      guardDelete(a, failedCopies);
       await perform(a, ctx, onBytes);
       tally(a, stats);
       done.push(a);
@@ -62,6 +67,7 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
       emit({ type: 'action-done', action: a });
     } catch (e) {
       bytesDone -= moved;
+      noteFailedCopy(a, failedCopies);
       if (isAbortError(e) || aborted()) return;
       const message = errorMessage(e);
       errors.push({ path: a.path, kind: a.kind, message });
@@ -103,6 +109,18 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
   stats.errors = errors.length;
   stats.elapsedMs = Date.now() - started;
   return { plan, stats, conflicts, errors, done, cancelled: aborted() };
+}
+
+function noteFailedCopy(a: Action, failed: { local: Set<string>; remote: Set<string> }): void {
+  if (a.kind === 'upload' || a.kind === 'mkdir-remote') failed.remote.add(foldCase(a.path));
+  if (a.kind === 'download' || a.kind === 'mkdir-local') failed.local.add(foldCase(a.path));
+}
+
+function guardDelete(a: Action, failed: { local: Set<string>; remote: Set<string> }): void {
+  const side = a.kind === 'delete-remote' ? 'remote' : a.kind === 'delete-local' ? 'local' : undefined;
+  if (side && failed[side].has(foldCase(a.path))) {
+    throw new SyncError('io', 'Not deleted: writing the same name (in another case) failed in this run; left alone', { path: a.path, hint: 'See the error of that file, then run the sync again' });
+  }
 }
 
 function recordStateOnly(a: Action, state: StateStore): void {

@@ -92,10 +92,12 @@ export class SyncSession implements SyncEngine {
   private async probeCase(side: Side, listing: Map<string, Entry>): Promise<boolean> {
     const known = this.caseInsensitive[side];
     if (known !== undefined) return known;
-    const found = await probeCaseInsensitive(side === 'local' ? this.local : this.remote, listing, this.log);
+    const target = side === 'local' ? this.local : this.remote;
+    const found = await probeCaseInsensitive(target, listing, this.log);
     if (found !== undefined) {
       this.caseInsensitive[side] = found;
-      if (found) this.log.info(`${(side === 'local' ? this.local : this.remote).display}: names that differ only in case are the same file there`);
+      target.capabilities.caseInsensitive = found;
+      if (found) this.log.info(`${target.display}: names that differ only in case are the same file there`);
     }
     return found ?? false;
   }

@@ -28,6 +28,8 @@ export interface TargetCapabilities {
   maxConcurrency: number;
   /** why this side cannot store a name (one path segment) exactly as written, or undefined (see core/names) */
   nameProblem?: (name: string) => string | undefined;
+  /** names that differ only in case are one file here (probed once per connection by the session) */
+  caseInsensitive?: boolean;
 }
 
 export interface ListOptions {

@@ -22,8 +22,12 @@ export function listingProblems(local: Target, remote: Target, opts: {
 }): ListingProblems {
   const notSynced: NotSynced[] = [];
   const unreadable = { local: [] as string[], remote: [] as string[] };
-  const wanted = (p: string) => (!opts.scope.length || opts.scope.some((s) => isWithin(p, s))) &&
-    !opts.isExcluded(p, 'file') && !opts.isExcluded(p, 'dir');
+  const excluded = (p: string): boolean => {
+    if (opts.isExcluded(p, 'file') || opts.isExcluded(p, 'dir')) return true;
+    for (let i = p.indexOf('/'); i > 0; i = p.indexOf('/', i + 1)) if (opts.isExcluded(p.slice(0, i), 'dir')) return true;
+    return false;
+  };
+  const wanted = (p: string) => (!opts.scope.length || opts.scope.some((s) => isWithin(p, s))) && !excluded(p);
   for (const [side, t] of [['local', local], ['remote', remote]] as [Side, Target][]) {
     const l = t as unknown as ListedProblems;
     for (const b of l.badNames ?? []) {

@@ -21,14 +21,23 @@ export interface RawItem { name: string; type: EntryType; size: number; mtime: n
 /** One folder's entries (no "." / ".."; links and other types left out). */
 export async function listDir(c: Client, absPath: string, useMlsd: boolean): Promise<RawItem[]> {
   let infos: FileInfo[];
+  const out: RawItem[] = [];
   if (useMlsd) {
-    infos = await c.list(absPath);
+    // basic-ftp drops MLSD names holding a "/" without a word: keep them, to be reported as bad names
+    const parse = c.parseList;
+    c.parseList = (text: string) => {
+      for (const line of text.split(/\r?\n/)) {
+        const sp = line.indexOf(' ');
+        if (sp > 0 && /type=/i.test(line.slice(0, sp)) && line.slice(sp + 1).includes('/')) out.push({ name: line.slice(sp + 1), type: 'file', size: 0, mtime: 0 });
+      }
+      return parse(text);
+    };
+    try { infos = await c.list(absPath); } finally { c.parseList = parse; }
   } else {
     // LIST with a path argument is globbed by many servers: list the working folder instead
     await c.cd(absPath);
     infos = await c.list();
   }
-  const out: RawItem[] = [];
   for (const f of infos) {
     if (f.name === '.' || f.name === '..') continue;
     const type: EntryType | undefined = f.isDirectory ? 'dir' : f.isFile ? 'file' : undefined;

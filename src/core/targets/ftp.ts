@@ -13,7 +13,7 @@ import type { TargetOptions } from './index.js';
 import { FtpPool } from './ftp-pool.js';
 import { ftpNameProblem } from '../names/rules.js';
 import { listTree, type ListHost } from './ftp-list.js';
-import { mapLimit, mkdirAbs, normalizeAbs, renameAbs, statAbs } from './ftp-ops.js';
+import { mapLimit, mkdirAbs, normalizeAbs, renameAbs, statAbs, verifyStoredName } from './ftp-ops.js';
 import {
   formatMlsxTime, ftpCode, isConnectionLimit, isRetryable, sleep, toSyncError,
 } from './ftp-util.js';
@@ -291,6 +291,7 @@ export class FtpTarget implements Target {
       throwIfAborted(signal);
       return await this.withClient(`replace ${abs}`, path, async (c) => {
         await renameAbs(c, absTmp, abs, this.mlst);
+        await verifyStoredName(c, abs, path, this.mlst, this.capabilities.caseInsensitive);
         if (options.mtime !== undefined && this.capabilities.setMtime && await this.setMtime(c, abs, options.mtime)) {
           // MFMT took: the server now lists exactly this (whole seconds), no need to ask it
           return { path, type: 'file', size: sent, mtime: Math.floor(options.mtime / 1000) * 1000 };

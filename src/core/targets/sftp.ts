@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { Stats } from 'ssh2';
 import { SyncError, isAbortError, isTransientError, throwIfAborted } from '../errors.js';
-import { checkRemoteName, isTempName, joinPath, parentOf, tempPathFor } from '../paths.js';
+import { baseName, checkRemoteName, isTempName, joinPath, parentOf, tempPathFor } from '../paths.js';
 import { nullLogger } from '../types.js';
 import type { Credentials, Entry, EntryType, ListOptions, Logger, RemoteSpec, Target, TargetCapabilities, WriteOptions } from '../types.js';
 import type { TargetOptions } from './index.js';
@@ -12,6 +12,8 @@ import { hostPort, isConnectionLost, openSftpConnection, toSyncError, userOf, ty
 import { SftpReadStream, writeFrom } from './sftp-stream.js';
 import { call, entryOf, sleep, typeOf } from './sftp-util.js';
 import { isReservedName } from '../names/rules.js';
+import { checkStoredName } from '../names/stored-name.js';
+import { foldCase } from '../names/case.js';
 
 const RETRY_DELAYS = [200, 800, 2000];
 const LIST_PARALLEL = 32;
@@ -271,6 +273,7 @@ export class SftpTarget implements Target {
       await Promise.all(closing);
       throwIfAborted(signal);
       await this.renameOn(conn, tmp, path);
+      if (this.capabilities.caseInsensitive) await this.verifyStoredName(conn, path);
       const st = await call<Stats>(conn, (s, cb) => s.stat(this.abs(conn, path), cb));
       return entryOf(path, st, 'file');
     } catch (e) {
@@ -279,6 +282,14 @@ export class SftpTarget implements Target {
       if (isAbortError(e) || signal?.aborted) throw new SyncError('aborted', 'Cancelled', { path });
       throw toSyncError(e, this.spec, 'Writing', path);
     }
+  }
+
+  /** on a case-insensitive server: the folder lists the file under exactly its name (not an old spelling) */
+  private async verifyStoredName(c: SftpConnection, path: string): Promise<void> {
+    const list = await call<{ filename: string }[]>(c, (s, cb) => s.readdir(this.abs(c, parentOf(path)), cb));
+    const want = baseName(path);
+    const shown = list.find((e) => e.filename === want) ?? list.find((e) => foldCase(e.filename) === foldCase(want));
+    checkStoredName(path, shown?.filename);
   }
 
   /** best effort: close the handle and remove the temp file, on a new connection if the old one dropped */
