@@ -18,11 +18,14 @@ export interface ListHost {
 
 export interface RawItem { name: string; type: EntryType; size: number; mtime: number }
 
-/** One folder's entries (no "." / ".."; links and other types left out). */
-export async function listDir(c: Client, absPath: string, useMlsd: boolean): Promise<RawItem[]> {
+/**
+ * One folder's entries (no "." / ".."; links and other types left out). `forRemoval`: links are listed as
+ * files (deleting a link removes the link only, never what it points to), names with a "/" are not.
+ */
+export async function listDir(c: Client, absPath: string, useMlsd: boolean, forRemoval = false): Promise<RawItem[]> {
   let infos: FileInfo[];
   const out: RawItem[] = [];
-  if (useMlsd) {
+  if (useMlsd && !forRemoval) {
     // basic-ftp drops MLSD names holding a "/" without a word: keep them, to be reported as bad names
     const parse = c.parseList;
     c.parseList = (text: string) => {
@@ -40,8 +43,8 @@ export async function listDir(c: Client, absPath: string, useMlsd: boolean): Pro
   }
   for (const f of infos) {
     if (f.name === '.' || f.name === '..') continue;
-    const type: EntryType | undefined = f.isDirectory ? 'dir' : f.isFile ? 'file' : undefined;
-    if (!type) continue;
+    const type: EntryType | undefined = f.isSymbolicLink ? (forRemoval ? 'file' : undefined) : f.isDirectory ? 'dir' : f.isFile ? 'file' : undefined;
+    if (!type || (forRemoval && f.name.includes('/'))) continue;
     const mtime = f.modifiedAt ? f.modifiedAt.getTime() : useMlsd ? 0 : parseListDate(f.rawModifiedAt);
     out.push({ name: f.name, type, size: type === 'dir' ? 0 : Math.max(0, f.size || 0), mtime });
   }
@@ -70,7 +73,7 @@ export async function listTree(host: ListHost, root: string, opts: TreeOptions =
     throwIfAborted(opts.signal);
     let items: RawItem[];
     try {
-      items = await host.withClient(`list ${host.abs(dir)}`, dir, (c) => listDir(c, host.abs(dir), host.useMlsd), opts.signal);
+      items = await host.withClient(`list ${host.abs(dir)}`, dir, (c) => listDir(c, host.abs(dir), host.useMlsd, opts.raw), opts.signal);
     } catch (e) {
       // one unreadable folder (550 permission denied…) is an error for that folder only: left alone
       if (dir === root || !opts.unreadable || !(e instanceof SyncError) || (e.code !== 'io' && e.code !== 'not-found')) throw e;
