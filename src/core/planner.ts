@@ -51,6 +51,7 @@ interface Row {
   /** consumed by an ancestor's subtree action */
   consumed?: boolean;
   caseRename?: Entry;
+  blocked?: boolean;
 }
 
 /** Sort key that keeps a folder's descendants right after it ("a", "a/b", "a-b"). */
@@ -162,18 +163,25 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
  */
 export function buildForcedPlan(input: PlanInput, winner: Side): Plan {
   const rows = collectRows(input);
+  // the name rules hold here too: never write a name a side cannot store, nor one that clashes in case
+  const notSynced = [...(input.notSynced ?? []), ...applyNameRules(rows, input)];
+  const blocked = rows.filter((r) => r.blocked).map((r) => r.path);
   const actions: Action[] = [];
   const stateOnly: Action[] = [];
   const roots = rows.filter((r) => !rows.some((o) => o !== r && isWithin(r.path, o.path)));
   for (const root of roots) {
     const below = rows.filter((r) => r !== root && isWithin(r.path, root.path));
-    for (const a of forced(winner, root, below, 'sync')) (a.kind === 'equal' || a.kind === 'forget' ? stateOnly : actions).push(a);
+    for (const a of forced(winner, root, below, 'sync')) {
+      if (blocked.some((b) => isWithin(a.path, b))) continue;
+      (a.kind === 'equal' || a.kind === 'forget' ? stateOnly : actions).push(a);
+    }
   }
   return {
     mode: 'sync', local: input.localDisplay, remote: input.remoteDisplay,
     actions: orderActions(actions), stateOnly, inSync: 0,
     counts: { localFiles: countFiles(input.local), remoteFiles: countFiles(input.remote), stateFiles: input.state.countFiles(), hadState: input.state.hasState },
     badNames: input.badNames ?? [],
+    notSynced,
   };
 }
 

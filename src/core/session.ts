@@ -18,6 +18,7 @@ import { mapLimit } from './pool.js';
 import { SyncError, errorMessage } from './errors.js';
 import { listingProblems, type ListingProblems } from './names/listing-problems.js';
 import { probeCaseInsensitive } from './names/probe.js';
+import { foldCase } from './names/case.js';
 
 interface Listing {
   local: Map<string, Entry>;
@@ -69,7 +70,8 @@ export class SyncSession implements SyncEngine {
     const excludedSeen = { local: [] as string[], remote: [] as string[] };
     const oneWayDst: Side | undefined = options.deleteUnmatched && options.mode !== 'sync' ? (options.mode === 'upload' ? 'remote' : 'local') : undefined;
     const include = (side: Side) => (path: string, type: EntryType): boolean => {
-      if (scope.length && !scope.some((s) => isWithin(path, s) || isWithin(s, path))) return false;
+      // (compared ignoring case: a scoped run must see another spelling of its path on a case-insensitive side)
+      if (scope.length && !scope.some((s) => isWithin(path, s) || isWithin(s, path) || isWithin(foldCase(path), foldCase(s)) || isWithin(foldCase(s), foldCase(path)))) return false;
       const excluded = side === oneWayDst ? this.filter.isBuiltinExcluded(path, type) : this.filter.isExcluded(path, type);
       if (excluded) excludedSeen[side].push(path);
       return !excluded;

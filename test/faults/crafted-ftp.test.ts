@@ -11,7 +11,7 @@ import { mkdtempSync, mkdirSync, rmSync, readdirSync, writeFileSync, existsSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCraftedFtp, type CraftedFtp, type CraftedFtpOptions } from './crafted-ftp.js';
-import { runOnce, type SyncEnv } from '../harness/env.js';
+import { runOnce, session, type SyncEnv } from '../harness/env.js';
 import { writeFile, T12, T13 } from '../harness/fixture.js';
 import { treeHashes, hashesOf, filesOnly, sha } from './names-helpers.js';
 import { exitCodeForResult } from '../../src/cli/exit-codes.js';
@@ -43,6 +43,24 @@ function assertNothingOutside(env: CraftedEnv): void {
 }
 
 const serverHashes = (env: CraftedEnv) => hashesOf(env.server.files('/site'));
+
+test('IIS-like server: "Keep Local" on a name that clashes in case with a server file overwrites nothing (the editor\'s resolve path)', async () => {
+  const env = await craftedEnv({ caseInsensitive: true });
+  try {
+    writeFile(env.local, 'Notes.txt', 'synced\n', T12);
+    await runOnce(env, { mode: 'sync' });
+    writeFile(env.local, 'notes.txt', 'a second file, other case\n', T13);
+    const r = await runOnce(env, { mode: 'sync' });
+    assert.deepEqual(r.conflicts.map((c) => [c.path, c.conflict]), [['notes.txt', 'case-clash']]);
+    const s = session(env);
+    try {
+      const forced = await s.resolvePath('notes.txt', 'local');
+      assert.deepEqual(forced.done.map((a) => `${a.kind} ${a.path}`), []);
+    } finally { await s.close(); }
+    assert.deepEqual(serverHashes(env), hashesOf({ 'Notes.txt': 'synced\n' }), 'the server copy is untouched');
+    assertNothingOutside(env);
+  } finally { env.cleanup(); }
+});
 
 test('IIS-like server: a case-only rename (README.md → readme.md) ends with readme.md on both sides, nothing lost', async () => {
   const env = await craftedEnv({ caseInsensitive: true });

@@ -6,7 +6,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ftpNameProblem, isReservedName, localNameRule, pathNameProblem, windowsNameProblem, assertStorable } from '../../src/core/names/rules.js';
 import { foldCase, swapCase } from '../../src/core/names/case.js';
-import { buildPlan, type PlanInput, type StateView } from '../../src/core/planner.js';
+import { buildForcedPlan, buildPlan, type PlanInput, type StateView } from '../../src/core/planner.js';
 import { resolvePlan } from '../../src/core/resolve.js';
 import type { Action, Entry, PathState } from '../../src/core/types.js';
 
@@ -199,5 +199,25 @@ describe('planner: case-insensitive sides', () => {
   test('case-sensitive on both sides: two names that differ in case are two files', async () => {
     const plan = await buildPlan(input({ local: map(F('A'), F('a')), remote: new Map() }));
     assert.deepEqual(brief(plan.actions), ['upload A', 'upload a']);
+  });
+});
+
+describe('forced resolutions (Keep Local / Keep Remote) keep the name rules', () => {
+  test('Keep Local of a case clash on a case-insensitive server writes nothing (the other spelling is outside the scope)', async () => {
+    const plan = buildForcedPlan(input({
+      local: map(F('Notes.txt'), F('notes.txt')), remote: map(F('Notes.txt')), scope: ['notes.txt'], caseInsensitive: { local: false, remote: true },
+    }), 'local');
+    assert.deepEqual(brief(plan.actions), []);
+  });
+
+  test('Keep Local of `note ` to an FTP server writes nothing and reports why', async () => {
+    const plan = buildForcedPlan(input({ local: map(F('note ')), remote: new Map(), scope: ['note '], nameRule: { remote: ftpNameProblem } }), 'local');
+    assert.deepEqual(brief(plan.actions), []);
+    assert.equal(plan.notSynced!.length, 1);
+  });
+
+  test('without a rule standing in the way, Keep Local still uploads (the test can fail)', async () => {
+    const plan = buildForcedPlan(input({ local: map(F('notes.txt')), remote: new Map(), scope: ['notes.txt'], caseInsensitive: { local: false, remote: true } }), 'local');
+    assert.deepEqual(brief(plan.actions), ['upload notes.txt']);
   });
 });

@@ -22,9 +22,14 @@ export interface NameRow {
   consumed?: boolean;
   /** a case-only rename to carry out on the destination before the copy: the old spelling there */
   caseRename?: Entry;
+  /** a name rule stopped this row (and everything below it): no forced resolution may write it */
+  blocked?: boolean;
 }
 
 export interface NameRulesInput {
+  /** each side's listing */
+  local?: Map<string, Entry>;
+  remote?: Map<string, Entry>;
   /** paths (with their subtrees) a side could not read */
   unreadable?: { local: string[]; remote: string[] };
   /** names each side cannot store as written */
@@ -50,6 +55,7 @@ export function applyNameRules(rows: NameRow[], input: NameRulesInput): NotSynce
         const r = rows[i];
         if (!isWithin(r.path, u)) continue;
         if (r.path === u) {
+          r.blocked = true;
           if (r.d) r.d = { kind: 'skip', reason: `could not be read ${where(side)}; left alone` };
           consumeBelow(i);
         }
@@ -67,14 +73,22 @@ export function applyNameRules(rows: NameRow[], input: NameRulesInput): NotSynce
       if (!problem) continue;
       out.push({ path: r.path, side: dst, message: `cannot be stored ${where(dst)} under this name: ${problem}. Nothing was written; rename it` });
       r.d = { kind: 'skip', reason: `name cannot be stored ${where(dst)}` };
+      r.blocked = true;
       consumeBelow(i);
       break;
     }
   }
 
-  // 3. case-insensitive destinations
+  // 3. case-insensitive destinations: what is there already comes from the listing (it may hold
+  //    spellings outside a scoped run), what would be written from the rows
   for (const dst of ['local', 'remote'] as const) {
     if (!input.caseInsensitive?.[dst]) continue;
+    const there = new Map<string, string[]>();
+    for (const p of input[dst]?.keys() ?? []) {
+      const k = foldCase(p);
+      const l = there.get(k);
+      if (l) l.push(p); else there.set(k, [p]);
+    }
     const groups = new Map<string, NameRow[]>();
     for (const r of rows) {
       if (r.consumed) continue;
@@ -82,18 +96,20 @@ export function applyNameRules(rows: NameRow[], input: NameRulesInput): NotSynce
       const g = groups.get(k);
       if (g) g.push(r); else groups.set(k, [r]);
     }
-    for (const all of groups.values()) {
+    const renamedAway: string[] = [];
+    for (const [key, all] of groups) {
       const g = all.filter((r) => !r.consumed); // an earlier (parent) group may have taken some
-      if (g.length < 2) continue;
       const written = g.filter((r) => !r[dst] && isCopyTo(r.d, dst));
       if (!written.length) continue;
-      const existing = g.filter((r) => r[dst]);
-      const deleted = existing.filter((r) => r.d?.kind === deleteKind(dst));
-      if (written.length === 1 && existing.length === 1 && deleted.length === 1 && existing[0][dst]!.type === written[0][otherSide(dst)]!.type) {
+      const existing = (there.get(key) ?? []).filter((p) => !renamedAway.some((old) => isWithin(p, old)));
+      const deleted = g.filter((r) => r[dst] && r.d?.kind === deleteKind(dst));
+      if (written.length === 1 && existing.length === 1 && deleted.length === 1 && deleted[0].path === existing[0] &&
+        deleted[0][dst]!.type === written[0][otherSide(dst)]!.type) {
         // a case-only rename on the other side: rename it here, then copy the content over it
         const [w] = written;
-        const old = existing[0];
+        const old = deleted[0];
         w.caseRename = old[dst];
+        renamedAway.push(old.path);
         old.d = undefined;
         old.consumed = true;
         consumeBelow(rows.indexOf(old));
@@ -101,7 +117,8 @@ export function applyNameRules(rows: NameRow[], input: NameRulesInput): NotSynce
       }
       if (written.length + existing.length < 2) continue;
       for (const w of written) {
-        const others = g.filter((r) => r !== w).map((r) => r.path);
+        w.blocked = true;
+        const others = [...new Set([...written.map((r) => r.path), ...existing])].filter((p) => p !== w.path);
         w.d = {
           kind: 'conflict', conflict: 'case-clash', subtree: true,
           reason: `differs only in case from ${others.join(', ')}; ${dst === 'local' ? 'this local disk' : 'the server'} does not tell them apart, so both cannot exist there — rename one`,
