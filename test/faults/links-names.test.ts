@@ -9,6 +9,9 @@ import { chmodSync, existsSync, lchownSync, lstatSync, mkdirSync, readFileSync, 
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runOnce } from '../harness/env.js';
+import { SyncSession } from '../../src/core/session.js';
+import { LocalTarget } from '../../src/core/targets/local.js';
+import { remoteId } from '../../src/core/targets/index.js';
 import { writeFile, T12, T13 } from '../harness/fixture.js';
 import { exitCodeForResult } from '../../src/cli/exit-codes.js';
 import { filesOnly, hashesOf, sha, treeHashes } from './names-helpers.js';
@@ -183,4 +186,27 @@ t('local', localEnv, 'a local path over PATH_MAX is an error for that path; the 
   } finally {
     execFileSync('rm', ['-rf', join(env.local, seg), join(env.remoteFs, seg)]); // rm walks with relative steps
   }
+});
+
+test('a Windows local side (name rules by platform): CON, NUL.txt, a:b, "dot." are reported, never written under another name', async () => {
+  const env = await localEnv('win32');
+  if ('skip' in env) return;
+  try {
+    for (const n of ['CON', 'NUL.txt', 'a:b', 'dot.', 'fine.txt']) writeFile(env.remoteFs, n, `${n}\n`, T12);
+    writeFile(env.remoteFs, 'aux/inside.txt', 'inside\n', T12);
+    const s = new SyncSession({
+      local: new LocalTarget(env.local, 'win32'), remote: new LocalTarget(env.remoteFs, 'linux'),
+      localRoot: env.local, remoteId: remoteId(env.spec),
+    });
+    try {
+      const r = await s.run({ mode: 'sync' });
+      assert.deepEqual(r.errors.map((e) => e.path).sort(), ['CON', 'NUL.txt', 'a:b', 'aux', 'dot.']);
+      assert.ok(r.errors.every((e) => /cannot be stored locally under this name/.test(e.message)), JSON.stringify(r.errors));
+      assert.deepEqual(filesOnly(treeHashes(env.local)), hashesOf({ 'fine.txt': 'fine.txt\n' }), 'nothing else written, nothing aliased');
+      const again = await s.run({ mode: 'sync' });
+      assert.equal(again.done.length, 0);
+      assert.equal(again.errors.length, 5, 'still reported');
+    } finally { await s.close(); }
+    assert.deepEqual(Object.keys(filesOnly(treeHashes(env.remoteFs))).sort(), ['CON', 'NUL.txt', 'a:b', 'aux/inside.txt', 'dot.', 'fine.txt'], 'the server keeps them all');
+  } finally { env.cleanup(); }
 });

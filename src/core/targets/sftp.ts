@@ -12,7 +12,7 @@ import { hostPort, isConnectionLost, openSftpConnection, toSyncError, userOf, ty
 import { SftpReadStream, writeFrom } from './sftp-stream.js';
 import { call, entryOf, sleep, typeOf } from './sftp-util.js';
 import { isReservedName } from '../names/rules.js';
-import { checkStoredName } from '../names/stored-name.js';
+import { checkStoredName, needsNameCheck } from '../names/stored-name.js';
 import { foldCase } from '../names/case.js';
 
 const RETRY_DELAYS = [200, 800, 2000];
@@ -273,7 +273,8 @@ export class SftpTarget implements Target {
       await Promise.all(closing);
       throwIfAborted(signal);
       await this.renameOn(conn, tmp, path);
-      if (this.capabilities.caseInsensitive) await this.verifyStoredName(conn, path);
+      // a folder listing per file is costly: only names a case-insensitive server might keep otherwise
+      if (this.capabilities.caseInsensitive && needsNameCheck(path, false)) await this.verifyStoredName(conn, path);
       const st = await call<Stats>(conn, (s, cb) => s.stat(this.abs(conn, path), cb));
       return entryOf(path, st, 'file');
     } catch (e) {
