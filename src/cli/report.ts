@@ -33,6 +33,11 @@ export function errorLine(e: { path: string; kind?: ActionKind | string; message
   return `✗ failed   ${e.path || '/'}${e.kind ? ` (${String(e.kind).replace('-', ' ')})` : ''}: ${e.message}`;
 }
 
+/** "✗ not synced back\\slash.txt (local): …" — an entry left out because of its name or because it could not be read */
+export function notSyncedLine(n: { path: string; side: string; message: string }): string {
+  return `✗ not synced ${n.path || '/'} (${n.side === 'local' ? 'local' : 'server'}): ${n.message}`;
+}
+
 const MOVES = new Set<ActionKind>(['upload', 'download', 'delete-remote', 'delete-local', 'mkdir-remote', 'mkdir-local']);
 
 /** Does this action change something (shown at normal verbosity)? equal/forget/skip are details (-v). */

@@ -12,7 +12,7 @@ import { parseArgs, wantsJson, UsageError, type CliArgs } from './args.js';
 import { commandHelp, generalHelp, usageHint } from './help.js';
 import { EXIT, exitCodeForError, exitCodeForResult } from './exit-codes.js';
 import { Output, LEVEL } from './output.js';
-import { actionLine, buildReport, countsOf, errorLine, failureSummary, isChange, summaryLine } from './report.js';
+import { actionLine, buildReport, countsOf, errorLine, failureSummary, isChange, notSyncedLine, summaryLine } from './report.js';
 import { buildSetup, type RunSetup } from './specs.js';
 import { fillUserFromNetrc, makeCredentials } from './credentials.js';
 import { makeConflictAsker } from './interactive.js';
@@ -208,4 +208,6 @@ function printAfterRun(result: SyncResult, dryRun: boolean, out: Output): void {
   }
   for (const a of result.plan.stateOnly) out.line(actionLine(a), LEVEL.details);
   for (const a of conflicts) out.line(actionLine(a), LEVEL.changes);
+  // entries left out because of their name or because they could not be read (no action reported them)
+  for (const n of result.plan.notSynced ?? []) out.error(notSyncedLine(n));
 }

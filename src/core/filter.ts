@@ -12,7 +12,7 @@ import type { FilterOptions } from './api.js';
 import { STATE_DIR } from './paths.js';
 
 /** Always excluded, whatever the options: version-control folders, macOS litter, our own state. */
-export const DEFAULT_EXCLUDES = ['.git/', '.hg/', '.svn/', '.DS_Store', `/${STATE_DIR}/`];
+export const DEFAULT_EXCLUDES = ['.git/', '.hg/', '.svn/', '.DS_Store', STATE_DIR]; // the state folder's name at any depth
 
 interface Rule {
   source: string;

@@ -5,6 +5,8 @@ import type { Action, ActionKind, Entry, EntryClass, Plan, PathState, Side, Sync
 import { classifySide, copyKind, decide, deleteKind, deletesOn, otherSide, type Decision } from './classify.js';
 import { isWithin, depthOf } from './paths.js';
 import { mapLimit } from './pool.js';
+import { applyNameRules, type NameRulesInput } from './names/plan-rules.js';
+import type { NotSynced } from './types.js';
 
 export interface StateView {
   readonly hasState: boolean;
@@ -13,7 +15,7 @@ export interface StateView {
   countFiles(): number;
 }
 
-export interface PlanInput {
+export interface PlanInput extends NameRulesInput {
   mode: SyncMode;
   localDisplay: string;
   remoteDisplay: string;
@@ -34,6 +36,8 @@ export interface PlanInput {
   /** same bytes on both sides? (only called for files of equal size) */
   sameContent: (path: string) => Promise<boolean>;
   badNames?: string[];
+  /** entries the listings left out (bad names, unreadable folders, link loops), already filtered */
+  notSynced?: NotSynced[];
 }
 
 interface Row {
@@ -46,6 +50,8 @@ interface Row {
   d?: Decision;
   /** consumed by an ancestor's subtree action */
   consumed?: boolean;
+  caseRename?: Entry;
+  blocked?: boolean;
 }
 
 /** Sort key that keeps a folder's descendants right after it ("a", "a/b", "a-b"). */
@@ -54,6 +60,7 @@ export const byTree = (a: string, b: string) => (treeKey(a) < treeKey(b) ? -1 : 
 
 export async function buildPlan(input: PlanInput): Promise<Plan> {
   const rows = collectRows(input);
+  const notSynced = [...(input.notSynced ?? []), ...applyNameRules(rows, input)];
   const descendants = (i: number): Row[] => {
     const out: Row[] = [];
     const prefix = rows[i].path + '/';
@@ -120,6 +127,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
       stateFiles: input.state.countFiles(), hadState: input.state.hasState,
     },
     badNames: input.badNames ?? [],
+    notSynced,
   };
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
@@ -128,11 +136,14 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     const a = toAction(r, r.d.kind as ActionKind, r.d.reason);
     if (r.d.replace) a.replace = true;
     if (r.d.conflict) a.conflict = r.d.conflict;
+    if (r.caseRename) a.caseRename = r.caseRename;
     const below = descendants(i);
     if (below.length && (a.kind === 'conflict' || isSubtreeAction(a))) a.children = below.map((b) => b.path);
     if (a.kind === 'delete-local' || a.kind === 'delete-remote') a.fileCount = countDeleted(a, below);
     else if (a.replace) a.fileCount = countReplaced(r, a, below);
-    if (a.kind === 'conflict') {
+    if (a.conflict === 'case-clash') {
+      a.alternatives = { local: [], remote: [] }; // no side's version fixes it: one name must change
+    } else if (a.kind === 'conflict') {
       a.alternatives = { local: forced('local', r, below, input.mode), remote: forced('remote', r, below, input.mode) };
     }
     if (a.kind === 'equal' || a.kind === 'forget') {
@@ -152,18 +163,25 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
  */
 export function buildForcedPlan(input: PlanInput, winner: Side): Plan {
   const rows = collectRows(input);
+  // the name rules hold here too: never write a name a side cannot store, nor one that clashes in case
+  const notSynced = [...(input.notSynced ?? []), ...applyNameRules(rows, input)];
+  const blocked = rows.filter((r) => r.blocked).map((r) => r.path);
   const actions: Action[] = [];
   const stateOnly: Action[] = [];
   const roots = rows.filter((r) => !rows.some((o) => o !== r && isWithin(r.path, o.path)));
   for (const root of roots) {
     const below = rows.filter((r) => r !== root && isWithin(r.path, root.path));
-    for (const a of forced(winner, root, below, 'sync')) (a.kind === 'equal' || a.kind === 'forget' ? stateOnly : actions).push(a);
+    for (const a of forced(winner, root, below, 'sync')) {
+      if (blocked.some((b) => isWithin(a.path, b))) continue;
+      (a.kind === 'equal' || a.kind === 'forget' ? stateOnly : actions).push(a);
+    }
   }
   return {
     mode: 'sync', local: input.localDisplay, remote: input.remoteDisplay,
     actions: orderActions(actions), stateOnly, inSync: 0,
     counts: { localFiles: countFiles(input.local), remoteFiles: countFiles(input.remote), stateFiles: input.state.countFiles(), hadState: input.state.hasState },
     badNames: input.badNames ?? [],
+    notSynced,
   };
 }
 

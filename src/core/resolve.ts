@@ -40,6 +40,7 @@ export async function resolvePlan(plan: Plan, strategy: ResolveStrategy, ask?: (
   const out: Action[] = [];
   for (const a of plan.actions) {
     if (a.kind !== 'conflict') { out.push(a); continue; }
+    if (a.conflict === 'case-clash') { out.push(a); continue; } // no side's version fixes it: a name must change
     let resolution: Resolution;
     let by: ResolveStrategy | 'user' = strategy;
     if (strategy === 'ask') {

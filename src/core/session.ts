@@ -2,7 +2,7 @@
 // between calls: the extension's warm connection), the filter and the last-sync state.
 
 import type { Readable } from 'node:stream';
-import type { Action, Entry, EntryType, Logger, Plan, Resolution, ResolveStrategy, Side, SyncResult, Target } from './types.js';
+import type { Action, ActionError, Entry, EntryType, Logger, Plan, Resolution, ResolveStrategy, Side, SyncResult, Target } from './types.js';
 import { nullLogger } from './types.js';
 import type { PlanOptions, RunOptions, SaveOutcome, SessionOptions, SyncEngine } from './api.js';
 import { Filter } from './filter.js';
@@ -17,11 +17,16 @@ import { decideSave } from './save.js';
 import { mapLimit } from './pool.js';
 import { SyncError, errorMessage } from './errors.js';
 import { acquireLock, lockFileFor } from './lock.js';
+import { listingProblems, type ListingProblems } from './names/listing-problems.js';
+import { probeCaseInsensitive } from './names/probe.js';
+import { foldCase } from './names/case.js';
 
 interface Listing {
   local: Map<string, Entry>;
   remote: Map<string, Entry>;
   excludedSeen: { local: string[]; remote: string[] };
+  problems: ListingProblems;
+  caseInsensitive: { local: boolean; remote: boolean };
 }
 
 export class SyncSession implements SyncEngine {
@@ -31,6 +36,8 @@ export class SyncSession implements SyncEngine {
   readonly state: StateStore;
   private readonly log: Logger;
   private opened = false;
+  /** case-insensitive sides, probed once per connection (undefined: not known yet) */
+  private caseInsensitive: { local?: boolean; remote?: boolean } = {};
 
   constructor(readonly options: SessionOptions) {
     this.local = options.local;
@@ -55,6 +62,7 @@ export class SyncSession implements SyncEngine {
     } finally {
       this.state.closeJournal();
       this.opened = false;
+      this.caseInsensitive = {};
       await Promise.allSettled([this.remote.close(), this.local.close()]);
     }
   }
@@ -63,7 +71,8 @@ export class SyncSession implements SyncEngine {
     const excludedSeen = { local: [] as string[], remote: [] as string[] };
     const oneWayDst: Side | undefined = options.deleteUnmatched && options.mode !== 'sync' ? (options.mode === 'upload' ? 'remote' : 'local') : undefined;
     const include = (side: Side) => (path: string, type: EntryType): boolean => {
-      if (scope.length && !scope.some((s) => isWithin(path, s) || isWithin(s, path))) return false;
+      // (compared ignoring case: a scoped run must see another spelling of its path on a case-insensitive side)
+      if (scope.length && !scope.some((s) => isWithin(path, s) || isWithin(s, path) || isWithin(foldCase(path), foldCase(s)) || isWithin(foldCase(s), foldCase(path)))) return false;
       const excluded = side === oneWayDst ? this.filter.isBuiltinExcluded(path, type) : this.filter.isExcluded(path, type);
       if (excluded) excludedSeen[side].push(path);
       return !excluded;
@@ -78,7 +87,22 @@ export class SyncSession implements SyncEngine {
         throw e;
       }),
     ]);
-    return { local, remote, excludedSeen };
+    const problems = listingProblems(this.local, this.remote, { isExcluded: (p, t) => this.filter.isExcluded(p, t), scope });
+    const caseInsensitive = { local: await this.probeCase('local', local), remote: await this.probeCase('remote', remote) };
+    return { local, remote, excludedSeen, problems, caseInsensitive };
+  }
+
+  private async probeCase(side: Side, listing: Map<string, Entry>): Promise<boolean> {
+    const known = this.caseInsensitive[side];
+    if (known !== undefined) return known;
+    const target = side === 'local' ? this.local : this.remote;
+    const found = await probeCaseInsensitive(target, listing, this.log);
+    if (found !== undefined) {
+      this.caseInsensitive[side] = found;
+      target.capabilities.caseInsensitive = found;
+      if (found) this.log.info(`${target.display}: names that differ only in case are the same file there`);
+    }
+    return found ?? false;
   }
 
   private planInput(options: PlanOptions, scope: string[], l: Listing): PlanInput {
@@ -98,6 +122,10 @@ export class SyncSession implements SyncEngine {
       mtimeResolutionMs: Math.max(this.local.capabilities.mtimeResolutionMs, this.remote.capabilities.mtimeResolutionMs),
       sameContent: (p) => sameContent(this.local, this.remote, p, options.signal),
       badNames: badNamesOf(this.remote),
+      notSynced: l.problems.notSynced,
+      unreadable: l.problems.unreadable,
+      caseInsensitive: l.caseInsensitive,
+      nameRule: { local: this.local.capabilities.nameProblem, remote: this.remote.capabilities.nameProblem },
     };
   }
 
@@ -147,7 +175,7 @@ export class SyncSession implements SyncEngine {
       concurrency: options.concurrency ?? this.remote.capabilities.maxConcurrency,
       signal: options.signal, onProgress: options.onProgress,
     });
-    for (const b of plan.badNames) result.errors.push({ path: b, kind: 'skip', message: 'the server listed a name that is not a plain file name; not written locally' });
+    result.errors.push(...notSyncedErrors(plan));
     result.stats.errors = result.errors.length;
     return result;
   }
@@ -168,7 +196,9 @@ export class SyncSession implements SyncEngine {
       stats.conflicts = conflicts.length;
       stats.skipped = plan.actions.filter((a) => a.kind === 'skip').length;
       stats.elapsedMs = Date.now() - started;
-      return { plan, stats, conflicts, errors: [], done: [], cancelled: false };
+      const errors = notSyncedErrors(plan);
+      stats.errors = errors.length;
+      return { plan, stats, conflicts, errors, done: [], cancelled: false };
     }
     const result = await this.executeLocked(plan, options);
     result.stats.elapsedMs = Date.now() - started;
@@ -246,6 +276,12 @@ export class SyncSession implements SyncEngine {
       });
     }
   }
+}
+
+/** every entry not synced because of its name, or because it could not be read, is an error of the run */
+function notSyncedErrors(plan: Plan): ActionError[] {
+  if (plan.notSynced) return plan.notSynced.map((n) => ({ path: n.path, kind: 'skip' as const, message: n.message }));
+  return plan.badNames.map((b) => ({ path: b, kind: 'skip' as const, message: 'the server listed a name that is not a plain file name; not written locally' }));
 }
 
 function badNamesOf(t: Target): string[] {

@@ -26,6 +26,10 @@ export interface TargetCapabilities {
   mtimeResolutionMs: number;
   /** transfers that may run at once (SFTP: pipelined on one channel; FTP: one connection each) */
   maxConcurrency: number;
+  /** why this side cannot store a name (one path segment) exactly as written, or undefined (see core/names) */
+  nameProblem?: (name: string) => string | undefined;
+  /** names that differ only in case are one file here (probed once per connection by the session) */
+  caseInsensitive?: boolean;
 }
 
 export interface ListOptions {
@@ -117,7 +121,8 @@ export type ConflictKind =
   | 'both-new'           // the name appeared on both sides with different content
   | 'modified-deleted'   // changed on one side, deleted on the other
   | 'folder-deleted'     // a folder deleted on one side while something below it changed on the other
-  | 'type-mismatch';     // a file on one side, a folder on the other
+  | 'type-mismatch'      // a file on one side, a folder on the other
+  | 'case-clash';        // names that differ only in case, going to a side that cannot tell them apart
 
 export type Resolution = 'local' | 'remote' | 'skip';
 export type ResolveStrategy = 'ask' | 'skip' | 'local' | 'remote' | 'new' | 'old';
@@ -152,6 +157,8 @@ export interface Action {
   replace?: boolean;
   /** conflicts: what each resolution would do (computed at plan time, so resolving is pure) */
   alternatives?: { local: Action[]; remote: Action[] };
+  /** a case-only rename on a case-insensitive destination: its old spelling there, renamed before the copy */
+  caseRename?: Entry;
   /** set when a conflict was resolved by a strategy or the user */
   resolvedBy?: ResolveStrategy | 'user';
 }
@@ -170,6 +177,16 @@ export interface Plan {
   counts: { localFiles: number; remoteFiles: number; stateFiles: number; hadState: boolean };
   /** names the server listed that are not plain file names (reported, never written locally) */
   badNames: string[];
+  /** entries not synced because of their name, or because they could not be read (each one an error) */
+  notSynced?: NotSynced[];
+}
+
+/** An entry left out of the sync because of its name or because it could not be read. */
+export interface NotSynced {
+  path: string;
+  /** the side it was seen on (for a name a side cannot store: that side) */
+  side: Side;
+  message: string;
 }
 
 export interface Stats {

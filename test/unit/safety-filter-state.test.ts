@@ -145,7 +145,9 @@ describe('Filter (gitignore-like)', () => {
     }
     assert.equal(new Filter().isBuiltinExcluded('.gitignore', 'file'), false);
     assert.equal(new Filter().isBuiltinExcluded('.git', 'file'), false, '.git/ is folders only (worktree .git files are user files)');
-    assert.equal(new Filter().isBuiltinExcluded('sub/.remote-sync', 'dir'), false, 'the state dir is anchored at the root');
+    // the state folder's name is reserved at any depth, file or folder (a nested .remote-sync/ holds another pair's state)
+    assert.equal(new Filter().isBuiltinExcluded('sub/.remote-sync', 'dir'), true, 'nested state folders are never synced');
+    assert.equal(new Filter().isBuiltinExcluded('a/b/.remote-sync', 'file'), true, 'nor a file with that name');
     assert.equal(new Filter({ exclude: ['*.log'] }).isBuiltinExcluded('a.log', 'file'), false, 'user patterns are not built-ins');
   });
 

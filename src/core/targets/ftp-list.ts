@@ -5,6 +5,7 @@ import type { Entry, EntryType } from '../types.js';
 import { SyncError, throwIfAborted } from '../errors.js';
 import { checkRemoteName, isTempName, joinPath } from '../paths.js';
 import { parseListDate } from './ftp-util.js';
+import { isReservedName } from '../names/rules.js';
 
 export interface ListHost {
   /** run `fn` on a borrowed connection, with reconnect + retry */
@@ -17,21 +18,33 @@ export interface ListHost {
 
 export interface RawItem { name: string; type: EntryType; size: number; mtime: number }
 
-/** One folder's entries (no "." / ".."; links and other types left out). */
-export async function listDir(c: Client, absPath: string, useMlsd: boolean): Promise<RawItem[]> {
+/**
+ * One folder's entries (no "." / ".."; links and other types left out). `forRemoval`: links are listed as
+ * files (deleting a link removes the link only, never what it points to), names with a "/" are not.
+ */
+export async function listDir(c: Client, absPath: string, useMlsd: boolean, forRemoval = false): Promise<RawItem[]> {
   let infos: FileInfo[];
-  if (useMlsd) {
-    infos = await c.list(absPath);
+  const out: RawItem[] = [];
+  if (useMlsd && !forRemoval) {
+    // basic-ftp drops MLSD names holding a "/" without a word: keep them, to be reported as bad names
+    const parse = c.parseList;
+    c.parseList = (text: string) => {
+      for (const line of text.split(/\r?\n/)) {
+        const sp = line.indexOf(' ');
+        if (sp > 0 && /type=/i.test(line.slice(0, sp)) && line.slice(sp + 1).includes('/')) out.push({ name: line.slice(sp + 1), type: 'file', size: 0, mtime: 0 });
+      }
+      return parse(text);
+    };
+    try { infos = await c.list(absPath); } finally { c.parseList = parse; }
   } else {
     // LIST with a path argument is globbed by many servers: list the working folder instead
     await c.cd(absPath);
     infos = await c.list();
   }
-  const out: RawItem[] = [];
   for (const f of infos) {
     if (f.name === '.' || f.name === '..') continue;
-    const type: EntryType | undefined = f.isDirectory ? 'dir' : f.isFile ? 'file' : undefined;
-    if (!type) continue;
+    const type: EntryType | undefined = f.isSymbolicLink ? (forRemoval ? 'file' : undefined) : f.isDirectory ? 'dir' : f.isFile ? 'file' : undefined;
+    if (!type || (forRemoval && f.name.includes('/'))) continue;
     const mtime = f.modifiedAt ? f.modifiedAt.getTime() : useMlsd ? 0 : parseListDate(f.rawModifiedAt);
     out.push({ name: f.name, type, size: type === 'dir' ? 0 : Math.max(0, f.size || 0), mtime });
   }
@@ -45,6 +58,8 @@ export interface TreeOptions {
   raw?: boolean;
   staleTemps?: string[];
   badNames?: { path: string; name: string; message: string }[];
+  /** folders below the root whose listing failed (left alone, reported); without it such a failure throws */
+  unreadable?: { path: string; message: string }[];
 }
 
 /** Everything below `root` (relative), keyed by relative path; folders listed in parallel. */
@@ -56,10 +71,19 @@ export async function listTree(host: ListHost, root: string, opts: TreeOptions =
 
   const listOne = async (dir: string) => {
     throwIfAborted(opts.signal);
-    const items = await host.withClient(`list ${host.abs(dir)}`, dir, (c) => listDir(c, host.abs(dir), host.useMlsd), opts.signal);
+    let items: RawItem[];
+    try {
+      items = await host.withClient(`list ${host.abs(dir)}`, dir, (c) => listDir(c, host.abs(dir), host.useMlsd, opts.raw), opts.signal);
+    } catch (e) {
+      // one unreadable folder (550 permission denied…) is an error for that folder only: left alone
+      if (dir === root || !opts.unreadable || !(e instanceof SyncError) || (e.code !== 'io' && e.code !== 'not-found')) throw e;
+      opts.unreadable.push({ path: dir, message: `Could not read this server folder (${e.detail ?? e.message}); left alone on both sides` });
+      return;
+    }
     for (const it of items) {
       const path = joinPath(dir, it.name);
       if (!opts.raw) {
+        if (isReservedName(it.name)) continue; // the state folder's name, at any depth: never synced
         try {
           checkRemoteName(it.name, dir);
         } catch (e) {

@@ -4,6 +4,7 @@ import type { Entry } from '../types.js';
 import { SyncError } from '../errors.js';
 import { parentOf } from '../paths.js';
 import { ftpCode, parseMlstReply } from './ftp-util.js';
+import { checkStoredName, mlstReplyPath, needsNameCheck } from '../names/stored-name.js';
 
 /** MLST where offered; else SIZE + MDTM, and CWD to tell a folder */
 export async function statAbs(c: Client, abs: string, path: string, mlst: boolean): Promise<Entry | undefined> {
@@ -103,3 +104,19 @@ export async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Pr
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
+
+/** After writing: the server shows the file under exactly its name (MLST; where the name could be changed) */
+export async function verifyStoredName(c: Client, abs: string, path: string, mlst: boolean, caseInsensitive: boolean | undefined): Promise<void> {
+  if (!mlst || !needsNameCheck(path, caseInsensitive)) return;
+  let shown: string | undefined;
+  try {
+    const res = await c.send(`MLST ${abs}`);
+    const p = mlstReplyPath(res.message);
+    shown = p === undefined ? baseOf(abs) : baseOf(p);
+  } catch (e) {
+    if (ftpCode(e) === undefined) throw e;
+  }
+  checkStoredName(path, shown);
+}
+
+const baseOf = (abs: string) => abs.slice(abs.lastIndexOf('/') + 1);

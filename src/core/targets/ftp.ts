@@ -13,8 +13,9 @@ import { checkSize, countChunks } from '../transfer/verify.js';
 import { stalledError, timeoutSecondsOf } from '../transfer/stall.js';
 import type { TargetOptions } from './index.js';
 import { FtpPool } from './ftp-pool.js';
+import { ftpNameProblem } from '../names/rules.js';
 import { listTree, type ListHost } from './ftp-list.js';
-import { mapLimit, mkdirAbs, normalizeAbs, renameAbs, statAbs } from './ftp-ops.js';
+import { mapLimit, mkdirAbs, normalizeAbs, renameAbs, statAbs, verifyStoredName } from './ftp-ops.js';
 import {
   formatMlsxTime, ftpCode, isConnectionLimit, isRetryable, sleep, toSyncError,
 } from './ftp-util.js';
@@ -31,6 +32,8 @@ export class FtpTarget implements Target {
 
   private _staleTemps: string[] = [];
   private _badNames: { path: string; name: string; message: string }[] = [];
+  /** folders the last list() could not read (left alone, reported) */
+  unreadable: { path: string; message: string }[] = [];
   /** temp names (`.rs-tmp-…`) the last list() found and left out: leftovers of interrupted uploads */
   get staleTemps(): string[] { return this._staleTemps; }
   /** names the last list() skipped because they are not plain path segments */
@@ -60,7 +63,7 @@ export class FtpTarget implements Target {
     this.host = spec.host;
     this.port = spec.port ?? (spec.protocol === 'ftps' && spec.ftpsImplicit ? 990 : 21);
     const maxConcurrency = Math.max(1, Math.floor(options.concurrency ?? 8)); // the pool shrinks if the server limits connections
-    this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency };
+    this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency, nameProblem: ftpNameProblem };
     const host = this.host.includes(':') ? `[${this.host}]` : this.host;
     const user = spec.user ? `${encodeURIComponent(spec.user)}@` : '';
     const path = spec.path.startsWith('/') ? spec.path : `/${spec.path}`;
@@ -222,9 +225,10 @@ export class FtpTarget implements Target {
     await this.ready();
     const staleTemps: string[] = [];
     const badNames: { path: string; name: string; message: string }[] = [];
+    const unreadable: { path: string; message: string }[] = [];
     let result: Map<string, Entry>;
     try {
-      result = await listTree(this.listHost, '', { include: options.include, signal: options.signal, staleTemps, badNames });
+      result = await listTree(this.listHost, '', { include: options.include, signal: options.signal, staleTemps, badNames, unreadable });
     } catch (e) {
       // a root that does not exist yet lists as empty (the engine's safety checks catch a vanished tree)
       if (!(e instanceof SyncError) || (e.code !== 'not-found' && e.code !== 'io') || (await this.stat('')) !== undefined) throw e;
@@ -233,6 +237,7 @@ export class FtpTarget implements Target {
     }
     this._staleTemps = staleTemps;
     this._badNames = badNames;
+    this.unreadable = unreadable;
     return result;
   }
 
@@ -308,6 +313,7 @@ export class FtpTarget implements Target {
         }
         // a retry after a dropped connection: the rename may have gone through already
         await renameAbs(c, absTmp, abs, this.mlst, tries++ > 0 ? moved.bytes : undefined);
+        await verifyStoredName(c, abs, path, this.mlst, this.capabilities.caseInsensitive);
         const mfmt = options.mtime !== undefined && this.capabilities.setMtime && await this.setMtime(c, abs, options.mtime);
         const entry = await statAbs(c, abs, path, this.mlst);
         if (!entry) throw new SyncError('io', `Uploaded ${abs} but the server does not list it`, { path });

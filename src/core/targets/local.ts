@@ -8,15 +8,21 @@ import type { Entry, EntryType, ListOptions, Target, TargetCapabilities, WriteOp
 import { SyncError } from '../errors.js';
 import { checkRemoteName, isTempName, joinPath, tempPathFor } from '../paths.js';
 import { checkSize } from '../transfer/verify.js';
+import { isReservedName, localNameRule } from '../names/rules.js';
 
 export class LocalTarget implements Target {
   readonly kind = 'local' as const;
-  readonly capabilities: TargetCapabilities = { setMtime: true, mtimeResolutionMs: 1, maxConcurrency: 8 };
+  readonly capabilities: TargetCapabilities;
   /** temp files of interrupted writes found by the last list() */
   staleTemps: string[] = [];
   badNames: { path: string; name: string; message: string }[] = [];
+  /** entries the last list() could not read (left alone, reported): unreadable folders, link loops */
+  unreadable: { path: string; message: string }[] = [];
 
-  constructor(readonly root: string) {}
+  /** `platform`: whose name rules apply (Windows cannot hold `CON`, `a:b`, `x.`); a parameter for tests */
+  constructor(readonly root: string, platform: NodeJS.Platform = process.platform) {
+    this.capabilities = { setMtime: true, mtimeResolutionMs: 1, maxConcurrency: 8, nameProblem: localNameRule(platform) };
+  }
 
   get display(): string { return this.root; }
 
@@ -41,10 +47,14 @@ export class LocalTarget implements Target {
     const out = new Map<string, Entry>();
     const stale: string[] = [];
     const bad: { path: string; name: string; message: string }[] = [];
-    const queue: string[] = [''];
+    const unreadable: { path: string; message: string }[] = [];
+    // folders to read, with the identities (dev:ino) of the folders above them: links are followed,
+    // and a link back to one of those folders is a loop (left out and reported)
+    const rootId = (() => { try { const st = statSync(this.root); return `${st.dev}:${st.ino}`; } catch { return ''; } })();
+    const queue: { dir: string; above: string[] }[] = [{ dir: '', above: [rootId] }];
     while (queue.length) {
       if (options.signal?.aborted) throw new SyncError('aborted', 'Cancelled');
-      const dir = queue.shift()!;
+      const { dir, above } = queue.shift()!;
       let dirents;
       try {
         dirents = readdirSync(this.abs(dir), { withFileTypes: true });
@@ -52,10 +62,14 @@ export class LocalTarget implements Target {
         if (!dir && (e as NodeJS.ErrnoException).code === 'ENOENT') {
           throw new SyncError('not-found', `Folder not found: ${this.root}`, { path: '', hint: 'Create it, or check the path' });
         }
-        throw ioError(e, dir, 'Could not list local folder');
+        if (!dir) throw ioError(e, dir, 'Could not list local folder');
+        // one unreadable folder is an error for that folder only: left alone, never taken as deleted
+        unreadable.push({ path: dir, message: `Could not read this local folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); left alone on both sides` });
+        continue;
       }
       for (const d of dirents) {
         const path = joinPath(dir, d.name);
+        if (isReservedName(d.name)) continue; // the state folder's name, at any depth: never synced
         if (isTempName(d.name)) { stale.push(path); continue; }
         try {
           checkRemoteName(d.name, dir);
@@ -68,20 +82,31 @@ export class LocalTarget implements Target {
           st = statSync(this.abs(path), { throwIfNoEntry: false }); // follows symlinks; a broken link → undefined
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
-          if (code === 'ENOENT' || code === 'ELOOP') continue;
-          throw ioError(e, path, 'Could not read local entry');
+          if (code === 'ENOENT') continue; // vanished, or a broken link
+          if (code === 'ELOOP' && d.isSymbolicLink()) {
+            if (!options.include || options.include(path, 'file')) unreadable.push({ path, message: 'A symbolic link that resolves to itself (a loop); left alone' });
+            continue;
+          }
+          if (!options.include || options.include(path, 'file')) unreadable.push({ path, message: `Could not read this local entry (${code ?? (e as Error).message}); left alone on both sides` });
+          continue;
         }
         if (!st) continue;
         const type: EntryType | undefined = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : undefined;
         if (!type) continue; // sockets, fifos, devices
         if (options.include && !options.include(path, type)) continue;
+        const id = `${st.dev}:${st.ino}`;
+        if (type === 'dir' && above.includes(id)) {
+          unreadable.push({ path, message: 'A symbolic link to a folder above it (a loop); not followed, left alone' });
+          continue;
+        }
         out.set(path, { path, type, size: type === 'dir' ? 0 : st.size, mtime: Math.floor(st.mtimeMs) });
-        if (type === 'dir') queue.push(path);
+        if (type === 'dir') queue.push({ dir: path, above: [...above, id] });
       }
       await new Promise<void>((r) => setImmediate(r));
     }
     this.staleTemps = stale;
     this.badNames = bad;
+    this.unreadable = unreadable;
     return out;
   }
 

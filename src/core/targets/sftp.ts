@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { Stats } from 'ssh2';
 import { SyncError, isAbortError, isTransientError, throwIfAborted } from '../errors.js';
-import { checkRemoteName, isTempName, joinPath, parentOf, tempPathFor } from '../paths.js';
+import { baseName, checkRemoteName, isTempName, joinPath, parentOf, tempPathFor } from '../paths.js';
 import { nullLogger } from '../types.js';
 import type { Credentials, Entry, EntryType, ListOptions, Logger, RemoteSpec, Target, TargetCapabilities, WriteOptions } from '../types.js';
 import type { TargetOptions } from './index.js';
@@ -13,6 +13,9 @@ import { SftpReadStream, writeFrom } from './sftp-stream.js';
 import { call, entryOf, sleep, typeOf } from './sftp-util.js';
 import { checkSize } from '../transfer/verify.js';
 import { IdleWatch, stalledError, timeoutSecondsOf } from '../transfer/stall.js';
+import { isReservedName } from '../names/rules.js';
+import { checkStoredName, needsNameCheck } from '../names/stored-name.js';
+import { foldCase } from '../names/case.js';
 
 const RETRY_DELAYS = [200, 800, 2000];
 const LIST_PARALLEL = 32;
@@ -26,6 +29,8 @@ export class SftpTarget implements Target {
   readonly staleTemps: string[] = [];
   /** names the last list() skipped because they are not plain path segments */
   readonly badNames: BadName[] = [];
+  /** entries the last list() could not read (left alone, reported): unreadable folders, link loops */
+  readonly unreadable: { path: string; message: string }[] = [];
 
   private readonly log: Logger;
   private readonly credentials: Credentials;
@@ -117,6 +122,7 @@ export class SftpTarget implements Target {
     const out = new Map<string, Entry>();
     const stale: string[] = [];
     const bad: BadName[] = [];
+    const unreadable: { path: string; message: string }[] = [];
     const include = options.include ?? (() => true);
     // folders to read: relative path, physical path (for symlink loop checks), realpaths of followed links above
     type Job = { rel: string; phys: string; links: string[] };
@@ -132,6 +138,11 @@ export class SftpTarget implements Target {
         if (job.rel === '' && (e as { code?: unknown }).code === 2) {
           throw new SyncError('not-found', `The remote folder ${c.root} does not exist`, { path: '', detail: (e as Error).message });
         }
+        if (job.rel !== '' && !c.dead && !isConnectionLost(e) && typeof (e as { code?: unknown }).code === 'number') {
+          // one unreadable folder (permission denied…) is an error for that folder only: left alone
+          unreadable.push({ path: job.rel, message: `Could not read this server folder (${(e as Error).message}); left alone on both sides` });
+          return;
+        }
         throw toSyncError(e, this.spec, 'Listing a folder', job.rel);
       }
       const links: Promise<void>[] = [];
@@ -143,6 +154,7 @@ export class SftpTarget implements Target {
           continue;
         }
         const rel = joinPath(job.rel, name);
+        if (isReservedName(name)) continue; // the state folder's name, at any depth: never synced
         if (isTempName(name)) { stale.push(rel); continue; }
         const t = typeOf(attrs);
         if (t === 'link') {
@@ -151,6 +163,7 @@ export class SftpTarget implements Target {
             if (r.type === 'dir') {
               if (r.real === c.root || job.links.includes(r.real) || (job.phys + '/').startsWith(r.real + '/')) {
                 this.log.warn(`Skipping ${rel}: the symbolic link points to a folder above it (a loop)`);
+                if (include(rel, 'dir')) unreadable.push({ path: rel, message: 'A symbolic link to a folder above it (a loop); not followed, left alone' });
                 return;
               }
             }
@@ -178,6 +191,7 @@ export class SftpTarget implements Target {
     });
     this.staleTemps.splice(0, this.staleTemps.length, ...stale);
     this.badNames.splice(0, this.badNames.length, ...bad);
+    this.unreadable.splice(0, this.unreadable.length, ...unreadable);
     return out;
   }
 
@@ -273,6 +287,8 @@ export class SftpTarget implements Target {
       await Promise.all(closing);
       throwIfAborted(signal);
       await this.renameOn(conn, tmp, path);
+      // a folder listing per file is costly: only names a case-insensitive server might keep otherwise
+      if (this.capabilities.caseInsensitive && needsNameCheck(path, false)) await this.verifyStoredName(conn, path);
       const st = await call<Stats>(conn, (s, cb) => s.stat(this.abs(conn, path), cb));
       checkSize(path, options.size, st.size, 'after-rename');
       return entryOf(path, st, 'file');
@@ -282,6 +298,14 @@ export class SftpTarget implements Target {
       if (isAbortError(e) || signal?.aborted) throw new SyncError('aborted', 'Cancelled', { path });
       throw this.toError(e, c, 'Writing', path);
     }
+  }
+
+  /** on a case-insensitive server: the folder lists the file under exactly its name (not an old spelling) */
+  private async verifyStoredName(c: SftpConnection, path: string): Promise<void> {
+    const list = await call<{ filename: string }[]>(c, (s, cb) => s.readdir(this.abs(c, parentOf(path)), cb));
+    const want = baseName(path);
+    const shown = list.find((e) => e.filename === want) ?? list.find((e) => foldCase(e.filename) === foldCase(want));
+    checkStoredName(path, shown?.filename);
   }
 
   /** best effort: close the handle and remove the temp file, on a new connection if the old one dropped */
@@ -363,6 +387,16 @@ export class SftpTarget implements Target {
 
   private async rmrf(c: SftpConnection, path: string): Promise<void> {
     const p = this.abs(c, path);
+    // a deletion never follows a link: a link (even to a folder) is removed itself, not what it points to
+    const own = await call<Stats>(c, (s, cb) => s.lstat(p, cb)).catch((e) => {
+      if ((e as { code?: unknown }).code === 2) return undefined;
+      throw e;
+    });
+    if (!own) return;
+    if (typeOf(own) !== 'dir') {
+      await call<void>(c, (s, cb) => s.unlink(p, cb)).catch((e) => { if ((e as { code?: unknown }).code !== 2) throw e; });
+      return;
+    }
     let list: { filename: string; attrs: Stats }[];
     try {
       list = await call(c, (s, cb) => s.readdir(p, cb));

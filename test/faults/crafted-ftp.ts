@@ -1,0 +1,275 @@
+// A small FTP server for the fault tests, written with node:net and started by the tests on a free
+// loopback port. Its files live in memory, so a test can look at exactly what the server holds, and
+// it can lie the way real servers do:
+// - `caseInsensitive`: case-insensitive but case-preserving, like IIS / FileZilla Server on Windows
+//   (lookups ignore case; a name keeps the spelling it was created with; a rename onto another
+//   spelling of an existing file replaces it and takes the new spelling, as NTFS does);
+// - `listingSize`: a listing (MLSD / MLST / SIZE) reports a size other than the bytes RETR sends;
+// - `changeDuringRetr`: a file is replaced (new content, new time) halfway through its download;
+// - `extraListing`: lines added to a folder's MLSD listing (names like "..", "a/b", ".remote-sync");
+// - `rewriteName`: names are stored rewritten (pure-ftpd stores `note ` as `note_`).
+// Only what basic-ftp uses is implemented: USER/PASS, FEAT, OPTS, TYPE, STRU, PWD, CWD, EPSV/PASV,
+// MLSD, MLST, SIZE, MDTM, RETR, STOR, DELE, MKD, RMD, RNFR/RNTO, MFMT, NOOP, QUIT.
+
+import net from 'node:net';
+
+export interface CraftedFtpOptions {
+  caseInsensitive?: boolean;
+  /** the size listings report for an absolute path (undefined: the real size) */
+  listingSize?: (path: string) => number | undefined;
+  /** new content for a file, swapped in halfway through its next download (once) */
+  changeDuringRetr?: Map<string, Buffer>;
+  /** raw MLSD lines ("type=file;size=1;modify=20200101000000; name") added to a folder's listing */
+  extraListing?: (dir: string) => string[];
+  /** the name a new entry is stored under */
+  rewriteName?: (name: string) => string;
+}
+
+interface Node { type: 'file' | 'dir'; data: Buffer; mtime: number }
+
+export interface CraftedFtp {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** absolute path → content of every file below `root` (relative paths), as stored */
+  files(root: string): Map<string, Buffer>;
+  /** every entry below `root` (relative paths, folders with a trailing "/") */
+  entries(root: string): string[];
+  put(path: string, content: string | Buffer, mtime?: number): void;
+  mkdir(path: string): void;
+  stop(): Promise<void>;
+}
+
+const fold = (s: string) => s.normalize('NFC').toLowerCase();
+const mlsxTime = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+const parentOf = (p: string) => (p.lastIndexOf('/') <= 0 ? '/' : p.slice(0, p.lastIndexOf('/')));
+const baseOf = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+
+export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<CraftedFtp> {
+  const nodes = new Map<string, Node>([['/', { type: 'dir', data: Buffer.alloc(0), mtime: Date.now() }]]);
+  const sockets = new Set<net.Socket>();
+
+  /** the stored key of an absolute path (case-folded lookup in case-insensitive mode) */
+  const find = (p: string): string | undefined => {
+    if (nodes.has(p)) return p;
+    if (!opts.caseInsensitive) return undefined;
+    const f = fold(p);
+    for (const k of nodes.keys()) if (fold(k) === f) return k;
+    return undefined;
+  };
+  const children = (dir: string): string[] => [...nodes.keys()].filter((k) => k !== '/' && parentOf(k) === dir);
+  /** where a new entry named by `p` goes: the stored parent's key + the (possibly rewritten) name */
+  const newKey = (p: string): string | undefined => {
+    const parent = find(parentOf(p));
+    if (!parent || nodes.get(parent)!.type !== 'dir') return undefined;
+    const name = opts.rewriteName ? opts.rewriteName(baseOf(p)) : baseOf(p);
+    return parent === '/' ? `/${name}` : `${parent}/${name}`;
+  };
+  const sizeOf = (key: string, n: Node) => (n.type === 'dir' ? 0 : opts.listingSize?.(key) ?? n.data.length);
+  const facts = (key: string, n: Node) => `type=${n.type};size=${sizeOf(key, n)};modify=${mlsxTime(n.mtime)};`;
+
+  const server = net.createServer((sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    sock.on('error', () => undefined);
+    let cwd = '/';
+    let renameFrom: string | undefined;
+    let dataServer: net.Server | undefined;
+    let dataSocket: Promise<net.Socket> | undefined;
+    const reply = (s: string) => { if (!sock.destroyed) sock.write(`${s}\r\n`); };
+    const abs = (arg: string): string => {
+      const parts: string[] = [];
+      for (const seg of (arg.startsWith('/') ? arg : `${cwd}/${arg}`).split('/')) {
+        if (seg === '' || seg === '.') continue;
+        if (seg === '..') parts.pop(); else parts.push(seg);
+      }
+      return `/${parts.join('/')}`;
+    };
+    const openData = async (): Promise<number> => {
+      dataServer?.close();
+      const srv = net.createServer();
+      dataServer = srv;
+      dataSocket = new Promise((resolve) => srv.once('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); s.on('error', () => undefined); resolve(s); srv.close(); }));
+      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+      return (srv.address() as net.AddressInfo).port;
+    };
+    const withData = async (fn: (d: net.Socket) => Promise<void>) => {
+      if (!dataSocket) return reply('425 Use EPSV or PASV first');
+      const d = await dataSocket;
+      dataSocket = undefined;
+      reply('150 Opening data connection');
+      await fn(d);
+      reply('226 Transfer complete');
+    };
+    const sendAll = (d: net.Socket, chunks: Buffer[]) => new Promise<void>((resolve) => {
+      d.once('close', () => resolve());
+      for (const c of chunks) d.write(c);
+      d.end();
+    });
+
+    const handle = async (line: string) => {
+      const sp = line.indexOf(' ');
+      const cmd = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
+      const arg = sp < 0 ? '' : line.slice(sp + 1);
+      switch (cmd) {
+        case 'USER': return reply('331 Password required');
+        case 'PASS': return reply('230 Logged in');
+        case 'SYST': return reply('215 UNIX Type: L8');
+        case 'FEAT': return reply('211-Features:\r\n MLST type*;size*;modify*;\r\n MFMT\r\n SIZE\r\n MDTM\r\n UTF8\r\n EPSV\r\n211 End');
+        case 'OPTS': case 'TYPE': case 'STRU': case 'NOOP': return reply('200 OK');
+        case 'PWD': return reply(`257 "${cwd}"`);
+        case 'CWD': {
+          const k = find(abs(arg));
+          if (!k || nodes.get(k)!.type !== 'dir') return reply('550 No such folder');
+          cwd = k;
+          return reply('250 OK');
+        }
+        case 'EPSV': return reply(`229 Entering Extended Passive Mode (|||${await openData()}|)`);
+        case 'PASV': { const p = await openData(); return reply(`227 Entering Passive Mode (127,0,0,1,${p >> 8},${p & 255})`); }
+        case 'MLSD': {
+          const k = find(abs(arg || cwd));
+          if (!k || nodes.get(k)!.type !== 'dir') return reply('550 No such folder');
+          const lines = children(k).map((c) => `${facts(c, nodes.get(c)!)} ${baseOf(c)}\r\n`);
+          for (const extra of opts.extraListing?.(k) ?? []) lines.push(`${extra}\r\n`);
+          return withData((d) => sendAll(d, [Buffer.from(lines.join(''))]));
+        }
+        case 'MLST': {
+          const k = find(abs(arg));
+          if (!k) return reply('550 No such file');
+          return reply(`250-Begin\r\n ${facts(k, nodes.get(k)!)} ${k}\r\n250 End`);
+        }
+        case 'SIZE': { const k = find(abs(arg)); const n = k && nodes.get(k); return n && n.type === 'file' ? reply(`213 ${sizeOf(k, n)}`) : reply('550 No such file'); }
+        case 'MDTM': { const k = find(abs(arg)); const n = k && nodes.get(k); return n ? reply(`213 ${mlsxTime(n.mtime)}`) : reply('550 No such file'); }
+        case 'MFMT': {
+          const m = /^(\d{14}) (.+)$/.exec(arg);
+          const k = m && find(abs(m[2]));
+          if (!m || !k) return reply('550 No such file');
+          const t = m[1];
+          nodes.get(k)!.mtime = Date.UTC(+t.slice(0, 4), +t.slice(4, 6) - 1, +t.slice(6, 8), +t.slice(8, 10), +t.slice(10, 12), +t.slice(12, 14));
+          return reply(`213 Modify=${t}; ${k}`);
+        }
+        case 'RETR': {
+          const k = find(abs(arg));
+          const n = k && nodes.get(k);
+          if (!k || !n || n.type !== 'file') return reply('550 No such file');
+          const swap = opts.changeDuringRetr?.get(k);
+          if (!swap) return withData((d) => sendAll(d, [n.data]));
+          opts.changeDuringRetr!.delete(k);
+          return withData(async (d) => {
+            const half = Math.floor(n.data.length / 2);
+            const first = n.data.subarray(0, half);
+            n.data = swap; // replaced on the server while the transfer runs
+            n.mtime = Date.now() + 5000;
+            await sendAll(d, [first, swap.subarray(half)]);
+          });
+        }
+        case 'STOR': {
+          const key = newKey(abs(arg));
+          if (!key) return reply('553 No such folder');
+          return withData((d) => new Promise<void>((resolve) => {
+            const chunks: Buffer[] = [];
+            d.on('data', (c: Buffer) => chunks.push(c));
+            d.on('close', () => {
+              const existing = find(key);
+              if (existing && existing !== key) nodes.delete(existing);
+              nodes.set(key, { type: 'file', data: Buffer.concat(chunks), mtime: Date.now() });
+              resolve();
+            });
+          }));
+        }
+        case 'DELE': {
+          const k = find(abs(arg));
+          if (!k || nodes.get(k)!.type !== 'file') return reply('550 No such file');
+          nodes.delete(k);
+          return reply('250 Deleted');
+        }
+        case 'MKD': {
+          const key = newKey(abs(arg));
+          if (!key) return reply('550 No such folder');
+          if (find(key)) return reply('550 File exists');
+          nodes.set(key, { type: 'dir', data: Buffer.alloc(0), mtime: Date.now() });
+          return reply(`257 "${key}" created`);
+        }
+        case 'RMD': {
+          const k = find(abs(arg));
+          if (!k || nodes.get(k)!.type !== 'dir') return reply('550 No such folder');
+          if (children(k).length) return reply('550 Folder not empty');
+          nodes.delete(k);
+          return reply('250 Removed');
+        }
+        case 'RNFR': {
+          renameFrom = find(abs(arg));
+          return renameFrom ? reply('350 Ready for RNTO') : reply('550 No such file');
+        }
+        case 'RNTO': {
+          const from = renameFrom;
+          renameFrom = undefined;
+          const to = newKey(abs(arg));
+          if (!from || !to) return reply('550 Rename failed');
+          const existing = find(to);
+          if (existing && existing !== from) {
+            if (nodes.get(existing)!.type === 'dir') return reply('550 Target folder exists');
+            nodes.delete(existing); // replaced; the new spelling wins (NTFS)
+          }
+          for (const k of [...nodes.keys()]) {
+            if (k === from || k.startsWith(`${from}/`)) {
+              const n = nodes.get(k)!;
+              nodes.delete(k);
+              nodes.set(to + k.slice(from.length), n);
+            }
+          }
+          return reply('250 Renamed');
+        }
+        case 'QUIT': reply('221 Bye'); sock.end(); return;
+        default: return reply('502 Command not implemented');
+      }
+    };
+
+    let buf = '';
+    let chain = Promise.resolve();
+    sock.setEncoding('utf8');
+    sock.on('data', (chunk: string) => {
+      buf += chunk;
+      let i: number;
+      while ((i = buf.indexOf('\r\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        chain = chain.then(() => handle(line)).catch((e) => reply(`451 ${(e as Error).message}`));
+      }
+    });
+    sock.on('close', () => dataServer?.close());
+    reply('220 crafted FTP server ready');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+
+  const mkdirs = (path: string) => {
+    let cur = '';
+    for (const seg of path.split('/').filter(Boolean)) {
+      cur += `/${seg}`;
+      if (!nodes.has(cur)) nodes.set(cur, { type: 'dir', data: Buffer.alloc(0), mtime: Date.now() });
+    }
+  };
+  const below = (root: string) => [...nodes.keys()].filter((k) => k.startsWith(`${root}/`)).sort();
+  return {
+    host: '127.0.0.1', port, user: 'tester', password: 'secret',
+    files(root) {
+      const out = new Map<string, Buffer>();
+      for (const k of below(root)) { const n = nodes.get(k)!; if (n.type === 'file') out.set(k.slice(root.length + 1), n.data); }
+      return out;
+    },
+    entries(root) {
+      return below(root).map((k) => k.slice(root.length + 1) + (nodes.get(k)!.type === 'dir' ? '/' : ''));
+    },
+    put(path, content, mtime = Date.now()) {
+      mkdirs(parentOf(path));
+      nodes.set(path, { type: 'file', data: Buffer.from(content), mtime });
+    },
+    mkdir: mkdirs,
+    async stop() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
