@@ -172,3 +172,12 @@ function hasGit(): boolean {
 function hasMkfifo(): boolean {
   try { execFileSync('mkfifo', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; }
 }
+
+test('a missing local root is created on the first write (as before), the state folder in it 0700', { skip: !posix && 'POSIX modes' }, () => {
+  const root = join(base, 'later/root');
+  const s = new StateStore(stateFileFor(root, 'x'), root, 'x');
+  s.load();
+  s.record('a', ps);
+  s.closeJournal();
+  assert.equal(statSync(join(root, '.remote-sync')).mode & 0o777, 0o700);
+});

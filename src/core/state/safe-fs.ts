@@ -20,6 +20,7 @@
 import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
+import { dirname } from 'node:path';
 import { SyncError } from '../errors.js';
 
 const C = fs.constants;
@@ -83,7 +84,14 @@ function linkError(e: unknown): boolean {
 export function ensureOwnedDir(dir: string, onCreate?: (dir: string) => void): boolean {
   let created = false;
   try {
-    fs.mkdirSync(dir, { mode: 0o700 });
+    try {
+      fs.mkdirSync(dir, { mode: 0o700 });
+    } catch (e) {
+      if (!isErr(e, 'ENOENT')) throw e;
+      // the parent (a local root the run is about to fill) is missing: make it as any folder, then ours
+      fs.mkdirSync(dirname(dir), { recursive: true });
+      fs.mkdirSync(dir, { mode: 0o700 });
+    }
     created = true;
   } catch (e) {
     if (!isErr(e, 'EEXIST')) {
