@@ -76,8 +76,9 @@ function linkError(e: unknown): boolean {
 }
 
 /**
- * Make sure `dir` is a folder we own: create it 0700 when missing (its parent must exist; `onCreate`
- * then runs, e.g. to write a .gitignore), else check it is a real folder, not a link, owned by us.
+ * Make sure `dir` is a folder we own: create it 0700 when missing (a missing parent is created as
+ * any folder; `onCreate` then runs, e.g. to write a .gitignore), else check it is a real folder, not
+ * a link, owned by us.
  * An existing folder that group or others can write to is narrowed to 0700 (it is ours).
  * Returns true when the folder was created.
  */
