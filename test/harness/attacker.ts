@@ -25,16 +25,19 @@ export function ensureAttacker(): Attacker | { skip: string } {
   if (cached) return cached;
   if (process.getuid?.() !== 0) return skipOrFail('the attack tests need root (to create the second user rs-attacker)');
   let found = lookup();
-  if (!found) {
+  let why = '';
+  // another process may be creating it at the same moment (useradd then fails on its lock, or with
+  // exit 9 "already exists"): look again, a few times
+  for (let attempt = 0; !found && attempt < 10; attempt++) {
     try {
       execFileSync('useradd', ['--no-create-home', '--shell', '/usr/sbin/nologin', '--user-group', ATTACKER], { stdio: 'pipe' });
     } catch (e) {
-      // exit 9: created meanwhile by another test process; anything else is reported below
-      if ((e as { status?: number }).status !== 9) found = lookup();
+      why = `${(e as Error).message}`.trim();
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
     }
-    found ??= lookup();
-    if (!found) return skipOrFail(`could not create the second user ${ATTACKER}`);
+    found = lookup();
   }
+  if (!found) return skipOrFail(`could not create the second user ${ATTACKER}: ${why}`);
   cached = found;
   return found;
 }
