@@ -29,13 +29,13 @@ export interface RunSetup {
   concurrency?: number;
   /** run: the config file and target used */
   configFile?: string;
+  targetName?: string;
   /**
    * REMOTE_SYNC_PASSWORD and ~/.netrc may be offered to this remote: the user named it on the
    * command line, or it comes from a config file that is the user's own (one that is not is
    * refused before this; the check is repeated here so that secrets never follow a foreign file).
    */
   storedSecrets: boolean;
-  targetName?: string;
   /** folders (local paths) that may be created before the run because the run writes into them */
   createFolders: string[];
 }
