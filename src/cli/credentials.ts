@@ -1,6 +1,8 @@
 // Where the CLI gets secrets: the URL, REMOTE_SYNC_PASSWORD, ~/.netrc, else a prompt on a
 // terminal; key passphrases from REMOTE_SYNC_PASSPHRASE or a prompt; unknown SFTP host keys are
 // confirmed on a terminal. Everything is asked lazily, only when a login needs it.
+// REMOTE_SYNC_PASSWORD and ~/.netrc go only to a host the user named (on the command line, or in a
+// config file of their own): `storedSecrets: false` leaves just the URL and the prompt.
 
 import type { Credentials, HostKeyInfo, RemoteSpec } from '../core/types.js';
 import { ask, type PromptIo } from './prompt.js';
@@ -13,6 +15,8 @@ export interface CredentialContext {
   io: PromptIo;
   warn(message: string): void;
   debug(message: string): void;
+  /** REMOTE_SYNC_PASSWORD and ~/.netrc may be offered (default true; see RunSetup.storedSecrets) */
+  storedSecrets?: boolean;
 }
 
 export function who(spec: RemoteSpec): string {
@@ -23,17 +27,14 @@ export function who(spec: RemoteSpec): string {
 function netrcOnce(ctx: CredentialContext): () => NetrcFile | undefined {
   let cached: NetrcFile | undefined | null = null;
   return () => {
-    if (cached === null) {
-      cached = readNetrc(ctx.env);
-      if (cached?.tooOpen) ctx.warn(`${cached.path} can be read by other users: chmod 600 ${cached.path}`);
-    }
+    if (cached === null) cached = readNetrc(ctx.env);
     return cached;
   };
 }
 
 /** With no user in the URL or config, take the login of the host's netrc entry (like ftp and curl). */
-export function fillUserFromNetrc(spec: RemoteSpec, env: NodeJS.ProcessEnv): void {
-  if (spec.protocol === 'local' || spec.user !== undefined || !spec.host) return;
+export function fillUserFromNetrc(spec: RemoteSpec, env: NodeJS.ProcessEnv, storedSecrets = true): void {
+  if (!storedSecrets || spec.protocol === 'local' || spec.user !== undefined || !spec.host) return;
   const file = readNetrc(env);
   const entry = file && lookupNetrc(file.entries, spec.host);
   if (entry?.login) spec.user = entry.login;
@@ -44,11 +45,13 @@ export function makeCredentials(ctx: CredentialContext): Credentials {
   return {
     async password(spec) {
       if (spec.password !== undefined) return spec.password;
-      if (ctx.env.REMOTE_SYNC_PASSWORD !== undefined) {
+      if (ctx.storedSecrets === false) {
+        ctx.debug(`not offering REMOTE_SYNC_PASSWORD or ~/.netrc to ${who(spec)}: you did not name this host`);
+      } else if (ctx.env.REMOTE_SYNC_PASSWORD !== undefined) {
         ctx.debug('password from REMOTE_SYNC_PASSWORD');
         return ctx.env.REMOTE_SYNC_PASSWORD;
       }
-      const file = netrc();
+      const file = ctx.storedSecrets === false ? undefined : netrc();
       const entry = file && spec.host ? lookupNetrc(file.entries, spec.host, spec.user) : undefined;
       if (entry?.password !== undefined) {
         ctx.debug(`password from ${file!.path} (${entry.machine ? `machine ${entry.machine}` : 'default entry'})`);

@@ -3,6 +3,7 @@
 import pkg from '../../package.json';
 import { runCli } from './run.js';
 import { EXIT } from './exit-codes.js';
+import { redactSecrets } from '../core/redact.js';
 
 function onInterrupt(handler: () => void): () => void {
   process.on('SIGINT', handler);
@@ -29,7 +30,7 @@ runCli({
     process.stdout.write('', () => setImmediate(() => process.exit(code)));
   },
   (err: unknown) => {
-    process.stderr.write(`remote-sync: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(redactSecrets(`remote-sync: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`));
     process.exit(EXIT.ERROR);
   },
 );

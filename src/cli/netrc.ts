@@ -1,6 +1,8 @@
 // ~/.netrc (or the file named by $NETRC): machine / login / password entries and a default entry.
+// A netrc that group or others can read is refused, as BSD ftp does (issue "Security", item 9).
 
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { SyncError } from '../core/errors.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -97,20 +99,30 @@ export function netrcPath(env: NodeJS.ProcessEnv = process.env): string {
 export interface NetrcFile {
   path: string;
   entries: NetrcEntry[];
-  /** readable by group or others */
-  tooOpen: boolean;
 }
 
-/** The netrc file's entries; undefined when there is no such file. */
+/**
+ * The netrc file's entries; undefined when there is no such file. A file that group or others can
+ * read is refused with a SyncError (its passwords may already be known to them): chmod 600 it.
+ */
 export function readNetrc(env: NodeJS.ProcessEnv = process.env): NetrcFile | undefined {
   const path = netrcPath(env);
-  let text: string;
-  let mode = 0;
+  let fd: number;
   try {
-    text = readFileSync(path, 'utf8');
-    mode = statSync(path).mode;
+    fd = openSync(path, 'r');
   } catch {
     return undefined;
   }
-  return { path, entries: parseNetrc(text), tooOpen: process.platform !== 'win32' && (mode & 0o077) !== 0 };
+  try {
+    const mode = fstatSync(fd).mode;
+    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+      throw new SyncError('config', `${path} can be read by other users (mode 0${(mode & 0o777).toString(8)}), so it is not used`, {
+        path,
+        hint: `Its passwords may already be known to them: change them if this was a shared machine, then chmod 600 ${path} (ftp refuses such a file too)`,
+      });
+    }
+    return { path, entries: parseNetrc(readFileSync(fd, 'utf8')) };
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -2,6 +2,7 @@
 // stderr), and the one-line --progress display on stderr.
 
 import type { Logger } from '../core/types.js';
+import { redactSecrets } from '../core/redact.js';
 
 /** Verbosity levels (0 = normal): what each level shows. */
 export const LEVEL = {
@@ -77,7 +78,7 @@ export class Output {
   /** JSON report: the only thing on stdout with --json */
   json(doc: unknown): void {
     this.clearProgress();
-    this.opts.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+    this.opts.stdout.write(redactSecrets(JSON.stringify(doc, null, 2)) + '\n');
   }
 
   /** a detail for -v on stderr (connection, config file used…) */
@@ -135,7 +136,9 @@ export class Output {
     }
   }
 
-  private write(stream: NodeJS.WritableStream, text: string): void {
+  /** every line goes through here: a password in a URL (`user:secret@`) is never printed */
+  private write(stream: NodeJS.WritableStream, raw: string): void {
+    const text = redactSecrets(raw);
     if (this.progressShown) {
       this.clearProgress();
       stream.write(text);

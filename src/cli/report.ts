@@ -1,6 +1,7 @@
 // What the CLI prints about a run: one line per action, the one-line summary, and the --json report.
 
 import { SyncError, errorMessage } from '../core/errors.js';
+import { redactDeep } from '../core/redact.js';
 import type { Action, ActionKind, Entry, Stats, SyncMode, SyncResult } from '../core/types.js';
 
 const LABELS: Record<ActionKind, [string, string]> = {
@@ -174,7 +175,8 @@ export function buildReport(input: {
       ? { ...(e.path !== undefined ? { path: e.path } : {}), code: e.code, message: errorMessage(e) }
       : { message: errorMessage(e) });
   }
-  return {
+  // the sides as typed may hold a password (LOCAL and REMOTE swapped, a mistyped URL)
+  return redactDeep({
     mode: input.mode,
     local: input.local,
     remote: input.remote,
@@ -188,5 +190,5 @@ export function buildReport(input: {
     stats: { ...ZERO_STATS, ...(result?.stats ?? {}), elapsedMs: result?.stats?.elapsedMs ?? input.elapsedMs },
     summary: input.summary,
     exitCode: input.exitCode,
-  };
+  });
 }

@@ -8,6 +8,7 @@ import type { Action, ProgressEvent, SyncMode, SyncResult } from '../core/types.
 import { SyncSession } from '../core/session.js';
 import { createTarget, remoteId } from '../core/targets/index.js';
 import { redactUrl } from '../core/config/index.js';
+import { redactSecrets } from '../core/redact.js';
 import { parseArgs, wantsJson, UsageError, type CliArgs } from './args.js';
 import { commandHelp, generalHelp, usageHint } from './help.js';
 import { EXIT, exitCodeForError, exitCodeForResult } from './exit-codes.js';
@@ -44,7 +45,7 @@ export async function runCli(io: CliIo): Promise<number> {
     args = parseArgs(io.argv);
   } catch (e) {
     if (!(e instanceof SyncError)) throw e;
-    io.stderr.write(`remote-sync: ${e.message}\n${usageHint(e instanceof UsageError ? e.command : undefined)}\n`);
+    io.stderr.write(redactSecrets(`remote-sync: ${e.message}\n${usageHint(e instanceof UsageError ? e.command : undefined)}\n`));
     if (json) {
       const summary = 'Usage error: nothing was done';
       io.stdout.write(JSON.stringify(buildReport({
@@ -69,8 +70,8 @@ export async function runCli(io: CliIo): Promise<number> {
   setMaxListeners(0, controller.signal); // every transfer in flight listens for the cancel
   const promptIo: PromptIo = { input: io.stdin, output: io.stderr, onInterrupt: () => controller.abort(), around: out.aroundPrompt };
   let mode: SyncMode = args.command === 'run' ? args.mode ?? 'sync' : (args.command as SyncMode);
-  let localShown = args.local ?? '';
-  let remoteShown = args.remote ? redactUrl(args.remote) : '';
+  let localShown = args.local ? redactSecrets(args.local) : '';
+  let remoteShown = args.remote ? redactSecrets(redactUrl(args.remote)) : '';
 
   const finish = (code: number, summary: string, result?: SyncResult, error?: unknown): number => {
     out.clearProgress();
@@ -92,7 +93,9 @@ export async function runCli(io: CliIo): Promise<number> {
   let setup: RunSetup;
   try {
     setup = buildSetup(args, { cwd: io.cwd, env: io.env, interactive });
-    fillUserFromNetrc(setup.remote, io.env);
+    // the first line at default verbosity: which config decided what is copied where
+    if (setup.configFile) out.line(`config ${setup.configFile}, target ${setup.targetName}`, LEVEL.changes);
+    fillUserFromNetrc(setup.remote, io.env, setup.storedSecrets);
   } catch (e) {
     return fail(e);
   }
@@ -100,7 +103,6 @@ export async function runCli(io: CliIo): Promise<number> {
   if (args.resolve === 'ask' && !interactive) out.warn('--resolve ask needs a terminal to ask on; conflicts are skipped');
   localShown = setup.localRoot;
   remoteShown = display(setup.remote);
-  if (setup.configFile) out.note(`config ${setup.configFile}, target ${setup.targetName}`);
   out.note(`${mode}${args.dryRun ? ' (dry run)' : ''}: ${localShown} ⇄ ${remoteShown}`);
 
   if (!args.dryRun) {
@@ -111,7 +113,9 @@ export async function runCli(io: CliIo): Promise<number> {
     }
   }
 
-  const credentials = makeCredentials({ env: io.env, interactive, io: promptIo, warn: (m) => out.warn(m), debug: (m) => out.note(m, LEVEL.debug) });
+  const credentials = makeCredentials({
+    env: io.env, interactive, io: promptIo, warn: (m) => out.warn(m), debug: (m) => out.note(m, LEVEL.debug), storedSecrets: setup.storedSecrets,
+  });
   const concurrency = setup.concurrency;
   let session: SyncSession;
   try {

@@ -2,12 +2,13 @@
 // the filters and the plan/run options. Command-line options override the config file.
 
 import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { relative, isAbsolute, sep } from 'node:path';
 import type { FilterOptions } from '../core/api.js';
 import { SyncError } from '../core/errors.js';
 import type { RemoteSpec, ResolveStrategy, SyncMode } from '../core/types.js';
 import {
-  CONFIG_RELATIVE_PATH, findConfigFile, loadConfig, targetSpec, parseRemoteArg, resolveUserPath, didYouMean,
+  CONFIG_RELATIVE_PATH, searchConfigFile, loadOwnConfig, foreignConfigProblem, targetSpec, parseRemoteArg, resolveUserPath, didYouMean,
   type ProjectConfig,
 } from '../core/config/index.js';
 import { UsageError, type CliArgs } from './args.js';
@@ -29,6 +30,12 @@ export interface RunSetup {
   /** run: the config file and target used */
   configFile?: string;
   targetName?: string;
+  /**
+   * REMOTE_SYNC_PASSWORD and ~/.netrc may be offered to this remote: the user named it on the
+   * command line, or it comes from a config file that is the user's own (one that is not is
+   * refused before this; the check is repeated here so that secrets never follow a foreign file).
+   */
+  storedSecrets: boolean;
   /** folders (local paths) that may be created before the run because the run writes into them */
   createFolders: string[];
 }
@@ -84,14 +91,20 @@ export function applyConnectionFlags(spec: RemoteSpec, args: CliArgs, cwd: strin
   }
 }
 
-export function loadProjectConfig(cwd: string): ProjectConfig {
-  const file = findConfigFile(cwd);
-  if (!file) {
-    throw new SyncError('config', `No ${CONFIG_RELATIVE_PATH} in ${cwd} or a folder above it`, {
+/** `run`: the config found from `cwd` upward (within the limits of config/discovery.ts), which must be the user's own. */
+export function loadProjectConfig(cwd: string, env: NodeJS.ProcessEnv = process.env): ProjectConfig {
+  const found = searchConfigFile(cwd, { home: env.HOME || homedir() });
+  if (!found.file) {
+    const stop = found.stoppedAt ? ` (the search stopped at ${found.stoppedAt.dir}: ${found.stoppedAt.reason})` : '';
+    throw new SyncError('config', `No ${CONFIG_RELATIVE_PATH} in ${cwd} or a folder above it${stop}`, {
       hint: 'Create one (see docs/cli.md, or "Sync: Create Config" in VS Code), or name both sides: remote-sync sync LOCAL REMOTE',
     });
   }
-  return loadConfig(file);
+  return loadOwnConfig(found.file);
+}
+
+function isOwnFile(file: string): boolean {
+  try { return foreignConfigProblem(statSync(file)) === undefined; } catch { return false; }
 }
 
 export function buildSetup(args: CliArgs, ctx: SetupContext): RunSetup {
@@ -100,7 +113,7 @@ export function buildSetup(args: CliArgs, ctx: SetupContext): RunSetup {
   let local: RemoteSpec;
   let remote: RemoteSpec;
   if (command === 'run') {
-    config = loadProjectConfig(ctx.cwd);
+    config = loadProjectConfig(ctx.cwd, ctx.env);
     if (args.target !== undefined && !Object.prototype.hasOwnProperty.call(config.targets, args.target)) {
       const names = Object.keys(config.targets);
       throw new UsageError(`no target named '${args.target}' in ${config.file}${didYouMean(args.target, names, (s) => `'${s}'`)}; targets: ${names.join(', ')}`, 'run');
@@ -143,6 +156,7 @@ export function buildSetup(args: CliArgs, ctx: SetupContext): RunSetup {
     force: args.force,
     resolve,
     createFolders: [],
+    storedSecrets: config ? isOwnFile(config.file) : true,
   };
   const maxDelete = args.maxDelete ?? config?.maxDelete;
   if (maxDelete !== undefined) setup.maxDelete = maxDelete;

@@ -1,6 +1,8 @@
 // One error type for everything the engine reports to a person: what failed, on which path,
 // what the server said, and what to do about it.
 
+import { redactSecrets } from './redact.js';
+
 export type ErrorCode =
   | 'usage'        // bad command line / API arguments
   | 'config'       // invalid config file (message names the field)
@@ -50,11 +52,11 @@ export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new SyncError('aborted', 'Cancelled');
 }
 
-/** message of any thrown value, for logs */
+/** message of any thrown value, for logs and notifications (a `user:secret@` never shows) */
 export function errorMessage(err: unknown): string {
-  if (err instanceof SyncError) return err.toString();
-  if (err instanceof Error) return err.message;
-  return String(err);
+  if (err instanceof SyncError) return redactSecrets(err.toString());
+  if (err instanceof Error) return redactSecrets(err.message);
+  return redactSecrets(String(err));
 }
 
 /** network-level failures worth a reconnect and retry */

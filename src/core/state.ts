@@ -7,13 +7,17 @@
 //   action finishes. Loading applies the journal on top of the snapshot (a torn last line from a
 //   killed run is ignored; the next append starts on a fresh line). A run killed at any moment loses at most the record of
 //   the action in flight — and the classifier's "compare first" step turns that into "equal".
+// The folder and every file in it go through state/safe-fs.ts: created 0700 / 0600, never through
+// a link, only files the user owns (a planted `<id>.journal -> ~/.bashrc` is an error, not a write).
 
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, fsyncSync, lstatSync, readSync, rmSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Entry, EntryType, PathState } from './types.js';
 import { SyncError } from './errors.js';
 import { STATE_DIR } from './paths.js';
+import { openOwnedFile, readOwnedFile, writeOwnedFileAtomic } from './state/safe-fs.js';
+import { checkStateDir, ensureStateDir } from './state/state-dir.js';
 
 const VERSION = 1;
 
@@ -46,10 +50,13 @@ export class StateStore {
   load(): void {
     this.entries = new Map();
     this.exists = false;
-    if (existsSync(this.file)) {
+    // a link, a foreign folder or file: an error before anything is read or written
+    if (!checkStateDir(this.localRoot)) return;
+    const snapText = readOwnedFile(this.file)?.toString('utf8');
+    if (snapText !== undefined) {
       let snap: Snapshot;
       try {
-        snap = JSON.parse(readFileSync(this.file, 'utf8')) as Snapshot;
+        snap = JSON.parse(snapText) as Snapshot;
         if (snap.version !== VERSION || typeof snap.entries !== 'object' || snap.entries === null) throw new Error(`unknown format version ${snap.version}`);
       } catch (e) {
         throw new SyncError('io', 'The last-sync state file is unreadable', {
@@ -72,8 +79,9 @@ export class StateStore {
       }
       this.exists = true;
     }
-    if (existsSync(this.journalFile)) {
-      const lines = readFileSync(this.journalFile, 'utf8').split('\n');
+    const journalText = readOwnedFile(this.journalFile)?.toString('utf8');
+    if (journalText !== undefined) {
+      const lines = journalText.split('\n');
       for (const line of lines) {
         if (!line) continue;
         let rec: { p: string; s: PathState | null };
@@ -122,14 +130,13 @@ export class StateStore {
 
   private append(line: string): void {
     if (this.journalFd === undefined) {
-      mkdirSync(join(this.localRoot, STATE_DIR), { recursive: true });
-      this.journalFd = openSync(this.journalFile, 'a', 0o600);
+      ensureStateDir(this.localRoot);
+      this.journalFd = openOwnedFile(this.journalFile, 'append');
       // a killed run may have left a torn last line: start ours on a fresh line
       const size = fstatSync(this.journalFd).size;
       if (size > 0) {
         const last = Buffer.alloc(1);
-        const fd = openSync(this.journalFile, 'r');
-        try { readSync(fd, last, 0, 1, size - 1); } finally { closeSync(fd); }
+        readSync(this.journalFd, last, 0, 1, size - 1);
         if (last[0] !== 0x0a) writeSync(this.journalFd, '\n');
       }
     }
@@ -139,28 +146,15 @@ export class StateStore {
 
   /** Write the snapshot atomically and drop the journal. Cheap no-op when nothing was journaled. */
   compact(force = false): void {
-    if (!force && this.journalLines === 0 && !existsSync(this.journalFile)) return;
+    if (!force && this.journalLines === 0 && !pathExists(this.journalFile)) return;
     const snap: Snapshot = { version: VERSION, local: this.localRoot, remote: this.remoteId, updated: new Date().toISOString(), entries: {} };
     const sorted = [...this.entries.keys()].sort();
     for (const p of sorted) {
       const s = this.entries.get(p)!;
       snap.entries[p] = [s.type === 'dir' ? 'd' : 'f', s.local.size, s.local.mtime, s.remote.size, s.remote.mtime];
     }
-    mkdirSync(join(this.localRoot, STATE_DIR), { recursive: true });
-    const tmp = `${this.file}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      const fd = openSync(tmp, 'w', 0o600);
-      try {
-        writeSync(fd, JSON.stringify(snap));
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, this.file);
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      throw e;
-    }
+    ensureStateDir(this.localRoot);
+    writeOwnedFileAtomic(this.file, JSON.stringify(snap));
     this.closeJournal();
     rmSync(this.journalFile, { force: true });
     this.journalLines = 0;
@@ -177,4 +171,9 @@ export class StateStore {
 
   /** Number of journal lines since the last compaction (the extension compacts when it grows). */
   get pending(): number { return this.journalLines; }
+}
+
+/** lstat: a link counts as there (existsSync would follow it) */
+function pathExists(p: string): boolean {
+  try { lstatSync(p); return true; } catch { return false; }
 }

@@ -2,6 +2,7 @@
 // also serves as the engine's Logger.
 import * as vscode from 'vscode';
 import type { Logger } from '../core/types.js';
+import { redactSecrets as r } from '../core/redact.js';
 
 export class Log implements Logger, vscode.Disposable {
   readonly channel: vscode.LogOutputChannel;
@@ -10,14 +11,15 @@ export class Log implements Logger, vscode.Disposable {
     this.channel = vscode.window.createOutputChannel('Remote Sync', { log: true });
   }
 
-  error(msg: string): void { this.channel.error(msg); }
-  warn(msg: string): void { this.channel.warn(msg); }
-  info(msg: string): void { this.channel.info(msg); }
-  debug(msg: string): void { this.channel.debug(msg); }
+  // every line is redacted: a password in a URL (`user:secret@`) never reaches the log
+  error(msg: string): void { this.channel.error(r(msg)); }
+  warn(msg: string): void { this.channel.warn(r(msg)); }
+  info(msg: string): void { this.channel.info(r(msg)); }
+  debug(msg: string): void { this.channel.debug(r(msg)); }
 
   /** a Logger that prefixes every line (the folder's name in a multi-root workspace) */
   scoped(prefix: () => string): Logger {
-    const p = (m: string) => { const s = prefix(); return s ? `[${s}] ${m}` : m; };
+    const p = (m: string) => { const s = prefix(); return r(s ? `[${s}] ${m}` : m); };
     return {
       error: (m) => this.channel.error(p(m)),
       warn: (m) => this.channel.warn(p(m)),

@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream';
 import { parseNetrc, lookupNetrc, readNetrc, netrcPath } from '../../src/cli/netrc.js';
 import { makeCredentials, fillUserFromNetrc, type CredentialContext } from '../../src/cli/credentials.js';
 import type { RemoteSpec } from '../../src/core/types.js';
+import { SyncError } from '../../src/core/errors.js';
 
 const SAMPLE = `# comment line
 machine ftp.example.com login joe password s3cret
@@ -67,7 +68,7 @@ test('password order: URL, REMOTE_SYNC_PASSWORD, netrc, prompt; user from netrc'
     writeFileSync(file, 'machine h login joe password fromnetrc\n');
     chmodSync(file, 0o600);
     const spec: RemoteSpec = { protocol: 'ftp', host: 'h', port: 21, path: '/' };
-    assert.equal(readNetrc({ NETRC: file })?.tooOpen, false);
+    assert.equal(readNetrc({ NETRC: file })?.entries.length, 1);
 
     const env = { NETRC: file };
     fillUserFromNetrc(spec, env);
@@ -85,10 +86,22 @@ test('password order: URL, REMOTE_SYNC_PASSWORD, netrc, prompt; user from netrc'
     setImmediate(() => input.write('typed\n'));
     assert.equal(await pending, 'typed');
 
-    chmodSync(file, 0o644);
-    const open = ctx(env);
-    await makeCredentials(open).password!(spec);
-    assert.match(open.warnings[0], /can be read by other users: chmod 600/);
+    // a netrc group or others can read is refused (as BSD ftp does): an error naming the file and the fix
+    for (const mode of [0o644, 0o640, 0o604]) {
+      chmodSync(file, mode);
+      const refused = (e: unknown) => {
+        assert.ok(e instanceof SyncError, String(e));
+        assert.equal(e.path, file);
+        assert.match(e.toString(), new RegExp(`can be read by other users \\(mode 0${mode.toString(8)}\\), so it is not used.*chmod 600 ${file}`));
+        return true;
+      };
+      assert.throws(() => readNetrc(env), refused);
+      await assert.rejects(makeCredentials(ctx(env)).password!(spec), refused);
+      assert.throws(() => fillUserFromNetrc({ ...spec, user: undefined }, env), refused);
+    }
+    // ... but neither the URL's password nor REMOTE_SYNC_PASSWORD needs it
+    assert.equal(await makeCredentials(ctx(env)).password!({ ...spec, password: 'fromurl' }), 'fromurl');
+    assert.equal(await makeCredentials(ctx({ ...env, REMOTE_SYNC_PASSWORD: 'fromenv' })).password!(spec), 'fromenv');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -111,5 +124,29 @@ test('unknown host keys: refused without a terminal; asked with one', async () =
     setImmediate(() => input.write(`${answer}\n`));
     assert.equal(await pending, expected);
     assert.match(out.join(''), /Trust this host\? \(fingerprint SHA256:abc\) \[y\/N\]/);
+  }
+});
+
+test('REMOTE_SYNC_PASSWORD and ~/.netrc only for a host the user named (storedSecrets): else URL or prompt', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rs-netrc-'));
+  try {
+    const file = join(dir, 'netrc');
+    writeFileSync(file, 'machine h login joe password fromnetrc\ndefault login anon password fromdefault\n');
+    chmodSync(file, 0o600);
+    const env = { NETRC: file, REMOTE_SYNC_PASSWORD: 'fromenv' };
+    const spec: RemoteSpec = { protocol: 'ftp', host: 'h', port: 21, path: '/' };
+    assert.equal(await makeCredentials(ctx(env)).password!(spec), 'fromenv', 'named: offered');
+    assert.equal(await makeCredentials({ ...ctx(env), storedSecrets: false }).password!(spec), undefined, 'not named: no env password');
+    assert.equal(await makeCredentials({ ...ctx({ NETRC: file }), storedSecrets: false }).password!({ ...spec, host: 'other' }), undefined, 'not named: no netrc default entry');
+    const noUser: RemoteSpec = { ...spec };
+    fillUserFromNetrc(noUser, env, false);
+    assert.equal(noUser.user, undefined, 'not named: the netrc login is not used either');
+    // the prompt still works: the person sees the host it asks for
+    const input = new PassThrough();
+    const pending = makeCredentials({ ...ctx(env, true, input), storedSecrets: false }).password!(spec);
+    setImmediate(() => input.write('typed\n'));
+    assert.equal(await pending, 'typed');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

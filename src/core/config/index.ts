@@ -1,14 +1,14 @@
 // The project config file `.vscode/remote-sync.json`: find, load, validate, and turn a named
 // target into a RemoteSpec. Shared by the CLI (`remote-sync run`) and the extension.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { SyncError } from '../errors.js';
 import type { RemoteSpec } from '../types.js';
 import { resolveUserPath } from './remote-url.js';
 import { didYouMean } from './suggest.js';
 import type { ProjectConfig, TargetConfig } from './types.js';
 import { parseConfigText, TIMEOUT_RANGE } from './validate.js';
+import { readOwnConfigFile } from './discovery.js';
 
 export type { ProjectConfig, TargetConfig } from './types.js';
 export { DEFAULT_PORTS } from './types.js';
@@ -19,25 +19,10 @@ export {
 } from './validate.js';
 export { parseRemoteArg, parseRemoteUrl, expandHome, resolveUserPath, redactUrl, defaultPort, looksLikeUrl } from './remote-url.js';
 export { STARTER_CONFIG } from './starter.js';
+export { searchConfigFile, findConfigFile, readOwnConfigFile, foreignConfigProblem, type ConfigSearch } from './discovery.js';
 export { suggest, didYouMean, editDistance } from './suggest.js';
 
 export const CONFIG_RELATIVE_PATH = '.vscode/remote-sync.json';
-
-/** The nearest `.vscode/remote-sync.json` in `startDir` or a folder above it. */
-export function findConfigFile(startDir: string): string | undefined {
-  let dir = resolve(startDir);
-  for (;;) {
-    const candidate = join(dir, CONFIG_RELATIVE_PATH);
-    try {
-      if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
-    } catch {
-      // unreadable folder: keep going up
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
 
 export function loadConfig(file: string): ProjectConfig {
   let text: string;
@@ -50,6 +35,15 @@ export function loadConfig(file: string): ProjectConfig {
       hint: code === 'ENOENT' ? `Create ${CONFIG_RELATIVE_PATH} (VS Code: "Sync: Create Config")` : undefined,
     });
   }
+  return parseConfigFile(text, file);
+}
+
+/** loadConfig for a config the user did not point at (`remote-sync run` searching upward): only the user's own file. */
+export function loadOwnConfig(file: string): ProjectConfig {
+  return parseConfigFile(readOwnConfigFile(file), file);
+}
+
+function parseConfigFile(text: string, file: string): ProjectConfig {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return parseConfigText(text, file);
 }

@@ -6,6 +6,7 @@ import { isAbsolute, posix, resolve } from 'node:path';
 import { SyncError } from '../errors.js';
 import type { RemoteSpec } from '../types.js';
 import { DEFAULT_PORTS } from './types.js';
+import { redactSecrets } from '../redact.js';
 
 /** "~" and "~/x" → the home folder; anything else unchanged */
 export function expandHome(p: string): string {
@@ -143,10 +144,10 @@ export function parseRemoteArg(arg: string, cwd: string, opts: { ftpsImplicit?: 
     if (/^[^/\\\s]+@[^/\\:\s]+:/.test(arg)) {
       const m = /^([^@]+)@([^:]+):(.*)$/.exec(arg)!;
       const p = m[3].startsWith('/') ? m[3] : `/${m[3]}`;
-      throw new SyncError('usage', `"${arg}" looks like scp syntax: write it as sftp://${m[1]}@${m[2]}${p}`);
+      throw new SyncError('usage', redactSecrets(`"${arg}" looks like scp syntax: write it as sftp://${m[1]}@${m[2]}${p}`));
     }
     if (/^[A-Za-z][A-Za-z0-9+.-]*:\/(?!\/)/.test(arg) && !/^[A-Za-z]:[\\/]/.test(arg)) {
-      throw new SyncError('usage', `"${arg}" is not a valid URL: write two slashes after the scheme, e.g. sftp://user@host/path`);
+      throw new SyncError('usage', `"${redactSecrets(arg)}" is not a valid URL: write two slashes after the scheme, e.g. sftp://user@host/path`);
     }
     return { protocol: 'local', path: resolveUserPath(arg, cwd) };
   }
