@@ -13,7 +13,7 @@ const SUMMARY: Record<Command, string> = {
   upload: 'copy new and changed files from LOCAL to REMOTE',
   download: 'copy new and changed files from REMOTE to LOCAL',
   sync: 'both directions, decided by the last-sync state',
-  run: 'use .vscode/remote-sync.json (found from the current folder upward)',
+  run: 'use your .vscode/remote-sync.json (found upward, up to $HOME or a repository root)',
 };
 
 const REMOTE_FORMS = `REMOTE (and LOCAL) is a folder path or a URL:
