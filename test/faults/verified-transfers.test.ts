@@ -4,8 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { LocalTarget } from '../../src/core/targets/local.js';
+import { copyVerified } from '../../src/core/transfer/copy.js';
+import { isSizeMismatch } from '../../src/core/transfer/verify.js';
 import { assertOutcome, hashesOf, makeEnv, sessionFor, syncOnce, writeTree, type EnvOptions, type FaultEnv } from './env.js';
 
 const MB = 1024 * 1024;
@@ -115,3 +120,51 @@ for (const kind of ['sftp', 'ftp'] as const) {
   });
 }
 
+
+// the local target (a folder on this machine) checks the same way; a crafted source stands in for a
+// network read that ends early
+test('local: a write that receives fewer bytes than the source reported is an error; nothing lands under the real name', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rs-verify-local-'));
+  try {
+    const target = new LocalTarget(dir);
+    writeFileSync(join(dir, 'f.bin'), 'old content');
+    await assert.rejects(target.write('f.bin', Readable.from([Buffer.from('12345')]), { size: 10 }), (e: unknown) => {
+      assert.ok(isSizeMismatch(e));
+      assert.match(String(e), /f\.bin.*10 bytes.*5 bytes/);
+      return true;
+    });
+    assert.equal(readFileSync(join(dir, 'f.bin'), 'utf8'), 'old content');
+    assert.deepEqual(readdirSync(dir), ['f.bin'], 'the temp file is removed');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('local: a copy whose first read ends early is tried once more and completes; a source that changed is left for the next run', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rs-verify-copy-'));
+  try {
+    mkdirSync(join(dir, 'a'));
+    mkdirSync(join(dir, 'b'));
+    const body = randomBytes(300_000);
+    writeFileSync(join(dir, 'a/f.bin'), body);
+    const real = new LocalTarget(join(dir, 'a'));
+    let reads = 0;
+    // the first read delivers only part of the file, as a connection closed early would
+    const flaky = Object.assign(Object.create(real) as LocalTarget, {
+      read: async (p: string) => (reads++ === 0 ? Readable.from([body.subarray(0, 1000)]) : real.read(p)),
+    });
+    const dst = new LocalTarget(join(dir, 'b'));
+    const src = (await real.stat('f.bin'))!;
+    const written = await copyVerified('f.bin', flaky, dst, src);
+    assert.equal(reads, 2);
+    assert.equal(written.size, body.length);
+    assert.deepEqual(readFileSync(join(dir, 'b/f.bin')), body);
+    // changed after the listing: the retry finds it different and gives up, naming it
+    writeFileSync(join(dir, 'a/f.bin'), 'new');
+    await assert.rejects(copyVerified('f.bin', real, new LocalTarget(join(dir, 'b')), src), /f\.bin changed locally during the transfer; nothing was recorded/);
+    assert.deepEqual(readFileSync(join(dir, 'b/f.bin')), body, 'the destination is left as it was');
+    assert.deepEqual(readdirSync(join(dir, 'b')), ['f.bin']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
