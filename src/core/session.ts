@@ -92,6 +92,8 @@ export class SyncSession implements SyncEngine {
     return { local, remote, excludedSeen, problems, caseInsensitive };
   }
 
+  /** an unknown side counts as case-insensitive for planning: two new names that differ only in case are
+   *  a conflict there rather than a guess (a known case-sensitive side is told apart once it lists names) */
   private async probeCase(side: Side, listing: Map<string, Entry>): Promise<boolean> {
     const known = this.caseInsensitive[side];
     if (known !== undefined) return known;
@@ -102,7 +104,7 @@ export class SyncSession implements SyncEngine {
       target.capabilities.caseInsensitive = found;
       if (found) this.log.info(`${target.display}: names that differ only in case are the same file there`);
     }
-    return found ?? false;
+    return found ?? true;
   }
 
   private planInput(options: PlanOptions, scope: string[], l: Listing): PlanInput {

@@ -109,6 +109,8 @@ export function describeConflict(a: Action): string {
       return `"${name}" is ${l} locally and ${r} on the server, so there is nothing to compare. ` +
         `Keep Local replaces the server's ${r.slice(2)} with the local ${l.slice(2)}; Keep Remote does the opposite.`;
     }
+    case 'case-clash':
+      return `"${name}" ${a.reason}. Keep Local and Keep Remote change nothing here: rename one of them, then sync again.`;
     case 'folder-deleted':
       return remoteGone
         ? `Folder "${name}" was deleted on the server, but something below it changed locally since the last sync. ` +

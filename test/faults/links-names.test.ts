@@ -151,7 +151,8 @@ t('ftp', ftpEnv, 'pure-ftpd: names it would rewrite (`note ` â†’ `note_`, TAB â†
   assert.equal(readFileSync(join(env.local, 'note_'), 'utf8'), 'the real note_ on the server\n');
 });
 
-t('sftp', sftpEnv, 'a server folder that cannot be read is left alone: nothing local below it is deleted; the run goes on', async (env) => {
+for (const [kind, make] of [['sftp', sftpEnv], ['ftp', ftpEnv]] as const) {
+t(kind, make, 'a server folder that cannot be read is left alone: nothing local below it is deleted; the run goes on', async (env) => {
   writeFile(env.remoteFs, 'locked/inside.txt', 'inside\n', T12, env.owner);
   writeFile(env.remoteFs, 'open.txt', 'open\n', T12, env.owner);
   await runOnce(env, { mode: 'sync' });
@@ -169,6 +170,7 @@ t('sftp', sftpEnv, 'a server folder that cannot be read is left alone: nothing l
   await nothingToDo(env);
   assert.deepEqual(filesOnly(treeHashes(env.local)), filesOnly(treeHashes(env.remoteFs)));
 });
+}
 
 t('local', localEnv, 'a local path over PATH_MAX is an error for that path; the rest of the run goes on and nothing is deleted because of it', async (env) => {
   const seg = 'd'.repeat(200);

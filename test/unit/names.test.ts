@@ -221,3 +221,27 @@ describe('forced resolutions (Keep Local / Keep Remote) keep the name rules', ()
     assert.deepEqual(brief(plan.actions), ['upload notes.txt']);
   });
 });
+
+describe('case probe (writes nothing)', () => {
+  test('a case-sensitive local folder: by a listed name, and by its own path when nothing is listed', async () => {
+    const { mkdtempSync, writeFileSync, mkdirSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { LocalTarget } = await import('../../src/core/targets/local.js');
+    const { probeCaseInsensitive, probeLocalFolder } = await import('../../src/core/names/probe.js');
+    const base = mkdtempSync(join(tmpdir(), 'rs-probe-'));
+    try {
+      const root = join(base, 'Site');
+      mkdirSync(root);
+      const t = new LocalTarget(root);
+      assert.equal(await probeCaseInsensitive(t, new Map()), false, 'its own path, in the other case, does not exist');
+      writeFileSync(join(root, 'Readme.md'), 'x');
+      assert.equal(await probeCaseInsensitive(t, await t.list()), false);
+      writeFileSync(join(root, 'rEADME.MD'), 'y');
+      assert.equal(await probeCaseInsensitive(t, await t.list()), false, 'both spellings listed');
+      mkdirSync(join(base, 'sITE'));
+      assert.equal(probeLocalFolder(root), false, 'another folder with the other spelling: not the same inode');
+      assert.equal(probeLocalFolder(join(base, '123')), undefined, 'no letters, nothing to ask');
+    } finally { rmSync(base, { recursive: true, force: true }); }
+  });
+});

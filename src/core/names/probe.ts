@@ -1,16 +1,16 @@
-// A cheap probe, once per connection: does this side treat names that differ only in case as one?
-// First from what is already there (stat a listed name spelt in the other case: found, and not listed
-// itself → case-insensitive); when nothing listed has letters, a probe file in the root (a temp name,
-// removed at once; a leftover is cleaned up as a stale temp by the next run).
+// A cheap probe, once per connection, that writes nothing (dry runs and previews change nothing):
+// does this side treat names that differ only in case as one? A listed name is asked for in the
+// other case: found, and not listed itself → case-insensitive. A local folder with nothing listed yet
+// is asked through its own path (/home/me/Site vs /home/me/sITE, the same folder or not).
 
-import { Readable } from 'node:stream';
-import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Entry, Logger, Target } from '../types.js';
-import { TEMP_PREFIX, baseName, parentOf, joinPath } from '../paths.js';
+import { baseName, parentOf, joinPath } from '../paths.js';
 import { errorMessage } from '../errors.js';
 import { swapCase } from './case.js';
 
-/** true / false; undefined when it cannot be told yet (no root folder, or the probe failed) */
+/** true / false; undefined when it cannot be told (nothing listed with letters in its name, or the probe failed) */
 export async function probeCaseInsensitive(target: Target, listing: Map<string, Entry>, log?: Logger): Promise<boolean | undefined> {
   try {
     for (const p of listing.keys()) {
@@ -20,16 +20,21 @@ export async function probeCaseInsensitive(target: Target, listing: Map<string, 
       if (listing.has(other)) return false; // both spellings listed: case-sensitive
       return (await target.stat(other)) !== undefined;
     }
-    if (listing.size === 0 && !(await target.stat(''))) return undefined; // no root yet: nothing there to clash with
-    const name = `${TEMP_PREFIX}case-${randomBytes(4).toString('hex')}a`;
-    await target.write(name, Readable.from([Buffer.alloc(0)]));
-    try {
-      return (await target.stat(name.toUpperCase())) !== undefined;
-    } finally {
-      await target.removeFile(name).catch(() => undefined);
-    }
+    const root = (target as { root?: unknown }).root;
+    if (target.kind === 'local' && typeof root === 'string') return probeLocalFolder(root);
+    return undefined;
   } catch (e) {
-    log?.debug(`${target.display}: could not tell whether names are case-sensitive (${errorMessage(e)}); assuming they are`);
+    log?.debug(`${target.display}: could not tell whether names are case-sensitive (${errorMessage(e)})`);
     return undefined;
   }
+}
+
+/** the folder's own name in the other case: the same folder (same device and inode) → case-insensitive */
+export function probeLocalFolder(abs: string): boolean | undefined {
+  const swapped = swapCase(basename(abs));
+  if (!swapped) return undefined;
+  const a = statSync(abs, { throwIfNoEntry: false });
+  if (!a) return undefined;
+  const b = statSync(join(dirname(abs), swapped), { throwIfNoEntry: false });
+  return !!b && a.dev === b.dev && a.ino === b.ino;
 }

@@ -94,13 +94,15 @@ export class LocalTarget implements Target {
         const type: EntryType | undefined = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : undefined;
         if (!type) continue; // sockets, fifos, devices
         if (options.include && !options.include(path, type)) continue;
-        const id = `${st.dev}:${st.ino}`;
-        if (type === 'dir' && above.includes(id)) {
-          unreadable.push({ path, message: 'A symbolic link to a folder above it (a loop); not followed, left alone' });
-          continue;
+        if (type === 'dir') {
+          const id = `${st.dev}:${st.ino}`;
+          if (above.includes(id)) {
+            unreadable.push({ path, message: 'A symbolic link to a folder above it (a loop); not followed, left alone' });
+            continue;
+          }
+          queue.push({ dir: path, above: [...above, id] });
         }
         out.set(path, { path, type, size: type === 'dir' ? 0 : st.size, mtime: Math.floor(st.mtimeMs) });
-        if (type === 'dir') queue.push({ dir: path, above: [...above, id] });
       }
       await new Promise<void>((r) => setImmediate(r));
     }
