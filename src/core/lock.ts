@@ -2,9 +2,9 @@
 // `<local root>/.remote-sync/<id>.lock`, holding the owner's pid, host and start time. Created with
 // O_EXCL; a lock left by a process that no longer runs on this host is taken over. Two runs of one
 // pair (two terminals, or the CLI and the editor) would otherwise delete each other's temp files.
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { SyncError } from './errors.js';
 
 export interface LockInfo {
@@ -109,6 +109,21 @@ function tryCreate(file: string, info: LockInfo): string | undefined {
   const raw = JSON.stringify(info) + '\n';
   try { writeSync(fd, raw); } finally { closeSync(fd); }
   return raw;
+}
+
+/**
+ * Temp files of a snapshot write (`<id>.json.<random>.tmp`) that a killed run left: with the pair's
+ * lock held no write of that snapshot is under way, so they are leftovers. Best effort.
+ */
+export function removeStateLeftovers(stateFile: string): void {
+  const prefix = `${basename(stateFile)}.`;
+  let names: string[];
+  try { names = readdirSync(dirname(stateFile)); } catch { return; }
+  for (const n of names) {
+    if (n.startsWith(prefix) && /^[0-9a-f]+\.tmp$/.test(n.slice(prefix.length))) {
+      try { unlinkSync(join(dirname(stateFile), n)); } catch { /* gone meanwhile */ }
+    }
+  }
 }
 
 export class SyncLock {
