@@ -41,6 +41,8 @@ export function describeHolder(h: LockInfo): string {
 
 /** locks this process holds (file → content), released on exit */
 const held = new Map<string, string>();
+/** waiters in this process, woken at once when a lock of this process is released (others poll) */
+const wakers = new Map<string, Set<() => void>>();
 let exitHook = false;
 
 function readRaw(file: string): string | undefined {
@@ -138,6 +140,7 @@ export class SyncLock {
     try {
       if (readRaw(this.file) === this.raw) unlinkSync(this.file);
     } catch { /* already gone */ }
+    for (const wake of wakers.get(this.file) ?? []) wake();
   }
 }
 
@@ -179,7 +182,16 @@ export async function acquireLock(file: string, options: LockOptions = {}): Prom
     }
     await new Promise<void>((resolve) => {
       const t = setTimeout(done, options.pollMs ?? 200);
-      function done() { clearTimeout(t); options.signal?.removeEventListener('abort', done); resolve(); }
+      const set = wakers.get(file) ?? new Set<() => void>();
+      wakers.set(file, set);
+      set.add(done);
+      function done() {
+        clearTimeout(t);
+        options.signal?.removeEventListener('abort', done);
+        set.delete(done);
+        if (!set.size && wakers.get(file) === set) wakers.delete(file);
+        resolve();
+      }
       options.signal?.addEventListener('abort', done, { once: true });
     });
   }

@@ -76,3 +76,15 @@ test('snapshot temp files a killed run left are removed (only this pair\'s)', wi
   removeStateLeftovers(join(dir, '0123456789abcdef.json'));
   assert.deepEqual(readdirSync(dir).sort(), ['0123456789abcdef.journal', '0123456789abcdef.json', 'fedcba9876543210.json.00aa11bb.tmp']);
 }));
+
+test('a waiter in the same process (a save behind a sync) gets the lock as soon as it is released, not at the next poll', withDir(async (dir) => {
+  const file = join(dir, 'x.lock');
+  const first = await acquireLock(file);
+  const waiting = acquireLock(file, { pollMs: 60_000 });
+  await new Promise((r) => setTimeout(r, 50));
+  const released = Date.now();
+  first.release();
+  const second = await waiting;
+  assert.ok(Date.now() - released < 1000, 'woken at once');
+  second.release();
+}));
