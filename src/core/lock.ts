@@ -2,9 +2,9 @@
 // `<local root>/.remote-sync/<id>.lock`, holding the owner's pid, host and start time. Created with
 // O_EXCL; a lock left by a process that no longer runs on this host is taken over. Two runs of one
 // pair (two terminals, or the CLI and the editor) would otherwise delete each other's temp files.
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { SyncError } from './errors.js';
 
 export interface LockInfo {
@@ -41,6 +41,8 @@ export function describeHolder(h: LockInfo): string {
 
 /** locks this process holds (file → content), released on exit */
 const held = new Map<string, string>();
+/** waiters in this process, woken at once when a lock of this process is released (others poll) */
+const wakers = new Map<string, Set<() => void>>();
 let exitHook = false;
 
 function readRaw(file: string): string | undefined {
@@ -111,6 +113,21 @@ function tryCreate(file: string, info: LockInfo): string | undefined {
   return raw;
 }
 
+/**
+ * Temp files of a snapshot write (`<id>.json.<random>.tmp`) that a killed run left: with the pair's
+ * lock held no write of that snapshot is under way, so they are leftovers. Best effort.
+ */
+export function removeStateLeftovers(stateFile: string): void {
+  const prefix = `${basename(stateFile)}.`;
+  let names: string[];
+  try { names = readdirSync(dirname(stateFile)); } catch { return; }
+  for (const n of names) {
+    if (n.startsWith(prefix) && /^[0-9a-f]+\.tmp$/.test(n.slice(prefix.length))) {
+      try { unlinkSync(join(dirname(stateFile), n)); } catch { /* gone meanwhile */ }
+    }
+  }
+}
+
 export class SyncLock {
   private released = false;
   constructor(readonly file: string, private readonly raw: string) {}
@@ -123,6 +140,7 @@ export class SyncLock {
     try {
       if (readRaw(this.file) === this.raw) unlinkSync(this.file);
     } catch { /* already gone */ }
+    for (const wake of wakers.get(this.file) ?? []) wake();
   }
 }
 
@@ -164,7 +182,16 @@ export async function acquireLock(file: string, options: LockOptions = {}): Prom
     }
     await new Promise<void>((resolve) => {
       const t = setTimeout(done, options.pollMs ?? 200);
-      function done() { clearTimeout(t); options.signal?.removeEventListener('abort', done); resolve(); }
+      const set = wakers.get(file) ?? new Set<() => void>();
+      wakers.set(file, set);
+      set.add(done);
+      function done() {
+        clearTimeout(t);
+        options.signal?.removeEventListener('abort', done);
+        set.delete(done);
+        if (!set.size && wakers.get(file) === set) wakers.delete(file);
+        resolve();
+      }
       options.signal?.addEventListener('abort', done, { once: true });
     });
   }

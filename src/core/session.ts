@@ -16,7 +16,7 @@ import { sameContent } from './compare.js';
 import { decideSave } from './save.js';
 import { mapLimit } from './pool.js';
 import { SyncError, errorMessage } from './errors.js';
-import { acquireLock, lockFileFor } from './lock.js';
+import { acquireLock, lockFileFor, removeStateLeftovers } from './lock.js';
 import { listingProblems, type ListingProblems } from './names/listing-problems.js';
 import { probeCaseInsensitive } from './names/probe.js';
 import { foldCase } from './names/case.js';
@@ -150,6 +150,7 @@ export class SyncSession implements SyncEngine {
   private async exclusive<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
     const lock = await acquireLock(lockFileFor(this.state.file), { ...this.options.lock, signal });
     try {
+      removeStateLeftovers(this.state.file);
       // another process may have synced (and compacted the journal) since we last looked
       this.state.closeJournal();
       if (this.opened) this.state.load();

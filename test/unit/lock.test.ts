@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acquireLock, describeHolder, lockFileFor } from '../../src/core/lock.js';
+import { acquireLock, describeHolder, lockFileFor, removeStateLeftovers } from '../../src/core/lock.js';
 import { SyncError } from '../../src/core/errors.js';
 
 function withDir(fn: (dir: string) => Promise<void>) {
@@ -69,4 +69,22 @@ test('a lock from another host is never taken over (its process cannot be checke
   setTimeout(() => ac.abort(), 50);
   await assert.rejects(acquireLock(file, { signal: ac.signal, pollMs: 10 }), /Cancelled/);
   assert.equal(describeHolder({ pid: 1, host: 'h', started: '' }), 'pid 1 on h');
+}));
+
+test('snapshot temp files a killed run left are removed (only this pair\'s)', withDir(async (dir) => {
+  for (const n of ['0123456789abcdef.json', '0123456789abcdef.json.d37fabf1.tmp', 'fedcba9876543210.json.00aa11bb.tmp', '0123456789abcdef.journal']) writeFileSync(join(dir, n), '{}');
+  removeStateLeftovers(join(dir, '0123456789abcdef.json'));
+  assert.deepEqual(readdirSync(dir).sort(), ['0123456789abcdef.journal', '0123456789abcdef.json', 'fedcba9876543210.json.00aa11bb.tmp']);
+}));
+
+test('a waiter in the same process (a save behind a sync) gets the lock as soon as it is released, not at the next poll', withDir(async (dir) => {
+  const file = join(dir, 'x.lock');
+  const first = await acquireLock(file);
+  const waiting = acquireLock(file, { pollMs: 60_000 });
+  await new Promise((r) => setTimeout(r, 50));
+  const released = Date.now();
+  first.release();
+  const second = await waiting;
+  assert.ok(Date.now() - released < 1000, 'woken at once');
+  second.release();
 }));
