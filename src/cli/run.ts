@@ -8,6 +8,7 @@ import type { Action, ProgressEvent, SyncMode, SyncResult } from '../core/types.
 import { SyncSession } from '../core/session.js';
 import { createTarget, remoteId } from '../core/targets/index.js';
 import { redactUrl } from '../core/config/index.js';
+import { knownCertificatesFileFor } from '../core/paths.js';
 import { parseArgs, wantsJson, UsageError, type CliArgs } from './args.js';
 import { commandHelp, generalHelp, usageHint } from './help.js';
 import { EXIT, exitCodeForError, exitCodeForResult } from './exit-codes.js';
@@ -116,7 +117,7 @@ export async function runCli(io: CliIo): Promise<number> {
   let session: SyncSession;
   try {
     const local = createTarget(setup.local, { log, concurrency });
-    const remote = createTarget(setup.remote, { credentials, log, concurrency });
+    const remote = createTarget(setup.remote, { credentials, log, concurrency, knownCertificatesFile: knownCertificatesFileFor(setup.localRoot) });
     session = new SyncSession({
       local, remote, localRoot: setup.localRoot, remoteId: remoteId(setup.remote), filter: setup.filter, log,
     });

@@ -143,7 +143,7 @@ export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 're
         }
       }
       const stream = await src.read(a.path, signal);
-      const written = await dst.write(a.path, stream, { mtime: srcEntry.mtime, size: srcEntry.size, signal, onProgress: onBytes });
+      const written = await dst.write(a.path, stream, { mtime: srcEntry.mtime, size: srcEntry.size, mode: srcEntry.mode, signal, onProgress: onBytes });
       if (up) state.recordPair(a.path, 'file', srcEntry, written);
       else state.recordPair(a.path, 'file', written, srcEntry);
       return;

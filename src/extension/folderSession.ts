@@ -7,6 +7,7 @@ import * as nodePath from 'node:path';
 import type { SyncEngine } from '../core/api.js';
 import type { Logger, RemoteSpec, Target } from '../core/types.js';
 import { SyncError, errorMessage } from '../core/errors.js';
+import { knownCertificatesFileFor } from '../core/paths.js';
 import { CONFIG_RELATIVE_PATH, loadConfig, targetSpec, type ProjectConfig } from '../core/config/index.js';
 import type { Log } from './log.js';
 import type { LoginSecrets, Secrets } from './secrets.js';
@@ -186,7 +187,10 @@ export class FolderSession implements vscode.Disposable {
     const spec = targetSpec(config, target);
     const engineModule = await loadEngine();
     const secrets = this.services.secrets.forLogin(this.name);
-    const remote = engineModule.createTarget(spec, { credentials: secrets.credentials, log: this.log, concurrency: config.concurrency });
+    const remote = engineModule.createTarget(spec, {
+      credentials: secrets.credentials, log: this.log, concurrency: config.concurrency,
+      knownCertificatesFile: knownCertificatesFileFor(config.localRoot),
+    });
     const local = engineModule.createTarget({ protocol: 'local', path: config.localRoot });
     const engine = engineModule.createSession({
       local, remote,

@@ -11,6 +11,8 @@ import { SyncError, throwIfAborted } from '../errors.js';
 import { parentOf, tempPathFor } from '../paths.js';
 import type { TargetOptions } from './index.js';
 import { FtpPool } from './ftp-pool.js';
+import { FtpModes } from './ftp-modes.js';
+import { CertificateTrust, accessFtp } from './ftp-access.js';
 import { listTree, type ListHost } from './ftp-list.js';
 import { mapLimit, mkdirAbs, normalizeAbs, renameAbs, statAbs } from './ftp-ops.js';
 import {
@@ -47,6 +49,8 @@ export class FtpTarget implements Target {
   private mlsd = true;
   private mlst = true;
   private readonly listHost: ListHost;
+  private readonly modes: FtpModes;
+  private readonly certs: CertificateTrust;
 
   constructor(private readonly spec: RemoteSpec, private readonly options: TargetOptions = {}) {
     if (spec.ftpActive) {
@@ -65,6 +69,8 @@ export class FtpTarget implements Target {
     const path = spec.path.startsWith('/') ? spec.path : `/${spec.path}`;
     this.display = `${spec.protocol === 'ftps' ? 'ftps' : 'ftp'}://${user}${host}:${this.port}${path}`;
     if (spec.path.startsWith('/')) this.root = normalizeAbs(spec.path);
+    this.certs = new CertificateTrust(spec, this.host, this.port, options.credentials ?? {}, this.log, options.knownCertificatesFile);
+    this.modes = new FtpModes({ file: spec.permissions?.file, dir: spec.permissions?.dir, preserveMode: spec.preserveMode }, this.log, this.display);
     this.pool = new FtpPool(maxConcurrency, () => this.connect(), isConnectionLimit, (n) => {
       this.capabilities.maxConcurrency = n;
       this.log.info(`${this.display} limits connections: using ${n}`);
@@ -97,15 +103,17 @@ export class FtpTarget implements Target {
       throw this.authFailure;
     }
     const c = new Client(TIMEOUT_MS);
-    const tls: ConnectionOptions = { rejectUnauthorized: !this.spec.allowUnauthorizedTls };
+    // verification off (self-signed, or a pinned fingerprint): the fingerprint check of CertificateTrust replaces it
+    const tls: ConnectionOptions = { rejectUnauthorized: !this.certs.needed };
     const secure = this.spec.protocol !== 'ftps' ? false : this.spec.ftpsImplicit ? 'implicit' as const : true;
     try {
-      // access(): connect, AUTH TLS, OPTS UTF8 ON, USER/PASS, TYPE I, OPTS UTF8 ON, FEAT, PBSZ 0 + PROT P
-      await c.access({
+      // as access(): connect, AUTH TLS, [certificate check], OPTS UTF8 ON, USER/PASS, TYPE I, OPTS UTF8 ON, FEAT, PBSZ 0 + PROT P
+      await accessFtp(c, {
         host: this.host, port: this.port, secure, secureOptions: tls,
         user: this.spec.user || 'anonymous',
         password: password ?? (this.spec.user ? '' : 'anonymous@'),
-      });
+        checkCertificate: this.certs.needed ? (cert) => this.certs.check(cert) : undefined,
+      }, this.log);
       if (!this.features) {
         const feat = await c.features();
         this.features = feat;
@@ -285,6 +293,7 @@ export class FtpTarget implements Target {
       });
       throwIfAborted(signal);
       return await this.withClient(`replace ${abs}`, path, async (c) => {
+        await this.modes.beforeRename(c, absTmp, abs, options.mode, this.mlst);
         await renameAbs(c, absTmp, abs, this.mlst);
         if (options.mtime !== undefined && this.capabilities.setMtime && await this.setMtime(c, abs, options.mtime)) {
           // MFMT took: the server now lists exactly this (whole seconds), no need to ask it
@@ -324,7 +333,7 @@ export class FtpTarget implements Target {
 
   async mkdir(path: string): Promise<void> {
     await this.ready();
-    await this.withClient(`create folder ${this.abs(path)}`, path, (c) => mkdirAbs(c, this.abs(path), path, this.mlst));
+    await this.withClient(`create folder ${this.abs(path)}`, path, (c) => mkdirAbs(c, this.abs(path), path, this.mlst, (abs) => this.modes.newDir(c, abs)));
   }
 
   async removeFile(path: string): Promise<void> {

@@ -1,0 +1,75 @@
+// Connecting and logging in to an FTP server: basic-ftp's access(), with a check of the server's TLS
+// certificate between the handshake and USER/PASS when certificate verification is off for this
+// target (see tls-pin.ts), and passive data connections kept on the control connection's host.
+import type { Client } from 'basic-ftp';
+import type { ConnectionOptions, PeerCertificate, TLSSocket } from 'node:tls';
+import type { Credentials, Logger, RemoteSpec } from '../types.js';
+import { usePassiveControlHost } from './ftp-passive.js';
+import { certFingerprintOf, certHostToken, verifyCertificate } from './tls-pin.js';
+
+export interface AccessOptions {
+  host: string;
+  port: number;
+  secure: boolean | 'implicit';
+  secureOptions: ConnectionOptions;
+  user: string;
+  password: string;
+  /** called with the server's certificate after the TLS handshake; throws to stop before the login */
+  checkCertificate?: (cert: PeerCertificate) => Promise<void>;
+}
+
+export async function accessFtp(c: Client, o: AccessOptions, log: Logger): Promise<void> {
+  let warned = false;
+  usePassiveControlHost(c, (named, used) => {
+    if (warned) return;
+    warned = true;
+    log.warn(`${o.host}: the server's PASV reply named another host (${named}); using ${used}, the host of the control connection`);
+  });
+  const secureOptions = { ...o.secureOptions, host: o.secureOptions.host ?? o.host };
+  if (o.secure === 'implicit') await c.connectImplicitTLS(o.host, o.port, secureOptions);
+  else await c.connect(o.host, o.port);
+  if (o.secure === true) await c.useTLS(secureOptions);
+  if (o.secure && o.checkCertificate) {
+    const cert = (c.ftp.socket as TLSSocket).getPeerCertificate?.();
+    await o.checkCertificate(cert);
+  }
+  await c.sendIgnoringError('OPTS UTF8 ON');
+  await c.login(o.user, o.password);
+  await c.useDefaultSettings();
+}
+
+/**
+ * The certificate check of one FTPS target: asked / looked up once, then every further connection of
+ * the pool must present the same certificate.
+ */
+export class CertificateTrust {
+  private trusted: string | undefined;
+  private pending: Promise<void> | undefined;
+
+  constructor(private readonly spec: RemoteSpec, private readonly host: string, private readonly port: number,
+    private readonly credentials: Credentials, private readonly log: Logger, private readonly file: string | undefined) {}
+
+  /** certificate verification is off for this target: the fingerprint check replaces it */
+  get needed(): boolean {
+    return this.spec.protocol === 'ftps' && (!!this.spec.allowUnauthorizedTls || !!this.spec.tlsFingerprint);
+  }
+
+  async check(cert: PeerCertificate): Promise<void> {
+    if (this.trusted && cert?.raw && certFingerprintOf(cert.raw) === this.trusted) return;
+    // several pool connections open at once: one question, not one per connection
+    while (this.pending) await this.pending.catch(() => undefined);
+    if (this.trusted && cert?.raw && certFingerprintOf(cert.raw) === this.trusted) return;
+    const p = verifyCertificate({
+      host: this.host, port: this.port, cert, pinned: this.trusted ?? this.spec.tlsFingerprint, file: this.trusted ? undefined : this.file,
+      confirm: this.credentials.confirmCertificate,
+      onRecorded: (info) => this.log.warn(`Permanently added the TLS certificate of ${certHostToken(this.host, this.port)} (${info.fingerprint}) to ${info.knownCertificatesFile}`),
+    });
+    this.pending = p;
+    try {
+      await p;
+      this.trusted = certFingerprintOf(cert.raw);
+    } finally {
+      this.pending = undefined;
+    }
+  }
+}
