@@ -16,15 +16,22 @@ export interface AccessOptions {
   password: string;
   /** called with the server's certificate after the TLS handshake; throws to stop before the login */
   checkCertificate?: (cert: PeerCertificate) => Promise<void>;
+  /** a PASV reply named another host than the control connection's (it is ignored) */
+  onOtherPasvHost?: (named: string, used: string) => void;
 }
 
-export async function accessFtp(c: Client, o: AccessOptions, log: Logger): Promise<void> {
+/** a warning for PASV replies naming another host: once per target, not per connection */
+export function pasvWarner(log: Logger, display: string): (named: string, used: string) => void {
   let warned = false;
-  usePassiveControlHost(c, (named, used) => {
+  return (named, used) => {
     if (warned) return;
     warned = true;
-    log.warn(`${o.host}: the server's PASV reply named another host (${named}); using ${used}, the host of the control connection`);
-  });
+    log.warn(`${display}: the server's PASV reply named another host (${named}); using ${used}, the host of the control connection`);
+  };
+}
+
+export async function accessFtp(c: Client, o: AccessOptions): Promise<void> {
+  usePassiveControlHost(c, o.onOtherPasvHost);
   const secureOptions = { ...o.secureOptions, host: o.secureOptions.host ?? o.host };
   if (o.secure === 'implicit') await c.connectImplicitTLS(o.host, o.port, secureOptions);
   else await c.connect(o.host, o.port);

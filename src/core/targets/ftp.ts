@@ -12,7 +12,7 @@ import { parentOf, tempPathFor } from '../paths.js';
 import type { TargetOptions } from './index.js';
 import { FtpPool } from './ftp-pool.js';
 import { FtpModes } from './ftp-modes.js';
-import { CertificateTrust, accessFtp } from './ftp-access.js';
+import { CertificateTrust, accessFtp, pasvWarner } from './ftp-access.js';
 import { listTree, type ListHost } from './ftp-list.js';
 import { mapLimit, mkdirAbs, normalizeAbs, renameAbs, statAbs } from './ftp-ops.js';
 import {
@@ -51,6 +51,7 @@ export class FtpTarget implements Target {
   private readonly listHost: ListHost;
   private readonly modes: FtpModes;
   private readonly certs: CertificateTrust;
+  private readonly onOtherPasvHost: (named: string, used: string) => void;
 
   constructor(private readonly spec: RemoteSpec, private readonly options: TargetOptions = {}) {
     if (spec.ftpActive) {
@@ -69,6 +70,7 @@ export class FtpTarget implements Target {
     const path = spec.path.startsWith('/') ? spec.path : `/${spec.path}`;
     this.display = `${spec.protocol === 'ftps' ? 'ftps' : 'ftp'}://${user}${host}:${this.port}${path}`;
     if (spec.path.startsWith('/')) this.root = normalizeAbs(spec.path);
+    this.onOtherPasvHost = pasvWarner(this.log, this.display);
     this.certs = new CertificateTrust(spec, this.host, this.port, options.credentials ?? {}, this.log, options.knownCertificatesFile);
     this.modes = new FtpModes({ file: spec.permissions?.file, dir: spec.permissions?.dir, preserveMode: spec.preserveMode }, this.log, this.display);
     this.pool = new FtpPool(maxConcurrency, () => this.connect(), isConnectionLimit, (n) => {
@@ -113,7 +115,8 @@ export class FtpTarget implements Target {
         user: this.spec.user || 'anonymous',
         password: password ?? (this.spec.user ? '' : 'anonymous@'),
         checkCertificate: this.certs.needed ? (cert) => this.certs.check(cert) : undefined,
-      }, this.log);
+        onOtherPasvHost: this.onOtherPasvHost,
+      });
       if (!this.features) {
         const feat = await c.features();
         this.features = feat;
