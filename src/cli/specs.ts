@@ -49,7 +49,7 @@ function protocolName(spec: RemoteSpec): string {
   return spec.protocol === 'local' ? 'a local folder' : `${spec.protocol}://`;
 }
 
-/** Apply --identity, --known-hosts, --accept-new-host-key, --ftps-implicit, --ftp-active, --insecure-tls. */
+/** Apply --identity, --known-hosts, --accept-new-host-key, --ftps-implicit, --ftp-active, --insecure-tls, --tls-fingerprint. */
 export function applyConnectionFlags(spec: RemoteSpec, args: CliArgs, cwd: string): void {
   const where = (flag: string, needs: string) =>
     new UsageError(`option --${flag} is for ${needs} remotes, but REMOTE is ${protocolName(spec)}`, args.command);
@@ -77,6 +77,10 @@ export function applyConnectionFlags(spec: RemoteSpec, args: CliArgs, cwd: strin
   if (args.insecureTls) {
     if (spec.protocol !== 'ftps') throw where('insecure-tls', 'ftps://');
     spec.allowUnauthorizedTls = true;
+  }
+  if (args.tlsFingerprint !== undefined) {
+    if (spec.protocol !== 'ftps') throw where('tls-fingerprint', 'ftps://');
+    spec.tlsFingerprint = args.tlsFingerprint;
   }
 }
 
