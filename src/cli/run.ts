@@ -102,6 +102,7 @@ export async function runCli(io: CliIo): Promise<number> {
   localShown = setup.localRoot;
   remoteShown = display(setup.remote);
   if (setup.configFile) out.note(`config ${setup.configFile}, target ${setup.targetName}`);
+  for (const w of setup.warnings ?? []) out.warn(w);
   out.note(`${mode}${args.dryRun ? ' (dry run)' : ''}: ${localShown} ⇄ ${remoteShown}`);
 
   if (!args.dryRun) {

@@ -11,6 +11,7 @@ import {
   type ProjectConfig,
 } from '../core/config/index.js';
 import { UsageError, type CliArgs } from './args.js';
+import { configReach } from '../core/config/reach.js';
 
 export interface RunSetup {
   mode: SyncMode;
@@ -31,6 +32,8 @@ export interface RunSetup {
   targetName?: string;
   /** folders (local paths) that may be created before the run because the run writes into them */
   createFolders: string[];
+  /** run: what in the config reaches outside its workspace (core/config/reach.ts), to print as warnings */
+  warnings?: string[];
 }
 
 export interface SetupContext {
@@ -151,6 +154,8 @@ export function buildSetup(args: CliArgs, ctx: SetupContext): RunSetup {
   if (config) {
     setup.configFile = config.file;
     setup.targetName = args.target ?? config.defaultTarget;
+    const reach = configReach(config.workspaceRoot, config.localRoot, remote);
+    if (reach.length) setup.warnings = reach.map((f) => `${config!.file}: ${f.message}`);
   }
 
   // the destination of a one-way run may be a new folder; sources (and both sides of a sync) must exist

@@ -15,6 +15,7 @@ import type { ActivityModel } from './activity.js';
 import type { PlanStore } from './planStore.js';
 import { SerialQueue } from './serialQueue.js';
 import { loadEngine } from './engineLoader.js';
+import { confirmConfigReach } from './reachGate.js';
 import { localPathOf, relPathOf, remoteUriParts } from './uriMap.js';
 
 /** the folder an error came from (so "Open Config" opens the right file) */
@@ -185,6 +186,7 @@ export class FolderSession implements vscode.Disposable {
     const config = this.requireConfig();
     const target = this.targetName ?? config.defaultTarget;
     const spec = targetSpec(config, target);
+    await confirmConfigReach(config, spec, this.name, this.services.memento, this.mementoKey('allowedReach'));
     const engineModule = await loadEngine();
     const secrets = this.services.secrets.forLogin(this.name);
     const remote = engineModule.createTarget(spec, {
