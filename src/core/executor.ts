@@ -143,7 +143,10 @@ export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 're
         }
       }
       const stream = await src.read(a.path, signal);
-      const written = await dst.write(a.path, stream, { mtime: srcEntry.mtime, size: srcEntry.size, mode: srcEntry.mode, signal, onProgress: onBytes });
+      const written = await dst.write(a.path, stream, {
+        mtime: srcEntry.mtime, size: srcEntry.size, mode: srcEntry.mode, signal, onProgress: onBytes,
+        destMode: dstEntry?.type === 'file' ? dstEntry.mode : dstEntry ? undefined : null,
+      });
       if (up) state.recordPair(a.path, 'file', srcEntry, written);
       else state.recordPair(a.path, 'file', written, srcEntry);
       return;

@@ -46,6 +46,9 @@ export interface WriteOptions {
   size?: number;
   /** the source's permission bits, for a new file's mode (see targets/modes.ts) */
   mode?: number;
+  /** what the plan saw at the destination: null no file, a number the mode of the file replaced,
+   *  undefined not known (the target looks itself where it needs to) */
+  destMode?: number | null;
   signal?: AbortSignal;
   /** bytes written so far (cumulative) */
   onProgress?: (bytes: number) => void;

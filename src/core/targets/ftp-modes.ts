@@ -4,7 +4,7 @@
 // leaves modes alone (there is no way to know what a replaced file had); one that refuses SITE CHMOD
 // is said once, and modes are not tried again on that target.
 import type { Client } from 'basic-ftp';
-import type { Logger } from '../types.js';
+import type { Logger, WriteOptions } from '../types.js';
 import { formatMode, modeForFile, type ModePolicy } from './modes.js';
 import { ftpCode, parseMlstReply } from './ftp-util.js';
 
@@ -14,34 +14,49 @@ export function modeOfPermissions(p: { user: number; group: number; world: numbe
   return (p.user << 6) | (p.group << 3) | p.world;
 }
 
+/** MLST facts of a path; undefined when it does not exist (550) */
+async function mlstFacts(c: Client, abs: string): Promise<ReturnType<typeof parseMlstReply>> {
+  try {
+    return parseMlstReply((await c.send(`MLST ${abs}`)).message);
+  } catch (e) {
+    if (ftpCode(e) !== 550) throw e;
+    return undefined;
+  }
+}
+
 export class FtpModes {
   /** false after the server refused SITE CHMOD (or offers no UNIX.mode): modes are left to the server */
   private works = true;
+  /** the mode the server gives a new file (-1: it does not say) */
+  private defaultMode: number | undefined;
 
   constructor(private readonly policy: ModePolicy, private readonly log: Logger, private readonly display: string) {}
 
   /**
-   * Before `tmp` is renamed to `dest`: give it the mode `dest` should end with. Needs MLST (the mode
-   * of the file being replaced); without it, nothing is changed.
+   * Before `tmp` is renamed to `dest`: give it the mode `dest` should end with. The mode of the file
+   * replaced comes from the plan (`destMode`) or from MLST; without MLST nothing is changed. SITE
+   * CHMOD is left out when the server's default mode for new files (learned once) is already right.
    */
-  async beforeRename(c: Client, tmp: string, dest: string, sourceMode: number | undefined, mlst: boolean): Promise<void> {
-    if (!this.works || !mlst) return;
-    let previous: number | undefined;
-    let exists = false;
-    try {
-      const f = parseMlstReply((await c.send(`MLST ${dest}`)).message);
+  async beforeRename(c: Client, tmp: string, dest: string, o: Pick<WriteOptions, 'mode' | 'destMode'>, mlst: boolean): Promise<void> {
+    if (!this.works) return;
+    let previous = o.destMode ?? undefined;
+    let exists = o.destMode !== null;
+    if (o.destMode === undefined) {
+      if (!mlst) return;
+      const f = await mlstFacts(c, dest);
       exists = f !== undefined;
       previous = f?.mode;
-    } catch (e) {
-      if (ftpCode(e) !== 550) throw e;
     }
     if (exists && previous === undefined) {
       this.works = false;
       this.log.warn(`${this.display}: the server does not report file modes (MLST UNIX.mode): uploaded files get its default mode`);
       return;
     }
-    if (!exists && sourceMode === undefined && this.policy.file === undefined) return; // the server's default, as before
-    await this.chmod(c, tmp, modeForFile(previous, sourceMode, this.policy), 'file');
+    if (!exists && o.mode === undefined && this.policy.file === undefined) return; // the server's default, as before
+    const mode = modeForFile(previous, o.mode, this.policy);
+    if (this.defaultMode === undefined) this.defaultMode = (mlst ? (await mlstFacts(c, tmp))?.mode : undefined) ?? -1;
+    if (mode === this.defaultMode) return;
+    await this.chmod(c, tmp, mode, 'file');
   }
 
   /** a folder this target created gets the configured `permissions.dir` */

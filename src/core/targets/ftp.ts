@@ -296,7 +296,7 @@ export class FtpTarget implements Target {
       });
       throwIfAborted(signal);
       return await this.withClient(`replace ${abs}`, path, async (c) => {
-        await this.modes.beforeRename(c, absTmp, abs, options.mode, this.mlst);
+        await this.modes.beforeRename(c, absTmp, abs, options, this.mlst);
         await renameAbs(c, absTmp, abs, this.mlst);
         if (options.mtime !== undefined && this.capabilities.setMtime && await this.setMtime(c, abs, options.mtime)) {
           // MFMT took: the server now lists exactly this (whole seconds), no need to ask it

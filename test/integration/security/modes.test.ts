@@ -6,7 +6,7 @@
 //   node --import tsx --test test/integration/security/modes.test.ts
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -73,6 +73,24 @@ async function commonChecks(t: import('node:test').TestContext, make: (extra?: P
     assert.equal(modeOf(join(r.fs, 'up.env')), 0o600, 'uploaded 0600 file is 0600 on the server');
     assert.equal(modeOf(join(r.fs, 'run.sh')), 0o755 & ~umask, 'uploaded 0755 file keeps its x bits');
     assert.equal(modeOf(join(local, 'down.env')), 0o600, 'downloaded 0600 file is 0600 locally');
+
+    // changed on both sides' terms: the server file is 0640 now, the local one 0644 with new content
+    chmodSync(join(r.fs, 'up.env'), 0o640);
+    writeFileSync(join(local, 'up.env'), 'UP=2\n'); chmodSync(join(local, 'up.env'), 0o644);
+    const later = new Date(Date.now() + 5000);
+    utimesSync(join(local, 'up.env'), later, later);
+    writeFileSync(join(r.fs, 'down.env'), 'DOWN=2\n'); utimesSync(join(r.fs, 'down.env'), later, later);
+    chmodSync(join(local, 'down.env'), 0o640);
+    const again = new SyncSession({
+      local: new LocalTarget(local), remote: createTarget(r.spec), localRoot: local, remoteId: remoteId(r.spec),
+    });
+    try {
+      const res = await again.run({ mode: 'sync' });
+      assert.deepEqual(res.errors, []);
+      assert.deepEqual([res.stats.uploaded, res.stats.downloaded], [1, 1]);
+    } finally { await again.close(); }
+    assert.equal(modeOf(join(r.fs, 'up.env')), 0o640, 'a replaced server file keeps its mode (known from the listing)');
+    assert.equal(modeOf(join(local, 'down.env')), 0o640, 'a replaced local file keeps its mode');
   });
 
   await t.test('a replaced file keeps its mode: server 0600 re-uploaded from a 0644 source, local 0600 re-downloaded', async () => {
