@@ -15,6 +15,8 @@ export interface FakeFtpOptions {
   pasvHost?: string;
   /** MLSD lines of the listed folder ("type=file;size=3;modify=20200101000000; a.txt") */
   listing?: string[];
+  /** another certificate for the data connections (a man in the middle of those only) */
+  dataTls?: { cert: string; key: string };
 }
 
 export interface FakeFtpServer {
@@ -22,6 +24,8 @@ export interface FakeFtpServer {
   port: number;
   /** every command received, per connection, in order ("PASS" lines included: tests check them) */
   sessions: string[][];
+  /** bytes received by STOR, per file name (the content is thrown away) */
+  stored: Map<string, number>;
   /** change the certificate for the next connections */
   setTls(t: { cert: string; key: string }): void;
   close(): Promise<void>;
@@ -39,6 +43,7 @@ export function makeSelfSigned(dir: string, name: string): { cert: string; key: 
 export async function startFakeFtp(opts: FakeFtpOptions = {}): Promise<FakeFtpServer> {
   let tlsOpts = opts.tls;
   const sessions: string[][] = [];
+  const stored = new Map<string, number>();
   const sockets = new Set<net.Socket>();
   const servers: net.Server[] = [];
 
@@ -62,7 +67,8 @@ export async function startFakeFtp(opts: FakeFtpOptions = {}): Promise<FakeFtpSe
       const conn = new Promise<net.Socket>((resolve) => srv.once('connection', (c) => {
         c.on('error', () => undefined);
         if (!protP || !tlsOpts) return resolve(c);
-        const t = new tls.TLSSocket(c, { isServer: true, cert: tlsOpts.cert, key: tlsOpts.key });
+        const d = opts.dataTls ?? tlsOpts;
+        const t = new tls.TLSSocket(c, { isServer: true, cert: d.cert, key: d.key });
         t.on('error', () => undefined);
         t.once('secure', () => resolve(t));
       }));
@@ -113,6 +119,26 @@ export async function startFakeFtp(opts: FakeFtpOptions = {}): Promise<FakeFtpSe
           d.server.close();
           return reply('226 done');
         }
+        case 'STOR': {
+          if (!data) return reply('425 no data connection');
+          const d = data;
+          data = undefined;
+          reply('150 send it');
+          let c: net.Socket;
+          try {
+            c = await Promise.race([d.conn, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no data connection')), 5000))]);
+          } catch {
+            d.server.close();
+            return reply('425 no data connection');
+          }
+          let n = 0;
+          c.on('data', (b: Buffer) => { n += b.length; });
+          await new Promise((r) => { c.once('close', r); c.once('end', r); });
+          stored.set(arg, (stored.get(arg) ?? 0) + n);
+          d.server.close();
+          return reply(n >= 0 ? '226 stored' : '451 failed');
+        }
+        case 'DELE': case 'RNFR': case 'RNTO': case 'MFMT': return reply('250 ok');
         case 'QUIT': reply('221 bye'); sock.end(); return;
         default: return reply('502 not implemented');
       }
@@ -136,6 +162,7 @@ export async function startFakeFtp(opts: FakeFtpOptions = {}): Promise<FakeFtpSe
     host: '127.0.0.1',
     port: (server.address() as net.AddressInfo).port,
     sessions,
+    stored,
     setTls(t) { tlsOpts = t; },
     async close() {
       for (const s of sockets) s.destroy();

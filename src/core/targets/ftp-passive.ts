@@ -4,6 +4,7 @@
 // as curl does (--ftp-skip-pasv-ip is its default). EPSV carries only a port anyway.
 import { enterPassiveModeIPv6, type Client, type FTPContext, type FTPResponse } from 'basic-ftp';
 import { connectForPassiveTransfer, parsePasvResponse } from 'basic-ftp/dist/transfer';
+import type { Socket } from 'node:net';
 
 type Strategy = (ftp: FTPContext) => Promise<FTPResponse>;
 
@@ -18,18 +19,25 @@ export async function enterPassiveModeControlHost(ftp: FTPContext, onOtherHost?:
   return res;
 }
 
-/** EPSV, else PASV to the control host; the first that works is kept for this connection (as basic-ftp does) */
-export function usePassiveControlHost(c: Client, onOtherHost?: (named: string, used: string) => void): void {
+/**
+ * EPSV, else PASV to the control host; the first that works is kept for this connection (as basic-ftp
+ * does). `onDataSocket` sees each data connection before the transfer uses it.
+ */
+export function usePassiveControlHost(c: Client, onOtherHost?: (named: string, used: string) => void, onDataSocket?: (s: Socket) => void): void {
   const strategies: Strategy[] = [enterPassiveModeIPv6, (ftp) => enterPassiveModeControlHost(ftp, onOtherHost)];
   let chosen: Strategy | undefined;
+  const seen = (ftp: FTPContext, res: FTPResponse) => {
+    if (onDataSocket && ftp.dataSocket) onDataSocket(ftp.dataSocket);
+    return res;
+  };
   c.prepareTransfer = async (ftp) => {
-    if (chosen) return chosen(ftp);
+    if (chosen) return seen(ftp, await chosen(ftp));
     let last: unknown;
     for (const s of strategies) {
       try {
         const res = await s(ftp);
         chosen = s;
-        return res;
+        return seen(ftp, res);
       } catch (e) {
         if (ftp.closed) throw e;
         last = e; // a server may answer EPSV wrongly: try the next one

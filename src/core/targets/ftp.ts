@@ -2,7 +2,6 @@
 // MLSD listing, atomic uploads (temp name + RNFR/RNTO), MFMT for mtimes, reconnect and retry.
 import { Client } from 'basic-ftp';
 import { PassThrough, Readable } from 'node:stream';
-import type { ConnectionOptions } from 'node:tls';
 import type {
   Entry, ListOptions, Logger, RemoteSpec, Target, TargetCapabilities, WriteOptions,
 } from '../types.js';
@@ -12,7 +11,7 @@ import { parentOf, tempPathFor } from '../paths.js';
 import type { TargetOptions } from './index.js';
 import { FtpPool } from './ftp-pool.js';
 import { FtpModes } from './ftp-modes.js';
-import { CertificateTrust, accessFtp, pasvWarner } from './ftp-access.js';
+import { ConnectionGuard, accessFtp } from './ftp-access.js';
 import { listTree, type ListHost } from './ftp-list.js';
 import { mapLimit, mkdirAbs, normalizeAbs, renameAbs, statAbs } from './ftp-ops.js';
 import {
@@ -50,8 +49,7 @@ export class FtpTarget implements Target {
   private mlst = true;
   private readonly listHost: ListHost;
   private readonly modes: FtpModes;
-  private readonly certs: CertificateTrust;
-  private readonly onOtherPasvHost: (named: string, used: string) => void;
+  private readonly guard: ConnectionGuard;
 
   constructor(private readonly spec: RemoteSpec, private readonly options: TargetOptions = {}) {
     if (spec.ftpActive) {
@@ -70,8 +68,7 @@ export class FtpTarget implements Target {
     const path = spec.path.startsWith('/') ? spec.path : `/${spec.path}`;
     this.display = `${spec.protocol === 'ftps' ? 'ftps' : 'ftp'}://${user}${host}:${this.port}${path}`;
     if (spec.path.startsWith('/')) this.root = normalizeAbs(spec.path);
-    this.onOtherPasvHost = pasvWarner(this.log, this.display);
-    this.certs = new CertificateTrust(spec, this.host, this.port, options.credentials ?? {}, this.log, options.knownCertificatesFile);
+    this.guard = new ConnectionGuard(spec, this.host, this.port, options.credentials ?? {}, this.log, options.knownCertificatesFile, this.display);
     this.modes = new FtpModes({ file: spec.permissions?.file, dir: spec.permissions?.dir, preserveMode: spec.preserveMode }, this.log, this.display);
     this.pool = new FtpPool(maxConcurrency, () => this.connect(), isConnectionLimit, (n) => {
       this.capabilities.maxConcurrency = n;
@@ -105,17 +102,13 @@ export class FtpTarget implements Target {
       throw this.authFailure;
     }
     const c = new Client(TIMEOUT_MS);
-    // verification off (self-signed, or a pinned fingerprint): the fingerprint check of CertificateTrust replaces it
-    const tls: ConnectionOptions = { rejectUnauthorized: !this.certs.needed };
     const secure = this.spec.protocol !== 'ftps' ? false : this.spec.ftpsImplicit ? 'implicit' as const : true;
     try {
-      // as access(): connect, AUTH TLS, [certificate check], OPTS UTF8 ON, USER/PASS, TYPE I, OPTS UTF8 ON, FEAT, PBSZ 0 + PROT P
+      // as access(): connect, AUTH TLS, [certificate check: ftp-access.ts], OPTS UTF8 ON, USER/PASS, TYPE I, OPTS UTF8 ON, FEAT, PBSZ 0 + PROT P
       await accessFtp(c, {
-        host: this.host, port: this.port, secure, secureOptions: tls,
+        host: this.host, port: this.port, secure, ...this.guard.hooks(),
         user: this.spec.user || 'anonymous',
         password: password ?? (this.spec.user ? '' : 'anonymous@'),
-        checkCertificate: this.certs.needed ? (cert) => this.certs.check(cert) : undefined,
-        onOtherPasvHost: this.onOtherPasvHost,
       });
       if (!this.features) {
         const feat = await c.features();

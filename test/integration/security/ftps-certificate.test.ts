@@ -9,6 +9,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import net from 'node:net';
+import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SyncError } from '../../../src/core/errors.js';
@@ -113,6 +114,35 @@ test('FTPS without verification: trust on first use, a changed certificate is re
     const tg = target(server, {}, { file: planted });
     try { await refused(tg.open(), /writable by other users/); } finally { await tg.close(); }
   });
+});
+
+test('a data connection with another certificate than the control connection\'s: stopped before a byte is sent', { timeout: 60_000 }, async (t) => {
+  let a: ReturnType<typeof makeSelfSigned>, b: ReturnType<typeof makeSelfSigned>;
+  try {
+    a = makeSelfSigned(scratch, 'control');
+    b = makeSelfSigned(scratch, 'data-mitm');
+  } catch (e) {
+    t.skip(skipOrFail(`openssl is needed to make test certificates: ${(e as Error).message}`).skip);
+    return;
+  }
+  const server = await startFakeFtp({ tls: a, dataTls: b, listing: ['type=file;size=3;modify=20200101000000; a.txt'] });
+  t.after(() => server.close());
+  const tg = target(server, { tlsFingerprint: pemFingerprint(a.certFile) }, { concurrency: 1 });
+  try {
+    await refused(tg.write('secret.txt', Readable.from([Buffer.from('the secret content')])), /data connection .* presented another TLS certificate/, new RegExp(pemFingerprint(b.certFile)));
+    await refused(tg.list(), /data connection .* presented another TLS certificate/);
+  } finally { await tg.close(); }
+  assert.ok(server.sessions.flat().some((l) => l.startsWith('STOR ')), 'the upload was tried');
+  assert.equal([...server.stored.values()].reduce((x, y) => x + y, 0), 0, 'no byte of the file reached the other certificate');
+
+  // the same server with one certificate on both: the upload goes through (the check can pass)
+  const fair = await startFakeFtp({ tls: a });
+  t.after(() => fair.close());
+  const ok = target(fair, { tlsFingerprint: pemFingerprint(a.certFile) }, { concurrency: 1 });
+  try {
+    await ok.write('secret.txt', Readable.from([Buffer.from('the secret content')])).catch(() => undefined); // the fake lists nothing afterwards
+  } finally { await ok.close(); }
+  assert.equal(fair.stored.get([...fair.stored.keys()][0]), 18);
 });
 
 test('FTPS against pure-ftpd: the first connection records its certificate, transfers work', { timeout: 60_000 }, async (t) => {
