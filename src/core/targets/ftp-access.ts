@@ -39,6 +39,8 @@ export async function accessFtp(c: Client, o: AccessOptions): Promise<void> {
     if (!(s instanceof TLSSocket)) return;
     // runs before basic-ftp's own 'secureConnect' listener starts an upload: nothing is sent on a refused one
     s.once('secureConnect', () => {
+      // a resumed session (what servers want) shows no certificate: the peer holds the trusted session's keys
+      if (s.isSessionReused()) return;
       try { dataCheck(s.getPeerCertificate()); } catch (e) { s.destroy(e as Error); }
     });
   }));
