@@ -4,6 +4,7 @@
 import { SyncError } from '../core/errors.js';
 import { parseMaxDelete, RESOLVE_STRATEGIES, CONCURRENCY_RANGE, TIMEOUT_RANGE } from '../core/config/index.js';
 import { didYouMean } from '../core/config/suggest.js';
+import { normalizeCertFingerprint } from '../core/targets/tls-pin.js';
 import type { ResolveStrategy, SyncMode } from '../core/types.js';
 
 export const COMMANDS = ['upload', 'download', 'sync', 'run'] as const;
@@ -42,6 +43,8 @@ export interface CliArgs {
   timeout?: number;
   /** --no-wait: fail at once when another sync of the pair is running */
   noWait: boolean;
+  /** normalised "SHA256:AB:CD:…" */
+  tlsFingerprint?: string;
   help: boolean;
   version: boolean;
 }
@@ -78,8 +81,9 @@ export const OPTIONS: readonly OptionDef[] = [
   { long: 'accept-new-host-key', help: 'SFTP: trust and record an unknown host key (a changed key always fails)', group: 'connection' },
   { long: 'ftps-implicit', help: 'FTPS: implicit TLS (default port 990) instead of explicit AUTH TLS', group: 'connection' },
   { long: 'ftp-active', help: 'FTP: active mode instead of passive', group: 'connection' },
-  { long: 'insecure-tls', help: 'FTPS: accept a self-signed or unverifiable certificate', group: 'connection' },
   { long: 'timeout', value: 'SECONDS', help: `no response from the server for this long: drop the connection, reconnect and go on (default ${TIMEOUT_RANGE.default})`, group: 'connection' },
+  { long: 'insecure-tls', help: 'FTPS: accept a self-signed or unverifiable certificate (its fingerprint is asked once, then remembered; another one fails)', group: 'connection' },
+  { long: 'tls-fingerprint', value: 'SHA256:…', help: 'FTPS: accept only the certificate with this SHA-256 fingerprint (scripts: no prompt)', group: 'connection' },
   { long: 'help', short: 'h', help: 'show help (for a command: remote-sync upload --help)', group: 'general' },
   { long: 'version', short: 'V', help: 'show the version', group: 'general' },
 ];
@@ -276,6 +280,10 @@ function setOption(args: CliArgs, def: OptionDef, value: string, spelled: string
       args.timeout = n;
       break;
     }
+    case 'tls-fingerprint':
+      args.tlsFingerprint = normalizeCertFingerprint(value);
+      if (!args.tlsFingerprint) throw bad('must be a SHA-256 certificate fingerprint: SHA256: and 64 hex digits, colons allowed');
+      break;
     case 'help': args.help = true; break;
     case 'version': args.version = true; break;
   }

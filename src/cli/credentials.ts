@@ -4,7 +4,7 @@
 // REMOTE_SYNC_PASSWORD and ~/.netrc go only to a host the user named (on the command line, or in a
 // config file of their own): `storedSecrets: false` leaves just the URL and the prompt.
 
-import type { Credentials, HostKeyInfo, RemoteSpec } from '../core/types.js';
+import type { CertificateInfo, Credentials, HostKeyInfo, RemoteSpec } from '../core/types.js';
 import { ask, type PromptIo } from './prompt.js';
 import { lookupNetrc, readNetrc, type NetrcFile } from './netrc.js';
 
@@ -64,6 +64,19 @@ export function makeCredentials(ctx: CredentialContext): Credentials {
       if (ctx.env.REMOTE_SYNC_PASSPHRASE !== undefined) return ctx.env.REMOTE_SYNC_PASSPHRASE;
       if (!ctx.interactive) return undefined;
       return ask(ctx.io, `Passphrase for key ${keyFile}: `, { echo: false });
+    },
+    async confirmCertificate(info: CertificateInfo) {
+      if (!ctx.interactive) return false;
+      const host = info.host.includes(':') ? `[${info.host}]` : info.host;
+      ctx.io.output.write(`The TLS certificate of ${host}:${info.port} is not verified (--insecure-tls) and not known yet.\n` +
+        `  subject ${info.subject || '(none)'}, issued by ${info.issuer || '(none)'}, valid until ${info.validTo || '?'}\n` +
+        `  SHA-256 fingerprint ${info.fingerprint}\n` +
+        (info.knownCertificatesFile ? `If you trust it, it is recorded in ${info.knownCertificatesFile} and a different certificate is refused later.\n` : ''));
+      for (;;) {
+        const a = (await ask(ctx.io, 'Trust this certificate? [y/N] ')).trim().toLowerCase();
+        if (a === 'y' || a === 'yes') return true;
+        if (a === '' || a === 'n' || a === 'no') return false;
+      }
     },
     async confirmHostKey(info: HostKeyInfo) {
       if (!ctx.interactive) return false;

@@ -9,6 +9,7 @@ import { SyncSession } from '../core/session.js';
 import { createTarget, remoteId } from '../core/targets/index.js';
 import { redactUrl } from '../core/config/index.js';
 import { redactSecrets } from '../core/redact.js';
+import { knownCertificatesFileFor } from '../core/paths.js';
 import { parseArgs, wantsJson, UsageError, type CliArgs } from './args.js';
 import { commandHelp, generalHelp, usageHint } from './help.js';
 import { EXIT, exitCodeForError, exitCodeForResult } from './exit-codes.js';
@@ -103,6 +104,8 @@ export async function runCli(io: CliIo): Promise<number> {
   if (args.resolve === 'ask' && !interactive) out.warn('--resolve ask needs a terminal to ask on; conflicts are skipped');
   localShown = setup.localRoot;
   remoteShown = display(setup.remote);
+  if (setup.configFile) out.note(`config ${setup.configFile}, target ${setup.targetName}`);
+  for (const w of setup.warnings ?? []) out.warn(w);
   out.note(`${mode}${args.dryRun ? ' (dry run)' : ''}: ${localShown} ⇄ ${remoteShown}`);
 
   if (!args.dryRun) {
@@ -120,7 +123,7 @@ export async function runCli(io: CliIo): Promise<number> {
   let session: SyncSession;
   try {
     const local = createTarget(setup.local, { log, concurrency });
-    const remote = createTarget(setup.remote, { credentials, log, concurrency });
+    const remote = createTarget(setup.remote, { credentials, log, concurrency, knownCertificatesFile: knownCertificatesFileFor(setup.localRoot) });
     session = new SyncSession({
       local, remote, localRoot: setup.localRoot, remoteId: remoteId(setup.remote), filter: setup.filter, log,
       lock: {

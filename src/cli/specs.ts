@@ -12,6 +12,7 @@ import {
   type ProjectConfig,
 } from '../core/config/index.js';
 import { UsageError, type CliArgs } from './args.js';
+import { configReach } from '../core/config/reach.js';
 
 export interface RunSetup {
   mode: SyncMode;
@@ -38,6 +39,8 @@ export interface RunSetup {
   storedSecrets: boolean;
   /** folders (local paths) that may be created before the run because the run writes into them */
   createFolders: string[];
+  /** run: what in the config reaches outside its workspace (core/config/reach.ts), to print as warnings */
+  warnings?: string[];
 }
 
 export interface SetupContext {
@@ -56,7 +59,7 @@ function protocolName(spec: RemoteSpec): string {
   return spec.protocol === 'local' ? 'a local folder' : `${spec.protocol}://`;
 }
 
-/** Apply --identity, --known-hosts, --accept-new-host-key, --ftps-implicit, --ftp-active, --insecure-tls. */
+/** Apply --identity, --known-hosts, --accept-new-host-key, --ftps-implicit, --ftp-active, --insecure-tls, --tls-fingerprint. */
 export function applyConnectionFlags(spec: RemoteSpec, args: CliArgs, cwd: string): void {
   const where = (flag: string, needs: string) =>
     new UsageError(`option --${flag} is for ${needs} remotes, but REMOTE is ${protocolName(spec)}`, args.command);
@@ -88,6 +91,10 @@ export function applyConnectionFlags(spec: RemoteSpec, args: CliArgs, cwd: strin
   if (args.insecureTls) {
     if (spec.protocol !== 'ftps') throw where('insecure-tls', 'ftps://');
     spec.allowUnauthorizedTls = true;
+  }
+  if (args.tlsFingerprint !== undefined) {
+    if (spec.protocol !== 'ftps') throw where('tls-fingerprint', 'ftps://');
+    spec.tlsFingerprint = args.tlsFingerprint;
   }
 }
 
@@ -165,6 +172,8 @@ export function buildSetup(args: CliArgs, ctx: SetupContext): RunSetup {
   if (config) {
     setup.configFile = config.file;
     setup.targetName = args.target ?? config.defaultTarget;
+    const reach = configReach(config.workspaceRoot, config.localRoot, remote);
+    if (reach.length) setup.warnings = reach.map((f) => `${config!.file}: ${f.message}`);
   }
 
   // the destination of a one-way run may be a new folder; sources (and both sides of a sync) must exist

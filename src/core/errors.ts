@@ -8,7 +8,7 @@ export type ErrorCode =
   | 'config'       // invalid config file (message names the field)
   | 'connect'      // could not reach the server
   | 'auth'         // login refused
-  | 'hostkey'      // SFTP host key unknown or changed
+  | 'hostkey'      // SFTP host key or FTPS certificate unknown or changed
   | 'not-found'    // path does not exist
   | 'io'           // a read/write/list failed
   | 'bad-name'     // a remote name that is not one plain path segment

@@ -166,7 +166,10 @@ export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 're
           state.forgetTree(a.path);
         }
       }
-      const written = await copyVerified(a.path, src, dst, srcEntry, { signal, onProgress: onBytes, log: ctx.log });
+      const written = await copyVerified(a.path, src, dst, srcEntry, {
+        signal, onProgress: onBytes, log: ctx.log, mode: srcEntry.mode,
+        destMode: dstEntry?.type === 'file' ? dstEntry.mode : dstEntry ? undefined : null,
+      });
       if (up) state.recordPair(a.path, 'file', srcEntry, written);
       else state.recordPair(a.path, 'file', written, srcEntry);
       return;

@@ -9,6 +9,11 @@ export const TEMP_PREFIX = '.rs-tmp-';
 /** Folder (under the local root) that holds the last-sync state files; excluded from every sync. */
 export const STATE_DIR = '.remote-sync';
 
+/** FTPS certificates trusted on first use (targets/tls-pin.ts), beside the state of a local root */
+export function knownCertificatesFileFor(localRoot: string): string {
+  return `${localRoot.replace(/[\\/]+$/, '')}/${STATE_DIR}/known_certificates`;
+}
+
 export function isTempName(name: string): boolean {
   return name.startsWith(TEMP_PREFIX);
 }

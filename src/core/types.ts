@@ -15,6 +15,8 @@ export interface Entry {
   size: number;
   /** modification time in ms since the epoch, as the side reports it (folders: informative only) */
   mtime: number;
+  /** permission bits (0o777) where the side reports them (local, SFTP, FTP with UNIX.mode or LIST) */
+  mode?: number;
 }
 
 export type TargetKind = 'local' | 'sftp' | 'ftp';
@@ -46,6 +48,11 @@ export interface WriteOptions {
   mtime?: number;
   /** expected size, for progress */
   size?: number;
+  /** the source's permission bits, for a new file's mode (see targets/modes.ts) */
+  mode?: number;
+  /** what the plan saw at the destination: null no file, a number the mode of the file replaced,
+   *  undefined not known (the target looks itself where it needs to) */
+  destMode?: number | null;
   signal?: AbortSignal;
   /** bytes written so far (cumulative) */
   onProgress?: (bytes: number) => void;
@@ -243,8 +250,10 @@ export interface RemoteSpec {
   ftpsImplicit?: boolean;
   /** ftp: active mode instead of passive */
   ftpActive?: boolean;
-  /** ftps: accept a self-signed / unverifiable certificate */
+  /** ftps: accept a self-signed / unverifiable certificate (its fingerprint is then checked: tls-pin.ts) */
   allowUnauthorizedTls?: boolean;
+  /** ftps: accept only the certificate with this SHA-256 fingerprint ("SHA256:AB:CD:…"), without asking */
+  tlsFingerprint?: string;
   /** sftp: private key file */
   identity?: string;
   /** sftp: ssh-agent socket (default: SSH_AUTH_SOCK); false to not use an agent */
@@ -255,6 +264,10 @@ export interface RemoteSpec {
   acceptNewHostKey?: boolean;
   /** a connection silent this long (s) is given up as stalled and reopened (default 30) */
   timeoutSeconds?: number;
+  /** sftp/ftp: modes of new files and folders on the server (config `permissions`) */
+  permissions?: { file?: number; dir?: number };
+  /** sftp/ftp: the executable bits of uploaded files follow the local file's (config `preserveMode`) */
+  preserveMode?: boolean;
 }
 
 /** Asked lazily, only when a login needs it. The CLI prompts on a terminal; the extension uses SecretStorage. */
@@ -263,6 +276,21 @@ export interface Credentials {
   passphrase?: (keyFile: string) => Promise<string | undefined>;
   /** an unknown SFTP host: return true to trust (and record) the key */
   confirmHostKey?: (info: HostKeyInfo) => Promise<boolean>;
+  /** an FTPS certificate seen for the first time, with verification off: return true to trust (and record) it */
+  confirmCertificate?: (info: CertificateInfo) => Promise<boolean>;
+}
+
+export interface CertificateInfo {
+  host: string;
+  port: number;
+  /** "SHA256:AB:CD:…" (as openssl and FileZilla show it) */
+  fingerprint: string;
+  /** common names of the subject and the issuer, and the end of validity, as the certificate says */
+  subject: string;
+  issuer: string;
+  validTo: string;
+  /** where it is recorded when trusted (undefined: not remembered) */
+  knownCertificatesFile?: string;
 }
 
 export interface HostKeyInfo {

@@ -7,6 +7,7 @@ import * as nodePath from 'node:path';
 import type { SyncEngine } from '../core/api.js';
 import type { Logger, RemoteSpec, Target } from '../core/types.js';
 import { SyncError, errorMessage } from '../core/errors.js';
+import { knownCertificatesFileFor } from '../core/paths.js';
 import { CONFIG_RELATIVE_PATH, loadConfig, targetSpec, type ProjectConfig } from '../core/config/index.js';
 import type { Log } from './log.js';
 import type { LoginSecrets, Secrets } from './secrets.js';
@@ -14,6 +15,7 @@ import type { ActivityModel } from './activity.js';
 import type { PlanStore } from './planStore.js';
 import { SerialQueue } from './serialQueue.js';
 import { loadEngine } from './engineLoader.js';
+import { confirmConfigReach } from './reachGate.js';
 import { localPathOf, relPathOf, remoteUriParts } from './uriMap.js';
 
 /** the folder an error came from (so "Open Config" opens the right file) */
@@ -184,9 +186,13 @@ export class FolderSession implements vscode.Disposable {
     const config = this.requireConfig();
     const target = this.targetName ?? config.defaultTarget;
     const spec = targetSpec(config, target);
+    await confirmConfigReach(config, spec, this.name, this.services.memento, this.mementoKey('allowedReach'));
     const engineModule = await loadEngine();
     const secrets = this.services.secrets.forLogin(this.name);
-    const remote = engineModule.createTarget(spec, { credentials: secrets.credentials, log: this.log, concurrency: config.concurrency });
+    const remote = engineModule.createTarget(spec, {
+      credentials: secrets.credentials, log: this.log, concurrency: config.concurrency,
+      knownCertificatesFile: knownCertificatesFileFor(config.localRoot),
+    });
     const local = engineModule.createTarget({ protocol: 'local', path: config.localRoot });
     const engine = engineModule.createSession({
       local, remote,

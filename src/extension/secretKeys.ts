@@ -19,8 +19,20 @@ export function loginId(spec: RemoteSpec): string {
   return `${spec.protocol}://${user}${spec.host ?? ''}${port ? `:${port}` : ''}`;
 }
 
+/**
+ * How the server proves who it is, when that is not the default (an FTPS certificate checked by its
+ * fingerprint instead of a certificate authority): a password stored for one verification is never
+ * handed to a target configured with another.
+ */
+export function verificationOf(spec: RemoteSpec): string {
+  if (spec.protocol !== 'ftps') return '';
+  if (spec.tlsFingerprint) return `#tls=${spec.tlsFingerprint}`;
+  if (spec.allowUnauthorizedTls) return '#tls=first-use';
+  return '';
+}
+
 export function passwordKey(spec: RemoteSpec): string {
-  return `remote-sync.password:${loginId(spec)}`;
+  return `remote-sync.password:${loginId(spec)}${verificationOf(spec)}`;
 }
 
 export function passphraseKey(keyFile: string): string {

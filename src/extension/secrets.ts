@@ -1,9 +1,10 @@
 // Passwords and key passphrases live in VS Code's SecretStorage, never in the config file. The engine
 // asks for them through its Credentials callbacks, only when a login needs them. A value typed in is
 // stored once the login succeeded; a stored value the server refused is forgotten, so the next
-// attempt asks again. An unknown SFTP host key is shown in a modal and trusted only on request.
+// attempt asks again. An unknown SFTP host key, or an unverified FTPS certificate seen for the first
+// time, is shown in a modal and trusted only on request.
 import * as vscode from 'vscode';
-import type { Credentials, HostKeyInfo, Logger, RemoteSpec } from '../core/types.js';
+import type { CertificateInfo, Credentials, HostKeyInfo, Logger, RemoteSpec } from '../core/types.js';
 import { loginLabel, passphraseKey, passwordKey } from './secretKeys.js';
 
 export interface LoginSecrets {
@@ -46,6 +47,7 @@ export class Secrets {
       password: (spec) => ask(passwordKey(spec), `Remote Sync (${folderName}): password for ${loginLabel(spec)}`),
       passphrase: (keyFile) => ask(passphraseKey(keyFile), `Remote Sync (${folderName}): passphrase of the key ${keyFile}`),
       confirmHostKey: (info) => this.confirmHostKey(info),
+      confirmCertificate: (info) => this.confirmCertificate(info),
     };
     return {
       credentials,
@@ -94,6 +96,32 @@ export class Secrets {
     }
     for (const what of out) this.log.info(`Forgot the ${what}`);
     return out;
+  }
+
+  /** FTPS with verification off: the certificate's fingerprint in a modal, like an unknown host key */
+  private confirmCertificate(info: CertificateInfo): Promise<boolean> {
+    const key = `tls:${info.host}:${info.port}:${info.fingerprint}`;
+    let pending = this.hostKeyPrompts.get(key);
+    if (!pending) {
+      const trust = 'Trust and Connect';
+      pending = Promise.resolve(vscode.window.showWarningMessage(
+        `Unverified certificate of ${info.host}:${info.port}. Trust it?`,
+        {
+          modal: true,
+          detail: `Certificate checks are off for this target (allowSelfSignedCertificate). The server presents a certificate for ` +
+            `"${info.subject}" issued by "${info.issuer}", valid until ${info.validTo}, with the SHA-256 fingerprint\n\n${info.fingerprint}\n\n` +
+            'Compare it with the fingerprint your server administrator gave you. ' +
+            (info.knownCertificatesFile ? `If you trust it, it is recorded in ${info.knownCertificatesFile}, and a different certificate is refused later.` : ''),
+        },
+        trust,
+      )).then((pick) => pick === trust);
+      this.hostKeyPrompts.set(key, pending);
+      pending.finally(() => this.hostKeyPrompts.delete(key));
+    }
+    return pending.then((ok) => {
+      this.log.info(`Certificate ${info.fingerprint} of ${info.host}:${info.port} ${ok ? 'trusted' : 'not trusted'}`);
+      return ok;
+    });
   }
 
   private confirmHostKey(info: HostKeyInfo): Promise<boolean> {

@@ -14,6 +14,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
+import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureTestUser } from './users.js';
@@ -40,6 +41,8 @@ export interface FtpdServer {
   pid: number;
   /** PEM file of the self-signed certificate (TLS modes) */
   certFile?: string;
+  /** its SHA-256 fingerprint, "SHA256:AB:CD:…" (for `tlsFingerprint`: verification is off for it) */
+  certFingerprint?: string;
   /**
    * A fresh folder owned by the test user: `absolute` is where it is on this machine (for fixtures),
    * `ftpPath` is the same folder as the FTP client sees it (users are chrooted to their home).
@@ -134,6 +137,12 @@ function makeCert(dir: string): string {
   return pem;
 }
 
+/** SHA-256 fingerprint of the first certificate in a PEM file, "SHA256:AB:CD:…" */
+export function pemFingerprint(pemFile: string): string {
+  const fp = new crypto.X509Certificate(readFileSync(pemFile)).fingerprint256;
+  return `SHA256:${fp}`;
+}
+
 function pureFtpdArgs(port: number, pasvLow: number, certFile: string | undefined, perIp: number): string[] {
   const args = [
     '-S', `127.0.0.1,${port}`, '-4', '-H',
@@ -179,6 +188,8 @@ export async function startFtpd(opts: {
   daemon?: FtpDaemon;
   /** connections the daemon accepts from one IP (default 200); shared hosts often allow 2–8 */
   maxClientsPerIp?: number;
+  /** pure-ftpd: refuse SITE CHMOD (its -R, --nochmod) */
+  noChmod?: boolean;
 }): Promise<FtpdServer | { skip: string }> {
   const perIp = opts.maxClientsPerIp ?? 200;
   const daemon = opts.daemon ?? (opts.tls !== 'implicit' && (existsSync(PURE_FTPD) || !existsSync(PROFTPD)) ? 'pure-ftpd' : 'proftpd');
@@ -207,7 +218,7 @@ export async function startFtpd(opts: {
   const port = await freePort();
   const pasvLow = 30000 + Math.floor(Math.random() * 290) * 100;
   const proc = daemon === 'pure-ftpd'
-    ? spawn(PURE_FTPD, pureFtpdArgs(port, pasvLow, certFile, perIp), { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    ? spawn(PURE_FTPD, [...pureFtpdArgs(port, pasvLow, certFile, perIp), ...(opts.noChmod ? ['-R'] : [])], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     : spawn(PROFTPD, ['-n', '-c', proftpdConfig(tmp, port, pasvLow, opts.tls, perIp)], {
       stdio: ['ignore', 'pipe', 'pipe'], detached: true,
       env: PROFTPD_ROOT === '/' ? process.env : { ...process.env, LD_LIBRARY_PATH: path.join(PROFTPD_ROOT, 'usr/lib/x86_64-linux-gnu') },
@@ -247,6 +258,7 @@ export async function startFtpd(opts: {
     tls: opts.tls,
     pid,
     certFile,
+    certFingerprint: certFile ? pemFingerprint(certFile) : undefined,
     makeRemoteDir(name: string) {
       if (!existsSync(base)) { mkdirSync(base, { recursive: true }); chownSync(base, user.uid, user.gid); made.push(base); }
       let absolute = base;

@@ -31,7 +31,7 @@ function factory(tls: FtpdTls): EnvFactory {
       owner: { uid: user.uid, gid: user.gid },
       spec: {
         protocol: tls === 'none' ? 'ftp' : 'ftps', host: s.host, port: s.port, user: s.user, password: s.password,
-        path: dir.ftpPath, allowUnauthorizedTls: true, ftpsImplicit: tls === 'implicit',
+        path: dir.ftpPath, allowUnauthorizedTls: true, tlsFingerprint: s.certFingerprint, ftpsImplicit: tls === 'implicit',
       },
       cleanup: () => { rmSync(root, { recursive: true, force: true }); rmSync(dir.absolute, { recursive: true, force: true }); },
     };

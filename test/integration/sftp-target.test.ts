@@ -14,6 +14,7 @@ import { SftpTarget } from '../../src/core/targets/sftp.js';
 import type { Credentials, HostKeyInfo, Logger, RemoteSpec } from '../../src/core/types.js';
 import { hostFieldMatches, hostToken } from '../../src/core/targets/hostkeys.js';
 import { startSshd, type SshdServer } from '../harness/sshd.js';
+import { currentUmask } from '../../src/core/targets/modes.js';
 
 test('known_hosts host patterns', () => {
   assert.equal(hostToken('Example.COM', 22), 'example.com');
@@ -201,7 +202,7 @@ test('SftpTarget against OpenSSH sshd', async (t) => {
       const keys = [...m.keys()].sort();
       assert.deepEqual(keys, ['a', 'a/b', 'a/b/c', 'a/b/c/deep.txt', 'empty', 'link-dir', 'link-dir/c', 'link-dir/c/deep.txt',
         'link-file', long, 'with space', `with space/${uni}`].sort());
-      assert.deepEqual(m.get('empty'), { path: 'empty', type: 'file', size: 0, mtime: 1_600_000_000_000 });
+      assert.deepEqual(m.get('empty'), { path: 'empty', type: 'file', size: 0, mtime: 1_600_000_000_000, mode: statSync(join(d, 'empty')).mode & 0o777 });
       assert.equal(m.get('link-file')?.type, 'file');
       assert.equal(m.get('link-file')?.size, 4);
       assert.equal(m.get('link-dir')?.type, 'dir');
@@ -250,7 +251,8 @@ test('SftpTarget against OpenSSH sshd', async (t) => {
       s.chownToUser(d);
       writeFileSync(join(d, 'a-file'), '');
       await rejectsWith(tg.mkdir('a-file'), 'io', 'a file');
-      assert.deepEqual(await tg.stat('x/g'), { path: 'x/g', type: 'file', size: 1, mtime: Math.floor(statSync(join(d, 'x/g')).mtimeMs / 1000) * 1000 });
+      const gst = statSync(join(d, 'x/g'));
+      assert.deepEqual(await tg.stat('x/g'), { path: 'x/g', type: 'file', size: 1, mtime: Math.floor(gst.mtimeMs / 1000) * 1000, mode: gst.mode & 0o777 });
       await tg.removeFile('x/g');
       await tg.removeFile('x/g'); // already gone: fine
       assert.equal(existsSync(join(d, 'x/g')), false);
@@ -277,7 +279,8 @@ test('SftpTarget against OpenSSH sshd', async (t) => {
       assert.equal(readFileSync(join(d, 'f.txt'), 'utf8'), 'OLD', 'the target keeps its old content while writing');
       src.end(Buffer.from('tail'));
       const e = await p;
-      assert.deepEqual(e, { path: 'f.txt', type: 'file', size: 300_004, mtime: Date.UTC(2021, 5, 1, 12, 0, 0) });
+      // a new file whose source says no mode: 0666 masked by the umask (modes.ts)
+      assert.deepEqual(e, { path: 'f.txt', type: 'file', size: 300_004, mtime: Date.UTC(2021, 5, 1, 12, 0, 0), mode: 0o666 & ~currentUmask() });
       assert.equal(statSync(join(d, 'f.txt')).mtimeMs, Date.UTC(2021, 5, 1, 12, 0, 0));
       assert.equal(statSync(join(d, 'f.txt')).size, 300_004);
       assert.deepEqual(temps(d), []);

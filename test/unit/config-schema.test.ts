@@ -168,7 +168,7 @@ test('every schema property, given a valid example, is accepted by the validator
     assert.ok(validatorAccepts(doc), `validator refuses ${JSON.stringify(doc)}`);
     assert.ok(schemaAccepts(doc), `schema refuses ${JSON.stringify(doc)}`);
   }
-  const ftpOnly = new Set(['secure', 'passive', 'allowSelfSignedCertificate']);
+  const ftpOnly = new Set(['secure', 'passive', 'allowSelfSignedCertificate', 'tlsFingerprint']);
   for (const [k, p] of Object.entries(targetSchema.properties) as [string, Record<string, unknown>][]) {
     if (['url', 'protocol', 'host', 'port', 'user', 'remotePath'].includes(k)) {
       const doc = T({ protocol: 'sftp', host: 'h', remotePath: '/x', [k]: example(p) });

@@ -67,6 +67,8 @@ export function specOf(t: TargetConfig, workspaceRoot: string): RemoteSpec {
   if (t.protocol === 'local') return { protocol: 'local', path: t.remotePath };
   const spec: RemoteSpec = { protocol: t.protocol, host: t.host, port: t.port, path: t.remotePath };
   if (t.user !== undefined) spec.user = t.user;
+  if (t.permissions) spec.permissions = { ...t.permissions };
+  if (t.preserveMode) spec.preserveMode = true;
   if (t.protocol === 'sftp') {
     if (t.privateKey) spec.identity = resolveUserPath(t.privateKey, workspaceRoot);
     if (t.knownHosts) spec.knownHosts = resolveUserPath(t.knownHosts, workspaceRoot);
@@ -76,6 +78,7 @@ export function specOf(t: TargetConfig, workspaceRoot: string): RemoteSpec {
     if (t.secure === 'implicit') spec.ftpsImplicit = true;
     if (!t.passive) spec.ftpActive = true;
     if (t.allowSelfSignedCertificate) spec.allowUnauthorizedTls = true;
+    if (t.tlsFingerprint) spec.tlsFingerprint = t.tlsFingerprint;
   }
   return spec;
 }

@@ -30,6 +30,13 @@ export interface TargetConfig {
   passive: boolean;
   /** FTPS: accept a self-signed certificate */
   allowSelfSignedCertificate: boolean;
+  /** FTPS: the server certificate's SHA-256 fingerprint, normalised "SHA256:AB:CD:…" (pins it) */
+  tlsFingerprint?: string;
+  // SFTP and FTP
+  /** modes of new files and folders on the server */
+  permissions?: { file?: number; dir?: number };
+  /** the executable bits of uploads follow the local file's */
+  preserveMode?: boolean;
 }
 
 export interface ProjectConfig {

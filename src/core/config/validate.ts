@@ -8,6 +8,8 @@ import { ConfigError, JsonFields, fieldName, parseMaxDelete, shown, type Prop } 
 import { parseRemoteUrl, resolveUserPath, defaultPort, normalizeServerPath, UrlProblem } from './remote-url.js';
 import { didYouMean } from './suggest.js';
 import type { ProjectConfig, TargetConfig } from './types.js';
+import { parseOctalMode } from '../targets/modes.js';
+import { normalizeCertFingerprint } from '../targets/tls-pin.js';
 
 export { ConfigError, parseMaxDelete };
 
@@ -21,13 +23,15 @@ export const TARGET_FIELDS = [
   'url', 'protocol', 'host', 'port', 'user', 'remotePath',
   'privateKey', 'agent', 'knownHosts',
   'secure', 'passive', 'allowSelfSignedCertificate',
+  'tlsFingerprint',
+  'permissions', 'preserveMode',
 ] as const;
 
 export const RESOLVE_STRATEGIES: readonly ResolveStrategy[] = ['ask', 'skip', 'local', 'remote', 'new', 'old'];
 export const TARGET_PROTOCOLS = ['sftp', 'ftp', 'ftps', 'local'] as const;
 const HOST_FORM = ['protocol', 'host', 'port', 'user', 'remotePath'] as const;
 const SFTP_ONLY = ['privateKey', 'agent', 'knownHosts'] as const;
-const FTP_ONLY = ['secure', 'passive', 'allowSelfSignedCertificate'] as const;
+const FTP_ONLY = ['secure', 'passive', 'allowSelfSignedCertificate', 'tlsFingerprint'] as const;
 
 export const CONCURRENCY_RANGE = { min: 1, max: 32, default: 4 } as const;
 export const IDLE_TIMEOUT_RANGE = { min: 1, max: 86400, default: 300 } as const;
@@ -273,6 +277,12 @@ function parseTarget(j: JsonFields, name: string, node: Node, workspaceRoot: str
   }
   if ((p = get('passive'))) t.passive = j.bool(p, f('passive'));
   if ((p = get('allowSelfSignedCertificate'))) t.allowSelfSignedCertificate = j.bool(p, f('allowSelfSignedCertificate'));
+  if ((p = get('tlsFingerprint'))) t.tlsFingerprint = parseTlsFingerprintField(j, p, f('tlsFingerprint'));
+  if ((p = get('permissions'))) {
+    if (t.protocol === 'local') throw j.error(p.keyNode, f('permissions'), 'is for SFTP and FTP targets (modes of new files on the server): remove it');
+    t.permissions = parsePermissions(j, p, f('permissions'));
+  }
+  if ((p = get('preserveMode'))) t.preserveMode = j.bool(p, f('preserveMode'));
 
   let secure: false | 'explicit' | 'implicit' | undefined;
   if ((p = get('secure'))) {
@@ -291,4 +301,31 @@ function parseTarget(j: JsonFields, name: string, node: Node, workspaceRoot: str
   }
   if (t.protocol !== 'local') t.port = portGiven ?? defaultPort(t.protocol, t.secure === 'implicit');
   return t;
+}
+
+function parsePermissions(j: JsonFields, p: Prop, field: string): { file?: number; dir?: number } {
+  const props = j.props(p.value, field, ['file', 'dir']);
+  const out: { file?: number; dir?: number } = {};
+  for (const [key, prop] of props) {
+    const name = fieldName(field, key);
+    if (prop.value.type !== 'string') {
+      throw j.error(prop.value, name, `must be an octal mode in double quotes, e.g. "${key === 'dir' ? '755' : '644'}" (got ${shown(prop.value)})`);
+    }
+    const mode = parseOctalMode(prop.value.value as string);
+    if (mode === undefined) {
+      throw j.error(prop.value, name, `must be three octal digits as chmod takes them, e.g. "${key === 'dir' ? '755' : '644'}" (got ${shown(prop.value)})`);
+    }
+    out[key as 'file' | 'dir'] = mode;
+  }
+  return out;
+}
+
+function parseTlsFingerprintField(j: JsonFields, p: Prop, field: string): string {
+  const raw = j.str(p, field, { nonEmpty: true });
+  const fp = normalizeCertFingerprint(raw);
+  if (!fp) {
+    throw j.error(p.value, field, `must be a certificate's SHA-256 fingerprint, "SHA256:" and 64 hex digits (colons allowed) (got ${shown(p.value)})`,
+      'The first connection with "allowSelfSignedCertificate" shows it; or: openssl x509 -noout -fingerprint -sha256 -in cert.pem');
+  }
+  return fp;
 }

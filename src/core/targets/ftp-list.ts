@@ -6,6 +6,7 @@ import { SyncError, throwIfAborted } from '../errors.js';
 import { checkRemoteName, isTempName, joinPath } from '../paths.js';
 import { parseListDate } from './ftp-util.js';
 import { isReservedName } from '../names/rules.js';
+import { modeOfPermissions } from './ftp-modes.js';
 
 export interface ListHost {
   /** run `fn` on a borrowed connection, with reconnect + retry */
@@ -16,7 +17,7 @@ export interface ListHost {
   readonly concurrency: number;
 }
 
-export interface RawItem { name: string; type: EntryType; size: number; mtime: number }
+export interface RawItem { name: string; type: EntryType; size: number; mtime: number; mode?: number }
 
 /**
  * One folder's entries (no "." / ".."; links and other types left out). `forRemoval`: links are listed as
@@ -46,7 +47,8 @@ export async function listDir(c: Client, absPath: string, useMlsd: boolean, forR
     const type: EntryType | undefined = f.isSymbolicLink ? (forRemoval ? 'file' : undefined) : f.isDirectory ? 'dir' : f.isFile ? 'file' : undefined;
     if (!type || (forRemoval && f.name.includes('/'))) continue;
     const mtime = f.modifiedAt ? f.modifiedAt.getTime() : useMlsd ? 0 : parseListDate(f.rawModifiedAt);
-    out.push({ name: f.name, type, size: type === 'dir' ? 0 : Math.max(0, f.size || 0), mtime });
+    const mode = modeOfPermissions(f.permissions);
+    out.push({ name: f.name, type, size: type === 'dir' ? 0 : Math.max(0, f.size || 0), mtime, ...(mode !== undefined ? { mode } : {}) });
   }
   return out;
 }
@@ -93,7 +95,7 @@ export async function listTree(host: ListHost, root: string, opts: TreeOptions =
         if (isTempName(it.name)) { opts.staleTemps?.push(path); continue; }
         if (opts.include && !opts.include(path, it.type)) continue;
       }
-      result.set(path, { path, type: it.type, size: it.size, mtime: it.mtime });
+      result.set(path, { path, type: it.type, size: it.size, mtime: it.mtime, ...(it.mode !== undefined ? { mode: it.mode } : {}) });
       if (it.type === 'dir') queue.push(path);
     }
   };

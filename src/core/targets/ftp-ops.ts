@@ -13,7 +13,7 @@ export async function statAbs(c: Client, abs: string, path: string, mlst: boolea
       const res = await c.send(`MLST ${abs}`);
       const f = parseMlstReply(res.message);
       if (!f || f.type === 'other') return undefined;
-      return { path, type: f.type, size: f.type === 'dir' ? 0 : f.size, mtime: f.mtime };
+      return { path, type: f.type, size: f.type === 'dir' ? 0 : f.size, mtime: f.mtime, ...(f.mode !== undefined ? { mode: f.mode } : {}) };
     } catch (e) {
       if (ftpCode(e) === 550) return undefined;
       throw e;
@@ -37,10 +37,11 @@ export async function statAbs(c: Client, abs: string, path: string, mlst: boolea
   return { path, type: 'file', size, mtime };
 }
 
-/** mkdir -p on absolute paths (no CWD: the working folder is never relied on) */
-export async function mkdirAbs(c: Client, abs: string, path: string, mlst: boolean): Promise<void> {
+/** mkdir -p on absolute paths (no CWD: the working folder is never relied on); `onCreated` for each folder made */
+export async function mkdirAbs(c: Client, abs: string, path: string, mlst: boolean, onCreated?: (abs: string) => Promise<void>): Promise<void> {
   try {
     await c.send(`MKD ${abs}`);
+    await onCreated?.(abs);
     return;
   } catch (e) {
     if (ftpCode(e) === undefined) throw e;
@@ -51,8 +52,9 @@ export async function mkdirAbs(c: Client, abs: string, path: string, mlst: boole
     if (parent === abs) throw e;
     const parentSt = await statAbs(c, parent, parentOf(path), mlst);
     if (parentSt?.type === 'dir') throw e; // the parent exists: the server refused for another reason
-    await mkdirAbs(c, parent, parentOf(path), mlst);
+    await mkdirAbs(c, parent, parentOf(path), mlst, onCreated);
     await c.send(`MKD ${abs}`);
+    await onCreated?.(abs);
   }
 }
 

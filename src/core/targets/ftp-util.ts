@@ -115,13 +115,14 @@ export function formatMlsxTime(ms: number): string {
   return `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
 }
 
-export interface Facts { type: EntryType | 'other'; size: number; mtime: number }
+export interface Facts { type: EntryType | 'other'; size: number; mtime: number; mode?: number }
 
 /** The fact string of an MLST / MLSD line ("type=file;size=6;modify=2020…;") → what we use of it */
 export function parseFacts(facts: string): Facts {
   let type: Facts['type'] = 'other';
   let size = 0;
   let mtime = 0;
+  let mode: number | undefined;
   for (const fact of facts.split(';')) {
     const eq = fact.indexOf('=');
     if (eq < 0) continue;
@@ -132,8 +133,9 @@ export function parseFacts(facts: string): Facts {
       type = v === 'file' ? 'file' : v === 'dir' || v === 'cdir' || v === 'pdir' ? 'dir' : 'other';
     } else if (key === 'size' || key === 'sizd') size = Number(value) || 0;
     else if (key === 'modify') mtime = parseMlsxTime(value) ?? 0;
+    else if (key === 'unix.mode' && /^[0-7]{3,5}$/.test(value)) mode = parseInt(value, 8) & 0o777;
   }
-  return { type, size, mtime };
+  return mode === undefined ? { type, size, mtime } : { type, size, mtime, mode };
 }
 
 /** The reply to MLST ("250-…\n type=file;…; /path\n250 End.") → the facts, or undefined */

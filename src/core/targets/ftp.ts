@@ -2,7 +2,6 @@
 // MLSD listing, atomic uploads (temp name + RNFR/RNTO), MFMT for mtimes, reconnect and retry.
 import { Client } from 'basic-ftp';
 import { PassThrough, Readable } from 'node:stream';
-import type { ConnectionOptions } from 'node:tls';
 import type {
   Entry, ListOptions, Logger, RemoteSpec, Target, TargetCapabilities, WriteOptions,
 } from '../types.js';
@@ -14,6 +13,8 @@ import { stalledError, timeoutSecondsOf } from '../transfer/stall.js';
 import type { TargetOptions } from './index.js';
 import { FtpPool } from './ftp-pool.js';
 import { ftpNameProblem } from '../names/rules.js';
+import { FtpModes } from './ftp-modes.js';
+import { ConnectionGuard, accessFtp } from './ftp-access.js';
 import { listTree, type ListHost } from './ftp-list.js';
 import { mapLimit, mkdirAbs, normalizeAbs, renameAbs, statAbs, verifyStoredName } from './ftp-ops.js';
 import {
@@ -51,6 +52,8 @@ export class FtpTarget implements Target {
   private mlsd = true;
   private mlst = true;
   private readonly listHost: ListHost;
+  private readonly modes: FtpModes;
+  private readonly guard: ConnectionGuard;
 
   constructor(private readonly spec: RemoteSpec, private readonly options: TargetOptions = {}) {
     if (spec.ftpActive) {
@@ -69,6 +72,8 @@ export class FtpTarget implements Target {
     const path = spec.path.startsWith('/') ? spec.path : `/${spec.path}`;
     this.display = `${spec.protocol === 'ftps' ? 'ftps' : 'ftp'}://${user}${host}:${this.port}${path}`;
     if (spec.path.startsWith('/')) this.root = normalizeAbs(spec.path);
+    this.guard = new ConnectionGuard(spec, this.host, this.port, options.credentials ?? {}, this.log, options.knownCertificatesFile, this.display);
+    this.modes = new FtpModes({ file: spec.permissions?.file, dir: spec.permissions?.dir, preserveMode: spec.preserveMode }, this.log, this.display);
     this.pool = new FtpPool(maxConcurrency, () => this.connect(), isConnectionLimit, (n) => {
       this.capabilities.maxConcurrency = n;
       this.log.info(`${this.display} limits connections: using ${n}`);
@@ -101,12 +106,11 @@ export class FtpTarget implements Target {
       throw this.authFailure;
     }
     const c = new Client(timeoutSecondsOf(this.spec) * 1000);
-    const tls: ConnectionOptions = { rejectUnauthorized: !this.spec.allowUnauthorizedTls };
     const secure = this.spec.protocol !== 'ftps' ? false : this.spec.ftpsImplicit ? 'implicit' as const : true;
     try {
-      // access(): connect, AUTH TLS, OPTS UTF8 ON, USER/PASS, TYPE I, OPTS UTF8 ON, FEAT, PBSZ 0 + PROT P
-      await c.access({
-        host: this.host, port: this.port, secure, secureOptions: tls,
+      // as access(): connect, AUTH TLS, [certificate check: ftp-access.ts], OPTS UTF8 ON, USER/PASS, TYPE I, OPTS UTF8 ON, FEAT, PBSZ 0 + PROT P
+      await accessFtp(c, {
+        host: this.host, port: this.port, secure, ...this.guard.hooks(),
         user: this.spec.user || 'anonymous',
         password: password ?? (this.spec.user ? '' : 'anonymous@'),
       });
@@ -312,6 +316,7 @@ export class FtpTarget implements Target {
           if (stored) checkSize(path, options.size, stored.size, 'moved');
         }
         // a retry after a dropped connection: the rename may have gone through already
+        await this.modes.beforeRename(c, absTmp, abs, options, this.mlst);
         await renameAbs(c, absTmp, abs, this.mlst, tries++ > 0 ? moved.bytes : undefined);
         await verifyStoredName(c, abs, path, this.mlst, this.capabilities.caseInsensitive);
         const mfmt = options.mtime !== undefined && this.capabilities.setMtime && await this.setMtime(c, abs, options.mtime);
@@ -351,7 +356,7 @@ export class FtpTarget implements Target {
 
   async mkdir(path: string): Promise<void> {
     await this.ready();
-    await this.withClient(`create folder ${this.abs(path)}`, path, (c) => mkdirAbs(c, this.abs(path), path, this.mlst));
+    await this.withClient(`create folder ${this.abs(path)}`, path, (c) => mkdirAbs(c, this.abs(path), path, this.mlst, (abs) => this.modes.newDir(c, abs)));
   }
 
   async removeFile(path: string): Promise<void> {

@@ -93,7 +93,8 @@ export function hostFieldMatches(field: string, token: string): boolean {
 
 export type HostKeyVerdict =
   | { status: 'known'; line: number }
-  | { status: 'unknown'; otherTypes: string[] }
+  | { status: 'unknown' }
+  /** a different key of the same type, or (as OpenSSH) only keys of other types: `keyType` is the recorded one */
   | { status: 'changed'; line: number; keyType: string }
   | { status: 'revoked'; line: number };
 
@@ -109,7 +110,11 @@ export function checkHostKey(file: string, host: string, port: number, blob: Buf
   if (exact) return { status: 'known', line: exact.line };
   const sameType = mine.find((e) => e.keyType === type);
   if (sameType) return { status: 'changed', line: sameType.line, keyType: type };
-  return { status: 'unknown', otherTypes: [...new Set(mine.map((e) => e.keyType))] };
+  // keys of other types only: the server did not offer any key we know, although the client asked
+  // for those types first. OpenSSH treats this as a changed key too: a man in the middle holding
+  // only a key of another type must not get a "new host" prompt (or --accept-new-host-key).
+  if (mine.length) return { status: 'changed', line: mine[0].line, keyType: mine[0].keyType };
+  return { status: 'unknown' };
 }
 
 /** key types recorded for this host, so the connection can ask the server for one of those first */
@@ -166,8 +171,10 @@ export async function verifyHostKey(blob: Buffer, o: VerifyHostKeyOptions): Prom
       });
     case 'changed':
       throw new SyncError('hostkey',
-        `WARNING: the host key of ${token} has CHANGED. It now presents ${keyType} key ${fingerprint}, ` +
-        `but ${o.knownHostsFile} line ${verdict.line} has a different ${keyType} key. ` +
+        `WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED for ${token}. It now presents ${keyType} key ${fingerprint}, ` +
+        (verdict.keyType === keyType
+          ? `but ${o.knownHostsFile} line ${verdict.line} has a different ${keyType} key. `
+          : `but ${o.knownHostsFile} line ${verdict.line} has a ${verdict.keyType} key for it and no ${keyType} key. `) +
         'This may be a man-in-the-middle attack, or the server was reinstalled', {
           hint: `If the change is expected, verify the new fingerprint with the server's administrator, then remove line ${verdict.line} ` +
             `from ${o.knownHostsFile} (ssh-keygen -R "${token}" -f ${o.knownHostsFile}) and connect again`,
@@ -176,10 +183,9 @@ export async function verifyHostKey(blob: Buffer, o: VerifyHostKeyOptions): Prom
       let ok = !!o.acceptNew;
       if (!ok && o.confirm) ok = await o.confirm(info);
       if (!ok) {
-        const others = verdict.otherTypes.length ? ` (keys of other types are known for it: ${verdict.otherTypes.join(', ')})` : '';
         throw new SyncError('hostkey',
           `The authenticity of host ${token} can't be established: its ${keyType} key fingerprint is ${fingerprint}, ` +
-          `which is not in ${o.knownHostsFile}${others}`, {
+          `which is not in ${o.knownHostsFile}`, {
             hint: 'Check the fingerprint with the server\'s administrator, then run again with --accept-new-host-key to trust and record it',
           });
       }

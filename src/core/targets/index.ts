@@ -9,6 +9,8 @@ export interface TargetOptions {
   log?: Logger;
   /** connections / parallel requests the target may use */
   concurrency?: number;
+  /** FTPS without verification: where trusted certificate fingerprints are remembered (paths.ts: knownCertificatesFileFor) */
+  knownCertificatesFile?: string;
 }
 
 export function createTarget(spec: RemoteSpec, options: TargetOptions = {}): Target {

@@ -9,6 +9,7 @@ import { SyncError } from '../errors.js';
 import { checkRemoteName, isTempName, joinPath, tempPathFor } from '../paths.js';
 import { checkSize } from '../transfer/verify.js';
 import { isReservedName, localNameRule } from '../names/rules.js';
+import { TEMP_FILE_MODE, modeForFile } from './modes.js';
 
 export class LocalTarget implements Target {
   readonly kind = 'local' as const;
@@ -102,7 +103,7 @@ export class LocalTarget implements Target {
           }
           queue.push({ dir: path, above: [...above, id] });
         }
-        out.set(path, { path, type, size: type === 'dir' ? 0 : st.size, mtime: Math.floor(st.mtimeMs) });
+        out.set(path, { path, type, size: type === 'dir' ? 0 : st.size, mtime: Math.floor(st.mtimeMs), mode: st.mode & 0o777 });
       }
       await new Promise<void>((r) => setImmediate(r));
     }
@@ -116,7 +117,7 @@ export class LocalTarget implements Target {
     try {
       const st = await fsp.stat(this.abs(path));
       const type: EntryType = st.isDirectory() ? 'dir' : 'file';
-      return { path, type, size: type === 'dir' ? 0 : st.size, mtime: Math.floor(st.mtimeMs) };
+      return { path, type, size: type === 'dir' ? 0 : st.size, mtime: Math.floor(st.mtimeMs), mode: st.mode & 0o777 };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
@@ -144,12 +145,13 @@ export class LocalTarget implements Target {
       },
     });
     try {
-      await pipeline(source, counter, createWriteStream(tmpAbs, { flags: 'wx', highWaterMark: 256 * 1024 }), { signal: options.signal });
+      await pipeline(source, counter, createWriteStream(tmpAbs, { flags: 'wx', mode: TEMP_FILE_MODE, highWaterMark: 256 * 1024 }), { signal: options.signal });
       checkSize(path, options.size, bytes, 'moved');
       if (options.mtime !== undefined) {
         const t = new Date(options.mtime);
         await fsp.utimes(tmpAbs, t, t);
       }
+      await fsp.chmod(tmpAbs, await this.finalMode(path, options.mode));
       await fsp.rename(tmpAbs, this.abs(path));
     } catch (e) {
       source.destroy();
@@ -162,6 +164,12 @@ export class LocalTarget implements Target {
     if (!entry) throw new SyncError('io', 'File vanished right after writing it', { path });
     checkSize(path, options.size, entry.size, 'after-rename');
     return entry;
+  }
+
+  /** the mode the written file gets: the replaced file's, else the source's masked by the umask (modes.ts) */
+  private async finalMode(path: string, sourceMode: number | undefined): Promise<number> {
+    const previous = await fsp.stat(this.abs(path)).catch(() => undefined);
+    return modeForFile(previous?.isFile() ? previous.mode : undefined, sourceMode);
   }
 
   async mkdir(path: string): Promise<void> {

@@ -26,5 +26,5 @@ export function typeOf(attrs: Stats): EntryType | 'link' | undefined {
 }
 
 export function entryOf(path: string, attrs: Stats, type: EntryType): Entry {
-  return { path, type, size: type === 'file' ? attrs.size : 0, mtime: attrs.mtime * 1000 };
+  return { path, type, size: type === 'file' ? attrs.size : 0, mtime: attrs.mtime * 1000, mode: attrs.mode & 0o777 };
 }

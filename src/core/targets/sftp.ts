@@ -16,6 +16,7 @@ import { IdleWatch, stalledError, timeoutSecondsOf } from '../transfer/stall.js'
 import { isReservedName } from '../names/rules.js';
 import { checkStoredName, needsNameCheck } from '../names/stored-name.js';
 import { foldCase } from '../names/case.js';
+import { TEMP_FILE_MODE, formatMode, modeForFile, type ModePolicy } from './modes.js';
 
 const RETRY_DELAYS = [200, 800, 2000];
 const LIST_PARALLEL = 32;
@@ -38,6 +39,8 @@ export class SftpTarget implements Target {
   private conn?: SftpConnection;
   private opening?: Promise<SftpConnection>;
   private everConnected = false;
+  private readonly modes: ModePolicy;
+  private chmodRefused = false;
 
   constructor(private readonly spec: RemoteSpec, options: TargetOptions = {}) {
     this.log = options.log ?? nullLogger;
@@ -45,6 +48,7 @@ export class SftpTarget implements Target {
     this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency: Math.max(1, options.concurrency ?? 32) }; // pipelined on one channel: cheap
     const path = spec.path.startsWith('/') ? spec.path : `/${spec.path}`;
     this.display = `sftp://${userOf(spec)}@${hostPort(spec)}${path}`;
+    this.modes = { file: spec.permissions?.file, dir: spec.permissions?.dir, preserveMode: spec.preserveMode };
   }
 
   async open(): Promise<void> {
@@ -261,8 +265,8 @@ export class SftpTarget implements Target {
       // only opening is retried: once bytes were taken from `source` it cannot be replayed
       let previous: Promise<Stats | undefined>;
       ({ c, handle } = await this.withRetry('Creating a temporary file', tmp, async (c) => {
-        const opening = call<Buffer>(c, (s, cb) => s.open(this.abs(c, tmp), 'w', cb));
-        // pipelined with the open: the file being replaced, whose permissions the new one keeps
+        const opening = call<Buffer>(c, (s, cb) => s.open(this.abs(c, tmp), 'w', { mode: TEMP_FILE_MODE }, cb));
+        // pipelined with the open: the file being replaced, whose permissions the new one keeps (modes.ts)
         previous = call<Stats>(c, (s, cb) => s.stat(this.abs(c, path), cb)).catch(() => undefined);
         return { c, handle: await opening };
       }, signal));
@@ -276,7 +280,7 @@ export class SftpTarget implements Target {
       checkSize(path, options.size, moved, 'moved');
       const prev = await previous!;
       const attrs: { mode?: number; atime?: number; mtime?: number } = {};
-      if (prev && typeOf(prev) === 'file') attrs.mode = prev.mode & 0o7777;
+      attrs.mode = modeForFile(prev && typeOf(prev) === 'file' ? prev.mode : undefined, options.mode, this.modes);
       if (options.mtime !== undefined) attrs.atime = attrs.mtime = Math.floor(options.mtime / 1000);
       // processed in order by the server: send them together
       const closing = [
@@ -348,7 +352,10 @@ export class SftpTarget implements Target {
         for (const part of c.root.split('/').filter(Boolean)) {
           cur += `/${part}`;
           const st = await call<Stats>(c, (s, cb) => s.stat(cur, cb)).catch(() => undefined);
-          if (!st) await call<void>(c, (s, cb) => s.mkdir(cur, cb));
+          if (!st) {
+            await call<void>(c, (s, cb) => s.mkdir(cur, cb));
+            await this.chmodNewDir(c, cur);
+          }
         }
       });
       return;
@@ -359,6 +366,7 @@ export class SftpTarget implements Target {
   private async mkdirp(c: SftpConnection, path: string): Promise<void> {
     try {
       await call<void>(c, (s, cb) => s.mkdir(this.abs(c, path), cb));
+      await this.chmodNewDir(c, this.abs(c, path));
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (code === 2 && parentOf(path)) {
@@ -370,6 +378,20 @@ export class SftpTarget implements Target {
       if (st && typeOf(st) === 'dir') return;
       if (st) throw new SyncError('io', `Cannot create folder ${path}: a file with that name exists`, { path });
       throw e;
+    }
+  }
+
+  /** a folder this target created gets the configured `permissions.dir` (mkdir's mode is masked by the server's umask) */
+  private async chmodNewDir(c: SftpConnection, abs: string): Promise<void> {
+    const mode = this.modes.dir;
+    if (mode === undefined || this.chmodRefused) return;
+    try {
+      await call<void>(c, (s, cb) => s.chmod(abs, mode, cb));
+    } catch (e) {
+      if (c.dead || isConnectionLost(e)) throw e;
+      this.chmodRefused = true; // said once, not per folder
+      this.log.warn(`${this.display}: the server refused to set folder permissions ${formatMode(mode)} on ${abs} ` +
+        `(${(e as Error).message}); new folders keep the server's default`);
     }
   }
 

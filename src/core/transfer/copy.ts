@@ -9,6 +9,9 @@ export interface CopyOptions {
   signal?: AbortSignal;
   onProgress?: (bytes: number) => void;
   log?: Logger;
+  /** the source's mode, and the mode of the file it replaces (null: a new file) — see targets/modes.ts */
+  mode?: number;
+  destMode?: number | null;
 }
 
 /** worth a second try: bytes lost on the way, or the connection dropped (the target reconnects) */
@@ -33,7 +36,7 @@ export async function copyVerified(path: string, src: Target, dst: Target, srcEn
   for (let attempt = 0; ; attempt++) {
     try {
       const stream = await src.read(path, signal);
-      return await dst.write(path, stream, { mtime: srcEntry.mtime, size: srcEntry.size, signal, onProgress });
+      return await dst.write(path, stream, { mtime: srcEntry.mtime, size: srcEntry.size, mode: opts.mode, destMode: opts.destMode, signal, onProgress });
     } catch (e) {
       if (attempt > 0 || signal?.aborted || !isRetryableTransfer(e)) throw e;
       // the source may have changed since the listing: then a second try would not match either

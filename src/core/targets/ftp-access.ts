@@ -1,0 +1,119 @@
+// Connecting and logging in to an FTP server: basic-ftp's access(), with a check of the server's TLS
+// certificate between the handshake and USER/PASS when certificate verification is off for this
+// target (see tls-pin.ts), and passive data connections kept on the control connection's host.
+import type { Client } from 'basic-ftp';
+import { TLSSocket, type ConnectionOptions, type PeerCertificate } from 'node:tls';
+import type { Credentials, Logger, RemoteSpec } from '../types.js';
+import { SyncError } from '../errors.js';
+import { usePassiveControlHost } from './ftp-passive.js';
+import { certFingerprintOf, certHostToken, verifyCertificate } from './tls-pin.js';
+
+export interface AccessOptions {
+  host: string;
+  port: number;
+  secure: boolean | 'implicit';
+  secureOptions: ConnectionOptions;
+  user: string;
+  password: string;
+  /** called with the server's certificate after the TLS handshake; throws to stop before the login */
+  checkCertificate?: (cert: PeerCertificate) => Promise<void>;
+  /** the same for each data connection's certificate (synchronous: throws to stop the transfer) */
+  checkDataCertificate?: (cert: PeerCertificate) => void;
+  /** a PASV reply named another host than the control connection's (it is ignored) */
+  onOtherPasvHost?: (named: string, used: string) => void;
+}
+
+/** a warning for PASV replies naming another host: once per target, not per connection */
+export function pasvWarner(log: Logger, display: string): (named: string, used: string) => void {
+  let warned = false;
+  return (named, used) => {
+    if (warned) return;
+    warned = true;
+    log.warn(`${display}: the server's PASV reply named another host (${named}); using ${used}, the host of the control connection`);
+  };
+}
+
+export async function accessFtp(c: Client, o: AccessOptions): Promise<void> {
+  const dataCheck = o.checkDataCertificate;
+  usePassiveControlHost(c, o.onOtherPasvHost, dataCheck && ((s) => {
+    if (!(s instanceof TLSSocket)) return;
+    // runs before basic-ftp's own 'secureConnect' listener starts an upload: nothing is sent on a refused one
+    s.once('secureConnect', () => {
+      // a resumed session (what servers want) shows no certificate: the peer holds the trusted session's keys
+      if (s.isSessionReused()) return;
+      try { dataCheck(s.getPeerCertificate()); } catch (e) { s.destroy(e as Error); }
+    });
+  }));
+  const secureOptions = { ...o.secureOptions, host: o.secureOptions.host ?? o.host };
+  if (o.secure === 'implicit') await c.connectImplicitTLS(o.host, o.port, secureOptions);
+  else await c.connect(o.host, o.port);
+  if (o.secure === true) await c.useTLS(secureOptions);
+  if (o.secure && o.checkCertificate) {
+    const cert = (c.ftp.socket as TLSSocket).getPeerCertificate?.();
+    await o.checkCertificate(cert);
+  }
+  await c.sendIgnoringError('OPTS UTF8 ON');
+  await c.login(o.user, o.password);
+  await c.useDefaultSettings();
+}
+
+/**
+ * The checks of one FTP target's connections: the certificate (FTPS with verification off) asked /
+ * looked up once, then every further connection of the pool, and every data connection, must present
+ * the same one; PASV replies naming another host are said once.
+ */
+export class ConnectionGuard {
+  private trusted: string | undefined;
+  private pending: Promise<void> | undefined;
+  private readonly onOtherPasvHost: (named: string, used: string) => void;
+
+  constructor(private readonly spec: RemoteSpec, private readonly host: string, private readonly port: number,
+    private readonly credentials: Credentials, private readonly log: Logger, private readonly file: string | undefined, display: string) {
+    this.onOtherPasvHost = pasvWarner(log, display);
+  }
+
+  /** the parts of AccessOptions this guard decides */
+  hooks(): Pick<AccessOptions, 'secureOptions' | 'checkCertificate' | 'checkDataCertificate' | 'onOtherPasvHost'> {
+    const off = this.needed;
+    return {
+      // verification off (self-signed, or a pinned fingerprint): the fingerprint checks replace it
+      secureOptions: { rejectUnauthorized: !off },
+      checkCertificate: off ? (cert) => this.check(cert) : undefined,
+      checkDataCertificate: off ? (cert) => this.checkData(cert) : undefined,
+      onOtherPasvHost: this.onOtherPasvHost,
+    };
+  }
+
+  /** certificate verification is off for this target: the fingerprint check replaces it */
+  get needed(): boolean {
+    return this.spec.protocol === 'ftps' && (!!this.spec.allowUnauthorizedTls || !!this.spec.tlsFingerprint);
+  }
+
+  /** a data connection must present the certificate the control connection was trusted with */
+  checkData(cert: PeerCertificate): void {
+    const fp = cert?.raw ? certFingerprintOf(cert.raw) : '(none)';
+    if (this.trusted && fp === this.trusted) return;
+    throw new SyncError('hostkey',
+      `The data connection to ${certHostToken(this.host, this.port)} presented another TLS certificate (${fp}) than the ` +
+      `control connection (${this.trusted ?? 'not checked yet'}); the transfer was stopped. This may be a man-in-the-middle attack`);
+  }
+
+  async check(cert: PeerCertificate): Promise<void> {
+    if (this.trusted && cert?.raw && certFingerprintOf(cert.raw) === this.trusted) return;
+    // several pool connections open at once: one question, not one per connection
+    while (this.pending) await this.pending.catch(() => undefined);
+    if (this.trusted && cert?.raw && certFingerprintOf(cert.raw) === this.trusted) return;
+    const p = verifyCertificate({
+      host: this.host, port: this.port, cert, pinned: this.trusted ?? this.spec.tlsFingerprint, file: this.trusted ? undefined : this.file,
+      confirm: this.credentials.confirmCertificate,
+      onRecorded: (info) => this.log.warn(`Permanently added the TLS certificate of ${certHostToken(this.host, this.port)} (${info.fingerprint}) to ${info.knownCertificatesFile}`),
+    });
+    this.pending = p;
+    try {
+      await p;
+      this.trusted = certFingerprintOf(cert.raw);
+    } finally {
+      this.pending = undefined;
+    }
+  }
+}
