@@ -17,6 +17,7 @@ import { buildSetup, type RunSetup } from './specs.js';
 import { fillUserFromNetrc, makeCredentials } from './credentials.js';
 import { makeConflictAsker } from './interactive.js';
 import type { PromptIo } from './prompt.js';
+import { runImport } from './import.js';
 
 export interface CliIo {
   argv: string[];
@@ -61,6 +62,7 @@ export async function runCli(io: CliIo): Promise<number> {
     io.stdout.write(`remote-sync ${io.version}\n`);
     return EXIT.OK;
   }
+  if (args.command === 'import-sftp-json') return runImport(args, io);
 
   const out = new Output({ verbosity: args.verbosity, json: args.json, progress: args.progress, stdout: io.stdout, stderr: io.stderr });
   const log = out.logger();
