@@ -18,6 +18,7 @@ import { fillUserFromNetrc, makeCredentials } from './credentials.js';
 import { makeConflictAsker } from './interactive.js';
 import type { PromptIo } from './prompt.js';
 import { runImport } from './import.js';
+import { TransferMeter } from '../core/progress/meter.js';
 
 export interface CliIo {
   argv: string[];
@@ -139,7 +140,9 @@ export async function runCli(io: CliIo): Promise<number> {
     }
   });
 
+  const meter = new TransferMeter();
   const onProgress = (ev: ProgressEvent) => {
+    if (args.progress) meter.feed(ev);
     switch (ev.type) {
       case 'action-done':
         if (!args.dryRun) out.line(actionLine(ev.action), isChange(ev.action) ? LEVEL.changes : LEVEL.details);
@@ -148,8 +151,12 @@ export async function runCli(io: CliIo): Promise<number> {
         out.error(errorLine({ path: ev.action.path, kind: ev.action.kind, message: ev.error }));
         break;
       case 'stats':
-        out.progress(ev.filesDone, ev.filesTotal, ev.bytesDone, ev.bytesTotal, ev.filesDone === ev.filesTotal);
+      case 'bytes': {
+        // the bytes of big files in flight move the line too (throttled by Output)
+        const p = meter.snapshot();
+        out.progress(p.filesDone, p.filesTotal, p.bytesDone, p.bytesTotal, ev.type === 'stats' && ev.filesDone === ev.filesTotal, p);
         break;
+      }
       default:
         break;
     }
