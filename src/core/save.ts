@@ -21,17 +21,8 @@ export interface SaveContext {
   signal?: AbortSignal;
 }
 
-function excludedReason(path: string, filter: Filter): string | undefined {
-  const parts = path.split('/');
-  for (let i = 1; i < parts.length; i++) {
-    const dir = parts.slice(0, i).join('/');
-    if (filter.isExcluded(dir, 'dir')) return `excluded by the filters (${dir}/)`;
-  }
-  return filter.isExcluded(path, 'file') ? 'excluded by the filters' : undefined;
-}
-
 export async function decideSave(path: string, ctx: SaveContext): Promise<SaveOutcome> {
-  const why = excludedReason(path, ctx.filter);
+  const why = ctx.filter.explain(path, 'file');
   if (why) return { status: 'excluded', reason: why };
   const [L, R] = await Promise.all([ctx.local.stat(path), ctx.remote.stat(path)]);
   if (!L) return { status: 'in-sync', reason: 'no longer exists locally' };

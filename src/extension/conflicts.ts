@@ -14,13 +14,19 @@ import { describeConflict, openChoice } from './planGroups.js';
 import { isNode, nodesOf, type Node } from './nodes.js';
 import { REMOTE_SCHEME, displayName, parseRemoteUri } from './uriMap.js';
 import { summarize } from './statusText.js';
+import { ConflictRound, diffKindOf } from './conflicts/actions.js';
+import { DiffLens } from './conflicts/diffLens.js';
 
 export const DIFF_CONTEXT = 'remoteSync.remoteDiffActive';
+/** "conflict" or "planned": which choices the editor title shows for the active Remote Sync diff */
+export const DIFF_KIND_CONTEXT = 'remoteSync.remoteDiffKind';
+export const PENDING_CONTEXT = 'remoteSync.conflictsPending';
 
 export class ConflictUI implements ConflictPresenter, vscode.Disposable {
   private readonly offered = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
-  private diffActive = false;
+  private diffState = '';
+  private readonly round = new ConflictRound();
 
   constructor(
     private readonly sessions: Sessions,
@@ -34,11 +40,40 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
       vscode.window.tabGroups.onDidChangeTabs(update),
       vscode.window.tabGroups.onDidChangeTabGroups(update),
       vscode.window.onDidChangeActiveTextEditor(update),
+      services.store.onChange(update),
+      new DiffLens(sessions, services, (_s, entry) => this.positionOf(entry)),
     );
     update();
     commands.register('remoteSync.keepLocal', 'Keep Local', (arg, sel) => this.decide(arg, sel, 'local'));
     commands.register('remoteSync.keepRemote', 'Keep Remote', (arg, sel) => this.decide(arg, sel, 'remote'));
     commands.register('remoteSync.skip', 'Skip', (arg, sel) => this.decide(arg, sel, 'skip'));
+    commands.register('remoteSync.nextConflict', 'Next Conflict', () => this.next());
+  }
+
+  /** "2 of 5": this conflict's place in the current round of pending ones */
+  private positionOf(entry: Action): { index: number; total: number } {
+    const all = this.services.store.conflicts();
+    const pos = this.round.position(all.length);
+    const i = all.findIndex((c) => c.action === entry);
+    return i < 0 ? pos : { index: pos.total - all.length + i + 1, total: pos.total };
+  }
+
+  /** open the next pending conflict (after `after`), saying which of how many; or say that none is left */
+  async next(after?: { folder: string; path: string }): Promise<void> {
+    const all = this.services.store.conflicts();
+    if (!all.length) {
+      this.round.position(0);
+      vscode.window.showInformationMessage('Remote Sync: All conflicts resolved.');
+      return;
+    }
+    const start = after ? all.findIndex((c) => c.folder === after.folder && c.action.path > after.path) : 0;
+    const pick = all[start < 0 ? 0 : start];
+    const session = this.sessions.get(pick.folder);
+    if (!session) return;
+    const pos = this.positionOf(pick.action);
+    const where = this.sessions.configured().length > 1 ? ` in ${session.name}` : '';
+    vscode.window.setStatusBarMessage(`Remote Sync: conflict ${pos.index} of ${pos.total}${where} — ${displayName(pick.action.path)}`, 8000);
+    await this.openAction(session, pick.action);
   }
 
   async openAction(session: FolderSession, action: Action): Promise<void> {
@@ -133,7 +168,13 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
       vscode.window.showInformationMessage('Remote Sync: open a conflict (its diff) or select one in the Remote Sync view first.');
       return;
     }
+    const hadConflict = targets.some(({ session, rel }) => this.services.store.find(session.key, rel)?.kind === 'conflict');
     for (const { session, rel } of targets) await this.resolve(session, rel, resolution);
+    // one at a time (from the diff, its words, or one entry): go on with the next conflict
+    if (hadConflict && targets.length === 1) {
+      const [{ session, rel }] = targets;
+      await this.next({ folder: session.key, path: rel });
+    }
   }
 
   private targetsOf(arg: unknown, selected: unknown, anyKind: boolean): Array<{ session: FolderSession; rel: string }> {
@@ -215,13 +256,18 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
   }
 
   private updateContext(): void {
-    const active = this.activeRemoteEditor() !== undefined;
-    if (active === this.diffActive) return;
-    this.diffActive = active;
-    void vscode.commands.executeCommand('setContext', DIFF_CONTEXT, active);
+    const diff = this.activeRemoteEditor();
+    const kind = diff ? diffKindOf(this.services.store.find(diff.session.key, diff.rel)) : '';
+    const pending = this.services.store.conflicts().length > 0;
+    const state = `${kind}|${pending}`;
+    if (state === this.diffState) return;
+    this.diffState = state;
+    void vscode.commands.executeCommand('setContext', DIFF_CONTEXT, diff !== undefined);
+    void vscode.commands.executeCommand('setContext', DIFF_KIND_CONTEXT, kind);
+    void vscode.commands.executeCommand('setContext', PENDING_CONTEXT, pending);
   }
 
-  private closeDiffs(session: FolderSession, rel: string): void {
+  closeDiffs(session: FolderSession, rel: string): void {
     const remote = session.remoteUri(rel).toString();
     const tabs: vscode.Tab[] = [];
     for (const group of vscode.window.tabGroups.all) {
