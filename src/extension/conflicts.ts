@@ -1,6 +1,7 @@
 // Conflicts in the diff editor: vscode.diff(remote, local) titled "name (remote ↔ local)", with
-// editor-title actions Keep Local / Keep Remote / Skip while a remote-sync diff is active (context
-// key). Conflicts without two files to compare get a message with the same three choices. Every
+// editor-title actions in words — Keep Local / Keep Remote / Skip for a conflict, Apply / Skip for a
+// planned entry — while a remote-sync diff is active (context keys), and the same words above the
+// diff (CodeLens, conflicts/diffLens.ts). After a decision the next conflict opens. Conflicts without two files to compare get a message with the same three choices. Every
 // decision goes to the engine's resolvePath, which transfers and records the state.
 import * as vscode from 'vscode';
 import type { Action, Plan, Resolution } from '../core/types.js';
@@ -48,6 +49,11 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
     commands.register('remoteSync.keepRemote', 'Keep Remote', (arg, sel) => this.decide(arg, sel, 'remote'));
     commands.register('remoteSync.skip', 'Skip', (arg, sel) => this.decide(arg, sel, 'skip'));
     commands.register('remoteSync.nextConflict', 'Next Conflict', () => this.next());
+    // the diff editor's title shows these as words (no icon): "Keep Local  Keep Remote  Skip", or "Apply  Skip"
+    commands.register('remoteSync.diff.keepLocal', 'Keep Local', (arg, sel) => this.decide(arg, sel, 'local'));
+    commands.register('remoteSync.diff.keepRemote', 'Keep Remote', (arg, sel) => this.decide(arg, sel, 'remote'));
+    commands.register('remoteSync.diff.skip', 'Skip', (arg, sel) => this.decide(arg, sel, 'skip'));
+    commands.register('remoteSync.diff.apply', 'Apply', (arg) => vscode.commands.executeCommand('remoteSync.apply', arg));
   }
 
   /** "2 of 5": this conflict's place in the current round of pending ones */
@@ -70,17 +76,17 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
     const pick = all[start < 0 ? 0 : start];
     const session = this.sessions.get(pick.folder);
     if (!session) return;
-    const pos = this.positionOf(pick.action);
-    const where = this.sessions.configured().length > 1 ? ` in ${session.name}` : '';
-    vscode.window.setStatusBarMessage(`Remote Sync: conflict ${pos.index} of ${pos.total}${where} — ${displayName(pick.action.path)}`, 8000);
+    // its place ("2 of 5") is in the diff's title
     await this.openAction(session, pick.action);
   }
 
   async openAction(session: FolderSession, action: Action): Promise<void> {
     const choice = openChoice(action);
     switch (choice.kind) {
-      case 'diff':
-        return this.openDiff(session, action.path);
+      case 'diff': {
+        const pos = action.kind === 'conflict' ? this.positionOf(action) : undefined;
+        return this.openDiff(session, action.path, pos && pos.total > 1 ? ` · ${pos.index} of ${pos.total}` : '');
+      }
       case 'local':
         await vscode.window.showTextDocument(session.localUri(action.path), { preview: true });
         return;
@@ -94,9 +100,9 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
     }
   }
 
-  async openDiff(session: FolderSession, rel: string): Promise<void> {
+  async openDiff(session: FolderSession, rel: string, suffix = ''): Promise<void> {
     await vscode.commands.executeCommand('vscode.diff', session.remoteUri(rel), session.localUri(rel),
-      `${displayName(rel)} (remote ↔ local)`, { preview: false });
+      `${displayName(rel)} (remote ↔ local)${suffix}`, { preview: false });
   }
 
   /** Compare with Remote for one file: a diff when the server has a file there, else a message */
@@ -143,7 +149,8 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
     const text = origin === 'save'
       ? `"${name}" changed on the server since the last sync, so it was not uploaded.`
       : `"${name}" changed on both sides since the last sync; nothing was overwritten.`;
-    vscode.window.showWarningMessage(`Remote Sync: ${text}`, 'Compare', 'Overwrite', 'Download').then((pick) => {
+    const who = (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? `Remote Sync (${session.name})` : 'Remote Sync';
+    vscode.window.showWarningMessage(`${who}: ${text}`, 'Compare', 'Overwrite', 'Download').then((pick) => {
       done();
       const run = pick === 'Compare' ? this.openAction(session, action)
         : pick === 'Overwrite' ? this.resolve(session, action.path, 'local')
@@ -153,7 +160,8 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
   }
 
   private askChoice(session: FolderSession, action: Action, text: string, done?: () => void): void {
-    vscode.window.showWarningMessage(`Remote Sync: ${text}`, 'Keep Local', 'Keep Remote', 'Skip').then((pick) => {
+    const who = (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? `Remote Sync (${session.name})` : 'Remote Sync';
+    vscode.window.showWarningMessage(`${who}: ${text}`, 'Keep Local', 'Keep Remote', 'Skip').then((pick) => {
       done?.();
       if (!pick) return;
       const r: Resolution = pick === 'Keep Local' ? 'local' : pick === 'Keep Remote' ? 'remote' : 'skip';

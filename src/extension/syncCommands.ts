@@ -96,7 +96,8 @@ export class SyncCommands {
       }
       await doc.save();
     }
-    await this.run(session, mode, [rel]);
+    const [path] = await this.withoutExcluded(session, [rel], mode === 'upload' ? 'Upload Current File' : 'Download Current File');
+    if (path !== undefined) await this.run(session, mode, [path]);
   }
 
   /** explorer: files and folders, several at once, possibly in several workspace folders */

@@ -157,7 +157,8 @@ test('conflicts one after the other: words above the diff, "2 of 2", then "All c
   await cmd(lenses[3].command.command, ...lenses[3].command.arguments);
   assert.equal(host.diffs.length, 2, 'the next conflict opened');
   assert.notEqual(host.diffs[1].title.split(' ')[0], first);
-  assert.ok(host.statusMessages.some((m) => /conflict 2 of 2/.test(m)), JSON.stringify(host.statusMessages));
+  assert.match(host.diffs[0].title, /^[ab]\.txt \(remote ↔ local\) · 1 of 2$/);
+  assert.match(host.diffs[1].title, /^[ab]\.txt \(remote ↔ local\) · 2 of 2$/, 'its place in the title');
   assert.match(host.status.text, /· 1 conflict$/, 'the status bar counts what is left, not the run\'s 2');
   const second = host.codeLens.provideCodeLenses({ uri: host.diffs[1].right });
   assert.match(second[0].command.title, /^Conflict 2 of 2/);

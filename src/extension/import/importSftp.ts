@@ -37,6 +37,12 @@ export function configLooksLikeSftpJson(configFile: string): boolean {
   }
 }
 
+/** ".vscode/sftp.json": a path as the user sees it in that folder */
+function inFolder(folder: vscode.WorkspaceFolder, uri: vscode.Uri): string {
+  const base = folder.uri.path.replace(/\/$/, '');
+  return uri.path.startsWith(`${base}/`) ? uri.path.slice(base.length + 1) : uri.fsPath;
+}
+
 export class SftpImporter {
   constructor(private readonly sessions: Sessions, private readonly services: Services) {}
 
@@ -74,7 +80,7 @@ export class SftpImporter {
     if (!folder) return false;
     const from = source ?? sftpJsonUri(folder);
     const dest = vscode.Uri.joinPath(folder.uri, ...CONFIG_RELATIVE_PATH.split('/'));
-    const fromShown = vscode.workspace.asRelativePath(from, true);
+    const fromShown = inFolder(folder, from);
     let text: string;
     try {
       text = new TextDecoder().decode(await vscode.workspace.fs.readFile(from));
@@ -94,7 +100,7 @@ export class SftpImporter {
     }
     await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(dest, '..'));
     await vscode.workspace.fs.writeFile(dest, new TextEncoder().encode(result.text));
-    this.services.log.info(`Imported ${fromShown} into ${vscode.workspace.asRelativePath(dest, true)}: ${result.targets.join(', ')}` +
+    this.services.log.info(`Imported ${fromShown} into ${CONFIG_RELATIVE_PATH} of "${folder.name}": ${result.targets.join(', ')}` +
       (result.unsupported.length ? `; not carried over: ${result.unsupported.map((u) => u.split(':')[0]).join(', ')}` : ''));
     await this.keepSecrets(result, dest, folder);
     await openConfig(dest);
