@@ -48,7 +48,7 @@ export function statusView(s: StatusInput): StatusView {
   let level: Level = 'ok';
   if (s.last) {
     // the conflicts still pending come from the view's store, never from an older result's text
-    const rest = withoutConflicts(s.last.text);
+    const rest = withoutConflicts(s.last.text, s.conflicts > 0);
     if (rest) text += ` · ${rest}`;
     // a warning that was only about conflicts ends with them
     const onlyConflictsWarned = rest !== s.last.text && s.last.level === 'warning' && !/cancelled/.test(rest);
@@ -56,7 +56,8 @@ export function statusView(s: StatusInput): StatusView {
     lines.push(`Last: ${s.last.label} — ${s.last.detail ?? s.last.text} (${new Date(s.last.at).toLocaleTimeString()})`);
   }
   if (s.conflicts > 0) {
-    text += ` · ${plural(s.conflicts, 'conflict')}`;
+    // "conflict: d.txt" (a save) already says it when it is the only one
+    if (!(s.conflicts === 1 && / · conflict: /.test(text))) text += ` · ${plural(s.conflicts, 'conflict')}`;
     lines.push(`${plural(s.conflicts, 'conflict')} to resolve: click to open the next one`);
     if (level === 'ok') level = 'warning';
   }
@@ -65,9 +66,9 @@ export function statusView(s: StatusInput): StatusView {
   return { text, tooltip: lines.join('\n') + (s.conflicts > 0 ? '' : '\nClick to show the log.'), level };
 }
 
-/** "↑3 · 2 conflicts · 1 error" → "↑3 · 1 error"; "conflict: a.txt" → "" */
-function withoutConflicts(text: string): string {
-  return text.split(' · ').filter((part) => !/^\d+ conflicts?$|^conflict: /.test(part)).join(' · ');
+/** "↑3 · 2 conflicts · 1 error" → "↑3 · 1 error"; "conflict: a.txt" stays only while conflicts are pending */
+function withoutConflicts(text: string, pending: boolean): string {
+  return text.split(' · ').filter((part) => !/^\d+ conflicts?$/.test(part) && (pending || !/^conflict: /.test(part))).join(' · ');
 }
 
 export function plural(n: number, word: string, words = `${word}s`): string {

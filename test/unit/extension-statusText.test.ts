@@ -37,6 +37,7 @@ test('the conflict count is the pending one, not an older result\'s (after a Ski
   assert.equal(resolved.level, 'ok');
   const onlyConflicts = statusView({ ...base, last: { ...last, text: 'conflict: a.txt' }, conflicts: 0 });
   assert.equal(onlyConflicts.text, '$(cloud-upload) prod');
+  assert.equal(statusView({ ...base, last: { ...last, text: 'conflict: a.txt' }, conflicts: 1 }).text, '$(warning) prod · conflict: a.txt', 'a save\'s conflict names the file');
   assert.match(statusView({ ...base, last, conflicts: 1 }).tooltip, /click to open the next one/);
 });
 
