@@ -5,6 +5,7 @@ import type { Action, SyncResult } from '../core/types.js';
 import type { FolderSession, Services } from './folderSession.js';
 import type { RemoteFileSystem } from './remoteFs.js';
 import { plural, summarize, type Summary } from './statusText.js';
+import { editorReason } from './planGroups.js';
 
 export interface ConflictPresenter {
   /** show one conflict: its diff, or a message when there is nothing to compare */
@@ -32,7 +33,7 @@ export class Results {
     const who = (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? `Remote Sync (${session.name})` : 'Remote Sync';
     session.log.info(`${label}: ${sum.line}`);
     for (const e of result.errors) session.log.error(`${label}: ${e.kind} ${e.path}: ${e.message}`);
-    for (const c of result.conflicts) session.log.warn(`Conflict on ${c.path}: ${c.reason}`);
+    for (const c of result.conflicts) session.log.warn(`Conflict on ${c.path}: ${editorReason(c)}`);
     activity.record(session.key, { label, text: sum.short, detail: sum.line, level: sum.level });
 
     const touched = result.done.map((a) => a.path);
