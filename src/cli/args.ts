@@ -7,7 +7,7 @@ import { didYouMean } from '../core/config/suggest.js';
 import { normalizeCertFingerprint } from '../core/targets/tls-pin.js';
 import type { ResolveStrategy, SyncMode } from '../core/types.js';
 
-export const COMMANDS = ['upload', 'download', 'sync', 'run'] as const;
+export const COMMANDS = ['upload', 'download', 'sync', 'run', 'import-sftp-json'] as const;
 export type Command = (typeof COMMANDS)[number];
 export const MODES: readonly SyncMode[] = ['upload', 'download', 'sync'];
 
@@ -18,6 +18,8 @@ export interface CliArgs {
   remote?: string;
   /** run: the config target name */
   target?: string;
+  /** import-sftp-json: the sftp.json to convert (default: .vscode/sftp.json, found from the current folder upward) */
+  file?: string;
   /** run: --mode (default sync) */
   mode?: SyncMode;
   dryRun: boolean;
@@ -64,7 +66,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { long: 'dry-run', short: 'n', help: 'show the plan (every action with its reason); change nothing', group: 'sync' },
   { long: 'delete', help: 'one-way runs: delete on the destination what the source no longer has', only: ['upload', 'download', 'run'], group: 'sync' },
   { long: 'delete-unmatched', help: 'like --delete, and also delete what the filters exclude', only: ['upload', 'download', 'run'], group: 'sync' },
-  { long: 'force', help: 'one-way runs: overwrite the destination even where it changed since the last sync; allow more deletions than --max-delete', group: 'sync' },
+  { long: 'force', help: 'one-way runs: overwrite the destination even where it changed since the last sync; allow more deletions than --max-delete; import-sftp-json: overwrite an existing remote-sync.json', group: 'sync' },
   { long: 'resolve', value: 'MODE', help: 'conflicts: ask|skip|local|remote|new|old (default: ask on a terminal, else skip)', group: 'sync' },
   { long: 'mode', value: 'MODE', help: 'run: upload|download|sync (default: sync)', only: ['run'], group: 'sync' },
   { long: 'max-delete', value: 'N|N%', help: 'stop before deleting more than N files or N% of a side (default 50%)', group: 'sync' },
@@ -194,6 +196,14 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     if (def.only && seen.has(def.long) && !def.only.includes(command)) {
       throw new UsageError(`option --${def.long} is not used by '${command}' (only by ${def.only.join(', ')})`, command);
     }
+  }
+  if (command === 'import-sftp-json') {
+    const allowed = new Set(['force', 'verbose', 'quiet', 'help', 'version']);
+    const other = [...seen.keys()].find((k) => !allowed.has(k));
+    if (other) throw new UsageError(`option --${other} is not used by 'import-sftp-json' (only --force)`, command);
+    if (positionals.length > 1) throw new UsageError(`'import-sftp-json' takes at most one FILE (got ${positionals.length}: ${positionals.join(' ')})`, command);
+    args.file = positionals[0];
+    return args;
   }
   if (command === 'run') {
     if (positionals.length > 1) throw new UsageError(`'run' takes at most one TARGET name (got ${positionals.length}: ${positionals.join(' ')})`, command);

@@ -7,6 +7,7 @@ export const USAGE: Record<Command, string> = {
   download: 'remote-sync download LOCAL REMOTE [options]',
   sync: 'remote-sync sync LOCAL REMOTE [options]',
   run: 'remote-sync run [TARGET] [options]',
+  'import-sftp-json': 'remote-sync import-sftp-json [FILE] [--force]',
 };
 
 const SUMMARY: Record<Command, string> = {
@@ -14,6 +15,7 @@ const SUMMARY: Record<Command, string> = {
   download: 'copy new and changed files from REMOTE to LOCAL',
   sync: 'both directions, decided by the last-sync state',
   run: 'use your .vscode/remote-sync.json (found upward, up to $HOME or a repository root)',
+  'import-sftp-json': "convert vscode-sftp's .vscode/sftp.json into .vscode/remote-sync.json",
 };
 
 const REMOTE_FORMS = `REMOTE (and LOCAL) is a folder path or a URL:
@@ -76,20 +78,21 @@ export function commandHelp(command: Command): string {
     upload: 'Nothing is deleted on REMOTE unless --delete. A remote file changed since the last sync is a\nconflict (see --resolve), unless --force.',
     download: 'Nothing is deleted in LOCAL unless --delete. A local file changed since the last sync is a\nconflict (see --resolve), unless --force.',
     sync: 'New and changed files go both ways; deletions are repeated on the other side when the\nlast-sync state shows the file was there before. Changes on both sides are conflicts (--resolve).',
+    'import-sftp-json': 'FILE defaults to .vscode/sftp.json, found from the current folder upward. Writes\n.vscode/remote-sync.json next to it (never over an existing one without --force). Passwords and\npassphrases are not copied (use REMOTE_SYNC_PASSWORD, ~/.netrc, or "Sync: Set Password" in VS Code);\nfields with no equivalent are listed in a comment at the top of the new file.',
     run: 'Reads .vscode/remote-sync.json: the target (TARGET or "defaultTarget"), localRoot, ignore, match,\nconflictPolicy, concurrency, maxDelete and deletePropagation (= --delete in one-way modes).\nCommand-line options override the file; -x patterns are added to "ignore".',
   };
   return `Usage: ${USAGE[command]}
 
 ${SUMMARY[command][0].toUpperCase()}${SUMMARY[command].slice(1)}.
 ${extra[command]}
-${command === 'run' ? '' : `\n${REMOTE_FORMS}\n`}
-${optionLines(command)}
+${command === 'run' || command === 'import-sftp-json' ? '' : `\n${REMOTE_FORMS}\n`}
+${command === 'import-sftp-json' ? '  --force   overwrite an existing .vscode/remote-sync.json' : optionLines(command)}
 
 ${FOOTER}`;
 }
 
 /** the short text after a usage error */
 export function usageHint(command?: Command): string {
-  if (!command) return `Usage: remote-sync upload|download|sync LOCAL REMOTE [options]\n       remote-sync run [TARGET] [options]\nTry 'remote-sync --help' for more.`;
+  if (!command) return `Usage: remote-sync upload|download|sync LOCAL REMOTE [options]\n       remote-sync run [TARGET] [options]\n       remote-sync import-sftp-json [FILE] [--force]\nTry 'remote-sync --help' for more.`;
   return `Usage: ${USAGE[command]}\nTry 'remote-sync ${command} --help' for more.`;
 }

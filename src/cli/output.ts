@@ -3,6 +3,7 @@
 
 import type { Logger } from '../core/types.js';
 import { redactSecrets } from '../core/redact.js';
+import { formatBytes, formatDuration, formatRate, type ProgressSnapshot } from '../core/progress/meter.js';
 
 /** Verbosity levels (0 = normal): what each level shows. */
 export const LEVEL = {
@@ -27,14 +28,7 @@ export interface OutputOptions {
   now?: () => number;
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = -1;
-  while (v >= 1000 && i < units.length - 1) { v /= 1000; i++; }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
+export { formatBytes } from '../core/progress/meter.js';
 
 export class Output {
   readonly verbosity: number;
@@ -100,9 +94,11 @@ export class Output {
   }
 
   /** update the progress line (throttled; a final call with force draws at once) */
-  progress(filesDone: number, filesTotal: number, bytesDone: number, bytesTotal: number, force = false): void {
+  progress(filesDone: number, filesTotal: number, bytesDone: number, bytesTotal: number, force = false, rate?: Pick<ProgressSnapshot, 'rate' | 'etaMs'>): void {
     if (!this.progressOn) return;
-    const text = `${filesDone}/${filesTotal} files, ${formatBytes(bytesDone)}/${formatBytes(bytesTotal)}`;
+    let text = `${filesDone}/${filesTotal} files, ${formatBytes(bytesDone)}/${formatBytes(bytesTotal)}`;
+    if (rate && rate.rate > 0) text += `, ${formatRate(rate.rate)}`;
+    if (rate?.etaMs !== undefined && bytesDone < bytesTotal) text += `, ${formatDuration(rate.etaMs)} left`;
     const t = this.now();
     if (!force && t - this.lastDraw < (this.progressTty ? 100 : 1000)) { this.progressText = text; return; }
     this.lastDraw = t;

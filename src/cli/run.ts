@@ -19,6 +19,8 @@ import { buildSetup, type RunSetup } from './specs.js';
 import { fillUserFromNetrc, makeCredentials } from './credentials.js';
 import { makeConflictAsker } from './interactive.js';
 import type { PromptIo } from './prompt.js';
+import { runImport } from './import.js';
+import { TransferMeter } from '../core/progress/meter.js';
 
 export interface CliIo {
   argv: string[];
@@ -63,6 +65,7 @@ export async function runCli(io: CliIo): Promise<number> {
     io.stdout.write(`remote-sync ${io.version}\n`);
     return EXIT.OK;
   }
+  if (args.command === 'import-sftp-json') return runImport(args, io);
 
   const out = new Output({ verbosity: args.verbosity, json: args.json, progress: args.progress, stdout: io.stdout, stderr: io.stderr });
   const log = out.logger();
@@ -149,7 +152,9 @@ export async function runCli(io: CliIo): Promise<number> {
     }
   });
 
+  const meter = new TransferMeter();
   const onProgress = (ev: ProgressEvent) => {
+    if (args.progress) meter.feed(ev);
     switch (ev.type) {
       case 'action-done':
         if (!args.dryRun) out.line(actionLine(ev.action), isChange(ev.action) ? LEVEL.changes : LEVEL.details);
@@ -158,8 +163,12 @@ export async function runCli(io: CliIo): Promise<number> {
         out.error(errorLine({ path: ev.action.path, kind: ev.action.kind, message: ev.error }));
         break;
       case 'stats':
-        out.progress(ev.filesDone, ev.filesTotal, ev.bytesDone, ev.bytesTotal, ev.filesDone === ev.filesTotal);
+      case 'bytes': {
+        // the bytes of big files in flight move the line too (throttled by Output)
+        const p = meter.snapshot();
+        out.progress(p.filesDone, p.filesTotal, p.bytesDone, p.bytesTotal, ev.type === 'stats' && ev.filesDone === ev.filesTotal, p);
         break;
+      }
       default:
         break;
     }

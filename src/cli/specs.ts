@@ -141,7 +141,7 @@ export function buildSetup(args: CliArgs, ctx: SetupContext): RunSetup {
       : `LOCAL and REMOTE must not be inside one another: ${local.path} and ${remote.path}`, command);
   }
 
-  const mode: SyncMode = command === 'run' ? args.mode ?? 'sync' : command;
+  const mode: SyncMode = command === 'run' || command === 'import-sftp-json' ? args.mode ?? 'sync' : command;
   let resolve: ResolveStrategy = args.resolve ?? config?.conflictPolicy ?? 'ask';
   if (resolve === 'ask' && !ctx.interactive) resolve = 'skip';
 

@@ -2,7 +2,7 @@
 
 import type { Readable } from 'node:stream';
 import type {
-  Action, Entry, Plan, ProgressEvent, Resolution, ResolveStrategy, SyncMode, SyncResult, Target, Logger,
+  Action, Entry, EntryType, Plan, ProgressEvent, Resolution, ResolveStrategy, SyncMode, SyncResult, Target, Logger,
 } from './types.js';
 import type { LockOptions } from './lock.js';
 
@@ -77,4 +77,6 @@ export interface SyncEngine {
   readRemote(path: string, signal?: AbortSignal): Promise<Readable>;
   /** what the server reports for one path (undefined: absent) */
   statRemote(path: string): Promise<Entry | undefined>;
+  /** why a path is left out of every sync, naming the pattern; undefined when it takes part */
+  excludedBy(path: string, type: EntryType): string | undefined;
 }

@@ -78,6 +78,27 @@ export class Filter {
     return false;
   }
 
+  /**
+   * Why `path` (or a folder above it) is left out of every sync, naming the pattern — for messages
+   * such as "index.log is excluded by "*.log" in "ignore"". Undefined when it takes part.
+   */
+  explain(path: string, type: EntryType): string | undefined {
+    const parts = path.split('/');
+    for (let i = 1; i <= parts.length; i++) {
+      const p = parts.slice(0, i).join('/');
+      const t: EntryType = i < parts.length ? 'dir' : type;
+      const below = i < parts.length ? ` (the folder ${p}/)` : '';
+      const builtin = lastRule(this.builtin, p, t);
+      if (builtin && !builtin.negated) return `always left out ("${builtin.source}")${below}`;
+      const rule = lastRule(this.excludes, p, t);
+      if (rule && !rule.negated) return `excluded by "${rule.source}" in "ignore"${below}`;
+    }
+    if (type === 'file' && this.matches.length && lastMatch(this.matches, path, type) !== true) {
+      return `not matched by the "match" patterns (${this.matches.map((r) => `"${r.source}"`).join(', ')})`;
+    }
+    return undefined;
+  }
+
   /** Does the entry take part in the sync? (listing callback: parents were already checked) */
   includes(path: string, type: EntryType): boolean {
     return !this.isExcluded(path, type);
@@ -92,4 +113,14 @@ function lastMatch(rules: Rule[], path: string, type: EntryType): boolean | unde
     if (r.mm.match(path)) result = !r.negated;
   }
   return result;
+}
+
+/** the last rule that matches (its `negated` says whether it re-includes) */
+function lastRule(rules: Rule[], path: string, type: EntryType): Rule | undefined {
+  let found: Rule | undefined;
+  for (const r of rules) {
+    if (r.dirOnly && type !== 'dir') continue;
+    if (r.mm.match(path)) found = r;
+  }
+  return found;
 }

@@ -9,6 +9,7 @@ import { classifySide } from './classify.js';
 import { perform } from './executor.js';
 import { sameContent } from './compare.js';
 import { parentOf } from './paths.js';
+import { explainSaveError, isMissingFolder } from './save-errors.js';
 
 export interface SaveContext {
   local: Target;
@@ -20,17 +21,8 @@ export interface SaveContext {
   signal?: AbortSignal;
 }
 
-function excludedReason(path: string, filter: Filter): string | undefined {
-  const parts = path.split('/');
-  for (let i = 1; i < parts.length; i++) {
-    const dir = parts.slice(0, i).join('/');
-    if (filter.isExcluded(dir, 'dir')) return `excluded by the filters (${dir}/)`;
-  }
-  return filter.isExcluded(path, 'file') ? 'excluded by the filters' : undefined;
-}
-
 export async function decideSave(path: string, ctx: SaveContext): Promise<SaveOutcome> {
-  const why = excludedReason(path, ctx.filter);
+  const why = ctx.filter.explain(path, 'file');
   if (why) return { status: 'excluded', reason: why };
   const [L, R] = await Promise.all([ctx.local.stat(path), ctx.remote.stat(path)]);
   if (!L) return { status: 'in-sync', reason: 'no longer exists locally' };
@@ -67,12 +59,23 @@ export async function decideSave(path: string, ctx: SaveContext): Promise<SaveOu
     // mtime (the kernel's coarse clock). The server copy is unchanged, so uploading is safe.
   }
 
-  if (!R) {
-    const parent = parentOf(path);
-    if (parent && ctx.state.get(parent)?.type !== 'dir') await ctx.remote.mkdir(parent);
-  }
   const action: Action = { ...base, kind: 'upload', reason: ctx.force ? 'saved (overwrite)' : 'saved', replace: R?.type === 'dir' };
-  await perform(action, ctx, () => undefined);
+  const parent = parentOf(path);
+  // a new file: create the folders it needs (the root too, before the first sync) like a sync does
+  const needsFolder = !R && (parent ? ctx.state.get(parent)?.type !== 'dir' : ctx.state.countFiles() === 0);
+  try {
+    if (needsFolder) await ctx.remote.mkdir(parent);
+    try {
+      await perform(action, ctx, () => undefined);
+    } catch (e) {
+      // the folder went away on the server since the last sync: create it and try once more
+      if (R || needsFolder || ctx.signal?.aborted || !isMissingFolder(e)) throw e;
+      await ctx.remote.mkdir(parent);
+      await perform(action, ctx, () => undefined);
+    }
+  } catch (e) {
+    throw explainSaveError(path, ctx.remote.display, e);
+  }
   ctx.log.info(`upload ${path} (saved)`);
   return { status: 'uploaded', action };
 }

@@ -266,6 +266,10 @@ export class SyncSession implements SyncEngine {
     return this.open().then(() => this.remote.read(normalizeRelPath(path), signal));
   }
 
+  excludedBy(path: string, type: EntryType): string | undefined {
+    return this.filter.explain(normalizeRelPath(path), type);
+  }
+
   statRemote(path: string): Promise<Entry | undefined> {
     return this.open().then(() => this.remote.stat(normalizeRelPath(path)));
   }

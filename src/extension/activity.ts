@@ -2,6 +2,7 @@
 // The status bar renders it; "Sync: Cancel" aborts through it.
 
 import type { ProgressEvent } from '../core/types.js';
+import { TransferMeter, bytesLine, formatRate, type ProgressSnapshot } from '../core/progress/meter.js';
 
 export type Level = 'ok' | 'warning' | 'error';
 
@@ -11,6 +12,10 @@ export interface Operation {
   label: string;
   done: number;
   total: number;
+  /** short: "37% · 12 MB/s" (big transfers) */
+  detail?: string;
+  /** one line for the tooltip: bytes, rate, time left, the current file */
+  line?: string;
 }
 
 export interface LastResult {
@@ -42,11 +47,13 @@ export class ActivityModel {
     return id;
   }
 
-  update(id: number, done: number, total: number): void {
+  update(id: number, done: number, total: number, extra: { detail?: string; line?: string } = {}): void {
     const op = this.ops.get(id);
-    if (!op || (op.done === done && op.total === total)) return;
+    if (!op || (op.done === done && op.total === total && op.detail === extra.detail && op.line === extra.line)) return;
     op.done = done;
     op.total = total;
+    op.detail = extra.detail;
+    op.line = extra.line;
     this.emit();
   }
 
@@ -79,7 +86,9 @@ export class ActivityModel {
   running(folder?: string): Operation[] {
     return [...this.ops.values()]
       .filter((o) => folder === undefined || o.folder === folder)
-      .map(({ id, folder: f, label, done, total }) => ({ id, folder: f, label, done, total }));
+      .map(({ id, folder: f, label, done, total, detail, line }) => ({
+        id, folder: f, label, done, total, ...(detail ? { detail } : {}), ...(line ? { line } : {}),
+      }));
   }
 
   last(folder?: string): LastResult | undefined {
@@ -87,6 +96,11 @@ export class ActivityModel {
     let latest: LastResult | undefined;
     for (const r of this.lastByFolder.values()) if (!latest || r.at >= latest.at) latest = r;
     return latest;
+  }
+
+  /** forget the last result only (another target was selected: its result says nothing about this one) */
+  clearLast(folder: string): void {
+    if (this.lastByFolder.delete(folder)) this.emit();
   }
 
   forget(folder: string): void {
@@ -107,47 +121,50 @@ export interface ProgressUpdate {
 }
 
 /**
- * Turns the engine's progress events into a running count ("12/40 · a/b.txt") for `withProgress`,
- * throttled so 10,000 small files do not flood the UI.
+ * Turns the engine's progress events into what a person can read while a sync runs — count, percent,
+ * bytes, rate, time left and the current file ("3/12 · 37% · 540 MB of 1.5 GB · 12 MB/s · 1 min 20 s
+ * left · video.mp4") — throttled to a few updates a second so 10,000 small files do not flood the UI.
  */
 export class ProgressCounter {
-  done = 0;
-  total = 0;
-  private current = '';
-  private haveStats = false;
+  private readonly meter: TransferMeter;
   private reportedPct = 0;
   private lastReport = -Infinity;
+  private last: ProgressSnapshot | undefined;
 
-  constructor(private readonly intervalMs = 100, private readonly clock: () => number = Date.now) {}
+  constructor(private readonly intervalMs = 250, private readonly clock: () => number = Date.now) {
+    this.meter = new TransferMeter(clock);
+  }
+
+  get done(): number { return this.snapshot().filesDone; }
+  get total(): number { return this.snapshot().filesTotal; }
+
+  snapshot(): ProgressSnapshot {
+    return this.last ?? this.meter.snapshot();
+  }
 
   feed(event: ProgressEvent): ProgressUpdate | undefined {
-    switch (event.type) {
-      case 'plan':
-        this.total = event.plan.actions.filter((a) => a.kind !== 'conflict' && a.kind !== 'skip').length;
-        break;
-      case 'stats':
-        this.haveStats = true;
-        this.done = event.filesDone;
-        this.total = event.filesTotal;
-        break;
-      case 'action-start':
-        this.current = event.action.path;
-        break;
-      case 'action-done':
-      case 'action-error':
-        if (!this.haveStats) this.done++;
-        break;
-      case 'bytes':
-        return undefined;
-    }
+    this.meter.feed(event);
     const now = this.clock();
-    const finished = this.total > 0 && this.done >= this.total;
+    const p = this.meter.snapshot();
+    const finished = p.filesTotal > 0 && p.filesDone >= p.filesTotal;
     if (!finished && now - this.lastReport < this.intervalMs) return undefined;
     this.lastReport = now;
-    const pct = this.total > 0 ? Math.min(100, (100 * this.done) / this.total) : 0;
+    this.last = p;
+    const pct = Math.min(100, p.percent);
     const increment = pct > this.reportedPct ? pct - this.reportedPct : undefined;
     if (increment) this.reportedPct = pct;
-    const count = this.total > 0 ? `${this.done}/${this.total}` : `${this.done}`;
-    return { message: this.current ? `${count} · ${this.current}` : count, increment };
+    return { message: progressMessage(p), increment };
   }
+}
+
+/** the progress notification's line */
+export function progressMessage(p: ProgressSnapshot): string {
+  const count = p.filesTotal > 0 ? `${p.filesDone}/${p.filesTotal}` : `${p.filesDone}`;
+  return [count, bytesLine(p), p.current].filter(Boolean).join(' · ');
+}
+
+/** the status bar's short addition for a transfer with bytes to move: "37% · 12 MB/s" */
+export function progressDetail(p: ProgressSnapshot): string | undefined {
+  if (p.bytesTotal <= 0) return undefined;
+  return [`${Math.floor(p.percent)}%`, p.rate > 0 ? formatRate(p.rate) : ''].filter(Boolean).join(' · ');
 }

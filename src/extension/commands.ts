@@ -2,7 +2,7 @@
 // "Show Log"; long operations run under a cancellable progress notification with a running count.
 import * as vscode from 'vscode';
 import type { ProgressEvent } from '../core/types.js';
-import { ProgressCounter } from './activity.js';
+import { ProgressCounter, progressDetail } from './activity.js';
 import { describeError } from './errorText.js';
 import { errorOrigin, type FolderSession, type Services } from './folderSession.js';
 
@@ -37,11 +37,19 @@ export class Commands {
     }
     log.error(r.message);
     if (err instanceof Error && err.stack) this.services.log.debug(err.stack);
+    // the status bar shows the failure too (a refused login, a failed save), until the next result
+    if (session) {
+      this.services.activity.record(session.key, {
+        label: what, text: r.auth ? 'login refused' : `${what.toLowerCase()} failed`, detail: r.message, level: 'error',
+      });
+    }
     const buttons = r.config ? ['Open Config', 'Show Log'] : r.auth ? ['Set Password', 'Show Log'] : ['Show Log'];
-    vscode.window.showErrorMessage(`Remote Sync: ${r.message}`, ...buttons).then((pick) => {
+    const who = session && (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? `Remote Sync (${session.name})` : 'Remote Sync';
+    vscode.window.showErrorMessage(`${who}: ${r.message}`, ...buttons).then((pick) => {
       if (pick === 'Show Log') this.services.log.show();
       else if (pick === 'Open Config' && session) vscode.window.showTextDocument(session.configUri);
-      else if (pick === 'Set Password') vscode.commands.executeCommand('remoteSync.setPassword', session?.folder.uri);
+      // for the target that refused the login: no second question about which one
+      else if (pick === 'Set Password') vscode.commands.executeCommand('remoteSync.setPassword', session?.folder.uri, session?.targetName);
     });
   }
 
@@ -60,14 +68,16 @@ export class Commands {
       async (progress, token) => {
         const controller = new AbortController();
         const sub = token.onCancellationRequested(() => controller.abort());
-        const op = activity.begin(session.key, title, controller);
+        // the status bar shows the target already: its label is the operation alone ("Upload", not "Upload → production")
+        const op = activity.begin(session.key, title.replace(/ → [^→]*$/, ''), controller);
         const counter = new ProgressCounter();
         try {
           return await fn(controller.signal, (event) => {
             const update = counter.feed(event);
             if (!update) return;
             progress.report(update);
-            activity.update(op, counter.done, counter.total);
+            const p = counter.snapshot();
+            activity.update(op, p.filesDone, p.filesTotal, { detail: progressDetail(p), line: update.message });
           });
         } finally {
           sub.dispose();

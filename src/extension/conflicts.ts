@@ -1,6 +1,7 @@
 // Conflicts in the diff editor: vscode.diff(remote, local) titled "name (remote ↔ local)", with
-// editor-title actions Keep Local / Keep Remote / Skip while a remote-sync diff is active (context
-// key). Conflicts without two files to compare get a message with the same three choices. Every
+// editor-title actions in words — Keep Local / Keep Remote / Skip for a conflict, Apply / Skip for a
+// planned entry — while a remote-sync diff is active (context keys), and the same words above the
+// diff (CodeLens, conflicts/diffLens.ts). After a decision the next conflict opens. Conflicts without two files to compare get a message with the same three choices. Every
 // decision goes to the engine's resolvePath, which transfers and records the state.
 import * as vscode from 'vscode';
 import type { Action, Plan, Resolution } from '../core/types.js';
@@ -14,13 +15,19 @@ import { describeConflict, openChoice } from './planGroups.js';
 import { isNode, nodesOf, type Node } from './nodes.js';
 import { REMOTE_SCHEME, displayName, parseRemoteUri } from './uriMap.js';
 import { summarize } from './statusText.js';
+import { ConflictRound, diffKindOf } from './conflicts/actions.js';
+import { DiffLens } from './conflicts/diffLens.js';
 
 export const DIFF_CONTEXT = 'remoteSync.remoteDiffActive';
+/** "conflict" or "planned": which choices the editor title shows for the active Remote Sync diff */
+export const DIFF_KIND_CONTEXT = 'remoteSync.remoteDiffKind';
+export const PENDING_CONTEXT = 'remoteSync.conflictsPending';
 
 export class ConflictUI implements ConflictPresenter, vscode.Disposable {
   private readonly offered = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
-  private diffActive = false;
+  private diffState = '';
+  private readonly round = new ConflictRound();
 
   constructor(
     private readonly sessions: Sessions,
@@ -34,18 +41,52 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
       vscode.window.tabGroups.onDidChangeTabs(update),
       vscode.window.tabGroups.onDidChangeTabGroups(update),
       vscode.window.onDidChangeActiveTextEditor(update),
+      services.store.onChange(update),
+      new DiffLens(sessions, services, (_s, entry) => this.positionOf(entry)),
     );
     update();
     commands.register('remoteSync.keepLocal', 'Keep Local', (arg, sel) => this.decide(arg, sel, 'local'));
     commands.register('remoteSync.keepRemote', 'Keep Remote', (arg, sel) => this.decide(arg, sel, 'remote'));
     commands.register('remoteSync.skip', 'Skip', (arg, sel) => this.decide(arg, sel, 'skip'));
+    commands.register('remoteSync.nextConflict', 'Next Conflict', () => this.next());
+    // the diff editor's title shows these as words (no icon): "Keep Local  Keep Remote  Skip", or "Apply  Skip"
+    commands.register('remoteSync.diff.keepLocal', 'Keep Local', (arg, sel) => this.decide(arg, sel, 'local'));
+    commands.register('remoteSync.diff.keepRemote', 'Keep Remote', (arg, sel) => this.decide(arg, sel, 'remote'));
+    commands.register('remoteSync.diff.skip', 'Skip', (arg, sel) => this.decide(arg, sel, 'skip'));
+    commands.register('remoteSync.diff.apply', 'Apply', (arg) => vscode.commands.executeCommand('remoteSync.apply', arg));
+  }
+
+  /** "2 of 5": this conflict's place in the current round of pending ones */
+  private positionOf(entry: Action): { index: number; total: number } {
+    const all = this.services.store.conflicts();
+    const pos = this.round.position(all.length);
+    const i = all.findIndex((c) => c.action === entry);
+    return i < 0 ? pos : { index: pos.total - all.length + i + 1, total: pos.total };
+  }
+
+  /** open the next pending conflict (after `after`), saying which of how many; or say that none is left */
+  async next(after?: { folder: string; path: string }): Promise<void> {
+    const all = this.services.store.conflicts();
+    if (!all.length) {
+      this.round.position(0);
+      vscode.window.showInformationMessage('Remote Sync: All conflicts resolved.');
+      return;
+    }
+    const start = after ? all.findIndex((c) => c.folder === after.folder && c.action.path > after.path) : 0;
+    const pick = all[start < 0 ? 0 : start];
+    const session = this.sessions.get(pick.folder);
+    if (!session) return;
+    // its place ("2 of 5") is in the diff's title
+    await this.openAction(session, pick.action);
   }
 
   async openAction(session: FolderSession, action: Action): Promise<void> {
     const choice = openChoice(action);
     switch (choice.kind) {
-      case 'diff':
-        return this.openDiff(session, action.path);
+      case 'diff': {
+        const pos = action.kind === 'conflict' ? this.positionOf(action) : undefined;
+        return this.openDiff(session, action.path, pos && pos.total > 1 ? ` · ${pos.index} of ${pos.total}` : '');
+      }
       case 'local':
         await vscode.window.showTextDocument(session.localUri(action.path), { preview: true });
         return;
@@ -59,9 +100,9 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
     }
   }
 
-  async openDiff(session: FolderSession, rel: string): Promise<void> {
+  async openDiff(session: FolderSession, rel: string, suffix = ''): Promise<void> {
     await vscode.commands.executeCommand('vscode.diff', session.remoteUri(rel), session.localUri(rel),
-      `${displayName(rel)} (remote ↔ local)`, { preview: false });
+      `${displayName(rel)} (remote ↔ local)${suffix}`, { preview: false });
   }
 
   /** Compare with Remote for one file: a diff when the server has a file there, else a message */
@@ -108,7 +149,8 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
     const text = origin === 'save'
       ? `"${name}" changed on the server since the last sync, so it was not uploaded.`
       : `"${name}" changed on both sides since the last sync; nothing was overwritten.`;
-    vscode.window.showWarningMessage(`Remote Sync: ${text}`, 'Compare', 'Overwrite', 'Download').then((pick) => {
+    const who = (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? `Remote Sync (${session.name})` : 'Remote Sync';
+    vscode.window.showWarningMessage(`${who}: ${text}`, 'Compare', 'Overwrite', 'Download').then((pick) => {
       done();
       const run = pick === 'Compare' ? this.openAction(session, action)
         : pick === 'Overwrite' ? this.resolve(session, action.path, 'local')
@@ -118,7 +160,8 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
   }
 
   private askChoice(session: FolderSession, action: Action, text: string, done?: () => void): void {
-    vscode.window.showWarningMessage(`Remote Sync: ${text}`, 'Keep Local', 'Keep Remote', 'Skip').then((pick) => {
+    const who = (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? `Remote Sync (${session.name})` : 'Remote Sync';
+    vscode.window.showWarningMessage(`${who}: ${text}`, 'Keep Local', 'Keep Remote', 'Skip').then((pick) => {
       done?.();
       if (!pick) return;
       const r: Resolution = pick === 'Keep Local' ? 'local' : pick === 'Keep Remote' ? 'remote' : 'skip';
@@ -133,7 +176,13 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
       vscode.window.showInformationMessage('Remote Sync: open a conflict (its diff) or select one in the Remote Sync view first.');
       return;
     }
+    const hadConflict = targets.some(({ session, rel }) => this.services.store.find(session.key, rel)?.kind === 'conflict');
     for (const { session, rel } of targets) await this.resolve(session, rel, resolution);
+    // one at a time (from the diff, its words, or one entry): go on with the next conflict
+    if (hadConflict && targets.length === 1) {
+      const [{ session, rel }] = targets;
+      await this.next({ folder: session.key, path: rel });
+    }
   }
 
   private targetsOf(arg: unknown, selected: unknown, anyKind: boolean): Array<{ session: FolderSession; rel: string }> {
@@ -215,13 +264,18 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
   }
 
   private updateContext(): void {
-    const active = this.activeRemoteEditor() !== undefined;
-    if (active === this.diffActive) return;
-    this.diffActive = active;
-    void vscode.commands.executeCommand('setContext', DIFF_CONTEXT, active);
+    const diff = this.activeRemoteEditor();
+    const kind = diff ? diffKindOf(this.services.store.find(diff.session.key, diff.rel)) : '';
+    const pending = this.services.store.conflicts().length > 0;
+    const state = `${kind}|${pending}`;
+    if (state === this.diffState) return;
+    this.diffState = state;
+    void vscode.commands.executeCommand('setContext', DIFF_CONTEXT, diff !== undefined);
+    void vscode.commands.executeCommand('setContext', DIFF_KIND_CONTEXT, kind);
+    void vscode.commands.executeCommand('setContext', PENDING_CONTEXT, pending);
   }
 
-  private closeDiffs(session: FolderSession, rel: string): void {
+  closeDiffs(session: FolderSession, rel: string): void {
     const remote = session.remoteUri(rel).toString();
     const tabs: vscode.Tab[] = [];
     for (const group of vscode.window.tabGroups.all) {

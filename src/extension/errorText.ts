@@ -17,6 +17,10 @@ export function describeError(what: string, err: unknown, files: string[] = []):
   const cancelled = isAbortError(err);
   const code = err instanceof SyncError ? err.code : undefined;
   let cause = errorMessage(err).replace(/\s+/g, ' ').trim();
+  if (code === 'auth' && err instanceof SyncError && err.hint) {
+    // the CLI's hint (URL, REMOTE_SYNC_PASSWORD, ~/.netrc, --identity) is not the editor's way
+    cause = `${cause.replace(`. ${err.hint}`, '')}. Check the user name in .vscode/remote-sync.json, or set the password (Set Password)`;
+  }
   const errPath = err instanceof SyncError ? err.path : undefined;
   const named = errPath !== undefined || files.some((f) => cause.includes(f));
   if (!named && files.length) {

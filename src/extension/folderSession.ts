@@ -17,6 +17,7 @@ import { SerialQueue } from './serialQueue.js';
 import { loadEngine } from './engineLoader.js';
 import { confirmConfigReach } from './reachGate.js';
 import { localPathOf, relPathOf, remoteUriParts } from './uriMap.js';
+import { configLooksLikeSftpJson, IMPORT_BUTTON } from './import/importSftp.js';
 
 /** the folder an error came from (so "Open Config" opens the right file) */
 export const errorOrigin = new WeakMap<object, FolderSession>();
@@ -100,7 +101,15 @@ export class FolderSession implements vscode.Disposable {
     }
     if (this.configError && this.configError !== beforeError) {
       this.log.error(`Invalid config ${this.configFile}: ${this.configError}`);
-      if (notify) {
+      if (notify && configLooksLikeSftpJson(this.configFile)) {
+        // vscode-sftp's settings pasted in: say so, and offer the conversion
+        vscode.window.showWarningMessage(`Remote Sync: .vscode/remote-sync.json in "${this.name}" holds vscode-sftp settings ` +
+          '(host, username, remotePath…), which Remote Sync writes differently. Convert them?', IMPORT_BUTTON, 'Open Config')
+          .then((pick) => {
+            if (pick === IMPORT_BUTTON) void vscode.commands.executeCommand('remoteSync.importSftpConfig', this.folder.uri, this.configUri);
+            else if (pick) void vscode.window.showTextDocument(this.configUri);
+          });
+      } else if (notify) {
         vscode.window.showWarningMessage(`Remote Sync: .vscode/remote-sync.json in "${this.name}" is invalid: ${this.configError}`, 'Open Config')
           .then((pick) => { if (pick) vscode.window.showTextDocument(this.configUri); });
       }

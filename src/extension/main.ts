@@ -6,6 +6,7 @@ import { ActivityModel } from './activity.js';
 import { Commands } from './commands.js';
 import { ConflictUI } from './conflicts.js';
 import { createConfig } from './createConfig.js';
+import { SftpImporter } from './import/importSftp.js';
 import type { Services } from './folderSession.js';
 import { Log } from './log.js';
 import { registerPasswordCommands } from './passwordCommands.js';
@@ -42,8 +43,15 @@ export function activate(context: vscode.ExtensionContext): void {
     const view = new PlanView(sessions, services, commands, conflicts, results);
     new SyncCommands(sessions, services, commands, conflicts, view, results);
     registerPasswordCommands(commands, sessions, services);
+    // the status bar item: the next conflict while some are pending, else the log
+    commands.register('remoteSync.statusClick', 'Status', () =>
+      services.store.conflicts().length ? conflicts.next() : log.show());
     const s = sessions;
     commands.register('remoteSync.createConfig', 'Create Config', (uri?: vscode.Uri) => createConfig(s, uri));
+    const importer = new SftpImporter(s, services);
+    commands.register('remoteSync.importSftpConfig', 'Import vscode-sftp Config',
+      (uri?: vscode.Uri, source?: vscode.Uri) => importer.run(uri instanceof vscode.Uri ? uri : undefined, source instanceof vscode.Uri ? source : undefined));
+    void importer.offer().catch((err) => log.warn(`vscode-sftp import offer: ${errorMessage(err)}`));
     context.subscriptions.push(
       sessions, remoteFs, conflicts, view,
       new SaveHandler(sessions, services, commands, conflicts, remoteFs, results),

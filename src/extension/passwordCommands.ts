@@ -6,13 +6,15 @@ import type { FolderSession, Services } from './folderSession.js';
 import type { Sessions } from './sessions.js';
 import { loginLabel } from './secretKeys.js';
 
-async function pickTarget(sessions: Sessions, uri: unknown, verb: string): Promise<{ session: FolderSession; spec: RemoteSpec } | undefined> {
+async function pickTarget(sessions: Sessions, uri: unknown, verb: string, target?: unknown): Promise<{ session: FolderSession; spec: RemoteSpec } | undefined> {
   const session = await sessions.pick(uri instanceof vscode.Uri ? uri : undefined, `${verb}: which folder?`);
   if (!session) return undefined;
   const config = session.requireConfig();
   const names = Object.keys(config.targets);
   let name = session.targetName;
-  if (names.length > 1) {
+  // called for a target (the login it refused): ask nothing more
+  if (typeof target === 'string' && names.includes(target)) name = target;
+  else if (names.length > 1) {
     const pick = await vscode.window.showQuickPick(
       names.map((n) => ({ label: n, description: n === session.targetName ? 'selected' : undefined })),
       { placeHolder: `${verb}: which target?` });
@@ -28,8 +30,8 @@ async function pickTarget(sessions: Sessions, uri: unknown, verb: string): Promi
 }
 
 export function registerPasswordCommands(commands: Commands, sessions: Sessions, services: Services): void {
-  commands.register('remoteSync.setPassword', 'Set Password', async (uri?: unknown) => {
-    const picked = await pickTarget(sessions, uri, 'Set Password');
+  commands.register('remoteSync.setPassword', 'Set Password', async (uri?: unknown, target?: unknown) => {
+    const picked = await pickTarget(sessions, uri, 'Set Password', target);
     if (!picked) return;
     const { session, spec } = picked;
     let kind: 'password' | 'passphrase' = 'password';

@@ -6,13 +6,15 @@ import type { Action, ActionKind } from '../core/types.js';
 import { isWithin } from '../core/paths.js';
 import { displayName } from './uriMap.js';
 
-export type GroupId = 'uploads' | 'downloads' | 'deletions' | 'conflicts';
+export type GroupId = 'uploads' | 'downloads' | 'deleteRemote' | 'deleteLocal' | 'conflicts';
 
-export const GROUP_ORDER: GroupId[] = ['uploads', 'downloads', 'deletions', 'conflicts'];
+export const GROUP_ORDER: GroupId[] = ['uploads', 'downloads', 'deleteRemote', 'deleteLocal', 'conflicts'];
+/** deletions are split by the side that loses the file, said in words */
 export const GROUP_LABELS: Record<GroupId, string> = {
   uploads: 'Uploads',
   downloads: 'Downloads',
-  deletions: 'Deletions',
+  deleteRemote: 'Delete on the server',
+  deleteLocal: 'Delete locally',
   conflicts: 'Conflicts',
 };
 
@@ -20,7 +22,8 @@ export function groupOf(kind: ActionKind): GroupId | undefined {
   switch (kind) {
     case 'upload': case 'mkdir-remote': return 'uploads';
     case 'download': case 'mkdir-local': return 'downloads';
-    case 'delete-remote': case 'delete-local': return 'deletions';
+    case 'delete-remote': return 'deleteRemote';
+    case 'delete-local': return 'deleteLocal';
     case 'conflict': return 'conflicts';
     default: return undefined; // equal, forget, skip: nothing to show
   }
@@ -135,8 +138,37 @@ export function describeConflict(a: Action): string {
   return `"${name}" ${how}. Keep Local uploads your copy; Keep Remote downloads the server's.`;
 }
 
-/** tree entry description: the parent folder and the engine's reason */
+/** what applying the entry will do, in words */
+export function willHappen(a: Action): string {
+  const dir = a.type === 'dir';
+  switch (a.kind) {
+    case 'upload': return a.remote ? 'will replace the server\'s copy' : 'will be uploaded';
+    case 'download': return a.local ? 'will replace your copy' : 'will be downloaded';
+    case 'mkdir-remote': return 'folder will be created on the server';
+    case 'mkdir-local': return 'folder will be created here';
+    case 'delete-remote': return dir ? `will be deleted on the server${a.fileCount ? ` (${a.fileCount} file${a.fileCount === 1 ? '' : 's'})` : ''}` : 'will be deleted on the server';
+    case 'delete-local': return dir ? `will be deleted here${a.fileCount ? ` (${a.fileCount} file${a.fileCount === 1 ? '' : 's'})` : ''}` : 'will be deleted here';
+    case 'conflict': return 'you decide: Keep Local, Keep Remote or Skip';
+    default: return a.kind;
+  }
+}
+
+/**
+ * The engine's reason in the editor's words: the extension runs the policy "ask" as "skip, then ask
+ * in the diff editor", so the CLI's "skipped (--resolve skip)" is not what happened here.
+ */
+export function editorReason(a: Action): string {
+  return a.reason.replace(/; skipped \(--resolve skip\)$/, '').replace(/; skipped$/, '');
+}
+
+/** tree entry description: what will happen (and where); the tooltip says why */
 export function entryDescription(a: Action): string {
   const i = a.path.lastIndexOf('/');
-  return i < 0 ? a.reason : `${a.path.slice(0, i)} · ${a.reason}`;
+  const what = a.kind === 'conflict' ? editorReason(a) : willHappen(a);
+  return i < 0 ? what : `${what} · ${a.path.slice(0, i)}`;
+}
+
+/** tree entry tooltip: the path, what will happen, and why */
+export function entryTooltip(a: Action): string {
+  return `${a.path}\n${willHappen(a)}\nWhy: ${editorReason(a)}`;
 }

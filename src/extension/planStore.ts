@@ -9,6 +9,8 @@ interface FolderPlan {
   base: Plan;
   pending: Action[];
   origin: 'preview' | 'result';
+  /** entries of this plan applied since it was made (the view's header must stay true) */
+  applied: number;
 }
 
 export class PlanStore {
@@ -23,7 +25,7 @@ export class PlanStore {
   /** replace a folder's entries with a plan's (a preview, or a result's leftover conflicts) */
   set(folder: string, plan: Plan, origin: FolderPlan['origin']): void {
     const pending = plan.actions.filter((a) => groupOf(a.kind) !== undefined);
-    if (pending.length) this.folders.set(folder, { base: plan, pending, origin });
+    if (pending.length) this.folders.set(folder, { base: plan, pending, origin, applied: 0 });
     else this.folders.delete(folder);
     this.emit();
   }
@@ -35,17 +37,18 @@ export class PlanStore {
     if (!add.length) return;
     const paths = new Set(add.map((a) => a.path));
     const kept = cur ? cur.pending.filter((a) => !paths.has(a.path)) : [];
-    this.folders.set(folder, { base: cur?.base ?? plan, pending: [...kept, ...add], origin: cur?.origin ?? 'result' });
+    this.folders.set(folder, { base: cur?.base ?? plan, pending: [...kept, ...add], origin: cur?.origin ?? 'result', applied: cur?.applied ?? 0 });
     this.emit();
   }
 
   /** drop entries by path (applied, resolved, skipped, or found in sync) */
-  remove(folder: string, paths: Iterable<string>): void {
+  remove(folder: string, paths: Iterable<string>, why?: 'applied'): void {
     const cur = this.folders.get(folder);
     if (!cur) return;
     const drop = new Set(paths);
     const pending = cur.pending.filter((a) => !drop.has(a.path));
     if (pending.length === cur.pending.length) return;
+    if (why === 'applied') cur.applied += cur.pending.length - pending.length;
     if (pending.length) cur.pending = pending;
     else this.folders.delete(folder);
     this.emit();
@@ -67,6 +70,11 @@ export class PlanStore {
 
   origin(folder: string): FolderPlan['origin'] | undefined {
     return this.folders.get(folder)?.origin;
+  }
+
+  /** how many entries of the folder's plan were applied since it was made */
+  applied(folder: string): number {
+    return this.folders.get(folder)?.applied ?? 0;
   }
 
   groups(folder: string): PlanGroup[] {

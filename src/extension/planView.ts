@@ -5,18 +5,18 @@ import * as vscode from 'vscode';
 import type { Action } from '../core/types.js';
 import type { Commands } from './commands.js';
 import type { ConflictUI } from './conflicts.js';
-import type { Services } from './folderSession.js';
+import type { FolderSession, Services } from './folderSession.js';
 import type { Sessions } from './sessions.js';
 import type { Results } from './results.js';
 import { actionsOf, nodesOf, type Node } from './nodes.js';
-import { entryDescription, groupOf, type GroupId } from './planGroups.js';
-import { displayName } from './uriMap.js';
+import { entryDescription, entryTooltip, groupOf, type GroupId } from './planGroups.js';
+import { displayName, parseRemoteUri } from './uriMap.js';
 import { plural } from './statusText.js';
 
 export const VIEW_ID = 'remoteSync.plan';
 
 const GROUP_ICONS: Record<GroupId, string> = {
-  uploads: 'cloud-upload', downloads: 'cloud-download', deletions: 'trash', conflicts: 'warning',
+  uploads: 'cloud-upload', downloads: 'cloud-download', deleteRemote: 'trash', deleteLocal: 'trash', conflicts: 'warning',
 };
 
 function entryIcon(a: Action): vscode.ThemeIcon {
@@ -29,11 +29,6 @@ function entryIcon(a: Action): vscode.ThemeIcon {
     default: return new vscode.ThemeIcon('circle-outline');
   }
 }
-
-const KIND_TEXT: Partial<Record<Action['kind'], string>> = {
-  'upload': 'upload', 'download': 'download', 'mkdir-remote': 'create folder on the server', 'mkdir-local': 'create folder locally',
-  'delete-remote': 'delete on the server', 'delete-local': 'delete locally', 'conflict': 'conflict',
-};
 
 export class PlanView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<Node | undefined | void>();
@@ -51,7 +46,7 @@ export class PlanView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     this.view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, canSelectMany: true, showCollapseAll: true });
     this.disposables.push(this.view, services.store.onChange(() => this.refresh()), sessions.onDidChange(() => this.refresh()));
     commands.register('remoteSync.openEntry', 'Open', (node: Node) => this.open(node));
-    commands.register('remoteSync.apply', 'Apply', (arg, sel) => this.apply(nodesOf(arg, sel)));
+    commands.register('remoteSync.apply', 'Apply', (arg, sel) => this.apply(nodesOf(arg, sel), arg));
     commands.register('remoteSync.clearPlan', 'Clear', () => services.store.clear());
     this.refresh();
   }
@@ -60,8 +55,12 @@ export class PlanView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     this.emitter.fire();
     const conflicts = this.services.store.conflicts().length;
     this.view.badge = conflicts ? { value: conflicts, tooltip: `${plural(conflicts, 'conflict')} to resolve` } : undefined;
-    const previews = this.folderKeys().filter((k) => this.services.store.origin(k) === 'preview');
-    this.view.message = previews.length ? 'Preview: nothing has changed yet. Apply entries or groups, or run Sync: Bidirectional.' : undefined;
+    const { store } = this.services;
+    const previews = this.folderKeys().filter((k) => store.origin(k) === 'preview');
+    const applied = previews.reduce((n, k) => n + store.applied(k), 0);
+    this.view.message = !previews.length ? undefined
+      : applied ? `Preview: ${plural(applied, 'entry', 'entries')} applied; the rest has not changed yet. Apply entries or groups, or run Sync: Bidirectional.`
+        : 'Preview: nothing has changed yet. Apply entries or groups, or run Sync: Bidirectional.';
   }
 
   private folderKeys(): string[] {
@@ -104,7 +103,7 @@ export class PlanView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     const a = node.action;
     const item = new vscode.TreeItem(displayName(a.path) + (a.type === 'dir' ? '/' : ''), vscode.TreeItemCollapsibleState.None);
     item.description = entryDescription(a);
-    item.tooltip = `${a.path}\n${KIND_TEXT[a.kind] ?? a.kind}: ${a.reason}\nlocal: ${a.localClass} · remote: ${a.remoteClass}`;
+    item.tooltip = `${entryTooltip(a)}\nlocal: ${a.localClass} · remote: ${a.remoteClass}`;
     item.iconPath = entryIcon(a);
     item.contextValue = `entry:${groupOf(a.kind)}`;
     item.id = `${node.folder}#${a.kind}#${a.path}`;
@@ -119,8 +118,10 @@ export class PlanView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   }
 
   /** hand exactly the chosen (non-conflict) actions to the engine */
-  private async apply(nodes: Node[]): Promise<void> {
+  private async apply(given: Node[], arg?: unknown): Promise<void> {
     const { store } = this.services;
+    // from the diff editor (its title or the words above it): the entry of the open diff
+    const nodes = given.length ? given : this.entryNodeOf(arg);
     for (const [folder, actions] of actionsOf(nodes, (f) => store.pending(f))) {
       const session = this.sessions.get(folder);
       if (!session) continue;
@@ -137,6 +138,24 @@ export class PlanView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
         session.use((live) => live.engine.execute(plan, { signal, onProgress, concurrency: config.concurrency, maxDelete: config.maxDelete })));
       this.results.present(session, label, result, { paths: plan.actions.map((a) => a.path), notify: true });
     }
+  }
+
+  private entryNodeOf(arg: unknown): Node[] {
+    const ref = this.conflicts.activeRemoteEditor() ?? (arg instanceof vscode.Uri ? this.refOf(arg) : undefined);
+    const action = ref && this.services.store.find(ref.session.key, ref.rel);
+    if (!ref || !action) {
+      vscode.window.showInformationMessage('Remote Sync: select entries in the Remote Sync view (or open a planned entry\'s diff) to apply them.');
+      return [];
+    }
+    void this.conflicts.closeDiffs(ref.session, ref.rel);
+    return [{ kind: 'entry', folder: ref.session.key, action }];
+  }
+
+  private refOf(uri: vscode.Uri): { session: FolderSession; rel: string } | undefined {
+    const remote = parseRemoteUri(uri);
+    const session = remote ? this.sessions.get(remote.folder) : this.sessions.forUri(uri);
+    const rel = remote?.path ?? session?.relPath(uri);
+    return session && rel !== undefined ? { session, rel } : undefined;
   }
 
   dispose(): void {

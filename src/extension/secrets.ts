@@ -79,6 +79,15 @@ export class Secrets {
     return true;
   }
 
+  /** keep a secret that came from elsewhere (an imported sftp.json), after the user agreed */
+  async storeImported(spec: RemoteSpec, kind: 'password' | 'passphrase', value: string): Promise<string> {
+    const key = kind === 'password' ? passwordKey(spec) : passphraseKey(spec.identity ?? '');
+    const what = kind === 'password' ? `password for ${loginLabel(spec)}` : `passphrase of the key ${spec.identity}`;
+    await this.storage.store(key, value);
+    this.log.info(`Stored the imported ${what} in VS Code's secret storage`);
+    return what;
+  }
+
   /** forget the password (and the key passphrase) of a target; returns what was forgotten */
   async forget(spec: RemoteSpec): Promise<string[]> {
     const out: string[] = [];

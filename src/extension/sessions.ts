@@ -69,28 +69,64 @@ export class Sessions implements vscode.Disposable {
   }
 
   /**
-   * The folder a command is about: the given URI's, else the active editor's, else the only
-   * configured one, else the user picks. Undefined when the user cancelled or there is no config.
+   * The folder a command is about: the given URI's (the command came from a file), else the only
+   * configured one, else the user picks — the active editor's folder first, never silently.
+   * Undefined when the user cancelled or there is no config.
    */
   async pick(uri?: vscode.Uri, placeHolder = 'Workspace folder'): Promise<FolderSession | undefined> {
+    const [one] = (await this.choose(uri, placeHolder, false)) ?? [];
+    return one;
+  }
+
+  /** like pick, with "All folders" first when more than one folder has a config */
+  async pickMany(uri: vscode.Uri | undefined, placeHolder: string): Promise<FolderSession[] | undefined> {
+    return this.choose(uri, placeHolder, true);
+  }
+
+  private async choose(uri: vscode.Uri | undefined, placeHolder: string, allowAll: boolean): Promise<FolderSession[] | undefined> {
     if (uri) {
       const s = this.forUri(uri);
-      if (s) return s;
+      if (s) return [s];
     }
-    const active = this.active();
-    if (active) return active;
     const configured = this.configured();
+    if (configured.length === 1) return configured;
     if (!configured.length) {
+      const sftp = await this.withSftpJson();
+      const buttons = sftp ? ['Import vscode-sftp Config', 'Create Config'] : ['Create Config'];
       const pick = await vscode.window.showInformationMessage(
-        'Remote Sync: no workspace folder has a .vscode/remote-sync.json yet.', 'Create Config');
-      if (pick) await vscode.commands.executeCommand('remoteSync.createConfig');
+        `Remote Sync: no workspace folder has a .vscode/remote-sync.json yet${sftp ? ` ("${sftp.name}" has vscode-sftp settings you can import)` : ''}.`, ...buttons);
+      if (pick === 'Create Config') await vscode.commands.executeCommand('remoteSync.createConfig');
+      else if (pick) await vscode.commands.executeCommand('remoteSync.importSftpConfig', sftp?.uri);
       return undefined;
     }
-    const item = await vscode.window.showQuickPick(
-      configured.map((s) => ({ label: s.name, description: s.targetName ?? s.configError, session: s })),
-      { placeHolder },
-    );
-    return item?.session;
+    const editorUri = vscode.window.activeTextEditor?.document.uri;
+    const active = editorUri ? this.forUri(editorUri) : undefined;
+    const ordered = active && configured.includes(active) ? [active, ...configured.filter((s) => s !== active)] : configured;
+    type Item = vscode.QuickPickItem & { sessions: FolderSession[] };
+    const items: Item[] = ordered.map((s) => ({
+      label: s.name,
+      description: s.targetName ? `→ ${s.targetName}` : s.configError ? 'invalid config' : undefined,
+      detail: s === active ? 'the active editor\'s folder' : undefined,
+      sessions: [s],
+    }));
+    const usable = configured.filter((s) => s.config);
+    if (allowAll && usable.length > 1) {
+      items.unshift({ label: 'All folders', description: usable.map((s) => s.name).join(', '), sessions: usable });
+    }
+    const item = await vscode.window.showQuickPick(items, { placeHolder });
+    return item?.sessions;
+  }
+
+  private async withSftpJson(): Promise<vscode.WorkspaceFolder | undefined> {
+    for (const s of this.all()) {
+      try {
+        await vscode.workspace.fs.stat(vscode.Uri.joinPath(s.folder.uri, '.vscode', 'sftp.json'));
+        return s.folder;
+      } catch {
+        // none here
+      }
+    }
+    return undefined;
   }
 
   dispose(): void {

@@ -1,6 +1,6 @@
 // The status bar item: target, activity with a running count, last result — computed from state
 // (statusText.ts) whenever the activity, the sessions, the view or the active editor change.
-// Click: the log.
+// Click: the next conflict while some are pending, else the log (a link in the tooltip either way).
 import * as vscode from 'vscode';
 import type { Services } from './folderSession.js';
 import type { Sessions } from './sessions.js';
@@ -13,7 +13,7 @@ export class StatusBar implements vscode.Disposable {
   constructor(private readonly sessions: Sessions, private readonly services: Services) {
     this.item = vscode.window.createStatusBarItem('remoteSync.status', vscode.StatusBarAlignment.Left, 50);
     this.item.name = 'Remote Sync';
-    this.item.command = 'remoteSync.showLog';
+    this.item.command = 'remoteSync.statusClick';
     const render = () => this.render();
     this.disposables.push(
       this.item,
@@ -32,6 +32,7 @@ export class StatusBar implements vscode.Disposable {
       return;
     }
     const { activity, store } = this.services;
+    const conflicts = store.conflicts(session.key).length;
     const view = statusView({
       folderName: session.name,
       multiRoot: this.sessions.configured().length > 1,
@@ -40,10 +41,14 @@ export class StatusBar implements vscode.Disposable {
       uploadOnSave: session.uploadOnSave,
       running: activity.running(session.key),
       last: activity.last(session.key),
-      conflicts: store.conflicts(session.key).length,
+      conflicts,
     });
     this.item.text = view.text;
-    this.item.tooltip = view.tooltip;
+    // the log stays one click away when a click opens the next conflict
+    const tip = new vscode.MarkdownString(view.tooltip.split('\n').map((l) => escapeMarkdown(l)).join('  \n'), true);
+    tip.isTrusted = { enabledCommands: ['remoteSync.showLog', 'remoteSync.nextConflict'] };
+    tip.appendMarkdown(`\n\n[Show Log](command:remoteSync.showLog)${conflicts ? ' · [Next Conflict](command:remoteSync.nextConflict)' : ''}`);
+    this.item.tooltip = tip;
     this.item.backgroundColor = view.level === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground')
       : view.level === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
@@ -52,4 +57,8 @@ export class StatusBar implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

@@ -38,29 +38,41 @@ export function statusView(s: StatusInput): StatusView {
     const total = s.running.reduce((n, o) => n + o.total, 0);
     const labels = [...new Set(s.running.map((o) => o.label))].join(', ');
     const count = total > 0 ? ` ${done}/${total}` : '';
+    const detail = s.running.length === 1 && s.running[0].detail ? ` · ${s.running[0].detail}` : '';
     lines.push(`Running: ${labels}${count}`);
-    return { text: `$(sync~spin) ${where}${target} · ${labels}${count}`, tooltip: lines.join('\n') + '\nClick to show the log.', level: 'ok' };
+    for (const o of s.running) if (o.line) lines.push(`  ${o.label}: ${o.line}`);
+    return { text: `$(sync~spin) ${where}${target} · ${labels}${count}${detail}`, tooltip: lines.join('\n') + '\nClick to show the log.', level: 'ok' };
   }
   const icon = s.uploadOnSave ? '$(cloud-upload)' : '$(cloud)';
   let text = `${icon} ${where}${target}`;
   let level: Level = 'ok';
   if (s.last) {
-    text += ` · ${s.last.text}`;
-    level = s.last.level;
+    // the conflicts still pending come from the view's store, never from an older result's text
+    const rest = withoutConflicts(s.last.text, s.conflicts > 0);
+    if (rest) text += ` · ${rest}`;
+    // a warning that was only about conflicts ends with them
+    const onlyConflictsWarned = rest !== s.last.text && s.last.level === 'warning' && !/cancelled/.test(rest);
+    level = onlyConflictsWarned ? 'ok' : s.last.level;
     lines.push(`Last: ${s.last.label} — ${s.last.detail ?? s.last.text} (${new Date(s.last.at).toLocaleTimeString()})`);
   }
   if (s.conflicts > 0) {
-    if (!s.last || !/conflict/.test(s.last.text)) text += ` · ${plural(s.conflicts, 'conflict')}`;
-    lines.push(`${plural(s.conflicts, 'conflict')} to resolve ("Sync: Resolve Conflicts")`);
+    // "conflict: d.txt" (a save) already says it when it is the only one
+    if (!(s.conflicts === 1 && / · conflict: /.test(text))) text += ` · ${plural(s.conflicts, 'conflict')}`;
+    lines.push(`${plural(s.conflicts, 'conflict')} to resolve: click to open the next one`);
     if (level === 'ok') level = 'warning';
   }
   if (level === 'error') text = text.replace(/^\$\([^)]+\)/, '$(error)');
   else if (level === 'warning') text = text.replace(/^\$\([^)]+\)/, '$(warning)');
-  return { text, tooltip: lines.join('\n') + '\nClick to show the log.', level };
+  return { text, tooltip: lines.join('\n') + (s.conflicts > 0 ? '' : '\nClick to show the log.'), level };
 }
 
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+/** "↑3 · 2 conflicts · 1 error" → "↑3 · 1 error"; "conflict: a.txt" stays only while conflicts are pending */
+function withoutConflicts(text: string, pending: boolean): string {
+  return text.split(' · ').filter((part) => !/^\d+ conflicts?$/.test(part) && (pending || !/^conflict: /.test(part))).join(' · ');
+}
+
+export function plural(n: number, word: string, words = `${word}s`): string {
+  return `${n} ${n === 1 ? word : words}`;
 }
 
 export interface Summary {

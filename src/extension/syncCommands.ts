@@ -28,6 +28,8 @@ export class SyncCommands {
     c.register('remoteSync.upload', 'Upload', (uri?: vscode.Uri) => this.runFolder('upload', uri));
     c.register('remoteSync.download', 'Download', (uri?: vscode.Uri) => this.runFolder('download', uri));
     c.register('remoteSync.bidirectional', 'Bidirectional sync', (uri?: vscode.Uri) => this.runFolder('sync', uri));
+    // the view's title button: the same, with a tooltip that says what it does
+    c.register('remoteSync.view.bidirectional', 'Bidirectional sync', () => this.runFolder('sync'));
     c.register('remoteSync.preview', 'Preview', (uri?: vscode.Uri) => this.preview(uri));
     c.register('remoteSync.uploadCurrentFile', 'Upload Current File', () => this.runCurrent('upload'));
     c.register('remoteSync.downloadCurrentFile', 'Download Current File', () => this.runCurrent('download'));
@@ -64,8 +66,15 @@ export class SyncCommands {
   }
 
   private async runFolder(mode: SyncMode, uri?: vscode.Uri): Promise<void> {
-    const session = await this.sessions.pick(uri instanceof vscode.Uri ? uri : undefined, `${MODE_LABEL[mode]}: which folder?`);
-    if (session) await this.run(session, mode);
+    const picked = await this.sessions.pickMany(uri instanceof vscode.Uri ? uri : undefined, `${MODE_LABEL[mode]}: which folder?`);
+    for (const session of picked ?? []) {
+      try {
+        await this.run(session, mode);
+      } catch (err) {
+        if ((picked?.length ?? 0) <= 1) throw err;
+        this.commands.report(MODE_LABEL[mode], err, { session }); // the other folders still run
+      }
+    }
   }
 
   private async runCurrent(mode: 'upload' | 'download'): Promise<void> {
@@ -87,17 +96,40 @@ export class SyncCommands {
       }
       await doc.save();
     }
-    await this.run(session, mode, [rel]);
+    const [path] = await this.withoutExcluded(session, [rel], mode === 'upload' ? 'Upload Current File' : 'Download Current File');
+    if (path !== undefined) await this.run(session, mode, [path]);
   }
 
   /** explorer: files and folders, several at once, possibly in several workspace folders */
   private async runPaths(mode: 'upload' | 'download', uri?: vscode.Uri, uris?: vscode.Uri[]): Promise<void> {
     const byFolder = this.group(uri, uris);
     if (!byFolder.size) return this.runCurrent(mode);
-    for (const [session, paths] of byFolder) {
+    for (const [session, all] of byFolder) {
+      const paths = await this.withoutExcluded(session, all, MODE_LABEL[mode]);
+      if (!paths.length) continue;
       if (mode === 'upload') await this.saveDirty(session, paths);
       await this.run(session, mode, paths.includes('') ? undefined : paths);
     }
+  }
+
+  /** an excluded path is said to be excluded (and by which pattern), not reported "in sync" */
+  private async withoutExcluded(session: FolderSession, paths: string[], what: string): Promise<string[]> {
+    const out: string[] = [];
+    const excluded: string[] = [];
+    for (const p of paths) {
+      if (p === '') { out.push(p); continue; }
+      const isDir = !(await this.isLocalFile(session, p));
+      const why = await session.use(async (live) => live.engine.excludedBy(p, isDir ? 'dir' : 'file'), { exclusive: false });
+      if (why) excluded.push(`${displayName(p)} is ${why.startsWith('excluded') || why.startsWith('not ') ? why : `excluded: ${why}`}`);
+      else out.push(p);
+    }
+    if (excluded.length) {
+      const where = this.sessions.configured().length > 1 ? ` (${session.name})` : '';
+      session.log.info(`${what}: ${excluded.join('; ')}`);
+      vscode.window.showInformationMessage(`Remote Sync${where}: ${what}: ${excluded.join('; ')}, so it is never synced.`, 'Open Config')
+        .then((pick) => { if (pick) void vscode.window.showTextDocument(session.configUri); });
+    }
+    return out;
   }
 
   private async compare(uri?: vscode.Uri, uris?: vscode.Uri[]): Promise<void> {
@@ -147,8 +179,8 @@ export class SyncCommands {
   }
 
   private async preview(uri?: vscode.Uri): Promise<void> {
-    const session = await this.sessions.pick(uri instanceof vscode.Uri ? uri : undefined, 'Preview: which folder?');
-    if (session) await this.previewPaths(session);
+    const picked = await this.sessions.pickMany(uri instanceof vscode.Uri ? uri : undefined, 'Preview: which folder?');
+    for (const session of picked ?? []) await this.previewPaths(session);
   }
 
   /** the plan of a bidirectional sync, nothing changed; with the config's strategy applied to conflicts */
@@ -169,7 +201,7 @@ export class SyncCommands {
     const shown = plan.actions.filter((a) => a.kind !== 'equal' && a.kind !== 'forget' && a.kind !== 'skip').length;
     session.log.info(`Preview${paths ? ` of ${paths.join(', ')}` : ''}: ${plural(shown, 'action')}, ${plan.inSync} in sync`);
     if (!shown) {
-      vscode.window.showInformationMessage(`Remote Sync: nothing to do, ${session.name} is in sync with "${session.targetName}".`);
+      vscode.window.showInformationMessage(`Remote Sync: nothing to do, "${session.name}" is in sync with "${session.targetName}".`);
       return;
     }
     await this.view.reveal();
@@ -196,7 +228,7 @@ export class SyncCommands {
     if (!session) return;
     session.requireConfig();
     const on = await session.toggleUploadOnSave();
-    vscode.window.showInformationMessage(`Remote Sync: upload on save is ${on ? 'on' : 'off'} for ${session.name}.`);
+    vscode.window.showInformationMessage(`Remote Sync: upload on save is ${on ? 'on' : 'off'} for "${session.name}".`);
   }
 
   private async selectTarget(): Promise<void> {
@@ -216,6 +248,8 @@ export class SyncCommands {
     const pick = await vscode.window.showQuickPick(items, { placeHolder: `Target for ${session.name} (now: ${session.targetName})` });
     if (!pick || pick.label === session.targetName) return;
     this.services.store.clear(session.key);
+    // the last result was about the other target: the status bar must not show it for this one
+    this.services.activity.clearLast(session.key);
     await session.setTarget(pick.label);
   }
 

@@ -31,6 +31,7 @@ describe('user flows in code-server against an FTP daemon', { skip: unavailable 
   let browser: Browser | undefined;
   let wb: Workbench;
   let missing: string | undefined;
+  let ftpPath = '';
   const ctx: StepContext = { timings: {} };
 
   before(async () => {
@@ -44,6 +45,7 @@ describe('user flows in code-server against an FTP daemon', { skip: unavailable 
     }
     ftpd = started;
     const dir = ftpd.makeRemoteDir('e2e');
+    ftpPath = dir.ftpPath;
     fx = new SyncFixture('ftp', dir.absolute, { uid: user.uid, gid: user.gid });
     fx.writeConfig({
       targets: { ftp: { url: `ftp://${ftpd.user}@127.0.0.1:${ftpd.port}${dir.ftpPath}` } },
@@ -117,6 +119,30 @@ describe('user flows in code-server against an FTP daemon', { skip: unavailable 
       assert.equal(fx.readRemote('assets/app.js'), 'console.log("v2, saved");\n', 'nothing else changed');
       await waitProgressGone(wb);
       await wb.screenshot('download');
+    });
+  });
+
+  test('a config pointing at a server folder that does not exist yet: the first save creates it (no "553")', async (t) => {
+    if (missing) return skipOrFail(t, missing);
+    await step(ctx, t, async () => {
+      await wb.clearNotifications();
+      fx.writeConfig({
+        targets: { ftp: { url: `ftp://${ftpd!.user}@127.0.0.1:${ftpd!.port}${ftpPath}/new/site` } },
+        uploadOnSave: true,
+        ignore: ['.vscode/'],
+      });
+      await waitUntil(() => /Config reloaded/.test(server!.logText('Remote Sync.log')), 'the config reloaded');
+      await wb.openFile('index.php');
+      await wb.typeInEditor('<?php echo "first save";\n', 'replace');
+      await wb.save();
+      await fx.waitRemote('new/site/index.php', '<?php echo "first save";\n', 'index.php in the new server folder');
+      assert.match(await wb.waitForStatusBar('↑ index.php'), /ftp · ↑ index\.php/);
+      await wb.openFile('assets/app.js');
+      await wb.typeInEditor('console.log("v3");\n', 'replace');
+      await wb.save();
+      await fx.waitRemote('new/site/assets/app.js', 'console.log("v3");\n', 'a save into a new subfolder');
+      assert.ok(!(await wb.notifications()).some((m) => /553|failed|rs-tmp/.test(m)), JSON.stringify(await wb.notifications()));
+      await wb.screenshot('first-save-new-folder');
     });
   });
 });

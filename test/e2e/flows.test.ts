@@ -203,12 +203,12 @@ describe('user flows in code-server against sshd (SFTP)', { skip: unavailable },
       const remoteBefore = fx.remoteFiles();
       await wb.runCommand('Sync: Preview');
       await setSectionExpanded(wb, 'Explorer Section', false); // room for the view: its rows are virtualised
-      const GROUPS = ['Uploads', 'Downloads', 'Deletions', 'Conflicts'];
+      const GROUPS = ['Uploads', 'Downloads', 'Delete locally', 'Conflicts'];
       let rows: Awaited<ReturnType<typeof planViewRows>> = [];
       await waitUntil(async () => {
         rows = await planViewRows(wb);
         return GROUPS.every((g) => rows.some((r) => r.label === g)) && rows.some((r) => r.label === 'd.txt');
-      }, 'the four groups in the Remote Sync view');
+      }, 'the groups in the Remote Sync view');
       const labels = rows.map((r) => r.label);
       const under = (group: string) => {
         const i = labels.indexOf(group);
@@ -219,7 +219,7 @@ describe('user flows in code-server against sshd (SFTP)', { skip: unavailable },
       assert.deepEqual(labels.filter((l) => GROUPS.includes(l)), GROUPS, 'the groups, in this order');
       assert.ok(under('Uploads').includes('todo.md'), `Uploads: ${under('Uploads')}`);
       assert.deepEqual(under('Downloads'), ['site.css']);
-      assert.deepEqual(under('Deletions'), ['old.txt']);
+      assert.deepEqual(under('Delete locally'), ['old.txt'], 'deleted on the server: the side that loses it is this one');
       assert.deepEqual(under('Conflicts'), ['d.txt']);
       await waitUntil(async () => /Preview: nothing has changed yet/.test(await planViewPane(wb).innerText()), 'the view to say it is a preview');
       // clicking an entry opens its diff

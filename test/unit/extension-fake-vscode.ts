@@ -1,7 +1,7 @@
 // A small stand-in for the `vscode` module: enough of the API for the extension to activate and run
 // its flows in plain Node (tests only). It records what the extension shows, and lets a test answer
 // notifications, input boxes and quick picks.
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 type Listener<T> = (e: T) => unknown;
@@ -51,6 +51,13 @@ export class FileSystemError extends Error {
   static Unavailable(u?: unknown) { return new FileSystemError(`unavailable: ${String(u)}`, 'Unavailable'); }
   static NoPermissions(u?: unknown) { return new FileSystemError(`no permissions: ${String(u)}`, 'NoPermissions'); }
 }
+export class Range { constructor(readonly startLine: number, readonly startCharacter: number, readonly endLine: number, readonly endCharacter: number) {} }
+export class CodeLens { constructor(readonly range: Range, readonly command?: { title: string; command: string; arguments?: unknown[] }) {} }
+export class MarkdownString {
+  isTrusted: unknown;
+  constructor(public value = '', readonly supportThemeIcons = false) {}
+  appendMarkdown(v: string): this { this.value += v; return this; }
+}
 export class TabInputTextDiff { constructor(readonly original: Uri, readonly modified: Uri) {} }
 export class TabInputText { constructor(readonly uri: Uri) {} }
 
@@ -70,6 +77,9 @@ export const host = {
   commands: new Map<string, (...a: unknown[]) => unknown>(),
   providers: new Map<string, any>(),
   tree: undefined as any,
+  codeLens: undefined as any,
+  treeView: undefined as any,
+  statusMessages: [] as string[],
   status: undefined as any,
   watchers: [] as Array<{ change: EventEmitter<Uri> }>,
   save: new EventEmitter<{ uri: Uri }>(),
@@ -117,7 +127,7 @@ export const window = {
     host.status = { text: '', tooltip: '', visible: false, show() { this.visible = true; }, hide() { this.visible = false; }, dispose() {} };
     return host.status;
   },
-  createTreeView: (_id: string, o: { treeDataProvider: unknown }) => { host.tree = o.treeDataProvider; return { dispose() {} }; },
+  createTreeView: (_id: string, o: { treeDataProvider: unknown }) => { host.tree = o.treeDataProvider; host.treeView = { dispose() {} }; return host.treeView; },
   tabGroups: {
     get all() { return [{ tabs: host.activeTab ? [host.activeTab] : [] }]; },
     get activeTabGroup() { return { activeTab: host.activeTab }; },
@@ -130,7 +140,13 @@ export const window = {
   },
   onDidChangeActiveTextEditor: new EventEmitter().event,
   activeTextEditor: undefined as unknown,
-  showTextDocument: async (u: Uri) => { host.opened.push(u); return {}; },
+  showTextDocument: async (u: Uri | { uri: Uri }) => { host.opened.push(u instanceof Uri ? u : u.uri); return {}; },
+  setStatusBarMessage: (text: string) => { host.statusMessages.push(text); return new Disposable(() => undefined); },
+};
+
+export const languages = {
+  registerCodeLensProvider: (_selector: unknown, provider: unknown) => { host.codeLens = provider; return new Disposable(() => undefined); },
+  setTextDocumentLanguage: async (doc: { uri: Uri; languageId: string }, languageId: string) => ({ ...doc, languageId }),
 };
 
 export const workspace = {
@@ -147,7 +163,14 @@ export const workspace = {
     return { onDidCreate: w.change.event, onDidChange: w.change.event, onDidDelete: w.change.event, dispose() {} };
   },
   registerFileSystemProvider: (scheme: string, p: unknown) => { host.providers.set(scheme, p); return new Disposable(() => host.providers.delete(scheme)); },
+  openTextDocument: async (u: Uri) => ({ uri: u, languageId: 'jsonc', getText: () => readFileSync(u.fsPath, 'utf8') }),
+  asRelativePath: (u: Uri | string) => {
+    const p = typeof u === 'string' ? u : u.fsPath;
+    const f = host.workspaceFolders.find((w) => p.startsWith(w.uri.fsPath + '/'));
+    return f ? p.slice(f.uri.fsPath.length + 1) : p;
+  },
   fs: {
+    readFile: async (u: Uri) => new Uint8Array(readFileSync(u.fsPath)),
     stat: async (u: Uri) => { const s = statSync(u.fsPath); return { type: s.isDirectory() ? 2 : 1, size: s.size, mtime: s.mtimeMs, ctime: 0 }; },
     writeFile: async (u: Uri, data: Uint8Array) => { writeFileSync(u.fsPath, data); },
     createDirectory: async (u: Uri) => { mkdirSync(u.fsPath, { recursive: true }); },

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Action, ActionKind, Plan } from '../../src/core/types.js';
-import { describeConflict, groupActions, openChoice, selectActions } from '../../src/extension/planGroups.js';
+import { describeConflict, entryDescription, entryTooltip, groupActions, openChoice, selectActions } from '../../src/extension/planGroups.js';
 import { PlanStore } from '../../src/extension/planStore.js';
 import { actionsOf, nodesOf, type Node } from '../../src/extension/nodes.js';
 
@@ -27,9 +27,16 @@ const conflict = act('conflict', 'd.txt', { conflict: 'both-modified' });
 const emptyDir = act('mkdir-local', 'empty', { type: 'dir' });
 const eq = act('equal', 'e.txt');
 
-test('actions are grouped Uploads/Downloads/Deletions/Conflicts; folder creations hide behind their files', () => {
-  const groups = groupActions([conflict, mk, up, eq, up2, down, delR, emptyDir]);
-  assert.deepEqual(groups.map((g) => g.id), ['uploads', 'downloads', 'deletions', 'conflicts']);
+test('actions are grouped Uploads/Downloads/Delete on the server/Delete locally/Conflicts; folder creations hide behind their files', () => {
+  const delL = act('delete-local', 'gone.txt');
+  const groups = groupActions([conflict, mk, up, eq, up2, down, delR, emptyDir, delL]);
+  assert.deepEqual(groups.map((g) => g.id), ['uploads', 'downloads', 'deleteRemote', 'deleteLocal', 'conflicts']);
+  assert.deepEqual(groups.map((g) => g.label), ['Uploads', 'Downloads', 'Delete on the server', 'Delete locally', 'Conflicts']);
+  assert.equal(entryDescription(delL), 'will be deleted here');
+  assert.equal(entryDescription(act('delete-remote', 'a/b.txt')), 'will be deleted on the server · a');
+  assert.match(entryTooltip(delL), /^gone\.txt\nwill be deleted here\nWhy: delete-local reason$/);
+  const asked = act('conflict', 'x.txt', { reason: 'modified on both sides since the last sync; skipped (--resolve skip)' });
+  assert.equal(entryDescription(asked), 'modified on both sides since the last sync', 'the editor\'s words, not the CLI flag');
   assert.deepEqual(groups[0].actions.map((a) => a.path), ['new', 'new/a.txt', 'b.txt']);
   assert.deepEqual(groups[0].visible.map((a) => a.path), ['new/a.txt', 'b.txt']);
   assert.deepEqual(groups[1].visible.map((a) => a.path), ['c.txt', 'empty']); // an empty folder stays visible

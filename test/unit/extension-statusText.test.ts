@@ -29,6 +29,25 @@ test('last result, conflicts and errors set the icon and level', () => {
   assert.equal(err.text, '$(error) prod · upload failed');
 });
 
+test('the conflict count is the pending one, not an older result\'s (after a Skip: 1, not 2)', () => {
+  const last = { folder: 'f', label: 'Bidirectional', text: '↑1 · 2 conflicts', level: 'warning' as const, at: 0 };
+  assert.equal(statusView({ ...base, last, conflicts: 1 }).text, '$(warning) prod · ↑1 · 1 conflict');
+  const resolved = statusView({ ...base, last, conflicts: 0 });
+  assert.equal(resolved.text, '$(cloud-upload) prod · ↑1');
+  assert.equal(resolved.level, 'ok');
+  const onlyConflicts = statusView({ ...base, last: { ...last, text: 'conflict: a.txt' }, conflicts: 0 });
+  assert.equal(onlyConflicts.text, '$(cloud-upload) prod');
+  assert.equal(statusView({ ...base, last: { ...last, text: 'conflict: a.txt' }, conflicts: 1 }).text, '$(warning) prod · conflict: a.txt', 'a save\'s conflict names the file');
+  assert.match(statusView({ ...base, last, conflicts: 1 }).tooltip, /click to open the next one/);
+});
+
+test('running: the target once, the operation, and bytes/rate for a big transfer', () => {
+  const v = statusView({ ...base, running: [{ id: 1, folder: 'f', label: 'Upload', done: 0, total: 2, detail: '37% · 12 MB/s', line: '0/2 · 37% · 540 MB of 1.5 GB · 12 MB/s · big.iso' }] });
+  assert.equal(v.text, '$(sync~spin) prod · Upload 0/2 · 37% · 12 MB/s');
+  assert.equal(v.text.split('prod').length, 2, 'the target appears once');
+  assert.match(v.tooltip, /540 MB of 1\.5 GB/);
+});
+
 test('an invalid config is shown, with the cause in the tooltip', () => {
   const v = statusView({ ...base, configError: 'targets.prod.port: must be a number' });
   assert.equal(v.level, 'error');
@@ -83,16 +102,21 @@ test('activity: begin/update/end, last result, cancel', () => {
   assert.ok(changes >= 4);
 });
 
-test('progress counter: running count, throttled, stats events win', () => {
+test('progress counter: running count, throttled, stats events win, bytes move it', () => {
   let now = 0;
   const p = new ProgressCounter(100, () => now);
-  const plan = { actions: [{ kind: 'upload' }, { kind: 'upload' }, { kind: 'conflict' }] } as unknown as Plan;
+  const plan = { actions: [{ kind: 'upload', path: 'a.txt', bytes: 0 }, { kind: 'upload', path: 'b', bytes: 0 }, { kind: 'conflict' }] } as unknown as Plan;
   assert.deepEqual(p.feed({ type: 'plan', plan }), { message: '0/2', increment: undefined });
   now = 10;
   assert.equal(p.feed({ type: 'action-start', action: { path: 'a.txt' } as Action }), undefined); // throttled
   now = 200;
-  assert.deepEqual(p.feed({ type: 'action-done', action: { path: 'a.txt' } as Action }), { message: '1/2 · a.txt', increment: 50 });
+  assert.deepEqual(p.feed({ type: 'action-done', action: { path: 'a.txt', kind: 'upload', bytes: 0 } as Action }), { message: '1/2 · a.txt', increment: 50 });
   now = 210;
   assert.deepEqual(p.feed({ type: 'stats', filesDone: 2, filesTotal: 2, bytesDone: 0, bytesTotal: 0 }), { message: '2/2 · a.txt', increment: 50 });
-  assert.equal(p.feed({ type: 'bytes', path: 'a', bytes: 1, total: 2 }), undefined);
+  const big = new ProgressCounter(100, () => now);
+  big.feed({ type: 'plan', plan: { actions: [{ kind: 'upload', path: 'big.iso', bytes: 2_000_000_000 }] } as unknown as Plan });
+  now = 5000;
+  const u = big.feed({ type: 'bytes', path: 'big.iso', bytes: 500_000_000, total: 2_000_000_000 });
+  assert.equal(u?.increment, 25);
+  assert.match(u!.message, /^0\/1 · 25% · 500 MB of 2\.0 GB · .* · big\.iso$/);
 });

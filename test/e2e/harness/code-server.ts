@@ -54,7 +54,7 @@ export const QUIET_SETTINGS: Record<string, unknown> = {
 };
 
 export interface StartOptions {
-  /** The folder opened in the workbench. */
+  /** The folder opened in the workbench, or a multi-root workspace file (*.code-workspace). */
   workspace: string;
   /** .vsix file(s) installed with --install-extension before the server starts. */
   vsix?: string | string[];
@@ -178,7 +178,9 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
   const userDataDir = resolve(opts.userDataDir ?? join(home, 'user-data'));
   const extensionsDir = resolve(opts.extensionsDir ?? join(home, 'extensions'));
   const workspace = resolve(opts.workspace);
-  for (const d of [userDataDir, extensionsDir, join(userDataDir, 'User'), workspace]) mkdirSync(d, { recursive: true });
+  // a folder, or a multi-root workspace file (*.code-workspace), which must exist already
+  const dirs = [userDataDir, extensionsDir, join(userDataDir, 'User'), ...(workspace.endsWith('.code-workspace') ? [] : [workspace])];
+  for (const d of dirs) mkdirSync(d, { recursive: true });
   const env = serverEnv(home, opts.env);
 
   for (const v of ([] as string[]).concat(opts.vsix ?? [])) installExtension(v, { extensionsDir, userDataDir, env });

@@ -28,7 +28,7 @@ export function skipOrFail(t: TestContext, reason: string): void {
 // ---- the .vsix ---------------------------------------------------------------------------------
 
 const VSIX_CACHE = join(REPO_ROOT, '.cache/e2e-vsix');
-/** What goes into the package (scripts/build.mjs + .vscodeignore); a change to any of them rebuilds it. */
+/** What goes into the package (scripts/build.mjs + package.json "files"); a change to any of them rebuilds it. */
 const VSIX_INPUTS = ['src', 'media', 'package.json', '.vscodeignore', 'README.md', 'CHANGELOG.md', 'LICENSE', 'scripts/build.mjs'];
 
 function inputsHash(): string {
@@ -68,7 +68,8 @@ export function packagedVsix(): string {
     };
     run(['scripts/build.mjs', '--production']);
     const tmp = join(stage, 'remote-sync.vsix');
-    run([join(REPO_ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--out', tmp]);
+    // the flags of `npm run package` (README images stay relative: they are in the package)
+    run([join(REPO_ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--no-rewrite-relative-links', '--allow-missing-repository', '--out', tmp]);
     renameSync(tmp, out); // atomic: a concurrent run sees a whole file or none
     for (const f of readdirSync(VSIX_CACHE)) if (f.endsWith('.vsix') && join(VSIX_CACHE, f) !== out) rmSync(join(VSIX_CACHE, f), { force: true });
     return out;
