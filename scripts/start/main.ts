@@ -1,0 +1,115 @@
+// `npm start`: try Remote Sync on a demo workspace (.cache/demo/), no server needed. Builds (incrementally),
+// then opens the demo in a desktop VS Code, or serves it with code-server on 127.0.0.1:8080 until Ctrl-C;
+// `--cli` runs a terminal demo of the CLI instead; `--sftp` adds a target on a real sshd. Help: --help.
+import { parseStartArgs, START_HELP, StartUsageError, type StartArgs } from './args';
+import { buildDist, buildVsix, secs } from './build';
+import { cliDemo } from './cli-demo';
+import { addSftpTarget, demoPaths, ensureDemo, firstSync, removeSftpTarget, SFTP_TARGET, type DemoPaths } from './demo';
+import { desktopCode, openInDesktopCode, startDemoCodeServer, type DemoCodeServer } from './editor';
+import { startSshd, type SshdServer } from '../../test/harness/sshd';
+
+const log = (s: string) => console.log(s);
+const say = (s: string) => console.log(`[npm start] ${s}`);
+
+/** What is running and must be stopped: everything this process started. */
+const running: { codeServer?: DemoCodeServer; sshd?: SshdServer; paths?: DemoPaths } = {};
+let stopping: Promise<void> | undefined;
+
+function stopAll(): Promise<void> {
+  stopping ??= (async () => {
+    const { codeServer, sshd, paths } = running;
+    if (codeServer) { say('stopping code-server …'); await codeServer.stop(); }
+    if (sshd) {
+      say('stopping sshd …');
+      await sshd.stop();
+      if (paths) removeSftpTarget(paths);
+    }
+  })();
+  return stopping;
+}
+
+async function startSftp(p: DemoPaths): Promise<void> {
+  const t0 = Date.now();
+  const started = await startSshd();
+  if ('skip' in started) throw new Error(`--sftp cannot start the demo's sshd: ${started.skip}`);
+  running.sshd = started;
+  const path = started.makeRemoteDir('demo');
+  addSftpTarget(p, {
+    path,
+    url: `sftp://${started.user}@127.0.0.1:${started.port}${path}`,
+    privateKey: started.keyFile,
+    knownHosts: started.knownHostsFile,
+  });
+  firstSync(p, SFTP_TARGET);
+  say(`sshd on 127.0.0.1:${started.port} (user ${started.user}), target "${SFTP_TARGET}" → ${path} (${secs(t0)})`);
+}
+
+async function main(args: StartArgs): Promise<number> {
+  const t0 = Date.now();
+  say(buildDist());
+  const p = demoPaths();
+  running.paths = p;
+  if (args.reset) say(`resetting the demo workspace ${p.root}`);
+  // a target left by an earlier --sftp run that was killed: its server is gone
+  if (removeSftpTarget(p)) say(`removed the stale "${SFTP_TARGET}" target of an earlier --sftp run`);
+  if (ensureDemo(p, { reset: args.reset })) {
+    firstSync(p);
+    say(`created the demo workspace ${p.root} (site/ synced to server/)`);
+  }
+  if (args.cli) return cliDemo(p, log);
+
+  const code = args.codeServer ? undefined : desktopCode();
+  const vsix = buildVsix();
+  say(`extension package: ${vsix.note}`);
+  if (args.sftp) await startSftp(p);
+
+  if (code) {
+    openInDesktopCode(code, vsix.path, p.workspaceFile);
+    say(`installed the extension into ${code} and opened ${p.workspaceFile}; the README there walks you through (${secs(t0)})`);
+    if (!running.sshd) return 0;
+    say('the sshd for "sftp-demo" runs until Ctrl-C');
+    await new Promise<never>(() => undefined);
+  }
+
+  const cs = await startDemoCodeServer({ workspaceFile: p.workspaceFile, vsix: vsix.path, host: args.host, port: args.port, log: say });
+  running.codeServer = cs;
+  log('');
+  log(`  Remote Sync demo ready (${secs(t0)}): open ${cs.url}`);
+  if (cs.password) log(`  password: ${cs.password}   (listening on ${args.host}:${args.port})`);
+  log('  The README there walks you through save → upload, a conflict, Keep Local.');
+  log('  Ctrl-C stops code-server' + (running.sshd ? ' and sshd.' : '.'));
+  log('');
+  const why = await cs.exited;
+  if (stopping) return new Promise<never>(() => undefined); // Ctrl-C: the signal handler exits
+  running.codeServer = undefined;
+  say(`code-server ended by itself (${why}):\n${cs.logTail()}`);
+  await stopAll();
+  return 1;
+}
+
+function onSignal(sig: NodeJS.Signals): void {
+  if (stopping) { say(`${sig} again: quitting at once`); process.exit(130); }
+  say(`${sig}: stopping everything npm start started`);
+  stopAll().then(() => { say('stopped; nothing left running'); process.exit(0); }, (e: Error) => { console.error(e.message); process.exit(1); });
+}
+
+let parsed: StartArgs;
+try {
+  parsed = parseStartArgs(process.argv.slice(2));
+} catch (e) {
+  if (!(e instanceof StartUsageError)) throw e;
+  console.error(`npm start: ${e.message}`);
+  process.exit(2);
+}
+if (parsed.help) {
+  process.stdout.write(START_HELP);
+  process.exit(0);
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => onSignal(sig));
+main(parsed).then(
+  (code) => stopAll().then(() => process.exit(code)),
+  (e: Error) => {
+    console.error(`npm start: ${e.message}`);
+    stopAll().then(() => process.exit(1), () => process.exit(1));
+  },
+);
