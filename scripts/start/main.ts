@@ -1,6 +1,7 @@
 // `npm start`: try Remote Sync on a demo workspace (.cache/demo/), no server needed. Builds (incrementally),
 // then opens the demo in a desktop VS Code, or serves it with code-server on 127.0.0.1:8080 until Ctrl-C;
 // `--cli` runs a terminal demo of the CLI instead; `--sftp` adds a target on a real sshd. Help: --help.
+import { readFileSync } from 'node:fs';
 import { parseStartArgs, START_HELP, StartUsageError, type StartArgs } from './args';
 import { buildDist, buildVsix, secs } from './build';
 import { cliDemo } from './cli-demo';
@@ -87,6 +88,29 @@ async function main(args: StartArgs): Promise<number> {
   return 1;
 }
 
+/** The parent of `pid` and its command name, from /proc (Linux); undefined elsewhere. */
+function parentOf(pid: number): { ppid: number; comm: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    return { ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]), comm };
+  } catch { return undefined; }
+}
+
+/**
+ * npm quits on a SIGINT sent to it alone (not to the terminal's process group) and leaves its `sh -c`
+ * and this process running: when npm (or the shell between) goes away, stop as on Ctrl-C.
+ */
+function stopWithParents(): void {
+  const watched = [process.ppid];
+  const parent = parentOf(process.ppid);
+  if (parent && /^(sh|dash|bash)$/.test(parent.comm) && parent.ppid > 1) watched.push(parent.ppid);
+  const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; } };
+  setInterval(() => {
+    if (!stopping && watched.some((pid) => !alive(pid))) onSignal('SIGHUP');
+  }, 1000).unref();
+}
+
 function onSignal(sig: NodeJS.Signals): void {
   if (stopping) { say(`${sig} again: quitting at once`); process.exit(130); }
   say(`${sig}: stopping everything npm start started`);
@@ -106,6 +130,7 @@ if (parsed.help) {
   process.exit(0);
 }
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => onSignal(sig));
+stopWithParents();
 main(parsed).then(
   (code) => stopAll().then(() => process.exit(code)),
   (e: Error) => {
