@@ -98,8 +98,8 @@ function parentOf(pid: number): { ppid: number; comm: string } | undefined {
 }
 
 /**
- * npm quits on a SIGINT sent to it alone (not to the terminal's process group) and leaves its `sh -c`
- * and this process running: when npm (or the shell between) goes away, stop as on Ctrl-C.
+ * When npm (or a shell between it and this process) goes away without passing a signal on — killed,
+ * or its terminal closed — stop as on Ctrl-C. (package.json's `exec node …` lets npm pass SIGINT/SIGTERM.)
  */
 function stopWithParents(): void {
   const watched = [process.ppid];
@@ -107,13 +107,13 @@ function stopWithParents(): void {
   if (parent && /^(sh|dash|bash)$/.test(parent.comm) && parent.ppid > 1) watched.push(parent.ppid);
   const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; } };
   setInterval(() => {
-    if (!stopping && watched.some((pid) => !alive(pid))) onSignal('SIGHUP');
+    if (!stopping && watched.some((pid) => !alive(pid))) onSignal('SIGHUP', 'npm ended');
   }, 1000).unref();
 }
 
-function onSignal(sig: NodeJS.Signals): void {
-  if (stopping) { say(`${sig} again: quitting at once`); process.exit(130); }
-  say(`${sig}: stopping everything npm start started`);
+function onSignal(sig: NodeJS.Signals, why: string = sig): void {
+  if (stopping) { say(`${why} again: quitting at once`); process.exit(130); }
+  say(`${why}: stopping everything npm start started`);
   stopAll().then(() => { say('stopped; nothing left running'); process.exit(0); }, (e: Error) => { console.error(e.message); process.exit(1); });
 }
 

@@ -119,53 +119,94 @@ describe('npm start in a clean clone', () => {
     assert.ok(secondMs < 60_000, `a run with nothing to build took ${secondMs} ms`);
   });
 
+  /** `npm start ARGS` in the clone, in its own process group (a terminal's foreground job), and every process below it. */
+  class NpmStart {
+    readonly child: ChildProcess;
+    output = '';
+    readonly seen = new Map<number, Proc>();
+    private tracker: NodeJS.Timeout | undefined;
+    private readonly closed: Promise<void>;
+
+    constructor(args: string[]) {
+      // a desktop `code` on the PATH would be used instead of code-server
+      if (spawnSync('sh', ['-c', 'command -v code'], { env }).status === 0) args = [...args, '--code-server'];
+      this.child = spawn('npm', ['start', '--', ...args], { cwd: clone, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      this.child.stdout!.on('data', (d: Buffer) => { this.output += d.toString(); });
+      this.child.stderr!.on('data', (d: Buffer) => { this.output += d.toString(); });
+      this.closed = new Promise((res) => this.child.once('close', () => res()));
+      this.tracker = setInterval(() => this.track(), 200);
+    }
+
+    track(): Proc[] {
+      if (this.child.pid) for (const p of processTree(this.child.pid)) if (!this.seen.has(p.pid)) this.seen.set(p.pid, p);
+      return [...this.seen.values()];
+    }
+
+    async waitUrl(): Promise<string> {
+      const url = await waitUntil(() => /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(this.output)?.[1] ?? (this.child.exitCode !== null ? 'exited' : ''),
+        'npm start to print the URL', 300_000, 250);
+      assert.notEqual(url, 'exited', `npm start ended:\n${this.output}`);
+      return url;
+    }
+
+    /** Sends SIGINT (to the group, as Ctrl-C does, or to npm alone); returns what is still running 15 s later. */
+    async interrupt(to: 'group' | 'npm'): Promise<Proc[]> {
+      const started = this.track();
+      process.kill(to === 'group' ? -this.child.pid! : this.child.pid!, 'SIGINT');
+      // the pipes close when npm and the script below it (which first stops what it started) have ended
+      const ended = await Promise.race([this.closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 30_000))]);
+      assert.ok(ended, `npm start did not end within 30 s of SIGINT:\n${this.output.slice(-2000)}`);
+      this.dispose();
+      // the sshd harness's watchdog takes a second or two to notice; nothing else may linger
+      await waitUntil(() => !started.some(alive), 'every process npm start started to end', 15_000, 200).catch(() => undefined);
+      return started.filter(alive);
+    }
+
+    /** Ends the tracking, and whatever is still running (after a failure). */
+    dispose(): void {
+      if (this.tracker) clearInterval(this.tracker);
+      this.tracker = undefined;
+      if (this.child.exitCode === null && this.child.signalCode === null) { try { process.kill(-this.child.pid!, 'SIGKILL'); } catch { /* gone */ } }
+    }
+
+    kill(): void {
+      this.dispose();
+      for (const p of this.seen.values()) if (alive(p)) { try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ } }
+    }
+  }
+
+  const show = (procs: Proc[]) => procs.map((p) => `${p.pid} ${p.cmd.slice(0, 120)}`).join('\n');
+  const demoConfig = () => readFileSync(join(clone, '.cache/demo/site/.vscode/remote-sync.json'), 'utf8');
+
   describe('npm start: code-server with the demo workspace', { skip: unavailable }, () => {
-    let child: ChildProcess | undefined;
-    let output = '';
+    let run: NpmStart | undefined;
     let browser: Browser | undefined;
     let wb: Workbench | undefined;
-    const seen = new Map<number, Proc>();
-    let tracker: NodeJS.Timeout | undefined;
     let port = 0;
     const sftp = !sftpMissing;
-    const facts: { sftpDir?: string; sftpTargetWhileRunning?: boolean; sftpTargetAfter?: boolean; } = {};
-
-    const track = () => { if (child?.pid) for (const p of processTree(child.pid)) if (!seen.has(p.pid)) seen.set(p.pid, p); };
+    const facts: { sftpDir?: string; sftpTargetWhileRunning?: boolean; sftpTargetAfter?: boolean } = {};
 
     before(async () => {
       port = await freePort();
-      const args = ['start', '--', '--port', String(port), ...(sftp ? ['--sftp'] : [])];
-      // a desktop `code` on the PATH would be used instead of code-server
-      if (spawnSync('sh', ['-c', 'command -v code'], { env }).status === 0) args.push('--code-server');
-      // its own process group, like a terminal's foreground job: Ctrl-C is SIGINT to the group
-      child = spawn('npm', args, { cwd: clone, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-      child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
-      child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
-      tracker = setInterval(track, 200);
+      run = new NpmStart(['--port', String(port), ...(sftp ? ['--sftp'] : [])]);
     });
 
     after(async () => {
       await wb?.close().catch(() => undefined);
       await browser?.close().catch(() => undefined);
-      if (tracker) clearInterval(tracker);
-      // whatever happened above: nothing of it stays running
-      if (child?.pid) { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }
-      for (const p of seen.values()) if (alive(p)) { try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ } }
+      run?.kill(); // whatever happened above: nothing of it stays running
     });
 
     test('the printed URL opens the demo workspace; a save in the site appears in the server folder', async () => {
-      const url = await waitUntil(() => /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)?.[1] ?? (child!.exitCode !== null ? 'exited' : ''),
-        'npm start to print the URL', 300_000, 250);
-      assert.notEqual(url, 'exited', `npm start ended:\n${output}`);
+      const url = await run!.waitUrl();
       assert.equal(url, `http://127.0.0.1:${port}/`);
-      assert.match(output, /Ctrl-C stops code-server/);
+      assert.match(run!.output, /Ctrl-C stops code-server/);
       if (sftp) {
-        const config = readFileSync(join(clone, '.cache/demo/site/.vscode/remote-sync.json'), 'utf8');
+        const config = demoConfig();
         facts.sftpTargetWhileRunning = config.includes('"sftp-demo"');
         facts.sftpDir = /"url": "sftp:\/\/[^/]+(\/[^"]+)"/.exec(config)?.[1];
       }
-      track();
-      assert.ok([...seen.values()].some((p) => p.cmd.includes('code-server/out/node/entry.js')), 'code-server runs below npm start');
+      assert.ok(run!.track().some((p) => p.cmd.includes('code-server/out/node/entry.js')), 'code-server runs below npm start');
 
       browser = await launchBrowser();
       wb = await Workbench.open(browser, url, { name: 'start', viewport: { width: 1400, height: 900 } });
@@ -196,31 +237,16 @@ describe('npm start in a clean clone', () => {
       await browser?.close().catch(() => undefined);
       wb = undefined;
       browser = undefined;
-      track();
-      const started = [...seen.values()];
+      const started = run!.track();
       assert.ok(started.some((p) => /entry\.js/.test(p.cmd)), 'code-server was seen');
       if (sftp) assert.ok(started.some((p) => p.cmd.includes('sshd')), 'sshd was seen');
-      // npm itself quits at once on SIGINT; the script below it stops what it started, then the pipes close
-      const closed = new Promise<boolean>((res) => child!.once('close', () => res(true)));
-      process.kill(-child!.pid!, 'SIGINT');
-      const ended = await Promise.race([closed, new Promise<boolean>((r) => setTimeout(() => r(false), 30_000))]);
-      assert.ok(ended, `npm start did not end within 30 s of SIGINT:\n${output.slice(-2000)}`);
-      const script = started.find((p) => p.cmd.includes('scripts/start/main.ts'));
-      assert.ok(script && !alive(script), 'the start script ended');
-      assert.match(output, /stopped; nothing left running/);
-      if (tracker) clearInterval(tracker);
-      tracker = undefined;
-      // the sshd harness's watchdog takes a second or two to notice; nothing else may linger
-      const left = await waitUntil(() => (started.some(alive) ? '' : 'none'), 'every process npm start started to end', 10_000, 200)
-        .catch(() => started.filter(alive).map((p) => `${p.pid} ${p.cmd.slice(0, 120)}`).join('\n'));
-      assert.equal(left, 'none', `still running after npm start ended:\n${left}`);
+      const left = await run!.interrupt('group');
+      assert.equal(show(left), '', 'still running after npm start ended');
+      assert.match(run!.output, /stopped; nothing left running/);
       assert.ok(await portIsFree(port), `port ${port} is still taken`);
       const config = started.map((p) => /entry\.js .*--config (\S+)/.exec(p.cmd)?.[1]).find(Boolean);
       assert.ok(config && !existsSync(config), `code-server's temporary folder is removed (${config})`);
-      if (sftp) {
-        const text = readFileSync(join(clone, '.cache/demo/site/.vscode/remote-sync.json'), 'utf8');
-        facts.sftpTargetAfter = text.includes('"sftp-demo"');
-      }
+      if (sftp) facts.sftpTargetAfter = demoConfig().includes('"sftp-demo"');
     });
 
     test('--sftp: the sftp-demo target pointed at the demo sshd while it ran, and is removed after', (t) => {
@@ -229,6 +255,23 @@ describe('npm start in a clean clone', () => {
       assert.ok(facts.sftpDir?.startsWith('/home/'), `the server folder of sftp-demo: ${facts.sftpDir}`);
       assert.equal(facts.sftpTargetAfter, false, 'sftp-demo removed from the config after Ctrl-C');
       assert.ok(!existsSync(facts.sftpDir!), 'the sshd server folder is removed');
+    });
+
+    test('SIGINT to npm alone (a process manager, not a terminal): it reaches the script, which stops everything', async () => {
+      const p2 = await freePort();
+      const lone = new NpmStart(['--port', String(p2), ...(sftp ? ['--sftp'] : [])]);
+      try {
+        await lone.waitUrl();
+        const started = lone.track();
+        assert.ok(started.some((p) => p.cmd.includes('scripts/start/main.ts')) && started.some((p) => /entry\.js/.test(p.cmd)));
+        const left = await lone.interrupt('npm');
+        assert.equal(show(left), '', 'still running after npm quit');
+        assert.match(lone.output, /stopped; nothing left running/);
+        assert.ok(await portIsFree(p2), `port ${p2} is still taken`);
+        if (sftp) assert.doesNotMatch(demoConfig(), /"sftp-demo"/);
+      } finally {
+        lone.kill();
+      }
     });
   });
 });
