@@ -111,8 +111,19 @@ function stopWithParents(): void {
   }, 1000).unref();
 }
 
+let firstSignalAt = 0;
+
 function onSignal(sig: NodeJS.Signals, why: string = sig): void {
-  if (stopping) { say(`${why} again: quitting at once`); process.exit(130); }
+  if (stopping) {
+    // Ctrl-C reaches this process twice: from the terminal and passed on by npm
+    if (Date.now() - firstSignalAt < 2000) return;
+    say(`${why} again: quitting at once`);
+    const { codeServer, sshd, paths } = running;
+    if (codeServer) { try { process.kill(-codeServer.pid, 'SIGKILL'); } catch { /* gone */ } }
+    if (sshd && paths) removeSftpTarget(paths); // sshd itself is killed by its harness's exit hook
+    process.exit(130);
+  }
+  firstSignalAt = Date.now();
   say(`${why}: stopping everything npm start started`);
   stopAll().then(() => { say('stopped; nothing left running'); process.exit(0); }, (e: Error) => { console.error(e.message); process.exit(1); });
 }
