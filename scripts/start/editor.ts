@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import {
-  CODE_SERVER_DIR, CODE_SERVER_ENTRY, ensureCodeServer, installExtension, serverEnv, SUPERVISOR,
+  CODE_SERVER_DIR, CODE_SERVER_ENTRY, CODE_SERVER_VERSION, ensureCodeServer, installExtension, isCodeServerInstalled, serverEnv, SUPERVISOR,
 } from '../../test/e2e/harness/code-server';
 import { isLoopback } from './args';
 
@@ -70,6 +70,7 @@ function portFree(host: string, port: number): Promise<string | undefined> {
 }
 
 export async function startDemoCodeServer(opts: { workspaceFile: string; vsix: string; host: string; port: number; log: (s: string) => void }): Promise<DemoCodeServer> {
+  if (!isCodeServerInstalled()) opts.log(`installing code-server ${CODE_SERVER_VERSION} into ${CODE_SERVER_DIR} (once; about a minute) …`);
   const missing = ensureCodeServer();
   if (missing) throw new Error(`${missing}\n(code-server is installed into ${CODE_SERVER_DIR} by scripts/setup-code-server.sh)`);
   const busy = await portFree(opts.host, opts.port);
