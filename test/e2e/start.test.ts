@@ -2,12 +2,12 @@
 // linked, CODE_SERVER_DIR pointing at the installed code-server so nothing is downloaded):
 //   - `npm start -- --cli`: the terminal demo (a conflict, then --resolve local); a second run builds nothing;
 //   - `npm start -- --port P [--sftp]`: the printed URL opens the demo workspace in Playwright; a save in
-//     the site appears in the server folder; SIGINT to its process group (Ctrl-C) stops it and every
+//     the site appears in the server folder; the README's walk-through (a conflict, Keep Local) works; SIGINT to its process group (Ctrl-C) stops it and every
 //     process it started (code-server, sshd, their children) is gone, the port free, the sftp target removed.
 // Without code-server or Chromium (and sshd for --sftp): fails with the reason under CI, skips otherwise.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -230,6 +230,39 @@ describe('npm start in a clean clone', () => {
       assert.match(await wb.waitForStatusBar('↑ index.html'), /demo-server · ↑ index\.html/);
       await wb.screenshot('saved-and-uploaded');
       if (sftp) assert.ok(existsSync(join(facts.sftpDir!, 'index.html')), `the first sync to sftp-demo put the site into ${facts.sftpDir}`);
+    });
+
+    test("the README's walk-through: a change on both sides → Sync: Bidirectional → the conflict diff → Keep Local", async () => {
+      const demo = join(clone, '.cache/demo');
+      const read = (rel: string) => readFileSync(join(demo, rel), 'utf8');
+      const explorer = wb!.page.locator('.explorer-folders-view');
+      // 2.1 someone changes the file on the server; 2.2 a local edit of the same file is saved: not uploaded
+      writeFileSync(join(demo, 'server/about.html'), read('server/about.html').replace('<h1>About</h1>', '<h1>About (server)</h1>'));
+      const serverVersion = read('server/about.html');
+      await explorer.locator('.monaco-list-row').filter({ has: wb!.page.locator('.label-name', { hasText: /^about\.html$/ }) }).first().click();
+      await wb!.activeTab(/about\.html/).waitFor({ state: 'visible' });
+      await wb!.typeInEditor('<p>my local edit</p>');
+      await wb!.save();
+      assert.match(await wb!.waitForNotification(/"about\.html" changed on the server/), /so it was not uploaded/);
+      assert.equal(read('server/about.html'), serverVersion, 'the save did not overwrite the server copy');
+      // 2.3 a one-sided change each way; 2.4 Sync: Bidirectional
+      writeFileSync(join(demo, 'site/css/style.css'), read('site/css/style.css') + 'p { color: #555; }\n');
+      writeFileSync(join(demo, 'server/js/main.js'), read('server/js/main.js') + '// changed on the server\n');
+      await wb!.clearNotifications();
+      await wb!.runCommand('Sync: Bidirectional');
+      assert.equal(await wb!.waitForDiffEditor('about.html (remote ↔ local)'), 'about.html (remote ↔ local)');
+      await waitUntil(() => read('server/css/style.css') === read('site/css/style.css'), 'style.css uploaded');
+      await waitUntil(() => read('site/js/main.js') === read('server/js/main.js'), 'main.js downloaded');
+      assert.equal(read('server/about.html'), serverVersion, 'the conflict is left to the user');
+      await wb!.screenshot('conflict-diff');
+      // 3. Keep Local, and the next Bidirectional has nothing to do
+      await wb!.clickEditorTitleAction('Keep Local');
+      await waitUntil(() => read('server/about.html').includes('my local edit'), 'the local about.html on the server');
+      assert.equal(read('server/about.html'), read('site/about.html'));
+      await wb!.clearNotifications();
+      await wb!.runCommand('Sync: Bidirectional');
+      assert.match(await wb!.waitForNotification(/Bidirectional: Nothing to do/), /Nothing to do/);
+      await wb!.screenshot('nothing-to-do');
     });
 
     test('SIGINT (Ctrl-C) stops npm start and everything it started', async () => {
