@@ -30,6 +30,7 @@ function stopAll(): Promise<void> {
 }
 
 async function startSftp(p: DemoPaths): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('--sftp needs root: it starts OpenSSH\'s sshd and logs in as a test user it creates (rstest); run it as root, or leave out --sftp');
   const t0 = Date.now();
   const started = await startSshd();
   if ('skip' in started) throw new Error(`--sftp cannot start the demo's sshd: ${started.skip}`);

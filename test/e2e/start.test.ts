@@ -115,7 +115,7 @@ describe('npm start in a clean clone', () => {
     assert.equal(second.status, 0, second.stdout + second.stderr);
     assert.match(second.stdout, /dist\/ is up to date/);
     assert.doesNotMatch(second.stdout, /created the demo workspace/);
-    console.log(`npm start -- --cli: second run ${secondMs} ms`);
+    console.log(`npm start -- --cli: first run ${out.match(/built dist\/ in [\d.]+ s/)?.[0]}; second run ${secondMs} ms in all`);
     assert.ok(secondMs < 60_000, `a run with nothing to build took ${secondMs} ms`);
   });
 
@@ -201,6 +201,7 @@ describe('npm start in a clean clone', () => {
       const url = await run!.waitUrl();
       assert.equal(url, `http://127.0.0.1:${port}/`);
       assert.match(run!.output, /Ctrl-C stops code-server/);
+      console.log(`npm start: ${run!.output.split('\n').filter((l) => /extension package|sshd on|demo ready/.test(l)).map((l) => l.trim()).join('; ')}`);
       if (sftp) {
         const config = demoConfig();
         facts.sftpTargetWhileRunning = config.includes('"sftp-demo"');
