@@ -117,7 +117,7 @@ export function freePort(): Promise<number> {
 }
 
 /** The environment for code-server: none of a surrounding VS Code's variables, no $PORT (it overrides --bind-addr), XDG dirs in `home`. */
-function serverEnv(home: string, extra?: Record<string, string>): NodeJS.ProcessEnv {
+export function serverEnv(home: string, extra?: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (/^(VSCODE_|ELECTRON_|CODE_SERVER_|PORT$|NODE_OPTIONS$|TSX_|NODE_TEST)/.test(k)) continue;
@@ -163,7 +163,7 @@ function hookExit(): void {
 
 // Leads the process group: runs code-server, and kills the whole group when its stdin closes (the
 // test process died; not with E2E_KEEP_SERVER=1) or on SIGTERM after a grace period.
-const SUPERVISOR = `
+export const SUPERVISOR = `
 const { spawn } = require('child_process');
 const c = spawn(process.execPath, process.argv.slice(1), { stdio: 'inherit' });
 const all = () => { try { process.kill(-process.pid, 'SIGKILL'); } catch {} };
