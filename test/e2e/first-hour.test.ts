@@ -193,7 +193,7 @@ describe('the first hour in the editor (SFTP)', { skip: unavailable }, () => {
       await wb.runCommand('Sync: Upload');
       const line = await wb.waitForNotification(/\d+% · [\d.]+ [kMG]B of [\d.]+ [MG]B · [\d.]+ [kMG]?B\/s · .* left/, 60_000);
       results.progressLine = line;
-      const status = await wb.waitForStatusBar(/Upload 0\/1 · \d+%/, 20_000).catch(() => '');
+      const status = await wb.waitForStatusBar(/Upload 0\/1 · \d+% · [\d.]+ [kMG]?B\/s · big\.iso/, 20_000);
       results.progressStatus = status;
       await wb.screenshot('progress');
       assert.match(line, /Upload → site/);
