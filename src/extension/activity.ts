@@ -163,8 +163,9 @@ export function progressMessage(p: ProgressSnapshot): string {
   return [count, bytesLine(p), p.current].filter(Boolean).join(' · ');
 }
 
-/** the status bar's short addition for a transfer with bytes to move: "37% · 12 MB/s" */
+/** the status bar's short addition for a transfer with bytes to move: "37% · 12 MB/s · video.mp4" */
 export function progressDetail(p: ProgressSnapshot): string | undefined {
   if (p.bytesTotal <= 0) return undefined;
-  return [`${Math.floor(p.percent)}%`, p.rate > 0 ? formatRate(p.rate) : ''].filter(Boolean).join(' · ');
+  const file = p.current ? p.current.slice(p.current.lastIndexOf('/') + 1) : '';
+  return [`${Math.floor(p.percent)}%`, p.rate > 0 ? formatRate(p.rate) : '', file].filter(Boolean).join(' · ');
 }

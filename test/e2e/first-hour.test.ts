@@ -193,7 +193,7 @@ describe('the first hour in the editor (SFTP)', { skip: unavailable }, () => {
       await wb.runCommand('Sync: Upload');
       const line = await wb.waitForNotification(/\d+% · [\d.]+ [kMG]B of [\d.]+ [MG]B · [\d.]+ [kMG]?B\/s · .* left/, 60_000);
       results.progressLine = line;
-      const status = await wb.waitForStatusBar(/Upload 0\/1 · \d+%/, 20_000).catch(() => '');
+      const status = await wb.waitForStatusBar(/Upload 0\/1 · \d+% · [\d.]+ [kMG]?B\/s · big\.iso/, 20_000);
       results.progressStatus = status;
       await wb.screenshot('progress');
       assert.match(line, /Upload → site/);
@@ -278,6 +278,20 @@ describe('the first hour in the editor (SFTP)', { skip: unavailable }, () => {
       await wb.runCommand('Sync: Select Target');
       await wb.pickQuickInput('site');
       await waitUntil(async () => (await wb.statusBarText()).some((x) => x === 'site'), 'back to "site", no stale error');
+    });
+  });
+
+  test('the walkthrough is there on demand (Welcome: Open Walkthrough…), with its four steps', async (t) => {
+    if (missing) return skipOrFail(t, missing);
+    await step(ctx, t, async () => {
+      await wb.runCommand('Welcome: Open Walkthrough...');
+      await wb.pickQuickInput(/Get started with Remote Sync/);
+      const page = wb.page.locator('.gettingStartedContainer');
+      await page.waitFor({ state: 'visible', timeout: 20_000 });
+      for (const title of ['Create or import a config', 'Set a password or a key', 'Preview the first sync', 'Turn on upload on save']) {
+        await page.locator('.step-title', { hasText: title }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      }
+      await wb.screenshot('walkthrough');
     });
   });
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ActivityModel, ProgressCounter } from '../../src/extension/activity.js';
+import { ActivityModel, ProgressCounter, progressDetail } from '../../src/extension/activity.js';
 import { saveSummary, statusView, summarize, type StatusInput } from '../../src/extension/statusText.js';
 import type { Action, Plan, SyncResult } from '../../src/core/types.js';
 
@@ -119,4 +119,5 @@ test('progress counter: running count, throttled, stats events win, bytes move i
   const u = big.feed({ type: 'bytes', path: 'big.iso', bytes: 500_000_000, total: 2_000_000_000 });
   assert.equal(u?.increment, 25);
   assert.match(u!.message, /^0\/1 · 25% · 500 MB of 2\.0 GB · .* · big\.iso$/);
+  assert.match(progressDetail(big.snapshot())!, /^25% · .*B\/s · big\.iso$/, 'the status bar: percent, rate, the file');
 });
