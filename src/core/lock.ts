@@ -2,7 +2,8 @@
 // `<local root>/.remote-sync/<id>.lock`, holding the owner's pid, host and start time. Created with
 // O_EXCL; a lock left by a process that no longer runs on this host is taken over. Two runs of one
 // pair (two terminals, or the CLI and the editor) would otherwise delete each other's temp files.
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { ensureStateDirOf } from './state/state-dir.js';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { SyncError } from './errors.js';
@@ -149,7 +150,7 @@ export class SyncLock {
  * `wait: false`, fail with a SyncError('busy') naming the other process.
  */
 export async function acquireLock(file: string, options: LockOptions = {}): Promise<SyncLock> {
-  mkdirSync(dirname(file), { recursive: true });
+  ensureStateDirOf(file);
   if (!exitHook) {
     exitHook = true;
     process.on('exit', () => { for (const [f, raw] of held) { try { if (readRaw(f) === raw) unlinkSync(f); } catch { /* best effort */ } } });

@@ -2,7 +2,7 @@
 // is never committed by accident: it names the server and the user), refused when it is a link, not
 // a folder, or not owned by the user. Every file in it goes through safe-fs.ts.
 
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { STATE_DIR } from '../paths.js';
 import { checkOwnedDir, createOwnedFile, ensureOwnedDir } from './safe-fs.js';
 
@@ -30,4 +30,11 @@ export function ensureStateDir(localRoot: string): string {
 /** Check the state folder without creating it: false when there is none; throws when it is not ours. */
 export function checkStateDir(localRoot: string): boolean {
   return checkOwnedDir(stateDirOf(localRoot));
+}
+
+/** For a file kept in the state folder (lock, known certificates): make sure that folder is ours. */
+export function ensureStateDirOf(fileInStateDir: string): void {
+  const dir = dirname(fileInStateDir);
+  if (basename(dir) === STATE_DIR) ensureStateDir(dirname(dir));
+  else ensureOwnedDir(dir);
 }

@@ -4,8 +4,8 @@
 // certificate is refused later. `tlsFingerprint` (config) / `--tls-fingerprint` (CLI) pin one
 // certificate without asking. The check runs right after the TLS handshake, before USER/PASS.
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, constants, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { ensureStateDirOf } from '../state/state-dir.js';
 import type { PeerCertificate } from 'node:tls';
 import { SyncError } from '../errors.js';
 import type { CertificateInfo } from '../types.js';
@@ -68,7 +68,7 @@ export function knownCertificates(file: string, token: string): { line: number; 
 
 /** append a fingerprint: the folder is created 0700, the file 0600; never through a link */
 export function recordCertificate(file: string, token: string, fingerprint: string): void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  ensureStateDirOf(file);
   const fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o600);
   try {
     const problem = ownerProblem(file, fstatSync(fd));
