@@ -44,7 +44,7 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
 test('sftp: two remote-sync runs of one pair at once: the second waits, --no-wait fails naming the first; nothing lost', async (t) => {
   // the first run's connection stalls for a while mid-upload (shorter than the timeout): it holds the lock meanwhile
   const env = await makeEnv('sftp', 'two-runs', {
-    fault: (c) => (c.index === 0 ? { direction: 'up', after: MB, action: 'stall', stallMs: 6000 } : undefined),
+    fault: (c) => (c.index === 0 ? { direction: 'up', after: MB, action: 'stall', stallMs: 15_000 } : undefined),
   });
   if ('skip' in env) { t.skip(env.skip); return; }
   try {

@@ -76,9 +76,14 @@ async function killAt(env: FaultEnv, moment: Moment): Promise<string> {
   return hit;
 }
 
-for (const [i, moment] of MOMENTS.entries()) {
-  test(`sftp: kill -9 ${moment.name} (${i + 1}/10), then run again: nothing lost`, async (t) => {
-    const env = await makeEnv('sftp', `kill9-${i}`);
+// all ten moments over SFTP; over FTP (a pool of connections, RNFR/RNTO) the ones in the middle of the work
+const RUNS: Array<['sftp' | 'ftp', number]> = [...MOMENTS.keys()].map((i) => ['sftp', i] as ['sftp', number]);
+for (const i of [4, 6, 7, 8]) RUNS.push(['ftp', i]);
+
+for (const [kind, i] of RUNS) {
+  const moment = MOMENTS[i];
+  test(`${kind}: kill -9 ${moment.name} (${i + 1}/10), then run again: nothing lost`, async (t) => {
+    const env = await makeEnv(kind, `kill9-${i}`);
     if ('skip' in env) { t.skip(env.skip); return; }
     try {
       const expected = await prepare(env);

@@ -13,6 +13,8 @@ export interface PipelineOptions {
 export interface ReadStreamOptions extends PipelineOptions {
   /** turn a low-level error into what consumers should see */
   mapError?: (err: Error) => Error;
+  /** called whenever a read request is answered (idle detection) */
+  onActivity?: () => void;
 }
 
 export const DEFAULT_CHUNK = 64 * 1024;
@@ -58,11 +60,15 @@ export class SftpReadStream extends Readable {
   private finished = false;
   private handleClosed = false;
   private readonly mapError: (err: Error) => Error;
+  private readonly onActivity: () => void;
+  /** read requests sent and not answered yet */
+  get waiting(): boolean { return this.inflight > 0; }
 
   constructor(private readonly sftp: SFTPWrapper, private readonly handle: Buffer, private readonly size: number,
     opts: ReadStreamOptions = {}) {
     super({ highWaterMark: 256 * 1024 });
     this.mapError = opts.mapError ?? ((e) => e);
+    this.onActivity = opts.onActivity ?? (() => undefined);
     const onClose = () => { if (!this.finished) this.destroy(this.mapError(connectionLost())); };
     sftp.once('close', onClose);
     this.once('close', () => sftp.off('close', onClose));
@@ -95,6 +101,7 @@ export class SftpReadStream extends Readable {
     try {
       this.sftp.read(this.handle, buf, 0, slot.left, slot.pos, (err, nb) => {
         this.inflight--;
+        this.onActivity();
         if (this.destroyed || this.finished) return;
         if (err) { this.destroy(this.mapError(err)); return; }
         if (!nb) {

@@ -247,7 +247,11 @@ export class SftpTarget implements Target {
         throw e;
       }
     }, signal);
-    const stream = new SftpReadStream(c.sftp, handle, size, { mapError: (e) => this.toError(e, c, 'Reading', path) });
+    // our own idle detection: read requests unanswered for the timeout → the link stalled
+    let stream: SftpReadStream | undefined = undefined;
+    const idle = new IdleWatch(timeoutSecondsOf(this.spec) * 1000, () => { c.stalled = true; c.dead = true; c.client.destroy(); }, () => !!stream?.waiting);
+    stream = new SftpReadStream(c.sftp, handle, size, { mapError: (e) => this.toError(e, c, 'Reading', path), onActivity: () => idle.touch() });
+    stream.once('close', () => idle.stop());
     if (signal) {
       const onAbort = () => stream.destroy(new SyncError('aborted', 'Cancelled', { path }));
       signal.addEventListener('abort', onAbort, { once: true });

@@ -20,14 +20,18 @@ export function stalledError(server: string, seconds: number, opts: { what?: str
   });
 }
 
-/** Calls `onIdle` once when `touch()` was not called for `ms`; `stop()` ends the watch. */
+/**
+ * Calls `onIdle` once when `touch()` was not called for `ms` while `busy()` (default: always) —
+ * time spent waiting for the consumer does not count. `stop()` ends the watch.
+ */
 export class IdleWatch {
   private last = Date.now();
   private readonly timer: NodeJS.Timeout;
   private fired = false;
 
-  constructor(private readonly ms: number, onIdle: () => void) {
+  constructor(private readonly ms: number, onIdle: () => void, busy: () => boolean = () => true) {
     this.timer = setInterval(() => {
+      if (!busy()) { this.last = Date.now(); return; }
       if (this.fired || Date.now() - this.last < this.ms) return;
       this.fired = true;
       this.stop();

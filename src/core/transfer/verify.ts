@@ -2,7 +2,6 @@
 // source reported (the listing the plan was made from), and checks the destination's size after
 // the rename. A mismatch is a SizeMismatchError naming the path and both sizes; the target removes
 // its temp file (never renamed onto the real name) and the executor records nothing and retries once.
-import { Transform, type TransformCallback } from 'node:stream';
 import { SyncError } from '../errors.js';
 
 /** The error of a transfer whose byte count does not match what the source reported. */
@@ -27,24 +26,6 @@ export function isSizeMismatch(e: unknown): e is SizeMismatchError {
 /** Throws a SizeMismatchError when `expected` is known and differs from `actual`. */
 export function checkSize(path: string, expected: number | undefined, actual: number, stage: 'moved' | 'after-rename'): void {
   if (expected !== undefined && expected !== actual) throw new SizeMismatchError(path, expected, actual, stage);
-}
-
-/**
- * A pass-through stream that counts the bytes going through it (and reports them, cumulative, to
- * `onBytes`): put it between a source and a target's writer to know how many bytes were really moved.
- */
-export class CountingStream extends Transform {
-  bytes = 0;
-  constructor(private readonly onBytes?: (bytes: number) => void) {
-    super();
-  }
-
-  override _transform(chunk: Buffer | string, _enc: BufferEncoding, cb: TransformCallback): void {
-    const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    this.bytes += b.length;
-    this.onBytes?.(this.bytes);
-    cb(null, b);
-  }
 }
 
 /**
