@@ -84,7 +84,7 @@ export function loadProjectConfig(cwd: string): ProjectConfig {
   const file = findConfigFile(cwd);
   if (!file) {
     throw new SyncError('config', `No ${CONFIG_RELATIVE_PATH} in ${cwd} or a folder above it`, {
-      hint: 'Create one (see docs/cli.md, or "Sync: Create Config" in VS Code), or name both sides: remote-sync sync LOCAL REMOTE',
+      hint: 'Create one ("Sync: Create Config" in VS Code, or see "remote-sync run --help"), or name both sides: remote-sync sync LOCAL REMOTE',
     });
   }
   return loadConfig(file);

@@ -79,11 +79,3 @@ export function parentAbs(abs: string): string {
   const i = abs.lastIndexOf('/');
   return i <= 0 ? '/' : abs.slice(0, i);
 }
-
-export async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}

@@ -2,6 +2,7 @@
 // MLSD listing, atomic uploads (temp name + RNFR/RNTO), MFMT for mtimes, reconnect and retry.
 import { Client } from 'basic-ftp';
 import { PassThrough, Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectionOptions } from 'node:tls';
 import type {
   Entry, ListOptions, Logger, RemoteSpec, Target, TargetCapabilities, WriteOptions,
@@ -12,9 +13,10 @@ import { parentOf, tempPathFor } from '../paths.js';
 import type { TargetOptions } from './index.js';
 import { FtpPool } from './ftp-pool.js';
 import { listTree, type ListHost } from './ftp-list.js';
-import { mapLimit, mkdirAbs, normalizeAbs, renameAbs, statAbs } from './ftp-ops.js';
+import { mkdirAbs, normalizeAbs, renameAbs, statAbs } from './ftp-ops.js';
+import { mapLimit } from '../pool.js';
 import {
-  formatMlsxTime, ftpCode, isConnectionLimit, isRetryable, sleep, toSyncError,
+  formatMlsxTime, ftpCode, isConnectionLimit, isRetryable, toSyncError,
 } from './ftp-util.js';
 
 const MAX_RETRIES = 3;

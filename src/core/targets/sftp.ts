@@ -10,7 +10,8 @@ import type { Credentials, Entry, EntryType, ListOptions, Logger, RemoteSpec, Ta
 import type { TargetOptions } from './index.js';
 import { hostPort, isConnectionLost, openSftpConnection, toSyncError, userOf, type SecretCache, type SftpConnection } from './sftp-connect.js';
 import { SftpReadStream, writeFrom } from './sftp-stream.js';
-import { call, entryOf, sleep, typeOf } from './sftp-util.js';
+import { call, entryOf, typeOf } from './sftp-util.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const RETRY_DELAYS = [200, 800, 2000];
 const LIST_PARALLEL = 32;
