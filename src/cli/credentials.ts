@@ -2,7 +2,7 @@
 // terminal; key passphrases from REMOTE_SYNC_PASSPHRASE or a prompt; unknown SFTP host keys are
 // confirmed on a terminal. Everything is asked lazily, only when a login needs it.
 
-import type { Credentials, HostKeyInfo, RemoteSpec } from '../core/types.js';
+import type { Credentials, HostKeyInfo, PromptRequest, RemoteSpec } from '../core/types.js';
 import { ask, type PromptIo } from './prompt.js';
 import { lookupNetrc, readNetrc, type NetrcFile } from './netrc.js';
 
@@ -61,6 +61,18 @@ export function makeCredentials(ctx: CredentialContext): Credentials {
       if (ctx.env.REMOTE_SYNC_PASSPHRASE !== undefined) return ctx.env.REMOTE_SYNC_PASSPHRASE;
       if (!ctx.interactive) return undefined;
       return ask(ctx.io, `Passphrase for key ${keyFile}: `, { echo: false });
+    },
+    async answerPrompts(req: PromptRequest) {
+      if (!ctx.interactive) return undefined;
+      // as OpenSSH: the server's name and instructions, then each prompt (echo off for secrets)
+      const intro = [req.name, req.instructions].map((t) => t.trim()).filter(Boolean);
+      if (intro.length) ctx.io.output.write(`${intro.join('\n')}\n`);
+      const answers: string[] = [];
+      for (const p of req.prompts) {
+        const q = p.prompt.trim() ? p.prompt : 'Answer: ';
+        answers.push(await ask(ctx.io, /\s$/.test(q) ? q : `${q} `, { echo: p.echo }));
+      }
+      return answers;
     },
     async confirmHostKey(info: HostKeyInfo) {
       if (!ctx.interactive) return false;

@@ -37,7 +37,7 @@ const GROUPS: Record<OptionDef['group'], string> = {
 
 function optionLines(command?: Command): string {
   const defs = OPTIONS.filter((o) => !command || !o.only || o.only.includes(command))
-    .filter((o) => command !== 'sync' || !['delete', 'delete-unmatched', 'force'].includes(o.long));
+    .filter((o) => command !== 'sync' || !['delete', 'delete-unmatched', 'delete-excluded', 'force'].includes(o.long));
   const label = (o: OptionDef) => `${o.short ? `-${o.short}, ` : '    '}--${o.long}${o.value ? ` ${o.value}` : ''}`;
   const width = Math.max(...defs.map((o) => label(o).length)) + 2;
   const out: string[] = [];
@@ -68,7 +68,8 @@ Examples:
   remote-sync run staging --mode upload --json
 
 ${FOOTER}
-Help for one command: remote-sync COMMAND --help`;
+Help for one command: remote-sync COMMAND --help
+Shell completion: remote-sync completion bash|zsh|fish (e.g. eval "$(remote-sync completion bash)")`;
 }
 
 export function commandHelp(command: Command): string {

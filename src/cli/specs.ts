@@ -10,6 +10,8 @@ import {
   CONFIG_RELATIVE_PATH, findConfigFile, loadConfig, targetSpec, parseRemoteArg, resolveUserPath, didYouMean,
   type ProjectConfig,
 } from '../core/config/index.js';
+import { readPatternFile } from '../core/ignore/ignore-files.js';
+import { parseJump } from '../core/targets/ssh/jump-spec.js';
 import { UsageError, type CliArgs } from './args.js';
 
 export interface RunSetup {
@@ -49,10 +51,25 @@ function protocolName(spec: RemoteSpec): string {
   return spec.protocol === 'local' ? 'a local folder' : `${spec.protocol}://`;
 }
 
-/** Apply --identity, --known-hosts, --accept-new-host-key, --ftps-implicit, --ftp-active, --insecure-tls. */
+/** Apply --port, --retries, --identity, --known-hosts, --accept-new-host-key, --ssh-config, --jump, --ftps-implicit, --ftp-active, --insecure-tls. */
 export function applyConnectionFlags(spec: RemoteSpec, args: CliArgs, cwd: string): void {
   const where = (flag: string, needs: string) =>
     new UsageError(`option --${flag} is for ${needs} remotes, but REMOTE is ${protocolName(spec)}`, args.command);
+  if (args.port !== undefined) {
+    if (spec.protocol === 'local') throw where('port', 'sftp://, ftp:// or ftps://');
+    spec.port = args.port;
+    delete spec.portIsDefault;
+  }
+  if (args.retries !== undefined) spec.retries = args.retries;
+  if (args.sshConfig !== undefined) {
+    if (spec.protocol !== 'sftp') throw where('ssh-config', 'sftp://');
+    spec.sshConfig = resolveUserPath(args.sshConfig, cwd);
+  }
+  if (args.jump !== undefined) {
+    if (spec.protocol !== 'sftp') throw where('jump', 'sftp://');
+    try { parseJump(args.jump); } catch (e) { throw new UsageError(`option --jump: ${(e as Error).message}; write [user@]host[:port], several separated by commas`, args.command); }
+    spec.jump = args.jump;
+  }
   if (args.identity !== undefined) {
     if (spec.protocol !== 'sftp') throw where('identity', 'sftp://');
     spec.identity = resolveUserPath(args.identity, cwd);
@@ -122,10 +139,17 @@ export function buildSetup(args: CliArgs, ctx: SetupContext): RunSetup {
   if (resolve === 'ask' && !ctx.interactive) resolve = 'skip';
 
   const match = args.match.length ? args.match : config?.match;
-  const exclude = [...(config?.ignore ?? []), ...args.exclude];
+  // rsync's order of thought: excludes, then what --include takes back ("!pattern": last match wins)
+  const exclude = [
+    ...(config?.ignore ?? []), ...args.exclude,
+    ...args.excludeFrom.flatMap((f) => readPatternFile(resolveUserPath(f, ctx.cwd), '--exclude-from')),
+    ...[...args.include, ...args.includeFrom.flatMap((f) => readPatternFile(resolveUserPath(f, ctx.cwd), '--include-from'))]
+      .map((p) => (p.startsWith('!') ? p.slice(1) : `!${p}`)),
+  ];
   const filter: FilterOptions = {};
   if (match?.length) filter.match = match;
   if (exclude.length) filter.exclude = exclude;
+  if (config?.ignoreFiles?.length) filter.ignoreFiles = config.ignoreFiles;
 
   const oneWay = mode !== 'sync';
   const setup: RunSetup = {

@@ -192,7 +192,7 @@ export class FolderSession implements vscode.Disposable {
       local, remote,
       localRoot: config.localRoot,
       remoteId: engineModule.remoteId(spec),
-      filter: { match: config.match, exclude: config.ignore },
+      filter: { match: config.match, exclude: config.ignore, ignoreFiles: config.ignoreFiles },
       log: this.log,
     });
     const started = Date.now();

@@ -19,8 +19,9 @@ import {
   formatMlsxTime, ftpCode, isConnectionLimit, isRetryable, toSyncError,
 } from './ftp-util.js';
 
+/** retries of an operation after a dropped connection, unless spec.retries says otherwise */
 const MAX_RETRIES = 3;
-/** the first retry is immediate (the usual case: a pooled connection the server had dropped), then back off */
+/** the first retry is immediate (the usual case: a pooled connection the server had dropped), then back off (the last wait repeats) */
 const BACKOFF_MS = [0, 1000, 3000];
 const TIMEOUT_MS = 30_000;
 
@@ -158,11 +159,11 @@ export class FtpTarget implements Target {
       } catch (e) {
         if (c && !opts.owns) this.pool.release(c);
         if (signal?.aborted) throw new SyncError('aborted', 'Cancelled', { path, cause: e });
-        if (attempt < MAX_RETRIES && this.shouldRetry(e, c) && (opts.canRetry?.() ?? true)) {
+        if (attempt < (this.spec.retries ?? MAX_RETRIES) && this.shouldRetry(e, c) && (opts.canRetry?.() ?? true)) {
           this.log.debug(`${this.display}: ${what} failed (${(e as Error).message}); reconnecting, try ${attempt + 2}`);
           this.pool.dropIdle();
           await opts.beforeRetry?.();
-          await sleep(BACKOFF_MS[attempt]);
+          await sleep(BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]);
           continue;
         }
         throw toSyncError(e, what, path, this.display);

@@ -13,7 +13,9 @@ import { SftpReadStream, writeFrom } from './sftp-stream.js';
 import { call, entryOf, typeOf } from './sftp-util.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/** waits before the retries (the last one repeats); how many: spec.retries, default 3 */
 const RETRY_DELAYS = [200, 800, 2000];
+const DEFAULT_RETRIES = 3;
 const LIST_PARALLEL = 32;
 export interface BadName { path: string; name: string; message: string }
 
@@ -92,10 +94,11 @@ export class SftpTarget implements Target {
         const lost = (c?.dead ?? false) || isConnectionLost(e);
         const err = toSyncError(e, this.spec, what, path);
         const transient = err.code !== 'auth' && err.code !== 'hostkey' && (lost || isTransientError(e) || isTransientError(err));
-        if (!transient || !this.everConnected || attempt >= RETRY_DELAYS.length) throw err;
+        const retries = this.spec.retries ?? DEFAULT_RETRIES;
+        if (!transient || !this.everConnected || attempt >= retries) throw err;
         if (c && !c.dead) { c.dead = true; c.client.end(); } // start afresh
-        this.log.warn(`${what}${path ? ` (${path})` : ''}: ${err.detail ?? err.message}; reconnecting (retry ${attempt + 1} of ${RETRY_DELAYS.length})`);
-        await sleep(RETRY_DELAYS[attempt]);
+        this.log.warn(`${what}${path ? ` (${path})` : ''}: ${err.detail ?? err.message}; reconnecting (retry ${attempt + 1} of ${retries})`);
+        await sleep(RETRY_DELAYS[Math.min(attempt, RETRY_DELAYS.length - 1)]);
       }
     }
   }
