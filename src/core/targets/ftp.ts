@@ -12,6 +12,7 @@ import { SyncError, throwIfAborted } from '../errors.js';
 import { parentOf, tempPathFor } from '../paths.js';
 import type { TargetOptions } from './index.js';
 import { FtpPool } from './ftp-pool.js';
+import { activeModeTransfer } from './ftp-active.js';
 import { listTree, type ListHost } from './ftp-list.js';
 import { mkdirAbs, normalizeAbs, renameAbs, statAbs } from './ftp-ops.js';
 import { mapLimit } from '../pool.js';
@@ -52,11 +53,6 @@ export class FtpTarget implements Target {
   private readonly listHost: ListHost;
 
   constructor(private readonly spec: RemoteSpec, private readonly options: TargetOptions = {}) {
-    if (spec.ftpActive) {
-      throw new SyncError('usage', 'Active-mode FTP is not supported', {
-        hint: 'The FTP client (basic-ftp) only does passive mode (EPSV/PASV); remove the active-mode setting',
-      });
-    }
     if (!spec.host) throw new SyncError('usage', 'An FTP target needs a host name');
     this.log = options.log ?? nullLogger;
     this.host = spec.host;
@@ -100,6 +96,7 @@ export class FtpTarget implements Target {
       throw this.authFailure;
     }
     const c = new Client(TIMEOUT_MS);
+    if (this.spec.ftpActive) c.prepareTransfer = activeModeTransfer((m) => this.log.debug(`${this.display}: ${m}`));
     const tls: ConnectionOptions = { rejectUnauthorized: !this.spec.allowUnauthorizedTls };
     const secure = this.spec.protocol !== 'ftps' ? false : this.spec.ftpsImplicit ? 'implicit' as const : true;
     try {
