@@ -30,7 +30,8 @@ function hopSpec(hop: Hop, target: RemoteSpec): RemoteSpec {
     jump: 'none', // a hop's own ProxyJump is not followed: list the whole chain instead
   };
   if (hop.user !== undefined) s.user = hop.user;
-  for (const k of ['sshConfig', 'knownHosts', 'identity', 'agent', 'acceptNewHostKey', 'algorithms'] as const) {
+  // not the target's key file: like ssh -i with -J, a hop uses its ssh config, the agent, the default keys or a password
+  for (const k of ['sshConfig', 'knownHosts', 'agent', 'acceptNewHostKey', 'algorithms'] as const) {
     if (target[k] !== undefined) (s as unknown as Record<string, unknown>)[k] = target[k];
   }
   return s;
