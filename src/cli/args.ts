@@ -129,6 +129,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   const args = emptyArgs();
   const positionals: string[] = [];
   const seen = new Map<string, string>();
+  /** the name the user typed (an alias) for an option */
+  const spelledAs = new Map<string, string>();
   let command: Command | undefined;
   let helpCommand = false;
   let endOfOptions = false;
@@ -137,6 +139,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   const apply = (given: OptionDef, value: string | undefined, spelled: string) => {
     const def = given.aliasOf ? OPTIONS.find((o) => o.long === given.aliasOf)! : given;
     seen.set(def.long, value ?? '');
+    spelledAs.set(def.long, given.long);
     setOption(args, def, value ?? '', spelled, command);
   };
 
@@ -209,7 +212,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   // which options go with which command
   for (const def of OPTIONS) {
     if (def.only && seen.has(def.long) && !def.only.includes(command)) {
-      throw new UsageError(`option --${def.long} is not used by '${command}' (only by ${def.only.join(', ')})`, command);
+      throw new UsageError(`option --${spelledAs.get(def.long) ?? def.long} is not used by '${command}' (only by ${def.only.join(', ')})`, command);
     }
   }
   if (command === 'run') {
@@ -229,7 +232,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     for (const flag of ['delete', 'delete-unmatched', 'force'] as const) {
       if (seen.has(flag)) {
         const how = command === 'run' ? ' (add --mode upload or --mode download)' : '';
-        throw new UsageError(`option --${flag} is for one-way runs (upload, download); a sync decides deletions from the last-sync state${how}`, command);
+        throw new UsageError(`option --${spelledAs.get(flag) ?? flag} is for one-way runs (upload, download); a sync decides deletions from the last-sync state${how}`, command);
       }
     }
   }

@@ -25,7 +25,7 @@ export function parseJump(value: string): Hop[] {
     const v6 = /^\[([^\]]+)\](?::(.*))?$/.exec(rest);
     if (v6) { host = v6[1]; portText = v6[2]; } else if (rest.split(':').length === 2) { [host, portText] = rest.split(':'); }
     const port = portText === undefined ? undefined : /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
-    if (!host || /[\s/@]/.test(host) || (port !== undefined && !(port >= 1 && port <= 65535)) || user === '') {
+    if (!host || (!v6 && !/^[A-Za-z0-9._-]+$/.test(host)) || (port !== undefined && !(port >= 1 && port <= 65535)) || user === '') {
       throw new SyncError('usage', `Bad jump host "${text}"`, { hint: 'Write it as [user@]host[:port], several separated by commas, e.g. "deploy@bastion.example.com:22"' });
     }
     return { user, host, port, text };
