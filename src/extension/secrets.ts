@@ -2,9 +2,11 @@
 // asks for them through its Credentials callbacks, only when a login needs them. A value typed in is
 // stored once the login succeeded; a stored value the server refused is forgotten, so the next
 // attempt asks again. An unknown SFTP host key is shown in a modal and trusted only on request.
+// Other keyboard-interactive prompts (one-time codes) get an input box each and are never stored.
 import * as vscode from 'vscode';
 import type { Credentials, HostKeyInfo, Logger, RemoteSpec } from '../core/types.js';
 import { loginLabel, passphraseKey, passwordKey } from './secretKeys.js';
+import { askLoginPrompts } from './loginPrompts.js';
 
 export interface LoginSecrets {
   credentials: Credentials;
@@ -46,6 +48,7 @@ export class Secrets {
       password: (spec) => ask(passwordKey(spec), `Remote Sync (${folderName}): password for ${loginLabel(spec)}`),
       passphrase: (keyFile) => ask(passphraseKey(keyFile), `Remote Sync (${folderName}): passphrase of the key ${keyFile}`),
       confirmHostKey: (info) => this.confirmHostKey(info),
+      answerPrompts: (req) => askLoginPrompts(req, folderName, (o) => vscode.window.showInputBox(o)),
     };
     return {
       credentials,
