@@ -36,7 +36,7 @@ export const IDLE_TIMEOUT_RANGE = { min: 1, max: 86400, default: 300 } as const;
 /** names people bring from other tools (vscode-sftp's sftp.json, pyftpsync) */
 const ALIASES: Record<string, string> = {
   username: 'user', privateKeyPath: 'privateKey', context: 'localRoot', remote: 'url',
-  type: 'protocol', ignoreFile: 'ignoreFiles', exclude: 'ignore', default: 'defaultTarget', proxyJump: 'jump', sshConfigPath: 'sshConfig',
+  type: 'protocol', ignoreFile: 'ignoreFiles', exclude: 'ignore', default: 'defaultTarget', proxyJump: 'jump', hop: 'jump', sshConfigPath: 'sshConfig',
 };
 
 const SECRET_KEYS = new Set(['password', 'passphrase', 'passwd', 'pass']);
