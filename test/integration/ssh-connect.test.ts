@@ -196,6 +196,48 @@ test('ssh-rsa (SHA-1) host-key signatures: off by default, back with "algorithms
   } finally { await s.stop(); }
 });
 
+test('keyboard-interactive with PAM on OpenSSH: the stored password answers PAM\'s password prompt', async (t) => {
+  const s = await start(t, { extraConfig: ['UsePAM yes', 'KbdInteractiveAuthentication yes', 'PasswordAuthentication no'] });
+  if (!s) return;
+  try {
+    const d = s.makeRemoteDir('pam');
+    const spec: RemoteSpec = { protocol: 'sftp', host: s.host, port: s.port, user: s.user, path: d, identity: join(s.dir, 'none'), knownHosts: s.knownHostsFile, agent: false };
+    let asked = 0;
+    const prompts: PromptRequest[] = [];
+    const tg = new SftpTarget(spec, { credentials: { password: async () => { asked++; return s.password; }, answerPrompts: async (r) => { prompts.push(r); return undefined; } } });
+    await tg.open();
+    assert.equal((await tg.list()).size, 0);
+    await tg.close();
+    assert.equal(asked, 1);
+    assert.deepEqual(prompts, [], 'nothing but the password was asked');
+    assert.match(s.log(), /Accepted keyboard-interactive\/pam for/);
+    await rejectsWith(new SftpTarget(spec, { credentials: { password: async () => 'wrong' } }).open(), 'auth', 'keyboard-interactive');
+  } finally { await s.stop(); }
+});
+
+test('--retries: how often a dropped connection is retried (0: never)', async (t) => {
+  const s = await start(t);
+  if (!s) return;
+  try {
+    const d = s.makeRemoteDir('retries');
+    const spec: RemoteSpec = { protocol: 'sftp', host: s.host, port: s.port, user: s.user, path: d, identity: s.keyFile, knownHosts: s.knownHostsFile, agent: false };
+    const logs: string[] = [];
+    const log: Logger = { error() {}, warn: (m) => logs.push(m), info() {}, debug() {} };
+    const none = new SftpTarget({ ...spec, retries: 0 }, { log });
+    await none.open();
+    s.killConnections();
+    await rejectsWith(none.list(), 'connect');
+    assert.ok(!logs.some((l) => /reconnecting/.test(l)), logs.join('\n'));
+    await none.close();
+    const dflt = new SftpTarget(spec, { log });
+    await dflt.open();
+    s.killConnections();
+    assert.equal((await dflt.list()).size, 0);
+    assert.ok(logs.some((l) => /reconnecting \(retry 1 of 3\)/.test(l)), logs.join('\n'));
+    await dflt.close();
+  } finally { await s.stop(); }
+});
+
 /** an ssh2 server asking `rounds` of keyboard-interactive prompts; accepts when the answers match */
 async function kbdServer(rounds: { prompts: { prompt: string; echo: boolean }[]; instructions: string; expect: string[] }[]) {
   const { private: privateKey } = utils.generateKeyPairSync('ed25519');
