@@ -18,13 +18,14 @@ const SUMMARY: Record<Command, string> = {
 
 const REMOTE_FORMS = `REMOTE (and LOCAL) is a folder path or a URL:
   /srv/backup                              a folder on this machine
-  sftp://user@host[:port]/absolute/path    SFTP (key, ssh-agent or password)
+  sftp://user@host[:port]/absolute/path    SFTP (key, ssh-agent or password); host may be an ~/.ssh/config alias
   ftp://user[:password]@host[:port]/path   FTP
   ftps://user@host[:port]/path             FTP with explicit TLS (--ftps-implicit for implicit)
 Percent-encode special characters in user names, passwords and paths (@ → %40, space → %20).`;
 
 const FOOTER = `Passwords: the URL, REMOTE_SYNC_PASSWORD, ~/.netrc (or $NETRC), else a prompt on a terminal.
-Key passphrases: REMOTE_SYNC_PASSPHRASE, else a prompt. SFTP also uses ssh-agent (SSH_AUTH_SOCK).
+Key passphrases: REMOTE_SYNC_PASSPHRASE, else a prompt. SFTP also uses ssh-agent (SSH_AUTH_SOCK) and
+~/.ssh/config (HostName, Port, User, IdentityFile, ProxyJump, …); other login prompts (2FA) are asked.
 Exit codes: 0 done, 1 error, 2 usage, 3 aborted (Ctrl-C or a safety check), 4 conflicts left unresolved.`;
 
 const GROUPS: Record<OptionDef['group'], string> = {
@@ -77,7 +78,7 @@ export function commandHelp(command: Command): string {
     upload: 'Nothing is deleted on REMOTE unless --delete. A remote file changed since the last sync is a\nconflict (see --resolve), unless --force.',
     download: 'Nothing is deleted in LOCAL unless --delete. A local file changed since the last sync is a\nconflict (see --resolve), unless --force.',
     sync: 'New and changed files go both ways; deletions are repeated on the other side when the\nlast-sync state shows the file was there before. Changes on both sides are conflicts (--resolve).',
-    run: 'Reads .vscode/remote-sync.json: the target (TARGET or "defaultTarget"), localRoot, ignore, match,\nconflictPolicy, concurrency, maxDelete and deletePropagation (= --delete in one-way modes).\nCommand-line options override the file; -x patterns are added to "ignore".',
+    run: 'Reads .vscode/remote-sync.json: the target (TARGET or "defaultTarget"), localRoot, ignore, ignoreFiles, match,\nconflictPolicy, concurrency, maxDelete and deletePropagation (= --delete in one-way modes).\nCommand-line options override the file; -x patterns are added to "ignore".',
   };
   return `Usage: ${USAGE[command]}
 

@@ -55,11 +55,6 @@ function protocolName(spec: RemoteSpec): string {
 export function applyConnectionFlags(spec: RemoteSpec, args: CliArgs, cwd: string): void {
   const where = (flag: string, needs: string) =>
     new UsageError(`option --${flag} is for ${needs} remotes, but REMOTE is ${protocolName(spec)}`, args.command);
-  if (args.port !== undefined) {
-    if (spec.protocol === 'local') throw where('port', 'sftp://, ftp:// or ftps://');
-    spec.port = args.port;
-    delete spec.portIsDefault;
-  }
   if (args.retries !== undefined) spec.retries = args.retries;
   if (args.sshConfig !== undefined) {
     if (spec.protocol !== 'sftp') throw where('ssh-config', 'sftp://');
@@ -94,6 +89,12 @@ export function applyConnectionFlags(spec: RemoteSpec, args: CliArgs, cwd: strin
   if (args.insecureTls) {
     if (spec.protocol !== 'ftps') throw where('insecure-tls', 'ftps://');
     spec.allowUnauthorizedTls = true;
+  }
+  // last: an explicit port wins over --ftps-implicit's default and an ssh config's Port
+  if (args.port !== undefined) {
+    if (spec.protocol === 'local') throw where('port', 'sftp://, ftp:// or ftps://');
+    spec.port = args.port;
+    delete spec.portIsDefault;
   }
 }
 

@@ -97,6 +97,7 @@ test('ssh config, jump hosts, algorithms against OpenSSH sshd', async (t) => {
       try {
         const tg = await connect({ protocol: 'sftp', host: 'myalias', port: 22, portIsDefault: true, path: d, sshConfig: cfg, agent: false });
         assert.equal((await tg.list()).size, 0);
+        assert.equal(tg.display, `sftp://${target.user}@myalias:${target.port}${d}`, 'shown with the user and port of the ssh config');
         // "other" is not matched by "!other": the wildcard's User applies, and the login is refused for it
         await rejectsWith(connect({ protocol: 'sftp', host: 'other', port: 22, portIsDefault: true, path: d, sshConfig: cfg, agent: false }), 'auth', 'nobody-by-wildcard');
         // explicit settings win: a port given in the URL is not replaced

@@ -73,6 +73,8 @@ test('--port, --retries, --jump, --ssh-config reach the spec; protocol checks', 
     assert.equal(s.remote.jump, 'b@bastion');
     assert.match(s.remote.sshConfig ?? '', /\/cfg$/);
     assert.equal(setup('upload site ftp://me@example.com/x --port 2121', dir).remote.port, 2121);
+    assert.equal(setup('upload site ftps://me@example.com/x --port 21 --ftps-implicit', dir).remote.port, 21, '--port wins over the implicit-TLS default');
+    assert.equal(setup('upload site ftps://me@example.com/x --ftps-implicit', dir).remote.port, 990);
     assert.match(String(assertThrows(() => setup(`upload site ${join(dir, 'm')} --port 22`, dir))), /--port is for sftp:\/\/, ftp:\/\/ or ftps:\/\/ remotes/);
     assert.match(String(assertThrows(() => setup('upload site ftp://h/x --jump b', dir))), /--jump is for sftp:\/\//);
     assert.match(String(assertThrows(() => setup('upload site sftp://h/x --jump a:b:c', dir))), /--jump: Bad jump host/);

@@ -10,6 +10,7 @@ import type { Credentials, Entry, EntryType, ListOptions, Logger, RemoteSpec, Ta
 import type { TargetOptions } from './index.js';
 import { hostPort, isConnectionLost, openSftpConnection, toSyncError, userOf, type SecretCache, type SftpConnection } from './sftp-connect.js';
 import { SftpReadStream, writeFrom } from './sftp-stream.js';
+import { applySshConfig } from './ssh/config.js';
 import { call, entryOf, typeOf } from './sftp-util.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -40,7 +41,10 @@ export class SftpTarget implements Target {
     this.credentials = options.credentials ?? {};
     this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency: Math.max(1, options.concurrency ?? 32) }; // pipelined on one channel: cheap
     const path = spec.path.startsWith('/') ? spec.path : `/${spec.path}`;
-    this.display = `sftp://${userOf(spec)}@${hostPort(spec)}${path}`;
+    // the name as given, with the user and port an ssh config alias gives (the connection resolves it again)
+    let shown: RemoteSpec = spec;
+    try { shown = { ...applySshConfig(spec), host: spec.host }; } catch { /* reported when connecting */ }
+    this.display = `sftp://${userOf(shown)}@${hostPort(shown)}${path}`;
   }
 
   async open(): Promise<void> {
