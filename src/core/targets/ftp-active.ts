@@ -99,7 +99,7 @@ export function activeModeTransfer(debug: (msg: string) => void = () => undefine
     // hold the transfer's replies from 150/125 on until the server has connected
     const handle = ftp.handle.bind(ftp);
     ftp.handle = ((command: string | undefined, handler: Handler) => {
-      ftp.handle = handle; // once
+      delete (ftp as { handle?: unknown }).handle; // once: the prototype's method again
       let held: [Error | FTPResponse, unknown][] | undefined;
       const wrapped: Handler = (r, task) => {
         if (held) { held.push([r, task]); return; }

@@ -85,15 +85,9 @@ export function readWithIncludes(file: string, depth = 0): string {
   }).join('\n');
 }
 
-const cache = new Map<string, { mtimeMs: number; config: ParsedConfig }>();
-
+/** parsed afresh each time (a few KB; an edit, also of an included file, applies to the next connection) */
 function parsed(file: string): ParsedConfig {
-  const mtimeMs = statSync(file).mtimeMs;
-  const hit = cache.get(file);
-  if (hit && hit.mtimeMs === mtimeMs) return hit.config;
-  const config = SSHConfig.parse(readWithIncludes(file));
-  cache.set(file, { mtimeMs, config });
-  return config;
+  return SSHConfig.parse(readWithIncludes(file));
 }
 
 const first = (v: unknown): string | undefined => (Array.isArray(v) ? (v[0] as string | undefined) : typeof v === 'string' ? v : undefined);
