@@ -81,6 +81,15 @@ test('--port, --retries, --jump, --ssh-config reach the spec; protocol checks', 
   });
 });
 
+test('run: the config file\'s ignoreFiles reach the session filter', async () => {
+  await inDir(async (dir) => {
+    mkdirSync(join(dir, '.vscode'));
+    writeFileSync(join(dir, '.vscode', 'remote-sync.json'), JSON.stringify({ localRoot: 'site', ignoreFiles: ['.gitignore'], targets: { m: { protocol: 'local', remotePath: 'mirror' } } }));
+    const s = setup('run -x *.tmp', join(dir, 'site'));
+    assert.deepEqual(s.filter, { exclude: ['*.tmp'], ignoreFiles: ['.gitignore'] });
+  });
+});
+
 function assertThrows(fn: () => unknown): unknown {
   try { fn(); } catch (e) { return e; }
   return assert.fail('expected an error');
