@@ -141,9 +141,14 @@ test('ssh config, jump hosts, algorithms against OpenSSH sshd', async (t) => {
       const before = logins();
       await connect(base(d, { host: 'inner', portIsDefault: true, port: 22, sshConfig: cfg }), creds);
       assert.equal(logins(), before + 1, 'the ProxyJump host was logged in to');
+      // the hop's own ProxyJump is followed too (ssh does): inner2 → b2 → b1, both the jump host
+      writeFileSync(cfg, `Host b1 b2\n  HostName 127.0.0.1\n  Port ${jumpHost.port}\n  User ${jumpHost.user}\nHost b2\n  ProxyJump b1\nHost inner2\n  HostName 127.0.0.1\n  Port ${target.port}\n  ProxyJump b2\n`);
+      const mid = logins();
+      await connect(base(d, { host: 'inner2', portIsDefault: true, port: 22, sshConfig: cfg }), creds);
+      assert.equal(logins(), mid + 2, 'b1, then b2 through it');
       // two hops: the jump host, then through it the jump host again
       await connect(base(d, { jump: `${hop},${hop}` }), creds);
-      assert.equal(logins(), before + 3, 'both hops logged in');
+      assert.equal(logins(), before + 5, 'both hops logged in');
     });
 
     await t.test('jump host errors name the hop: refused, unknown host key, forwarding not allowed', T, async () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { SyncError } from '../../src/core/errors.js';
 import { applySshConfig, expandTokens, lookupSshConfig } from '../../src/core/targets/ssh/config.js';
 import type { RemoteSpec } from '../../src/core/types.js';
+import { expandHops, parseJump } from '../../src/core/targets/ssh/jump.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rs-sshcfg-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -88,6 +89,24 @@ test('a missing sshConfig is an error naming it; a missing default is fine', () 
   try {
     assert.equal(applySshConfig({ protocol: 'sftp', host: 'h', port: 22, path: '/' }).host, 'h');
   } finally { process.env.HOME = oldHome; }
+});
+
+test('IdentityAgent: none, a path, an environment variable; an explicit agent wins', () => {
+  const f = file('Host none\n  IdentityAgent none\nHost path\n  IdentityAgent ~/agent.sock\nHost env\n  IdentityAgent $RS_TEST_AGENT\nHost default\n  IdentityAgent SSH_AUTH_SOCK\n');
+  assert.equal(applySshConfig(spec('none', f)).agent, false);
+  assert.equal(applySshConfig(spec('path', f)).agent, join(homedir(), 'agent.sock'));
+  process.env.RS_TEST_AGENT = '/run/test-agent';
+  try { assert.equal(applySshConfig(spec('env', f)).agent, '/run/test-agent'); } finally { delete process.env.RS_TEST_AGENT; }
+  assert.equal(applySshConfig(spec('default', f)).agent, undefined);
+  assert.equal(applySshConfig(spec('none', f, { agent: '/mine' })).agent, '/mine');
+});
+
+test('jump hosts: the first hop\'s own ProxyJump goes first; a loop is an error', () => {
+  const f = file('Host inner\n  ProxyJump mid\nHost mid\n  ProxyJump outer\nHost loop1\n  ProxyJump loop2\nHost loop2\n  ProxyJump loop1\n');
+  const target = spec('inner', f);
+  assert.deepEqual(expandHops(parseJump('mid'), target).map((h) => h.text), ['outer', 'mid']);
+  assert.deepEqual(expandHops(parseJump('other,mid'), target).map((h) => h.text), ['other', 'mid'], 'only the first hop is reached through its own');
+  assert.throws(() => expandHops(parseJump('loop1'), target), /Too many jump hosts: .*loop2 → loop1/);
 });
 
 test('tokens in file names', () => {

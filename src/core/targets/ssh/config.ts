@@ -2,7 +2,7 @@
 // "sshConfig", or --ssh-config), as `ssh` does: `Host` patterns with *, ? and !, first match wins
 // per option, `Include` (globs; relative to ~/.ssh). Parsing and matching is the ssh-config
 // package's; what is used: HostName, Port, User, IdentityFile (several), IdentitiesOnly,
-// UserKnownHostsFile, ProxyJump. Settings given explicitly (the URL, remote-sync.json, the CLI)
+// UserKnownHostsFile, ProxyJump, IdentityAgent. Settings given explicitly (the URL, remote-sync.json, the CLI)
 // win over the file. `Match exec` is never run.
 
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -26,6 +26,7 @@ export interface SshHostConfig {
   knownHostsFiles: string[];
   proxyJump?: string;
   proxyCommand?: string;
+  identityAgent?: string;
 }
 
 export function defaultSshConfigFile(): string {
@@ -113,6 +114,7 @@ export function lookupSshConfig(file: string, host: string): SshHostConfig {
     knownHostsFiles: all(result.userknownhostsfile).filter((f) => f.toLowerCase() !== 'none'),
     proxyJump: first(result.proxyjump),
     proxyCommand: first(result.proxycommand),
+    identityAgent: first(result.identityagent),
   };
 }
 
@@ -150,6 +152,13 @@ export function applySshConfig(spec: RemoteSpec, log?: Logger): RemoteSpec & { i
   if (c.identitiesOnly) out.identitiesOnly = true;
   if (spec.knownHosts === undefined && c.knownHostsFiles.length) out.knownHosts = expandTokens(c.knownHostsFiles[0], tokens);
   if (spec.jump === undefined && c.proxyJump) out.jump = c.proxyJump;
+  if (spec.agent === undefined && c.identityAgent && c.identityAgent !== 'SSH_AUTH_SOCK') {
+    // IdentityAgent: "none", a socket path, or an environment variable ($NAME)
+    const a = c.identityAgent;
+    if (a.toLowerCase() === 'none') out.agent = false;
+    else if (/^\$\{?\w+\}?$/.test(a)) { const v = process.env[a.replace(/[${}]/g, '')]; if (v) out.agent = v; }
+    else out.agent = expandTokens(a, tokens);
+  }
   if (c.proxyCommand && !out.jump) log?.warn(`${file}: ProxyCommand for ${alias} is not supported (commands are never run); use ProxyJump`);
   if (hostName !== alias || out.port !== spec.port || out.user !== spec.user || out.jump !== spec.jump) {
     log?.debug(`ssh config ${file}: ${alias} → ${out.user ? `${out.user}@` : ''}${hostName}:${out.port ?? 22}${out.jump && out.jump !== 'none' ? ` via ${out.jump}` : ''}`);

@@ -10,7 +10,7 @@ import { SyncError } from '../../errors.js';
 import type { Credentials, Logger, RemoteSpec } from '../../types.js';
 import { applySshConfig } from './config.js';
 import { loginSsh, type SecretCache } from './login.js';
-import type { Hop } from './jump-spec.js';
+import { parseJump, type Hop } from './jump-spec.js';
 
 export { parseJump, type Hop } from './jump-spec.js';
 
@@ -37,6 +37,23 @@ function hopSpec(hop: Hop, target: RemoteSpec): RemoteSpec {
   return s;
 }
 
+const MAX_HOPS = 8;
+
+/** The first hop may itself be reached through its ssh config's ProxyJump, as with ssh: those hops go first. */
+export function expandHops(hops: Hop[], target: RemoteSpec): Hop[] {
+  let out = hops;
+  for (let depth = 0; out.length; depth++) {
+    const first = applySshConfig({ ...hopSpec(out[0], target), jump: undefined });
+    const own = first.jump ? parseJump(first.jump) : [];
+    if (!own.length) return out;
+    out = [...own, ...out];
+    if (depth >= MAX_HOPS || out.length > MAX_HOPS) {
+      throw new SyncError('config', `Too many jump hosts: ${out.map((h) => h.text).join(' → ')}`, { hint: 'Check the ssh config for a ProxyJump loop' });
+    }
+  }
+  return out;
+}
+
 function forward(client: Client, host: string, port: number): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(err) : resolve(stream)));
@@ -47,9 +64,10 @@ function forward(client: Client, host: string, port: number): Promise<Duplex> {
  * Log in to every hop in turn and open a channel to `host:port` through the last one. Resolves with
  * that channel and the hop clients (end them when the target's connection closes).
  */
-export async function connectThroughJumps(hops: Hop[], host: string, port: number, ctx: JumpContext): Promise<{ sock: Duplex; clients: Client[] }> {
+export async function connectThroughJumps(given: Hop[], host: string, port: number, ctx: JumpContext): Promise<{ sock: Duplex; clients: Client[] }> {
   const clients: Client[] = [];
   try {
+    const hops = expandHops(given, ctx.spec);
     let sock: Duplex | undefined;
     for (let i = 0; i < hops.length; i++) {
       const spec = applySshConfig(hopSpec(hops[i], ctx.spec), ctx.log);
