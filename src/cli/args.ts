@@ -29,6 +29,11 @@ export interface CliArgs {
   resolve?: ResolveStrategy;
   match: string[];
   exclude: string[];
+  /** --include: re-included patterns (rsync's --include: not excluded) */
+  include: string[];
+  /** --exclude-from / --include-from: pattern files, read by the setup */
+  excludeFrom: string[];
+  includeFrom: string[];
   concurrency?: number;
   maxDelete?: number | string;
   json: boolean;
@@ -37,6 +42,11 @@ export interface CliArgs {
   progress: boolean;
   identity?: string;
   knownHosts?: string;
+  sshConfig?: string;
+  jump?: string;
+  port?: number;
+  retries?: number;
+  logFile?: string;
   acceptNewHostKey: boolean;
   ftpsImplicit: boolean;
   ftpActive: boolean;
@@ -59,30 +69,46 @@ export interface OptionDef {
   help: string;
   /** commands the option belongs to (default: all) */
   only?: readonly Command[];
+  /** another name of this option (what rsync or rclone users type) */
+  aliasOf?: string;
+  /** shell completion of the value: files, or one of these words */
+  complete?: 'file' | readonly string[];
   group: 'sync' | 'filter' | 'output' | 'connection' | 'general';
 }
 
+export const RETRIES_MAX = 10;
+
+/** The options of `remote-sync`: the one list the parser, the help, the README table and the shell completions come from. */
 export const OPTIONS: readonly OptionDef[] = [
   { long: 'dry-run', short: 'n', help: 'show the plan (every action with its reason); change nothing', group: 'sync' },
   { long: 'delete', help: 'one-way runs: delete on the destination what the source no longer has', only: ['upload', 'download', 'run'], group: 'sync' },
   { long: 'delete-unmatched', help: 'like --delete, and also delete what the filters exclude', only: ['upload', 'download', 'run'], group: 'sync' },
+  { long: 'delete-excluded', aliasOf: 'delete-unmatched', help: 'the same as --delete-unmatched (rsync\'s name)', only: ['upload', 'download', 'run'], group: 'sync' },
   { long: 'force', help: 'one-way runs: overwrite the destination even where it changed since the last sync; allow more deletions than --max-delete; import-sftp-json: overwrite an existing remote-sync.json', group: 'sync' },
-  { long: 'resolve', value: 'MODE', help: 'conflicts: ask|skip|local|remote|new|old (default: ask on a terminal, else skip)', group: 'sync' },
-  { long: 'mode', value: 'MODE', help: 'run: upload|download|sync (default: sync)', only: ['run'], group: 'sync' },
+  { long: 'resolve', value: 'MODE', help: 'conflicts: ask|skip|local|remote|new|old (default: ask on a terminal, else skip)', complete: RESOLVE_STRATEGIES, group: 'sync' },
+  { long: 'mode', value: 'MODE', help: 'run: upload|download|sync (default: sync)', only: ['run'], complete: MODES, group: 'sync' },
   { long: 'max-delete', value: 'N|N%', help: 'stop before deleting more than N files or N% of a side (default 50%)', group: 'sync' },
   { long: 'no-wait', help: 'another sync of the same folders is running: fail at once (exit 1) instead of waiting for it', group: 'sync' },
   { long: 'concurrency', value: 'N', help: `transfers at a time, ${CONCURRENCY_RANGE.min}-${CONCURRENCY_RANGE.max} (default ${CONCURRENCY_RANGE.default})`, group: 'sync' },
+  { long: 'retries', value: 'N', help: `retries of an operation after a dropped connection, 0-${RETRIES_MAX} (default 3)`, group: 'sync' },
   { long: 'match', short: 'm', value: 'PATTERNS', help: 'only these gitignore-like patterns (comma-separated, repeatable)', group: 'filter' },
   { long: 'exclude', short: 'x', value: 'PATTERNS', help: 'leave these out (comma-separated, repeatable); .git, .hg, .svn, .DS_Store always', group: 'filter' },
+  { long: 'include', value: 'PATTERNS', help: 'do not leave these out, even where an exclude matches (rsync\'s --include; comma-separated, repeatable)', group: 'filter' },
+  { long: 'exclude-from', value: 'FILE', help: 'leave out the patterns in FILE (one per line, gitignore syntax, e.g. .gitignore)', complete: 'file', group: 'filter' },
+  { long: 'include-from', value: 'FILE', help: 'do not leave out the patterns in FILE (one per line)', complete: 'file', group: 'filter' },
   { long: 'json', help: 'print one JSON report on stdout (human text goes to stderr)', group: 'output' },
   { long: 'verbose', short: 'v', help: 'more output: -v equal files and details, -vv debug and stack traces', group: 'output' },
   { long: 'quiet', short: 'q', help: 'less output: -q only the summary and errors, -qq only errors', group: 'output' },
-  { long: 'progress', help: 'show a one-line progress (files, bytes) on stderr', group: 'output' },
-  { long: 'identity', value: 'FILE', help: 'SFTP: private key file', group: 'connection' },
-  { long: 'known-hosts', value: 'FILE', help: 'SFTP: known_hosts file (default ~/.ssh/known_hosts)', group: 'connection' },
+  { long: 'progress', short: 'P', help: 'show a one-line progress on stderr: files, bytes, rate and time left', group: 'output' },
+  { long: 'log-file', value: 'FILE', help: 'also append everything (at -vv detail, with times) to FILE', complete: 'file', group: 'output' },
+  { long: 'port', value: 'N', help: 'the port of REMOTE (instead of the URL\'s or the default)', group: 'connection' },
+  { long: 'identity', value: 'FILE', help: 'SFTP: private key file', complete: 'file', group: 'connection' },
+  { long: 'known-hosts', value: 'FILE', help: 'SFTP: known_hosts file (default ~/.ssh/known_hosts)', complete: 'file', group: 'connection' },
   { long: 'accept-new-host-key', help: 'SFTP: trust and record an unknown host key (a changed key always fails)', group: 'connection' },
+  { long: 'ssh-config', value: 'FILE', help: 'SFTP: the ssh client config to resolve the host through (default ~/.ssh/config)', complete: 'file', group: 'connection' },
+  { long: 'jump', value: 'HOSTS', help: 'SFTP: connect through jump host(s) [user@]host[:port], comma-separated (like ssh -J)', group: 'connection' },
   { long: 'ftps-implicit', help: 'FTPS: implicit TLS (default port 990) instead of explicit AUTH TLS', group: 'connection' },
-  { long: 'ftp-active', help: 'FTP: active mode instead of passive', group: 'connection' },
+  { long: 'ftp-active', help: 'FTP: active mode (the server connects back) instead of passive', group: 'connection' },
   { long: 'timeout', value: 'SECONDS', help: `no response from the server for this long: drop the connection, reconnect and go on (default ${TIMEOUT_RANGE.default})`, group: 'connection' },
   { long: 'insecure-tls', help: 'FTPS: accept a self-signed or unverifiable certificate (its fingerprint is asked once, then remembered; another one fails)', group: 'connection' },
   { long: 'tls-fingerprint', value: 'SHA256:…', help: 'FTPS: accept only the certificate with this SHA-256 fingerprint (scripts: no prompt)', group: 'connection' },
@@ -100,7 +126,7 @@ export class UsageError extends SyncError {
 
 function emptyArgs(): CliArgs {
   return {
-    dryRun: false, delete: false, deleteUnmatched: false, force: false, match: [], exclude: [], json: false,
+    dryRun: false, delete: false, deleteUnmatched: false, force: false, match: [], exclude: [], include: [], excludeFrom: [], includeFrom: [], json: false,
     verbosity: 0, progress: false, acceptNewHostKey: false, ftpsImplicit: false, ftpActive: false, insecureTls: false,
     noWait: false, help: false, version: false,
   };
@@ -115,13 +141,17 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   const args = emptyArgs();
   const positionals: string[] = [];
   const seen = new Map<string, string>();
+  /** the name the user typed (an alias) for an option */
+  const spelledAs = new Map<string, string>();
   let command: Command | undefined;
   let helpCommand = false;
   let endOfOptions = false;
 
   // a value option given twice: the last one wins (so wrappers can append overrides); -m/-x add up
-  const apply = (def: OptionDef, value: string | undefined, spelled: string) => {
+  const apply = (given: OptionDef, value: string | undefined, spelled: string) => {
+    const def = given.aliasOf ? OPTIONS.find((o) => o.long === given.aliasOf)! : given;
     seen.set(def.long, value ?? '');
+    spelledAs.set(def.long, given.long);
     setOption(args, def, value ?? '', spelled, command);
   };
 
@@ -194,7 +224,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   // which options go with which command
   for (const def of OPTIONS) {
     if (def.only && seen.has(def.long) && !def.only.includes(command)) {
-      throw new UsageError(`option --${def.long} is not used by '${command}' (only by ${def.only.join(', ')})`, command);
+      throw new UsageError(`option --${spelledAs.get(def.long) ?? def.long} is not used by '${command}' (only by ${def.only.join(', ')})`, command);
     }
   }
   if (command === 'import-sftp-json') {
@@ -222,7 +252,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     for (const flag of ['delete', 'delete-unmatched', 'force'] as const) {
       if (seen.has(flag)) {
         const how = command === 'run' ? ' (add --mode upload or --mode download)' : '';
-        throw new UsageError(`option --${flag} is for one-way runs (upload, download); a sync decides deletions from the last-sync state${how}`, command);
+        throw new UsageError(`option --${spelledAs.get(flag) ?? flag} is for one-way runs (upload, download); a sync decides deletions from the last-sync state${how}`, command);
       }
     }
   }
@@ -264,12 +294,39 @@ function setOption(args: CliArgs, def: OptionDef, value: string, spelled: string
       break;
     }
     case 'match':
-    case 'exclude': {
+    case 'exclude':
+    case 'include': {
       const list = splitList(value);
       if (!list.length) throw bad('needs at least one pattern');
-      (def.long === 'match' ? args.match : args.exclude).push(...list);
+      (def.long === 'match' ? args.match : def.long === 'exclude' ? args.exclude : args.include).push(...list);
       break;
     }
+    case 'exclude-from':
+    case 'include-from':
+      if (value === '') throw bad('needs a file path');
+      (def.long === 'exclude-from' ? args.excludeFrom : args.includeFrom).push(value);
+      break;
+    case 'port': {
+      const n = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+      if (!(n >= 1 && n <= 65535)) throw bad('must be a port number from 1 to 65535');
+      args.port = n;
+      break;
+    }
+    case 'retries': {
+      const n = /^\d+$/.test(value) ? Number(value) : NaN;
+      if (!(n >= 0 && n <= RETRIES_MAX)) throw bad(`must be a whole number from 0 to ${RETRIES_MAX}`);
+      args.retries = n;
+      break;
+    }
+    case 'log-file':
+    case 'ssh-config':
+      if (value === '') throw bad('needs a file path');
+      if (def.long === 'log-file') args.logFile = value; else args.sshConfig = value;
+      break;
+    case 'jump':
+      if (value.trim() === '') throw bad('needs [user@]host[:port]');
+      args.jump = value.trim();
+      break;
     case 'json': args.json = true; break;
     case 'verbose': args.verbosity++; break;
     case 'quiet': args.verbosity--; break;

@@ -4,7 +4,7 @@
 // REMOTE_SYNC_PASSWORD and ~/.netrc go only to a host the user named (on the command line, or in a
 // config file of their own): `storedSecrets: false` leaves just the URL and the prompt.
 
-import type { CertificateInfo, Credentials, HostKeyInfo, RemoteSpec } from '../core/types.js';
+import type { CertificateInfo, Credentials, HostKeyInfo, PromptRequest, RemoteSpec } from '../core/types.js';
 import { ask, type PromptIo } from './prompt.js';
 import { lookupNetrc, readNetrc, type NetrcFile } from './netrc.js';
 
@@ -77,6 +77,18 @@ export function makeCredentials(ctx: CredentialContext): Credentials {
         if (a === 'y' || a === 'yes') return true;
         if (a === '' || a === 'n' || a === 'no') return false;
       }
+    },
+    async answerPrompts(req: PromptRequest) {
+      if (!ctx.interactive) return undefined;
+      // as OpenSSH: the server's name and instructions, then each prompt (echo off for secrets)
+      const intro = [req.name, req.instructions].map((t) => t.trim()).filter(Boolean);
+      if (intro.length) ctx.io.output.write(`${intro.join('\n')}\n`);
+      const answers: string[] = [];
+      for (const p of req.prompts) {
+        const q = p.prompt.trim() ? p.prompt : 'Answer: ';
+        answers.push(await ask(ctx.io, /\s$/.test(q) ? q : `${q} `, { echo: p.echo }));
+      }
+      return answers;
     },
     async confirmHostKey(info: HostKeyInfo) {
       if (!ctx.interactive) return false;

@@ -1,4 +1,4 @@
-// Exit codes of `remote-sync` (documented in docs/cli.md and --help).
+// Exit codes of `remote-sync` (documented in README.md and --help).
 
 import { SyncError, isAbortError } from '../core/errors.js';
 import type { SyncResult } from '../core/types.js';

@@ -20,13 +20,14 @@ const SUMMARY: Record<Command, string> = {
 
 const REMOTE_FORMS = `REMOTE (and LOCAL) is a folder path or a URL:
   /srv/backup                              a folder on this machine
-  sftp://user@host[:port]/absolute/path    SFTP (key, ssh-agent or password)
+  sftp://user@host[:port]/absolute/path    SFTP (key, ssh-agent or password); host may be an ~/.ssh/config alias
   ftp://user[:password]@host[:port]/path   FTP
   ftps://user@host[:port]/path             FTP with explicit TLS (--ftps-implicit for implicit)
 Percent-encode special characters in user names, passwords and paths (@ → %40, space → %20).`;
 
 const FOOTER = `Passwords: the URL, REMOTE_SYNC_PASSWORD, ~/.netrc (or $NETRC), else a prompt on a terminal.
-Key passphrases: REMOTE_SYNC_PASSPHRASE, else a prompt. SFTP also uses ssh-agent (SSH_AUTH_SOCK).
+Key passphrases: REMOTE_SYNC_PASSPHRASE, else a prompt. SFTP also uses ssh-agent (SSH_AUTH_SOCK) and
+~/.ssh/config (HostName, Port, User, IdentityFile, ProxyJump, …); other login prompts (2FA) are asked.
 Exit codes: 0 done, 1 error, 2 usage, 3 aborted (Ctrl-C or a safety check), 4 conflicts left unresolved.`;
 
 const GROUPS: Record<OptionDef['group'], string> = {
@@ -39,7 +40,7 @@ const GROUPS: Record<OptionDef['group'], string> = {
 
 function optionLines(command?: Command): string {
   const defs = OPTIONS.filter((o) => !command || !o.only || o.only.includes(command))
-    .filter((o) => command !== 'sync' || !['delete', 'delete-unmatched', 'force'].includes(o.long));
+    .filter((o) => command !== 'sync' || !['delete', 'delete-unmatched', 'delete-excluded', 'force'].includes(o.long));
   const label = (o: OptionDef) => `${o.short ? `-${o.short}, ` : '    '}--${o.long}${o.value ? ` ${o.value}` : ''}`;
   const width = Math.max(...defs.map((o) => label(o).length)) + 2;
   const out: string[] = [];
@@ -70,7 +71,8 @@ Examples:
   remote-sync run staging --mode upload --json
 
 ${FOOTER}
-Help for one command: remote-sync COMMAND --help`;
+Help for one command: remote-sync COMMAND --help
+Shell completion: remote-sync completion bash|zsh|fish (e.g. eval "$(remote-sync completion bash)")`;
 }
 
 export function commandHelp(command: Command): string {
@@ -79,7 +81,7 @@ export function commandHelp(command: Command): string {
     download: 'Nothing is deleted in LOCAL unless --delete. A local file changed since the last sync is a\nconflict (see --resolve), unless --force.',
     sync: 'New and changed files go both ways; deletions are repeated on the other side when the\nlast-sync state shows the file was there before. Changes on both sides are conflicts (--resolve).',
     'import-sftp-json': 'FILE defaults to .vscode/sftp.json, found from the current folder upward. Writes\n.vscode/remote-sync.json next to it (never over an existing one without --force). Passwords and\npassphrases are not copied (use REMOTE_SYNC_PASSWORD, ~/.netrc, or "Sync: Set Password" in VS Code);\nfields with no equivalent are listed in a comment at the top of the new file.',
-    run: 'Reads .vscode/remote-sync.json: the target (TARGET or "defaultTarget"), localRoot, ignore, match,\nconflictPolicy, concurrency, maxDelete and deletePropagation (= --delete in one-way modes).\nCommand-line options override the file; -x patterns are added to "ignore".',
+    run: 'Reads .vscode/remote-sync.json: the target (TARGET or "defaultTarget"), localRoot, ignore, ignoreFiles, match,\nconflictPolicy, concurrency, maxDelete and deletePropagation (= --delete in one-way modes).\nCommand-line options override the file; -x patterns are added to "ignore".',
   };
   return `Usage: ${USAGE[command]}
 

@@ -26,6 +26,8 @@ export interface OutputOptions {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   now?: () => number;
+  /** --log-file: every line at any verbosity (debug included) goes here too, with a time stamp */
+  logFile?: (line: string) => void;
 }
 
 export { formatBytes } from '../core/progress/meter.js';
@@ -55,17 +57,27 @@ export class Output {
     return this.verbosity >= level;
   }
 
+  /** --log-file: everything, whatever the verbosity */
+  private record(text: string): void {
+    if (!this.opts.logFile) return;
+    const t = new Date(this.now()).toISOString();
+    for (const l of text.split('\n')) this.opts.logFile(`${t} ${l}\n`);
+  }
+
   /** a line of human output at a verbosity level */
   line(text: string, level: number = LEVEL.changes): void {
+    this.record(text);
     if (!this.shows(level)) return;
     this.write(this.human, text + '\n');
   }
 
   error(text: string): void {
+    this.record(text);
     if (this.shows(LEVEL.errors)) this.write(this.err, text + '\n');
   }
 
   warn(text: string): void {
+    this.record(`warning: ${text}`);
     if (this.shows(LEVEL.changes)) this.write(this.err, `warning: ${text}\n`);
   }
 
@@ -77,6 +89,7 @@ export class Output {
 
   /** a detail for -v on stderr (connection, config file used…) */
   note(text: string, level: number = LEVEL.details): void {
+    this.record(text);
     if (this.shows(level)) this.write(this.err, text + '\n');
   }
 

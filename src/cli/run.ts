@@ -2,16 +2,17 @@
 // Everything the process touches comes in through CliIo, so tests can run it in-process.
 
 import { setMaxListeners } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { SyncError, errorMessage } from '../core/errors.js';
 import type { Action, ProgressEvent, SyncMode, SyncResult } from '../core/types.js';
 import { SyncSession } from '../core/session.js';
 import { createTarget, remoteId } from '../core/targets/index.js';
-import { redactUrl } from '../core/config/index.js';
+import { redactUrl, resolveUserPath } from '../core/config/index.js';
 import { redactSecrets } from '../core/redact.js';
 import { knownCertificatesFileFor } from '../core/paths.js';
 import { parseArgs, wantsJson, UsageError, type CliArgs } from './args.js';
 import { commandHelp, generalHelp, usageHint } from './help.js';
+import { completionScript, SHELLS, type Shell } from './completion.js';
 import { EXIT, exitCodeForError, exitCodeForResult } from './exit-codes.js';
 import { Output, LEVEL } from './output.js';
 import { actionLine, buildReport, countsOf, errorLine, failureSummary, isChange, notSyncedLine, summaryLine } from './report.js';
@@ -43,6 +44,15 @@ const display = (spec: RunSetup['remote']): string => {
 export async function runCli(io: CliIo): Promise<number> {
   const started = Date.now();
   const json = wantsJson(io.argv);
+  if (io.argv[0] === 'completion') {
+    const shell = io.argv[1];
+    if (io.argv.length !== 2 || !(SHELLS as readonly string[]).includes(shell)) {
+      io.stderr.write(`remote-sync: 'completion' needs one shell: ${SHELLS.join('|')}${shell && io.argv.length === 2 ? ` (got '${shell}')` : ''}\nUsage: remote-sync completion bash|zsh|fish\n`);
+      return EXIT.USAGE;
+    }
+    io.stdout.write(completionScript(shell as Shell));
+    return EXIT.OK;
+  }
   let args: CliArgs;
   try {
     args = parseArgs(io.argv);
@@ -67,7 +77,28 @@ export async function runCli(io: CliIo): Promise<number> {
   }
   if (args.command === 'import-sftp-json') return runImport(args, io);
 
-  const out = new Output({ verbosity: args.verbosity, json: args.json, progress: args.progress, stdout: io.stdout, stderr: io.stderr });
+  let logFd: number | undefined;
+  if (args.logFile !== undefined) {
+    const path = resolveUserPath(args.logFile, io.cwd);
+    try {
+      logFd = openSync(path, 'a', 0o600);
+    } catch (e) {
+      io.stderr.write(`remote-sync: cannot open the log file ${path}: ${(e as Error).message}\n${usageHint(args.command)}\n`);
+      return EXIT.USAGE;
+    }
+  }
+  const fd = logFd;
+  const logFile = fd === undefined ? undefined : (line: string) => { try { writeSync(fd, line); } catch { /* a full disk does not stop the run */ } };
+  try {
+    return await runParsed(io, args, started, logFile);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+async function runParsed(io: CliIo, args: CliArgs, started: number, logFile: ((line: string) => void) | undefined): Promise<number> {
+  const out = new Output({ verbosity: args.verbosity, json: args.json, progress: args.progress, stdout: io.stdout, stderr: io.stderr, logFile });
+  out.note(`remote-sync ${io.version}: ${io.argv.map((a) => redactUrl(a)).join(' ')}`, LEVEL.debug);
   const log = out.logger();
   const interactive = io.stdin.isTTY === true && io.stderr.isTTY === true;
   const controller = new AbortController();

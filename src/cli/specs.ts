@@ -11,6 +11,8 @@ import {
   CONFIG_RELATIVE_PATH, searchConfigFile, loadOwnConfig, foreignConfigProblem, targetSpec, parseRemoteArg, resolveUserPath, didYouMean,
   type ProjectConfig,
 } from '../core/config/index.js';
+import { readPatternFile } from '../core/ignore/ignore-files.js';
+import { parseJump } from '../core/targets/ssh/jump-spec.js';
 import { UsageError, type CliArgs } from './args.js';
 import { configReach } from '../core/config/reach.js';
 
@@ -59,10 +61,20 @@ function protocolName(spec: RemoteSpec): string {
   return spec.protocol === 'local' ? 'a local folder' : `${spec.protocol}://`;
 }
 
-/** Apply --identity, --known-hosts, --accept-new-host-key, --ftps-implicit, --ftp-active, --insecure-tls, --tls-fingerprint. */
+/** Apply --port, --retries, --identity, --known-hosts, --accept-new-host-key, --ssh-config, --jump, --ftps-implicit, --ftp-active, --insecure-tls, --tls-fingerprint. */
 export function applyConnectionFlags(spec: RemoteSpec, args: CliArgs, cwd: string): void {
   const where = (flag: string, needs: string) =>
     new UsageError(`option --${flag} is for ${needs} remotes, but REMOTE is ${protocolName(spec)}`, args.command);
+  if (args.retries !== undefined) spec.retries = args.retries;
+  if (args.sshConfig !== undefined) {
+    if (spec.protocol !== 'sftp') throw where('ssh-config', 'sftp://');
+    spec.sshConfig = resolveUserPath(args.sshConfig, cwd);
+  }
+  if (args.jump !== undefined) {
+    if (spec.protocol !== 'sftp') throw where('jump', 'sftp://');
+    try { parseJump(args.jump); } catch (e) { throw new UsageError(`option --jump: ${(e as Error).message}; write [user@]host[:port], several separated by commas`, args.command); }
+    spec.jump = args.jump;
+  }
   if (args.identity !== undefined) {
     if (spec.protocol !== 'sftp') throw where('identity', 'sftp://');
     spec.identity = resolveUserPath(args.identity, cwd);
@@ -96,6 +108,12 @@ export function applyConnectionFlags(spec: RemoteSpec, args: CliArgs, cwd: strin
     if (spec.protocol !== 'ftps') throw where('tls-fingerprint', 'ftps://');
     spec.tlsFingerprint = args.tlsFingerprint;
   }
+  // last: an explicit port wins over --ftps-implicit's default and an ssh config's Port
+  if (args.port !== undefined) {
+    if (spec.protocol === 'local') throw where('port', 'sftp://, ftp:// or ftps://');
+    spec.port = args.port;
+    delete spec.portIsDefault;
+  }
 }
 
 /** `run`: the config found from `cwd` upward (within the limits of config/discovery.ts), which must be the user's own. */
@@ -104,7 +122,7 @@ export function loadProjectConfig(cwd: string, env: NodeJS.ProcessEnv = process.
   if (!found.file) {
     const stop = found.stoppedAt ? ` (the search stopped at ${found.stoppedAt.dir}: ${found.stoppedAt.reason})` : '';
     throw new SyncError('config', `No ${CONFIG_RELATIVE_PATH} in ${cwd} or a folder above it${stop}`, {
-      hint: 'Create one (see docs/cli.md, or "Sync: Create Config" in VS Code), or name both sides: remote-sync sync LOCAL REMOTE',
+      hint: 'Create one ("Sync: Create Config" in VS Code, or see "remote-sync run --help"), or name both sides: remote-sync sync LOCAL REMOTE',
     });
   }
   return loadOwnConfig(found.file);
@@ -146,10 +164,17 @@ export function buildSetup(args: CliArgs, ctx: SetupContext): RunSetup {
   if (resolve === 'ask' && !ctx.interactive) resolve = 'skip';
 
   const match = args.match.length ? args.match : config?.match;
-  const exclude = [...(config?.ignore ?? []), ...args.exclude];
+  // rsync's order of thought: excludes, then what --include takes back ("!pattern": last match wins)
+  const exclude = [
+    ...(config?.ignore ?? []), ...args.exclude,
+    ...args.excludeFrom.flatMap((f) => readPatternFile(resolveUserPath(f, ctx.cwd), '--exclude-from')),
+    ...[...args.include, ...args.includeFrom.flatMap((f) => readPatternFile(resolveUserPath(f, ctx.cwd), '--include-from'))]
+      .map((p) => (p.startsWith('!') ? p.slice(1) : `!${p}`)),
+  ];
   const filter: FilterOptions = {};
   if (match?.length) filter.match = match;
   if (exclude.length) filter.exclude = exclude;
+  if (config?.ignoreFiles?.length) filter.ignoreFiles = config.ignoreFiles;
 
   const oneWay = mode !== 'sync';
   const setup: RunSetup = {

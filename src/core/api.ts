@@ -11,6 +11,8 @@ export interface FilterOptions {
   match?: string[];
   /** leave these out (gitignore-like globs); the defaults (.git, .hg, .svn, .DS_Store, state dir) always apply */
   exclude?: string[];
+  /** names of ignore files (".gitignore") read in the local root and every subfolder; their patterns are added to `exclude` */
+  ignoreFiles?: string[];
 }
 
 export interface SessionOptions {

@@ -6,6 +6,7 @@ import type { Action, ActionError, Entry, EntryType, Logger, Plan, Resolution, R
 import { nullLogger } from './types.js';
 import type { PlanOptions, RunOptions, SaveOutcome, SessionOptions, SyncEngine } from './api.js';
 import { Filter } from './filter.js';
+import { readIgnoreFiles } from './ignore/ignore-files.js';
 import { StateStore, stateFileFor } from './state.js';
 import { buildPlan, buildForcedPlan, type PlanInput } from './planner.js';
 import { resolvePlan } from './resolve.js';
@@ -42,7 +43,10 @@ export class SyncSession implements SyncEngine {
   constructor(readonly options: SessionOptions) {
     this.local = options.local;
     this.remote = options.remote;
-    this.filter = new Filter(options.filter);
+    const f = options.filter ?? {};
+    // ignore files (.gitignore): their patterns, read from the local tree, join the excludes
+    const fromFiles = f.ignoreFiles?.length ? readIgnoreFiles(options.localRoot, f.ignoreFiles, f.exclude) : [];
+    this.filter = new Filter(fromFiles.length ? { ...f, exclude: [...(f.exclude ?? []), ...fromFiles] } : f);
     this.log = options.log ?? nullLogger;
     this.state = new StateStore(stateFileFor(options.localRoot, options.remoteId), options.localRoot, options.remoteId);
   }

@@ -256,7 +256,7 @@ export interface RemoteSpec {
   tlsFingerprint?: string;
   /** sftp: private key file */
   identity?: string;
-  /** sftp: ssh-agent socket (default: SSH_AUTH_SOCK); false to not use an agent */
+  /** sftp: ssh-agent socket or Windows pipe, or "pageant" (default: SSH_AUTH_SOCK; on Windows the OpenSSH agent pipe); false for none */
   agent?: string | false;
   /** sftp: known_hosts file (default ~/.ssh/known_hosts) */
   knownHosts?: string;
@@ -268,6 +268,28 @@ export interface RemoteSpec {
   permissions?: { file?: number; dir?: number };
   /** sftp/ftp: the executable bits of uploaded files follow the local file's (config `preserveMode`) */
   preserveMode?: boolean;
+  /** sftp: the OpenSSH client config to resolve the host through (default ~/.ssh/config, when it exists) */
+  sshConfig?: string;
+  /** sftp: jump hosts, "user@bastion:22" or a comma-separated chain (first hop first); "none" for none */
+  jump?: string;
+  /** sftp: algorithm lists for ssh2 (to reach an old server) */
+  algorithms?: SshAlgorithms;
+  /** the port is the protocol's default, not given by the user (an ssh config `Port` may replace it) */
+  portIsDefault?: boolean;
+  /** how often a failed operation is retried after a dropped connection (default 3) */
+  retries?: number;
+}
+
+/**
+ * SSH algorithm lists, names as OpenSSH and ssh2 spell them. A list is used as given, in that
+ * order; a list whose every entry starts with "+" (append), "-" (remove) or "^" (put first)
+ * changes the defaults instead, like OpenSSH's `HostKeyAlgorithms +ssh-rsa`.
+ */
+export interface SshAlgorithms {
+  kex?: string[];
+  cipher?: string[];
+  serverHostKey?: string[];
+  hmac?: string[];
 }
 
 /** Asked lazily, only when a login needs it. The CLI prompts on a terminal; the extension uses SecretStorage. */
@@ -278,6 +300,11 @@ export interface Credentials {
   confirmHostKey?: (info: HostKeyInfo) => Promise<boolean>;
   /** an FTPS certificate seen for the first time, with verification off: return true to trust (and record) it */
   confirmCertificate?: (info: CertificateInfo) => Promise<boolean>;
+  /**
+   * SSH keyboard-interactive prompts other than the password (one-time codes, 2FA): one answer per
+   * prompt, in order; undefined when nobody can answer (the login method is then given up).
+   */
+  answerPrompts?: (request: PromptRequest) => Promise<string[] | undefined>;
 }
 
 export interface CertificateInfo {
@@ -291,6 +318,17 @@ export interface CertificateInfo {
   validTo: string;
   /** where it is recorded when trusted (undefined: not remembered) */
   knownCertificatesFile?: string;
+}
+
+/** One round of keyboard-interactive questions from an SSH server. */
+export interface PromptRequest {
+  /** "user@host:port" */
+  who: string;
+  /** the server's title and instruction text (either may be empty) */
+  name: string;
+  instructions: string;
+  /** echo: false for secrets (the answer is not shown while typed) */
+  prompts: { prompt: string; echo: boolean }[];
 }
 
 export interface HostKeyInfo {

@@ -207,7 +207,7 @@ export class FolderSession implements vscode.Disposable {
       local, remote,
       localRoot: config.localRoot,
       remoteId: engineModule.remoteId(spec),
-      filter: { match: config.match, exclude: config.ignore },
+      filter: { match: config.match, exclude: config.ignore, ignoreFiles: config.ignoreFiles },
       log: this.log,
       // one sync at a time per pair: a save or a command waits behind a running sync (CLI or editor)
       lock: { owner: 'VS Code', onWait: (_h, who) => this.log.warn(`Waiting for another sync of these folders to finish: ${who}`) },

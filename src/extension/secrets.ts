@@ -3,9 +3,11 @@
 // stored once the login succeeded; a stored value the server refused is forgotten, so the next
 // attempt asks again. An unknown SFTP host key, or an unverified FTPS certificate seen for the first
 // time, is shown in a modal and trusted only on request.
+// Other keyboard-interactive prompts (one-time codes) get an input box each and are never stored.
 import * as vscode from 'vscode';
 import type { CertificateInfo, Credentials, HostKeyInfo, Logger, RemoteSpec } from '../core/types.js';
 import { loginLabel, passphraseKey, passwordKey } from './secretKeys.js';
+import { askLoginPrompts } from './loginPrompts.js';
 
 export interface LoginSecrets {
   credentials: Credentials;
@@ -48,6 +50,7 @@ export class Secrets {
       passphrase: (keyFile) => ask(passphraseKey(keyFile), `Remote Sync (${folderName}): passphrase of the key ${keyFile}`),
       confirmHostKey: (info) => this.confirmHostKey(info),
       confirmCertificate: (info) => this.confirmCertificate(info),
+      answerPrompts: (req) => askLoginPrompts(req, folderName, (o) => vscode.window.showInputBox(o)),
     };
     return {
       credentials,

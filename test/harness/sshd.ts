@@ -16,7 +16,7 @@ export interface SshdOptions {
   hostKeyType?: 'ed25519' | 'ecdsa' | 'rsa';
   /** `internal-sftp` (default) or the path of an sftp-server binary */
   sftpSubsystem?: string;
-  /** extra sshd_config lines */
+  /** extra sshd_config lines; they come first, so they win over the defaults (sshd takes the first value) */
   extraConfig?: string[];
 }
 
@@ -148,6 +148,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdServer | { 
     const port = await freePort();
     const config = join(dir, 'sshd_config');
     writeFileSync(config, [
+      ...(opts.extraConfig ?? []),
       `Port ${port}`,
       'ListenAddress 127.0.0.1',
       `HostKey ${hostKey}`,
@@ -167,7 +168,6 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdServer | { 
       'MaxSessions 100',
       'MaxAuthTries 20',
       `Subsystem sftp ${opts.sftpSubsystem ?? 'internal-sftp'}`,
-      ...(opts.extraConfig ?? []),
       '',
     ].join('\n'), { mode: 0o644 });
 

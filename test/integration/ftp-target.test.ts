@@ -132,7 +132,7 @@ async function runAll(t: TestContext, server: FtpdServer, setup: Setup): Promise
     await rejectsWith(wrong.list(), 'auth');
   });
 
-  await step(t, 'connect errors: refused port, unverified certificate, active mode', async () => {
+  await step(t, 'connect errors: refused port, unverified certificate', async () => {
     const port = await new Promise<number>((r) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => r(p)); }); });
     const started = Date.now();
     await rejectsWith(setup({}, { port }).target.open(), 'connect', /ECONNREFUSED/);
@@ -140,7 +140,6 @@ async function runAll(t: TestContext, server: FtpdServer, setup: Setup): Promise
     if (server.tls !== 'none') {
       await rejectsWith(setup({}, { allowUnauthorizedTls: false, tlsFingerprint: undefined }).target.open(), 'connect', /certificate/i);
     }
-    assert.throws(() => setup({}, { ftpActive: true }), (e: unknown) => e instanceof SyncError && e.code === 'usage' && /active/i.test(e.message));
   });
 
   await step(t, 'list: nested, unicode, spaces, 200-char names, empty files, exact UTC mtimes, temps, bad names, include', async () => {

@@ -37,7 +37,7 @@ test('defaults', () => {
     { ...a, command: undefined, local: undefined, remote: undefined },
     {
       command: undefined, local: undefined, remote: undefined, dryRun: false, delete: false, deleteUnmatched: false, force: false,
-      match: [], exclude: [], json: false, verbosity: 0, progress: false, acceptNewHostKey: false, ftpsImplicit: false,
+      match: [], exclude: [], include: [], excludeFrom: [], includeFrom: [], json: false, verbosity: 0, progress: false, acceptNewHostKey: false, ftpsImplicit: false,
       ftpActive: false, insecureTls: false, noWait: false, help: false, version: false,
     },
   );

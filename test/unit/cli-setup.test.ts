@@ -41,7 +41,7 @@ test('run: the config file applies, from any folder below the workspace', () => 
     const s = setup('run', join(root, 'site/sub'));
     assert.equal(s.mode, 'sync');
     assert.equal(s.localRoot, join(root, 'site'));
-    assert.deepEqual(s.remote, { protocol: 'sftp', host: 'example.com', port: 22, user: 'deploy', path: '/var/www' });
+    assert.deepEqual(s.remote, { protocol: 'sftp', host: 'example.com', port: 22, portIsDefault: true, user: 'deploy', path: '/var/www' });
     assert.deepEqual(s.filter, { match: ['*.php'], exclude: ['*.log'] });
     assert.equal(s.resolve, 'new');
     assert.equal(s.concurrency, 6);

@@ -8,6 +8,7 @@ import {
   parseConfigText, loadConfig, findConfigFile, targetSpec, CONFIG_RELATIVE_PATH, STARTER_CONFIG, ConfigError,
 } from '../../src/core/config/index.js';
 import { SyncError } from '../../src/core/errors.js';
+import { remoteId } from '../../src/core/targets/index.js';
 
 const FILE = '/ws/.vscode/remote-sync.json';
 const parse = (text: string) => parseConfigText(text, FILE);
@@ -42,7 +43,7 @@ test('minimal file: defaults', () => {
   assert.equal(c.maxDelete, undefined);
   assert.equal(c.idleTimeoutSeconds, 300);
   assert.equal(c.timeoutSeconds, 30);
-  assert.deepEqual(targetSpec(c), { protocol: 'sftp', host: 'example.com', port: 22, user: 'deploy', path: '/var/www/site' });
+  assert.deepEqual(targetSpec(c), { protocol: 'sftp', host: 'example.com', port: 22, portIsDefault: true, user: 'deploy', path: '/var/www/site' });
 });
 
 test('every top-level setting is read', () => {
@@ -169,9 +170,13 @@ test('a password anywhere is refused, and the message says where secrets go', ()
 
 test('url form and host form give the same spec (and the same state id)', () => {
   const a = targetSpec(one({ url: 'sftp://deploy@Example.com/var/www/site/' }));
-  const b = targetSpec(one({ protocol: 'sftp', host: 'example.com', port: 22, user: 'deploy', remotePath: '/var/www/site' }));
+  const b = targetSpec(one({ protocol: 'sftp', host: 'example.com', user: 'deploy', remotePath: '/var/www/site' }));
   const c = targetSpec(one({ host: 'example.com', user: 'deploy', remotePath: '/var/www//site' })); // protocol defaults to sftp
   assert.deepEqual(a, b);
+  // an explicit port 22 is the same server and state, but wins over an ssh config's Port
+  const d = targetSpec(one({ protocol: 'sftp', host: 'example.com', port: 22, user: 'deploy', remotePath: '/var/www/site' }));
+  assert.equal(remoteId(d), remoteId(a));
+  assert.equal(d.portIsDefault, undefined);
   assert.deepEqual(c, b);
 });
 

@@ -31,11 +31,11 @@ test('folder paths: relative, absolute, ~, file://', () => {
 });
 
 test('sftp URLs', () => {
-  assert.deepEqual(p('sftp://deploy@example.com/var/www/site'), { protocol: 'sftp', host: 'example.com', port: 22, user: 'deploy', path: '/var/www/site' });
+  assert.deepEqual(p('sftp://deploy@example.com/var/www/site'), { protocol: 'sftp', host: 'example.com', port: 22, portIsDefault: true, user: 'deploy', path: '/var/www/site' });
   assert.deepEqual(p('sftp://deploy@Example.COM:2222/var/www/site/'), { protocol: 'sftp', host: 'example.com', port: 2222, user: 'deploy', path: '/var/www/site' });
-  assert.deepEqual(p('sftp://example.com/'), { protocol: 'sftp', host: 'example.com', port: 22, path: '/' });
-  assert.deepEqual(p('SFTP://h//a/./b'), { protocol: 'sftp', host: 'h', port: 22, path: '/a/b' });
-  assert.deepEqual(p('sftp://me:pw@h/x'), { protocol: 'sftp', host: 'h', port: 22, user: 'me', password: 'pw', path: '/x' });
+  assert.deepEqual(p('sftp://example.com/'), { protocol: 'sftp', host: 'example.com', port: 22, portIsDefault: true, path: '/' });
+  assert.deepEqual(p('SFTP://h//a/./b'), { protocol: 'sftp', host: 'h', port: 22, portIsDefault: true, path: '/a/b' });
+  assert.deepEqual(p('sftp://me:pw@h/x'), { protocol: 'sftp', host: 'h', port: 22, portIsDefault: true, user: 'me', password: 'pw', path: '/x' });
 });
 
 test('ftp and ftps URLs, passwords, default ports', () => {

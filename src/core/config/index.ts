@@ -73,7 +73,14 @@ export function specOf(t: TargetConfig, workspaceRoot: string): RemoteSpec {
     if (t.privateKey) spec.identity = resolveUserPath(t.privateKey, workspaceRoot);
     if (t.knownHosts) spec.knownHosts = resolveUserPath(t.knownHosts, workspaceRoot);
     if (t.agent === false) spec.agent = false;
-    else if (typeof t.agent === 'string') spec.agent = resolveUserPath(t.agent, workspaceRoot);
+    else if (typeof t.agent === 'string') {
+      // "pageant" and Windows pipes (\\.\pipe\…) are names, not paths
+      spec.agent = t.agent.toLowerCase() === 'pageant' || t.agent.startsWith('\\\\') ? t.agent : resolveUserPath(t.agent, workspaceRoot);
+    }
+    if (t.sshConfig) spec.sshConfig = resolveUserPath(t.sshConfig, workspaceRoot);
+    if (t.jump) spec.jump = t.jump;
+    if (t.algorithms) spec.algorithms = t.algorithms;
+    if (t.portIsDefault) spec.portIsDefault = true;
   } else {
     if (t.secure === 'implicit') spec.ftpsImplicit = true;
     if (!t.passive) spec.ftpActive = true;

@@ -167,6 +167,7 @@ export function parseRemoteArg(arg: string, cwd: string, opts: { ftpsImplicit?: 
   };
   if (u.user !== undefined) spec.user = u.user;
   if (u.password !== undefined) spec.password = u.password;
+  if (u.protocol === 'sftp' && u.port === undefined) spec.portIsDefault = true;
   if (u.protocol === 'ftps' && opts.ftpsImplicit) spec.ftpsImplicit = true;
   return spec;
 }

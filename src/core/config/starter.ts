@@ -1,4 +1,4 @@
-// The commented starter file written by the extension's "Sync: Create Config" (and shown in docs/cli.md).
+// The commented starter file written by the extension's "Sync: Create Config" (and described in README.md).
 // It must stay valid against both the validator and remote-sync.schema.json (a unit test checks).
 
 export const STARTER_CONFIG = `// Remote Sync settings, read by the VS Code extension and by \`remote-sync run\`.

@@ -1,7 +1,7 @@
 // The project config file `.vscode/remote-sync.json`, as the engine, the CLI and the extension see it
 // after parsing and validation.
 
-import type { ResolveStrategy } from '../types.js';
+import type { ResolveStrategy, SshAlgorithms } from '../types.js';
 
 /** One named target, normalised: URL form and host form both end up like this. */
 export interface TargetConfig {
@@ -23,6 +23,14 @@ export interface TargetConfig {
   /** true/undefined: SSH_AUTH_SOCK; false: no agent; a string: that agent socket */
   agent?: boolean | string;
   knownHosts?: string;
+  /** OpenSSH client config file, as written (resolved by targetSpec); default ~/.ssh/config */
+  sshConfig?: string;
+  /** jump hosts: "user@bastion:22", several separated by commas */
+  jump?: string;
+  /** ssh2 algorithm lists or changes ("+ssh-rsa") */
+  algorithms?: SshAlgorithms;
+  /** SFTP: no port given (an ssh config Port may apply) */
+  portIsDefault?: boolean;
   // FTP
   /** TLS: false (plain FTP), "explicit" (AUTH TLS, port 21) or "implicit" (port 990) */
   secure: false | 'explicit' | 'implicit';
@@ -53,6 +61,8 @@ export interface ProjectConfig {
   uploadOnSave: boolean;
   /** gitignore-like patterns left out of every sync */
   ignore: string[];
+  /** names of ignore files (".gitignore") whose patterns are added to `ignore`, read in every folder */
+  ignoreFiles?: string[];
   /** only these (gitignore-like patterns); undefined = everything */
   match?: string[];
   /** default 'ask' (the CLI asks only on a terminal) */

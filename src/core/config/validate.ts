@@ -3,7 +3,9 @@
 
 import { dirname, basename, resolve } from 'node:path';
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import type { ResolveStrategy } from '../types.js';
+import type { ResolveStrategy, SshAlgorithms } from '../types.js';
+import { ALGORITHM_KINDS } from '../targets/ssh/algorithms.js';
+import { parseJump } from '../targets/ssh/jump-spec.js';
 import { ConfigError, JsonFields, fieldName, parseMaxDelete, shown, type Prop } from './json-fields.js';
 import { parseRemoteUrl, resolveUserPath, defaultPort, normalizeServerPath, UrlProblem } from './remote-url.js';
 import { didYouMean } from './suggest.js';
@@ -15,13 +17,13 @@ export { ConfigError, parseMaxDelete };
 
 export const TOP_LEVEL_FIELDS = [
   '$schema', 'targets', 'defaultTarget', 'localRoot', 'uploadOnSave', 'ignore', 'match',
-  'conflictPolicy', 'concurrency', 'deletePropagation', 'maxDelete', 'idleTimeoutSeconds',
+  'conflictPolicy', 'concurrency', 'deletePropagation', 'maxDelete', 'idleTimeoutSeconds', 'ignoreFiles',
   'timeoutSeconds',
 ] as const;
 
 export const TARGET_FIELDS = [
   'url', 'protocol', 'host', 'port', 'user', 'remotePath',
-  'privateKey', 'agent', 'knownHosts',
+  'privateKey', 'agent', 'knownHosts', 'sshConfig', 'jump', 'algorithms',
   'secure', 'passive', 'allowSelfSignedCertificate',
   'tlsFingerprint',
   'permissions', 'preserveMode',
@@ -30,7 +32,7 @@ export const TARGET_FIELDS = [
 export const RESOLVE_STRATEGIES: readonly ResolveStrategy[] = ['ask', 'skip', 'local', 'remote', 'new', 'old'];
 export const TARGET_PROTOCOLS = ['sftp', 'ftp', 'ftps', 'local'] as const;
 const HOST_FORM = ['protocol', 'host', 'port', 'user', 'remotePath'] as const;
-const SFTP_ONLY = ['privateKey', 'agent', 'knownHosts'] as const;
+const SFTP_ONLY = ['privateKey', 'agent', 'knownHosts', 'sshConfig', 'jump', 'algorithms'] as const;
 const FTP_ONLY = ['secure', 'passive', 'allowSelfSignedCertificate', 'tlsFingerprint'] as const;
 
 export const CONCURRENCY_RANGE = { min: 1, max: 32, default: 4 } as const;
@@ -40,7 +42,7 @@ export const TIMEOUT_RANGE = { min: 1, max: 3600, default: 30 } as const;
 /** names people bring from other tools (vscode-sftp's sftp.json, pyftpsync) */
 const ALIASES: Record<string, string> = {
   username: 'user', privateKeyPath: 'privateKey', context: 'localRoot', remote: 'url',
-  type: 'protocol', ignoreFile: 'ignore', exclude: 'ignore', default: 'defaultTarget',
+  type: 'protocol', ignoreFile: 'ignoreFiles', exclude: 'ignore', default: 'defaultTarget', proxyJump: 'jump', hop: 'jump', sshConfigPath: 'sshConfig',
 };
 
 const SECRET_KEYS = new Set(['password', 'passphrase', 'passwd', 'pass']);
@@ -118,6 +120,7 @@ export function parseConfigText(text: string, file: string): ProjectConfig {
   if ((p = get('deletePropagation'))) config.deletePropagation = j.bool(p, 'deletePropagation');
   if ((p = get('ignore'))) config.ignore = j.globs(p, 'ignore');
   if ((p = get('match'))) config.match = j.globs(p, 'match');
+  if ((p = get('ignoreFiles'))) config.ignoreFiles = ignoreFileNames(j, p);
   if ((p = get('conflictPolicy'))) config.conflictPolicy = j.oneOf(p, 'conflictPolicy', RESOLVE_STRATEGIES);
   if ((p = get('concurrency'))) config.concurrency = j.int(p, 'concurrency', CONCURRENCY_RANGE.min, CONCURRENCY_RANGE.max);
   if ((p = get('idleTimeoutSeconds'))) {
@@ -275,6 +278,12 @@ function parseTarget(j: JsonFields, name: string, node: Node, workspaceRoot: str
     else if (p.value.type === 'string' && (p.value.value as string).trim() !== '') t.agent = p.value.value as string;
     else throw j.error(p.value, f('agent'), `must be true (use SSH_AUTH_SOCK), false (no agent) or the path of an agent socket (got ${shown(p.value)})`);
   }
+  if ((p = get('sshConfig'))) t.sshConfig = j.str(p, f('sshConfig'), { nonEmpty: true });
+  if ((p = get('jump'))) {
+    t.jump = j.str(p, f('jump'), { nonEmpty: true }).trim();
+    try { parseJump(t.jump); } catch (e) { throw j.error(p.value, f('jump'), `${(e as Error).message.replace(/^Bad jump host/, 'has a bad jump host')}: write [user@]host[:port], several separated by commas`); }
+  }
+  if ((p = get('algorithms'))) t.algorithms = parseAlgorithms(j, p, f('algorithms'));
   if ((p = get('passive'))) t.passive = j.bool(p, f('passive'));
   if ((p = get('allowSelfSignedCertificate'))) t.allowSelfSignedCertificate = j.bool(p, f('allowSelfSignedCertificate'));
   if ((p = get('tlsFingerprint'))) t.tlsFingerprint = parseTlsFingerprintField(j, p, f('tlsFingerprint'));
@@ -300,6 +309,7 @@ function parseTarget(j: JsonFields, name: string, node: Node, workspaceRoot: str
     t.protocol = t.secure ? 'ftps' : 'ftp';
   }
   if (t.protocol !== 'local') t.port = portGiven ?? defaultPort(t.protocol, t.secure === 'implicit');
+  if (t.protocol === 'sftp' && portGiven === undefined) t.portIsDefault = true;
   return t;
 }
 
@@ -328,4 +338,41 @@ function parseTlsFingerprintField(j: JsonFields, p: Prop, field: string): string
       'The first connection with "allowSelfSignedCertificate" shows it; or: openssl x509 -noout -fingerprint -sha256 -in cert.pem');
   }
   return fp;
+}
+/** "ignoreFiles": names of files like .gitignore, looked for in every folder */
+function ignoreFileNames(j: JsonFields, p: Prop): string[] {
+  if (p.value.type !== 'array') throw j.error(p.value, 'ignoreFiles', `must be a list of file names, e.g. [".gitignore"] (got ${shown(p.value)})`);
+  return (p.value.children ?? []).map((item, i) => {
+    const v = item.value;
+    if (item.type !== 'string' || v.trim() === '' || /[/\\]/.test(v) || v === '.' || v === '..') {
+      throw j.error(item, `ignoreFiles[${i}]`, `must be a file name without a folder, e.g. ".gitignore" (got ${shown(item)}); it is read in the root and in every subfolder`);
+    }
+    return v as string;
+  });
+}
+
+const ALGORITHM_NAME = /^[+^-]?[A-Za-z0-9@._+-]+$/;
+
+/** "algorithms": { "kex": [...], "cipher": [...], "serverHostKey": [...], "hmac": [...] } */
+function parseAlgorithms(j: JsonFields, p: Prop, field: string): SshAlgorithms {
+  const props = j.props(p.value, field, ALGORITHM_KINDS);
+  const out: SshAlgorithms = {};
+  for (const [key, prop] of props) {
+    const name = fieldName(field, key);
+    if (prop.value.type !== 'array' || !prop.value.children?.length) {
+      throw j.error(prop.value, name, `must be a non-empty list of algorithm names, e.g. ["+ssh-rsa"] (got ${shown(prop.value)})`);
+    }
+    const list = prop.value.children.map((item, i) => {
+      if (item.type !== 'string' || !ALGORITHM_NAME.test(item.value as string)) {
+        throw j.error(item, `${name}[${i}]`, `must be an algorithm name like "diffie-hellman-group14-sha1", or "+name" to add it to the defaults (got ${shown(item)})`);
+      }
+      return item.value as string;
+    });
+    const changes = list.filter((a) => /^[+^-]/.test(a)).length;
+    if (changes && changes !== list.length) {
+      throw j.error(prop.value, name, 'mixes names with "+", "-" or "^" and plain names: either list every algorithm to use, or only changes ("+name" adds, "-name" removes, "^name" puts first)');
+    }
+    out[key as keyof SshAlgorithms] = list;
+  }
+  return out;
 }

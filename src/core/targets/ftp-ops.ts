@@ -99,14 +99,6 @@ export function parentAbs(abs: string): string {
   return i <= 0 ? '/' : abs.slice(0, i);
 }
 
-export async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
 /** After writing: the server shows the file under exactly its name (MLST; where the name could be changed) */
 export async function verifyStoredName(c: Client, abs: string, path: string, mlst: boolean, caseInsensitive: boolean | undefined): Promise<void> {
   if (!mlst || !needsNameCheck(path, caseInsensitive)) return;

@@ -3,8 +3,6 @@ import { FTPError } from 'basic-ftp';
 import { SyncError, isTransientError } from '../errors.js';
 import type { EntryType } from '../types.js';
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** FTP reply code of an error, if the server sent one */
 export function ftpCode(err: unknown): number | undefined {
   const code = (err as { code?: unknown } | undefined)?.code;

@@ -2,6 +2,7 @@
 // MLSD listing, atomic uploads (temp name + RNFR/RNTO), MFMT for mtimes, reconnect and retry.
 import { Client } from 'basic-ftp';
 import { PassThrough, Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   Entry, ListOptions, Logger, RemoteSpec, Target, TargetCapabilities, WriteOptions,
 } from '../types.js';
@@ -16,13 +17,16 @@ import { ftpNameProblem } from '../names/rules.js';
 import { FtpModes } from './ftp-modes.js';
 import { ConnectionGuard, accessFtp } from './ftp-access.js';
 import { listTree, type ListHost } from './ftp-list.js';
-import { mapLimit, mkdirAbs, normalizeAbs, renameAbs, statAbs, verifyStoredName } from './ftp-ops.js';
+import { mkdirAbs, normalizeAbs, renameAbs, statAbs, verifyStoredName } from './ftp-ops.js';
+import { activeModeTransfer } from './ftp-active.js';
+import { mapLimit } from '../pool.js';
 import {
-  formatMlsxTime, ftpCode, isConnectionLimit, isRetryable, sleep, toSyncError,
+  formatMlsxTime, ftpCode, isConnectionLimit, isRetryable, toSyncError,
 } from './ftp-util.js';
 
+/** retries of an operation after a dropped connection, unless spec.retries says otherwise */
 const MAX_RETRIES = 3;
-/** the first retry is immediate (the usual case: a pooled connection the server had dropped), then back off */
+/** the first retry is immediate (the usual case: a pooled connection the server had dropped), then back off (the last wait repeats) */
 const BACKOFF_MS = [0, 1000, 3000];
 
 export class FtpTarget implements Target {
@@ -56,11 +60,6 @@ export class FtpTarget implements Target {
   private readonly guard: ConnectionGuard;
 
   constructor(private readonly spec: RemoteSpec, private readonly options: TargetOptions = {}) {
-    if (spec.ftpActive) {
-      throw new SyncError('usage', 'Active-mode FTP is not supported', {
-        hint: 'The FTP client (basic-ftp) only does passive mode (EPSV/PASV); remove the active-mode setting',
-      });
-    }
     if (!spec.host) throw new SyncError('usage', 'An FTP target needs a host name');
     this.log = options.log ?? nullLogger;
     this.host = spec.host;
@@ -106,6 +105,7 @@ export class FtpTarget implements Target {
       throw this.authFailure;
     }
     const c = new Client(timeoutSecondsOf(this.spec) * 1000);
+    if (this.spec.ftpActive) c.prepareTransfer = activeModeTransfer((m) => this.log.debug(`${this.display}: ${m}`));
     const secure = this.spec.protocol !== 'ftps' ? false : this.spec.ftpsImplicit ? 'implicit' as const : true;
     try {
       // as access(): connect, AUTH TLS, [certificate check: ftp-access.ts], OPTS UTF8 ON, USER/PASS, TYPE I, OPTS UTF8 ON, FEAT, PBSZ 0 + PROT P
@@ -164,14 +164,14 @@ export class FtpTarget implements Target {
       } catch (e) {
         if (c && !opts.owns) this.pool.release(c);
         if (signal?.aborted) throw new SyncError('aborted', 'Cancelled', { path, cause: e });
-        if (attempt < MAX_RETRIES && this.shouldRetry(e, c) && (opts.canRetry?.() ?? true)) {
+        if (attempt < (this.spec.retries ?? MAX_RETRIES) && this.shouldRetry(e, c) && (opts.canRetry?.() ?? true)) {
           const err = this.toError(e, what, path);
           // a stall is worth telling (the run goes on, but it took timeoutSeconds); a dropped pooled connection is routine
           (err.message.startsWith('No response') ? this.log.warn : this.log.debug).call(this.log,
             `${this.display}: ${what}: ${err.message} (${(e as Error).message}); reconnecting, try ${attempt + 2}`);
           this.pool.dropIdle();
           await opts.beforeRetry?.();
-          await sleep(BACKOFF_MS[attempt]);
+          await sleep(BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]);
           continue;
         }
         throw this.toError(e, what, path);

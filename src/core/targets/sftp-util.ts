@@ -18,8 +18,6 @@ export function call<T>(c: SftpConnection, fn: (sftp: SFTPWrapper, cb: (err: Err
   });
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export function typeOf(attrs: Stats): EntryType | 'link' | undefined {
   const t = attrs.mode & S_IFMT;
   return t === S_IFDIR ? 'dir' : t === S_IFREG ? 'file' : t === S_IFLNK ? 'link' : undefined;

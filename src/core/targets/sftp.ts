@@ -10,7 +10,9 @@ import type { Credentials, Entry, EntryType, ListOptions, Logger, RemoteSpec, Ta
 import type { TargetOptions } from './index.js';
 import { hostPort, isConnectionLost, openSftpConnection, toSyncError, userOf, type SecretCache, type SftpConnection } from './sftp-connect.js';
 import { SftpReadStream, writeFrom } from './sftp-stream.js';
-import { call, entryOf, sleep, typeOf } from './sftp-util.js';
+import { call, entryOf, typeOf } from './sftp-util.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { applySshConfig } from './ssh/config.js';
 import { checkSize } from '../transfer/verify.js';
 import { IdleWatch, stalledError, timeoutSecondsOf } from '../transfer/stall.js';
 import { isReservedName } from '../names/rules.js';
@@ -18,7 +20,9 @@ import { checkStoredName, needsNameCheck } from '../names/stored-name.js';
 import { foldCase } from '../names/case.js';
 import { TEMP_FILE_MODE, formatMode, modeForFile, type ModePolicy } from './modes.js';
 
+/** waits before the retries (the last one repeats); how many: spec.retries, default 3 */
 const RETRY_DELAYS = [200, 800, 2000];
+const DEFAULT_RETRIES = 3;
 const LIST_PARALLEL = 32;
 export interface BadName { path: string; name: string; message: string }
 
@@ -47,7 +51,10 @@ export class SftpTarget implements Target {
     this.credentials = options.credentials ?? {};
     this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency: Math.max(1, options.concurrency ?? 32) }; // pipelined on one channel: cheap
     const path = spec.path.startsWith('/') ? spec.path : `/${spec.path}`;
-    this.display = `sftp://${userOf(spec)}@${hostPort(spec)}${path}`;
+    // the name as given, with the user and port an ssh config alias gives (the connection resolves it again)
+    let shown: RemoteSpec = spec;
+    try { shown = { ...applySshConfig(spec), host: spec.host }; } catch { /* reported when connecting */ }
+    this.display = `sftp://${userOf(shown)}@${hostPort(shown)}${path}`;
     this.modes = { file: spec.permissions?.file, dir: spec.permissions?.dir, preserveMode: spec.preserveMode };
   }
 
@@ -110,10 +117,11 @@ export class SftpTarget implements Target {
         const lost = (c?.dead ?? false) || isConnectionLost(e);
         const err = this.toError(e, c, what, path);
         const transient = err.code !== 'auth' && err.code !== 'hostkey' && (lost || isTransientError(e) || isTransientError(err));
-        if (!transient || !this.everConnected || attempt >= RETRY_DELAYS.length) throw err;
+        const retries = this.spec.retries ?? DEFAULT_RETRIES;
+        if (!transient || !this.everConnected || attempt >= retries) throw err;
         if (c && !c.dead) { c.dead = true; c.client.end(); } // start afresh
-        this.log.warn(`${what}${path ? ` (${path})` : ''}: ${err.detail ?? err.message}; reconnecting (retry ${attempt + 1} of ${RETRY_DELAYS.length})`);
-        await sleep(RETRY_DELAYS[attempt]);
+        this.log.warn(`${what}${path ? ` (${path})` : ''}: ${err.detail ?? err.message}; reconnecting (retry ${attempt + 1} of ${retries})`);
+        await sleep(RETRY_DELAYS[Math.min(attempt, RETRY_DELAYS.length - 1)]);
       }
     }
   }
