@@ -59,6 +59,8 @@ export interface DemoCodeServer {
   exited: Promise<string>;
   logTail(lines?: number): string;
   stop(): Promise<void>;
+  /** At once, without waiting: kills its process group and removes its temporary folder. */
+  killNow(): void;
 }
 
 function portFree(host: string, port: number): Promise<string | undefined> {
@@ -141,5 +143,6 @@ export async function startDemoCodeServer(opts: { workspaceFile: string; vsix: s
     } catch (e) { last = (e as Error).message; }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { url, password, pid, exited, logTail, stop };
+  const killNow = () => { killGroup('SIGKILL'); rmSync(home, { recursive: true, force: true }); };
+  return { url, password, pid, exited, logTail, stop, killNow };
 }

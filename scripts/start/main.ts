@@ -1,7 +1,7 @@
 // `npm start`: try Remote Sync on a demo workspace (.cache/demo/), no server needed. Builds (incrementally),
 // then opens the demo in a desktop VS Code, or serves it with code-server on 127.0.0.1:8080 until Ctrl-C;
 // `--cli` runs a terminal demo of the CLI instead; `--sftp` adds a target on a real sshd. Help: --help.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { parseStartArgs, START_HELP, StartUsageError, type StartArgs } from './args';
 import { buildDist, buildVsix, secs } from './build';
 import { cliDemo } from './cli-demo';
@@ -13,7 +13,7 @@ const log = (s: string) => console.log(s);
 const say = (s: string) => console.log(`[npm start] ${s}`);
 
 /** What is running and must be stopped: everything this process started. */
-const running: { codeServer?: DemoCodeServer; sshd?: SshdServer; paths?: DemoPaths } = {};
+const running: { codeServer?: DemoCodeServer; sshd?: SshdServer; sftpDir?: string; paths?: DemoPaths } = {};
 let stopping: Promise<void> | undefined;
 
 function stopAll(): Promise<void> {
@@ -36,6 +36,7 @@ async function startSftp(p: DemoPaths): Promise<void> {
   if ('skip' in started) throw new Error(`--sftp cannot start the demo's sshd: ${started.skip}`);
   running.sshd = started;
   const path = started.makeRemoteDir('demo');
+  running.sftpDir = path;
   addSftpTarget(p, {
     path,
     url: `sftp://${started.user}@127.0.0.1:${started.port}${path}`,
@@ -119,9 +120,12 @@ function onSignal(sig: NodeJS.Signals, why: string = sig): void {
     // Ctrl-C reaches this process twice: from the terminal and passed on by npm
     if (Date.now() - firstSignalAt < 2000) return;
     say(`${why} again: quitting at once`);
-    const { codeServer, sshd, paths } = running;
-    if (codeServer) { try { process.kill(-codeServer.pid, 'SIGKILL'); } catch { /* gone */ } }
-    if (sshd && paths) removeSftpTarget(paths); // sshd itself is killed by its harness's exit hook
+    const { codeServer, sshd, sftpDir, paths } = running;
+    codeServer?.killNow();
+    if (sshd) { // sshd itself is ended by its harness's exit hook
+      if (paths) removeSftpTarget(paths);
+      if (sftpDir) rmSync(sftpDir, { recursive: true, force: true });
+    }
     process.exit(130);
   }
   firstSignalAt = Date.now();

@@ -175,6 +175,16 @@ describe('npm start in a clean clone', () => {
     }
   }
 
+  /** Types `<p>text</p>` at the end of the active editor and checks it arrived (typing into a workbench still loading can lose the focus: once more then). */
+  async function typeLine(wb: Workbench, text: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await wb.typeInEditor(`<p>${text}`);
+      const ok = await waitUntil(async () => (await wb.editorText()).includes(text), `"${text}" in the editor`, 5000).then(() => true, () => false);
+      if (ok) return;
+      if (attempt === 2) throw new Error(`typed "${text}", the editor shows: ${await wb.editorText()}`);
+    }
+  }
+
   const show = (procs: Proc[]) => procs.map((p) => `${p.pid} ${p.cmd.slice(0, 120)}`).join('\n');
   const demoConfig = () => readFileSync(join(clone, '.cache/demo/site/.vscode/remote-sync.json'), 'utf8');
 
@@ -197,7 +207,17 @@ describe('npm start in a clean clone', () => {
       run?.kill(); // whatever happened above: nothing of it stays running
     });
 
-    test('the printed URL opens the demo workspace; a save in the site appears in the server folder', async () => {
+    /** On failure: a screenshot and the notifications, in the error. */
+    const shot = (fn: () => Promise<void>) => async (t: { name: string }) => {
+      try { await fn(); } catch (e) {
+        const err = e instanceof Error ? e : new Error(String(e));
+        err.message += `\nscreenshot: ${await wb?.screenshot(`FAILED-${t.name.slice(0, 40)}`).catch(() => 'none')}` +
+          `\nnotifications: ${JSON.stringify(await wb?.notifications().catch(() => []))}`;
+        throw err;
+      }
+    };
+
+    test('the printed URL opens the demo workspace; a save in the site appears in the server folder', shot(async () => {
       const url = await run!.waitUrl();
       assert.equal(url, `http://127.0.0.1:${port}/`);
       assert.match(run!.output, /Ctrl-C stops code-server/);
@@ -215,6 +235,8 @@ describe('npm start in a clean clone', () => {
       await waitUntil(async () => /site[\s\S]*server/.test(await explorer.innerText()), 'the site and server folders in the Explorer');
       await wb.waitForStatusBar('demo-server', 60_000); // the extension is active on the demo config
       await waitUntil(async () => (await wb!.tabTitles()).some((t) => t.includes('README.md')), 'the walk-through README to open', 30_000);
+      // on a loaded machine the README preview and the language extensions load late and can take the focus
+      await waitUntil(async () => !(await wb!.statusBarText()).some((x) => /Activating Extensions/.test(x)), 'extensions to finish activating', 60_000).catch(() => undefined);
       await wb.screenshot('ready');
 
       // site/index.html (the first index.html in the Explorer: "site" is the first folder)
@@ -222,7 +244,7 @@ describe('npm start in a clean clone', () => {
       await row.click();
       await wb.activeTab(/index\.html/).waitFor({ state: 'visible' });
       const marker = `saved in the demo ${Date.now()}`;
-      await wb.typeInEditor(`<p>${marker}</p>`);
+      await typeLine(wb, marker);
       await wb.save();
       const site = join(clone, '.cache/demo/site/index.html');
       const server = join(clone, '.cache/demo/server/index.html');
@@ -231,9 +253,9 @@ describe('npm start in a clean clone', () => {
       assert.match(await wb.waitForStatusBar('↑ index.html'), /demo-server · ↑ index\.html/);
       await wb.screenshot('saved-and-uploaded');
       if (sftp) assert.ok(existsSync(join(facts.sftpDir!, 'index.html')), `the first sync to sftp-demo put the site into ${facts.sftpDir}`);
-    });
+    }));
 
-    test("the README's walk-through: a change on both sides → Sync: Bidirectional → the conflict diff → Keep Local", async () => {
+    test("the README's walk-through: a change on both sides → Sync: Bidirectional → the conflict diff → Keep Local", shot(async () => {
       const demo = join(clone, '.cache/demo');
       const read = (rel: string) => readFileSync(join(demo, rel), 'utf8');
       const explorer = wb!.page.locator('.explorer-folders-view');
@@ -242,7 +264,7 @@ describe('npm start in a clean clone', () => {
       const serverVersion = read('server/about.html');
       await explorer.locator('.monaco-list-row').filter({ has: wb!.page.locator('.label-name', { hasText: /^about\.html$/ }) }).first().click();
       await wb!.activeTab(/about\.html/).waitFor({ state: 'visible' });
-      await wb!.typeInEditor('<p>my local edit</p>');
+      await typeLine(wb!, 'my local edit');
       await wb!.save();
       assert.match(await wb!.waitForNotification(/"about\.html" changed on the server/), /so it was not uploaded/);
       assert.equal(read('server/about.html'), serverVersion, 'the save did not overwrite the server copy');
@@ -264,7 +286,7 @@ describe('npm start in a clean clone', () => {
       await wb!.runCommand('Sync: Bidirectional');
       assert.match(await wb!.waitForNotification(/Bidirectional: Nothing to do/), /Nothing to do/);
       await wb!.screenshot('nothing-to-do');
-    });
+    }));
 
     test('SIGINT (Ctrl-C) stops npm start and everything it started', async () => {
       await wb?.close().catch(() => undefined);
