@@ -277,7 +277,9 @@ export class FtpTarget implements Target {
         sent = 0;
         c.trackProgress((info) => { sent = info.bytes; onProgress?.(info.bytes); });
         try {
-          await c.uploadFrom(this.spec.protocol === 'ftps' ? Readable.from(holdIfEmpty(source), { objectMode: false }) : source, absTmp);
+          const body = (r: Readable) => (this.spec.protocol === 'ftps' ? Readable.from(holdIfEmpty(r), { objectMode: false }) : r);
+          const privateTemp = await this.modes.prepareTemp(c, absTmp, abs, options, this.mlst, () => c.uploadFrom(body(Readable.from([])), absTmp));
+          await (privateTemp ? c.appendFrom(body(source), absTmp) : c.uploadFrom(body(source), absTmp));
         } finally {
           signal?.removeEventListener('abort', onAbort);
           c.trackProgress();
