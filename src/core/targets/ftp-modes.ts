@@ -1,6 +1,7 @@
 // File modes over FTP (see modes.ts for the rules): the mode a replaced file had comes from the
-// MLST `UNIX.mode` fact, and is set on the uploaded temp file with `SITE CHMOD` before the rename, so
-// the real name never has a wider mode, not even for a moment. A server that offers no UNIX.mode
+// listing or the MLST `UNIX.mode` fact, and is set on the uploaded temp file with `SITE CHMOD` before
+// the rename, so the real name never has a wider mode, not even for a moment; a file private to its
+// owner gets its mode before its content goes in. A server that offers no UNIX.mode
 // leaves modes alone (there is no way to know what a replaced file had); one that refuses SITE CHMOD
 // is said once, and modes are not tried again on that target.
 import type { Client } from 'basic-ftp';
@@ -29,20 +30,49 @@ export class FtpModes {
   private works = true;
   /** the mode the server gives a new file (-1: it does not say) */
   private defaultMode: number | undefined;
+  /** temp files given their final mode before their content (prepareTemp) */
+  private readonly preset = new Set<string>();
 
   constructor(private readonly policy: ModePolicy, private readonly log: Logger, private readonly display: string) {}
 
   /**
-   * Before `tmp` is renamed to `dest`: give it the mode `dest` should end with. The mode of the file
-   * replaced comes from the plan (`destMode`) or from MLST; without MLST nothing is changed. SITE
-   * CHMOD is left out when the server's default mode for new files (learned once) is already right.
+   * Before the content is sent: a file that must end private to its owner (no group or other bits,
+   * e.g. a 0600 .env) is created empty and given its mode first, so that its content is never
+   * readable by others on the server, not even while it is written. True: append the content (APPE)
+   * to that temp file. Other files are uploaded as usual and get their mode before the rename.
+   */
+  async prepareTemp(c: Client, tmp: string, dest: string, o: Pick<WriteOptions, 'mode' | 'destMode'>, mlst: boolean,
+    createEmpty: () => Promise<unknown>): Promise<boolean> {
+    const mode = await this.finalMode(c, dest, o, mlst);
+    if (mode === undefined || (mode & 0o077) !== 0) return false;
+    await createEmpty();
+    if (!(await this.chmod(c, tmp, mode, 'file'))) return false;
+    this.preset.add(tmp);
+    return true;
+  }
+
+  /**
+   * Before `tmp` is renamed to `dest`: give it the mode `dest` should end with. SITE CHMOD is left out
+   * when the server's default mode for new files (learned once) is already right.
    */
   async beforeRename(c: Client, tmp: string, dest: string, o: Pick<WriteOptions, 'mode' | 'destMode'>, mlst: boolean): Promise<void> {
-    if (!this.works) return;
+    if (this.preset.delete(tmp)) return;
+    const mode = await this.finalMode(c, dest, o, mlst);
+    if (mode === undefined) return;
+    if (this.defaultMode === undefined) this.defaultMode = (mlst ? (await mlstFacts(c, tmp))?.mode : undefined) ?? -1;
+    if (mode !== this.defaultMode) await this.chmod(c, tmp, mode, 'file');
+  }
+
+  /**
+   * The mode `dest` must end with; undefined: leave it to the server. The mode of the file replaced
+   * comes from the plan (`destMode`) or from MLST; without either, nothing is changed.
+   */
+  private async finalMode(c: Client, dest: string, o: Pick<WriteOptions, 'mode' | 'destMode'>, mlst: boolean): Promise<number | undefined> {
+    if (!this.works) return undefined;
     let previous = o.destMode ?? undefined;
     let exists = o.destMode !== null;
     if (o.destMode === undefined) {
-      if (!mlst) return;
+      if (!mlst) return undefined;
       const f = await mlstFacts(c, dest);
       exists = f !== undefined;
       previous = f?.mode;
@@ -50,13 +80,10 @@ export class FtpModes {
     if (exists && previous === undefined) {
       this.works = false;
       this.log.warn(`${this.display}: the server does not report file modes (MLST UNIX.mode): uploaded files get its default mode`);
-      return;
+      return undefined;
     }
-    if (!exists && o.mode === undefined && this.policy.file === undefined) return; // the server's default, as before
-    const mode = modeForFile(previous, o.mode, this.policy);
-    if (this.defaultMode === undefined) this.defaultMode = (mlst ? (await mlstFacts(c, tmp))?.mode : undefined) ?? -1;
-    if (mode === this.defaultMode) return;
-    await this.chmod(c, tmp, mode, 'file');
+    if (!exists && o.mode === undefined && this.policy.file === undefined) return undefined; // the server's default, as before
+    return modeForFile(previous, o.mode, this.policy);
   }
 
   /** a folder this target created gets the configured `permissions.dir` */
@@ -64,14 +91,17 @@ export class FtpModes {
     if (this.policy.dir !== undefined && this.works) await this.chmod(c, abs, this.policy.dir, 'folder');
   }
 
-  private async chmod(c: Client, abs: string, mode: number, what: string): Promise<void> {
+  /** true when the server took it */
+  private async chmod(c: Client, abs: string, mode: number, what: string): Promise<boolean> {
     try {
       await c.send(`SITE CHMOD ${formatMode(mode)} ${abs}`);
+      return true;
     } catch (e) {
       if (ftpCode(e) === undefined) throw e;
       this.works = false;
       this.log.warn(`${this.display}: the server refused SITE CHMOD ${formatMode(mode)} on a ${what} (${(e as Error).message.trim()}); ` +
         'files and folders keep the server\'s default mode');
+      return false;
     }
   }
 }

@@ -295,8 +295,10 @@ export class FtpTarget implements Target {
         c.trackProgress((info) => onProgress?.(info.bytes));
         try {
           moved.bytes = 0;
-          const body = countChunks(this.spec.protocol === 'ftps' ? holdIfEmpty(source) : source, moved);
-          await c.uploadFrom(Readable.from(body, { objectMode: false }), absTmp);
+          // every byte sent is counted (verify.ts); an empty first upload (a private temp, ftp-modes.ts) adds none
+          const body = (r: Readable) => Readable.from(countChunks(this.spec.protocol === 'ftps' ? holdIfEmpty(r) : r, moved), { objectMode: false });
+          const privateTemp = await this.modes.prepareTemp(c, absTmp, abs, options, this.mlst, () => c.uploadFrom(body(Readable.from([])), absTmp));
+          await (privateTemp ? c.appendFrom(body(source), absTmp) : c.uploadFrom(body(source), absTmp));
         } finally {
           signal?.removeEventListener('abort', onAbort);
           c.trackProgress();

@@ -9,6 +9,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import net from 'node:net';
+import Module from 'node:module';
 import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,14 @@ import type { CertificateInfo, Logger, RemoteSpec } from '../../../src/core/type
 import { makeSelfSigned, startFakeFtp, type FakeFtpServer } from '../../harness/fake-ftp.js';
 import { pemFingerprint, startFtpd } from '../../harness/ftpd.js';
 import { skipOrFail } from '../../harness/env.js';
+import * as fake from '../../unit/extension-fake-vscode.js';
+
+const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
+const originalLoad = loader._load;
+loader._load = function (request: string, ...rest: unknown[]) {
+  return request === 'vscode' ? fake : originalLoad.call(this, request, ...rest);
+};
+const { Secrets } = require('../../../src/extension/secrets.js') as typeof import('../../../src/extension/secrets.js');
 
 const scratch = mkdtempSync(join(tmpdir(), 'rs-ftps-pin-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -143,6 +152,33 @@ test('a data connection with another certificate than the control connection\'s:
     await ok.write('secret.txt', Readable.from([Buffer.from('the secret content')])).catch(() => undefined); // the fake lists nothing afterwards
   } finally { await ok.close(); }
   assert.equal(fair.stored.get([...fair.stored.keys()][0]), 18);
+});
+
+test('the extension: an unverified certificate is shown in a modal with its fingerprint, once; trusted, it is recorded', { timeout: 60_000 }, async (t) => {
+  let a: ReturnType<typeof makeSelfSigned>;
+  try { a = makeSelfSigned(scratch, 'ext-server'); } catch (e) {
+    t.skip(skipOrFail(`openssl is needed to make test certificates: ${(e as Error).message}`).skip);
+    return;
+  }
+  const server = await startFakeFtp({ tls: a });
+  t.after(() => server.close());
+  const file = join(scratch, 'ext-state', 'known_certificates');
+  const secrets = new Secrets(new Map() as unknown as import('vscode').SecretStorage, { error() {}, warn() {}, info() {}, debug() {} });
+  fake.host.reset();
+  fake.host.answer = () => undefined; // dismissed: not trusted
+  const make = () => new FtpTarget({ protocol: 'ftps', host: server.host, port: server.port, user: 'me', password: 'pw', path: '/', allowUnauthorizedTls: true },
+    { knownCertificatesFile: file, credentials: secrets.forLogin('ws').credentials, concurrency: 3 });
+  const first = make();
+  try { await refused(Promise.all([first.open(), first.stat('a'), first.stat('b')])); } finally { await first.close(); }
+  assert.equal(fake.host.messages.length, 1, 'one modal for several connections');
+  const m = fake.host.messages[0];
+  assert.equal(m.modal, true);
+  assert.match(m.text, /Unverified certificate of 127\.0\.0\.1:\d+/);
+  assert.equal(passwordsSent(server), 0);
+  fake.host.answer = (msg) => msg.items[0];
+  const second = make();
+  try { await second.open(); } finally { await second.close(); }
+  assert.equal(readFileSync(file, 'utf8'), `127.0.0.1:${server.port} ${pemFingerprint(a.certFile)}\n`);
 });
 
 test('FTPS against pure-ftpd: the first connection records its certificate, transfers work', { timeout: 60_000 }, async (t) => {

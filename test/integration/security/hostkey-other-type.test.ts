@@ -4,8 +4,10 @@
 //   node --import tsx --test test/integration/security/hostkey-other-type.test.ts
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import Module from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SyncError } from '../../../src/core/errors.js';
@@ -13,6 +15,16 @@ import { SftpTarget } from '../../../src/core/targets/sftp.js';
 import { checkHostKey } from '../../../src/core/targets/hostkeys.js';
 import type { HostKeyInfo, RemoteSpec } from '../../../src/core/types.js';
 import { startSshd } from '../../harness/sshd.js';
+import * as fake from '../../unit/extension-fake-vscode.js';
+
+const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
+const originalLoad = loader._load;
+loader._load = function (request: string, ...rest: unknown[]) {
+  return request === 'vscode' ? fake : originalLoad.call(this, request, ...rest);
+};
+const { Secrets } = require('../../../src/extension/secrets.js') as typeof import('../../../src/extension/secrets.js');
+const repo = join(__dirname, '../../..');
+const cliArgs = ['--import', pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href, join(repo, 'src/cli/main.ts')];
 import { skipOrFail } from '../../harness/env.js';
 
 function keygen(file: string, type: string): string {
@@ -63,6 +75,34 @@ test('a host key of another type than the recorded ones is a changed key', { tim
       } finally { await tg.close(); }
       assert.equal(asked.length, 0, 'a changed key is never offered for trust');
       assert.equal(readFileSync(kh, 'utf8'), before, 'known_hosts unchanged');
+    });
+
+    await t.test('the CLI with --accept-new-host-key: exit 1, the changed-key message, known_hosts unchanged', () => {
+      const kh = join(scratch, 'kh-cli');
+      const before = `[127.0.0.1]:${s.port} ${keygen(join(scratch, 'cli_rsa'), 'rsa')}\n`;
+      writeFileSync(kh, before, { mode: 0o600 });
+      const local = join(scratch, 'cli-local');
+      mkdirSync(local);
+      const r = spawnSync(process.execPath, [...cliArgs, 'download', local, `sftp://${s.user}@127.0.0.1:${s.port}${s.makeRemoteDir('cli')}`,
+        '--identity', s.keyFile, '--known-hosts', kh, '--accept-new-host-key'], {
+        encoding: 'utf8', timeout: 60_000, input: '', env: { ...process.env, SSH_AUTH_SOCK: '', REMOTE_SYNC_PASSWORD: '', NETRC: '/nonexistent' },
+      });
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      assert.match(r.stderr, /REMOTE HOST IDENTIFICATION HAS CHANGED/);
+      assert.equal(readFileSync(kh, 'utf8'), before);
+    });
+
+    await t.test('the extension: no "Trust and Connect" dialog for it, the connection fails', async () => {
+      const kh = join(scratch, 'kh-ext');
+      writeFileSync(kh, `[127.0.0.1]:${s.port} ${keygen(join(scratch, 'ext_rsa'), 'rsa')}\n`, { mode: 0o600 });
+      fake.host.reset();
+      fake.host.answer = (m) => m.items[0]; // would trust anything it is asked about
+      const secrets = new Secrets(new Map() as unknown as import('vscode').SecretStorage, { error() {}, warn() {}, info() {}, debug() {} });
+      const tg = new SftpTarget(spec(kh), { credentials: secrets.forLogin('ws').credentials });
+      try {
+        await assert.rejects(tg.open(), /REMOTE HOST IDENTIFICATION HAS CHANGED/);
+      } finally { await tg.close(); }
+      assert.deepEqual(fake.host.messages, [], 'no dialog offered trust');
     });
 
     await t.test('checkHostKey: unknown only when no key at all is recorded for the host', () => {

@@ -143,8 +143,7 @@ async function commonChecks(t: import('node:test').TestContext, make: (extra?: P
     assert.equal(modeOf(join(kept.fs, 'new.sh')), 0o740, 'configured 0640 plus the source\'s x bits (0700: the owner\'s only)');
   });
 
-  if (ftp) return;
-  await t.test('the temporary file is 0600 while it is written (remote and local)', async () => {
+  await t.test(`the temporary file is 0600 while it is written (remote${ftp ? ': created empty, SITE CHMOD, then APPE' : ''}, and local)`, async () => {
     const r = make();
     const tg: Target = createTarget(r.spec);
     const local = localDir();
@@ -154,9 +153,10 @@ async function commonChecks(t: import('node:test').TestContext, make: (extra?: P
         const body = new PassThrough();
         const writing = target.write('secret.key', body, { mode: 0o600 });
         body.write(Buffer.alloc(1000, 1));
+        // the temp once it holds content (over FTP it is created empty first, then given its mode)
         let temp: string | undefined;
-        for (let i = 0; i < 200 && !temp; i++) {
-          temp = readdirSync(dir).find((x) => x.startsWith('.rs-tmp-'));
+        for (let i = 0; i < 500 && !temp; i++) {
+          temp = readdirSync(dir).find((x) => x.startsWith('.rs-tmp-') && (target.kind !== 'ftp' || statSync(join(dir, x)).size > 0));
           if (!temp) await new Promise((res) => setTimeout(res, 10));
         }
         assert.ok(temp, `a temp file appears in ${dir}`);
@@ -187,8 +187,8 @@ test('modes over SFTP', T, async (t) => {
   }
 });
 
-test('modes over FTP (MLST UNIX.mode + SITE CHMOD)', T, async (t) => {
-  const started = await startFtpd({ tls: 'none' });
+for (const tls of ['none', 'explicit'] as const) test(`modes over ${tls === 'none' ? 'FTP' : 'FTPS'} (MLST UNIX.mode + SITE CHMOD)`, T, async (t) => {
+  const started = await startFtpd({ tls });
   if ('skip' in started) { t.skip(skipOrFail(started.skip).skip); return; }
   const f: FtpdServer = started;
   const owner = statSync(f.makeRemoteDir('probe').absolute);
@@ -196,14 +196,17 @@ test('modes over FTP (MLST UNIX.mode + SITE CHMOD)', T, async (t) => {
     const dir = server.makeRemoteDir(`modes${++n}`);
     return {
       fs: dir.absolute, owner: { uid: owner.uid, gid: owner.gid },
-      spec: { protocol: 'ftp', host: server.host, port: server.port, user: server.user, password: server.password, path: dir.ftpPath, ...extra },
+      spec: {
+        protocol: tls === 'none' ? 'ftp' : 'ftps', host: server.host, port: server.port, user: server.user, password: server.password, path: dir.ftpPath,
+        allowUnauthorizedTls: tls !== 'none', tlsFingerprint: server.certFingerprint, ...extra,
+      },
     };
   };
   try {
     await commonChecks(t, make, true);
 
     await t.test('a server that refuses SITE CHMOD: one warning, every upload still done', async () => {
-      const strict = await startFtpd({ tls: 'none', noChmod: true });
+      const strict = await startFtpd({ tls, noChmod: true });
       assert.ok(!('skip' in strict));
       try {
         const r = make({ permissions: { file: 0o640 } }, strict);
