@@ -48,7 +48,7 @@ for (const mode of MODES) {
     if (!('skip' in u)) for (const p of ['sub', 'sub/big.bin', 'a.txt']) chownSync(path.join(dir.absolute, p), u.uid, u.gid);
     const target = new FtpTarget({
       protocol: mode.protocol, ftpsImplicit: mode.implicit, host: server.host, port: server.port, user: server.user,
-      password: server.password, path: dir.ftpPath, allowUnauthorizedTls: true, ftpActive: true,
+      password: server.password, path: dir.ftpPath, allowUnauthorizedTls: true, tlsFingerprint: server.certFingerprint, ftpActive: true,
     }, { log, concurrency: 3 });
     try {
       const listing = await target.list();

@@ -2,6 +2,7 @@
 // certificate between the handshake and USER/PASS when certificate verification is off for this
 // target (see tls-pin.ts), and passive data connections kept on the control connection's host.
 import type { Client } from 'basic-ftp';
+import type { Socket } from 'node:net';
 import { TLSSocket, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import type { Credentials, Logger, RemoteSpec } from '../types.js';
 import { SyncError } from '../errors.js';
@@ -21,6 +22,8 @@ export interface AccessOptions {
   checkDataCertificate?: (cert: PeerCertificate) => void;
   /** a PASV reply named another host than the control connection's (it is ignored) */
   onOtherPasvHost?: (named: string, used: string) => void;
+  /** active mode (ftp-active.ts): the data-connection strategy, given the hook each data socket must pass */
+  activeMode?: (onDataSocket?: (s: Socket) => void) => Client['prepareTransfer'];
 }
 
 /** a warning for PASV replies naming another host: once per target, not per connection */
@@ -35,7 +38,7 @@ export function pasvWarner(log: Logger, display: string): (named: string, used: 
 
 export async function accessFtp(c: Client, o: AccessOptions): Promise<void> {
   const dataCheck = o.checkDataCertificate;
-  usePassiveControlHost(c, o.onOtherPasvHost, dataCheck && ((s) => {
+  const onDataSocket = dataCheck && ((s: Socket) => {
     if (!(s instanceof TLSSocket)) return;
     // runs before basic-ftp's own 'secureConnect' listener starts an upload: nothing is sent on a refused one
     s.once('secureConnect', () => {
@@ -43,7 +46,9 @@ export async function accessFtp(c: Client, o: AccessOptions): Promise<void> {
       if (s.isSessionReused()) return;
       try { dataCheck(s.getPeerCertificate()); } catch (e) { s.destroy(e as Error); }
     });
-  }));
+  });
+  if (o.activeMode) c.prepareTransfer = o.activeMode(onDataSocket);
+  else usePassiveControlHost(c, o.onOtherPasvHost, onDataSocket);
   const secureOptions = { ...o.secureOptions, host: o.secureOptions.host ?? o.host };
   if (o.secure === 'implicit') await c.connectImplicitTLS(o.host, o.port, secureOptions);
   else await c.connect(o.host, o.port);

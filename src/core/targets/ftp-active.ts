@@ -32,7 +32,7 @@ export function portArgument(host: string, port: number): string {
 }
 
 /** The `prepareTransfer` strategy of a basic-ftp Client for active mode. */
-export function activeModeTransfer(debug: (msg: string) => void = () => undefined): (ftp: FtpContext) => Promise<FTPResponse> {
+export function activeModeTransfer(debug: (msg: string) => void = () => undefined, onDataSocket?: (s: Socket) => void): (ftp: FtpContext) => Promise<FTPResponse> {
   let eprtWorks = true;
   return async (ftp) => {
     const control = ftp.socket;
@@ -93,6 +93,7 @@ export function activeModeTransfer(debug: (msg: string) => void = () => undefine
       if (!(control instanceof TLSSocket)) return raw;
       const tls = tlsConnect({ ...ftp.tlsOptions, socket: raw, session: ftp.tlsSessionStore ?? control.getSession() });
       tls.on('session', (s) => { ftp.tlsSessionStore = s; });
+      onDataSocket?.(tls); // e.g. the pinned certificate's check (ftp-access.ts)
       return tls;
     };
 

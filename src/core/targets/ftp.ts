@@ -1,6 +1,7 @@
 // FTP / FTPS target on basic-ftp: a pool of logged-in connections (one per transfer), recursive
 // MLSD listing, atomic uploads (temp name + RNFR/RNTO), MFMT for mtimes, reconnect and retry.
 import { Client } from 'basic-ftp';
+import type { Socket } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
@@ -105,12 +106,12 @@ export class FtpTarget implements Target {
       throw this.authFailure;
     }
     const c = new Client(timeoutSecondsOf(this.spec) * 1000);
-    if (this.spec.ftpActive) c.prepareTransfer = activeModeTransfer((m) => this.log.debug(`${this.display}: ${m}`));
     const secure = this.spec.protocol !== 'ftps' ? false : this.spec.ftpsImplicit ? 'implicit' as const : true;
     try {
       // as access(): connect, AUTH TLS, [certificate check: ftp-access.ts], OPTS UTF8 ON, USER/PASS, TYPE I, OPTS UTF8 ON, FEAT, PBSZ 0 + PROT P
       await accessFtp(c, {
         host: this.host, port: this.port, secure, ...this.guard.hooks(),
+        ...(this.spec.ftpActive ? { activeMode: (hook?: (s: Socket) => void) => activeModeTransfer((m) => this.log.debug(`${this.display}: ${m}`), hook) } : {}),
         user: this.spec.user || 'anonymous',
         password: password ?? (this.spec.user ? '' : 'anonymous@'),
       });
