@@ -192,3 +192,20 @@ test('a server that stores names rewritten: the upload is an error, nothing reco
     assertNothingOutside(env);
   } finally { env.cleanup(); }
 });
+
+test('a server that shows links as folders: a loop (same MLSD unique id as a folder above) is reported, never walked', async () => {
+  const env = await craftedEnv({ aliases: new Map([['/site/sub/loop', '/site'], ['/site/sub/deeper/up', '/site/sub']]) });
+  try {
+    env.server.put('/site/real.txt', 'real\n', T12);
+    env.server.put('/site/sub/b.txt', 'b\n', T12);
+    env.server.mkdir('/site/sub/deeper');
+    const r = await runOnce(env, { mode: 'sync' });
+    assert.deepEqual(r.errors.map((e) => e.path).sort(), ['sub/deeper/up', 'sub/loop']);
+    assert.ok(r.errors.every((e) => /loop/.test(e.message)));
+    assert.deepEqual(filesOnly(treeHashes(env.local)), hashesOf({ 'real.txt': 'real\n', 'sub/b.txt': 'b\n' }));
+    assert.deepEqual(serverHashes(env), hashesOf({ 'real.txt': 'real\n', 'sub/b.txt': 'b\n' }));
+    const again = await runOnce(env, { mode: 'sync' });
+    assert.deepEqual(again.plan.actions, [], 'nothing to do');
+    assertNothingOutside(env);
+  } finally { env.cleanup(); }
+});
