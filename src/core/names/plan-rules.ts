@@ -101,10 +101,12 @@ export function applyNameRules(rows: NameRow[], input: NameRulesInput): NotSynce
     }
     const renamedAway: string[] = [];
     for (const [key, all] of groups) {
+      const known = there.get(key);
+      if (all.length === 1 && (!known || (known.length === 1 && known[0] === all[0].path))) continue; // the usual case: one spelling
       const g = all.filter((r) => !r.consumed); // an earlier (parent) group may have taken some
       const written = g.filter((r) => !r[dst] && isCopyTo(r.d, dst));
       if (!written.length) continue;
-      const existing = (there.get(key) ?? []).filter((p) => !renamedAway.some((old) => isWithin(p, old)));
+      const existing = (known ?? []).filter((p) => !renamedAway.some((old) => isWithin(p, old)));
       const deleted = g.filter((r) => r[dst] && r.d?.kind === deleteKind(dst));
       if (written.length === 1 && existing.length === 1 && deleted.length === 1 && deleted[0].path === existing[0] &&
         deleted[0][dst]!.type === written[0][otherSide(dst)]!.type) {
