@@ -9,6 +9,7 @@ import { depthOf } from './paths.js';
 import { mapLimit } from './pool.js';
 import { assertStorable } from './names/rules.js';
 import { foldCase } from './names/case.js';
+import { randomBytes } from 'node:crypto';
 
 export interface ExecuteContext {
   local: Target;
@@ -193,7 +194,20 @@ export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 're
 async function renameCase(dst: Target, a: Action, state: StateStore): Promise<void> {
   if (!a.caseRename) return;
   await checkUnchanged(dst, a.caseRename);
-  await dst.rename(a.caseRename.path, a.path);
+  try {
+    await dst.rename(a.caseRename.path, a.path);
+  } catch {
+    // some servers refuse a rename onto "an existing name" that is the file itself: go through a
+    // visible intermediate name (never a temp name, which a later run would clean up as stale)
+    const via = `${a.path}.rs-rename-${randomBytes(3).toString('hex')}`;
+    await dst.rename(a.caseRename.path, via);
+    try {
+      await dst.rename(via, a.path);
+    } catch (e) {
+      await dst.rename(via, a.caseRename.path).catch(() => undefined);
+      throw e;
+    }
+  }
   state.forgetTree(a.caseRename.path);
 }
 

@@ -93,6 +93,22 @@ test('IIS-like server: a case-only rename (README.md → readme.md) ends with re
   } finally { env.cleanup(); }
 });
 
+test('a case-insensitive server that refuses case-only renames: the rename goes through an intermediate name; nothing lost', async () => {
+  const env = await craftedEnv({ caseInsensitive: true, refuseCaseOnlyRename: true });
+  try {
+    writeFile(env.local, 'README.md', 'v1\n', T12);
+    await runOnce(env, { mode: 'sync' });
+    rmSync(join(env.local, 'README.md'));
+    writeFile(env.local, 'readme.md', 'v2\n', T13);
+    const r = await runOnce(env, { mode: 'sync' });
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(env.server.entries('/site'), ['readme.md']);
+    assert.deepEqual(filesOnly(treeHashes(env.local)), serverHashes(env));
+    assert.deepEqual((await runOnce(env, { mode: 'sync' })).plan.actions, [], 'nothing to do');
+    assertNothingOutside(env);
+  } finally { env.cleanup(); }
+});
+
 test('IIS-like server: two local names that differ only in case are a conflict with the reason; neither overwrites the other', async () => {
   const env = await craftedEnv({ caseInsensitive: true });
   try {

@@ -26,6 +26,8 @@ export interface CraftedFtpOptions {
   rewriteName?: (name: string) => string;
   /** links the server shows as folders (alias path → target folder), as servers that follow links do */
   aliases?: Map<string, string>;
+  /** RNTO onto another spelling of the same file is refused ("550 File exists"), as some Windows servers do */
+  refuseCaseOnlyRename?: boolean;
 }
 
 interface Node { type: 'file' | 'dir'; data: Buffer; mtime: number }
@@ -227,6 +229,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
           const to = newKey(abs(arg));
           if (!from || !to) return reply('550 Rename failed');
           const existing = find(to);
+          if (existing && existing === from && to !== from && opts.refuseCaseOnlyRename) return reply('550 File exists');
           if (existing && existing !== from) {
             if (nodes.get(existing)!.type === 'dir') return reply('550 Target folder exists');
             nodes.delete(existing); // replaced; the new spelling wins (NTFS)

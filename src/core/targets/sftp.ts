@@ -14,6 +14,7 @@ import { call, entryOf, sleep, typeOf } from './sftp-util.js';
 import { isReservedName } from '../names/rules.js';
 import { needsNameCheck } from '../names/stored-name.js';
 import { removeTree, verifyStoredName } from './sftp-tree.js';
+import { foldCase } from '../names/case.js';
 
 const RETRY_DELAYS = [200, 800, 2000];
 const LIST_PARALLEL = 32;
@@ -311,7 +312,8 @@ export class SftpTarget implements Target {
     try {
       await call<void>(c, (s, cb) => s.rename(src, dst, cb));
     } catch (e) {
-      if ((e as { code?: unknown }).code !== 4) throw e;
+      // never unlink "the target" of a case-only rename: on a case-insensitive server it is the file itself
+      if ((e as { code?: unknown }).code !== 4 || foldCase(from) === foldCase(to)) throw e;
       await call<void>(c, (s, cb) => s.unlink(dst, cb)).catch(() => undefined);
       await call<void>(c, (s, cb) => s.rename(src, dst, cb));
     }
