@@ -8,8 +8,7 @@ import type { StateStore } from './state.js';
 import { depthOf } from './paths.js';
 import { mapLimit } from './pool.js';
 import { copyVerified } from './transfer/copy.js';
-import { assertStorable } from './names/rules.js';
-import { foldCase } from './names/case.js';
+import { guardDelete, newFailedCopies, noteFailedCopy, prepareName } from './names/executor-guards.js';
 
 export interface ExecuteContext {
   local: Target;
@@ -47,9 +46,7 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
 
   for (const a of plan.stateOnly) recordStateOnly(a, ctx.state);
 
-  // a copy that failed (a name the server rewrote, a case clash it did not announce) keeps every
-  // deletion of the same name (in any case) on that side from running: nothing is deleted because of it
-  const failedCopies = { local: new Set<string>(), remote: new Set<string>() };
+  const failedCopies = newFailedCopies(); // see names/executor-guards.ts
   const runOne = async (a: Action): Promise<void> => {
     if (aborted()) return;
     emit({ type: 'action-start', action: a });
@@ -112,18 +109,6 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
   return { plan, stats, conflicts, errors, done, cancelled: aborted() };
 }
 
-function noteFailedCopy(a: Action, failed: { local: Set<string>; remote: Set<string> }): void {
-  if (a.kind === 'upload' || a.kind === 'mkdir-remote') failed.remote.add(foldCase(a.path));
-  if (a.kind === 'download' || a.kind === 'mkdir-local') failed.local.add(foldCase(a.path));
-}
-
-function guardDelete(a: Action, failed: { local: Set<string>; remote: Set<string> }): void {
-  const side = a.kind === 'delete-remote' ? 'remote' : a.kind === 'delete-local' ? 'local' : undefined;
-  if (side && failed[side].has(foldCase(a.path))) {
-    throw new SyncError('io', 'Not deleted: writing the same name (in another case) failed in this run; left alone', { path: a.path, hint: 'See the error of that file, then run the sync again' });
-  }
-}
-
 function recordStateOnly(a: Action, state: StateStore): void {
   if (a.kind === 'forget') state.record(a.path, null);
   else if (a.kind === 'equal' && a.local && a.remote) state.recordPair(a.path, a.type, a.local, a.remote);
@@ -139,8 +124,7 @@ export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 're
     case 'mkdir-remote':
     case 'mkdir-local': {
       const [dst, other] = a.kind === 'mkdir-remote' ? [remote, a.remote] : [local, a.local];
-      assertStorable(dst, a.path);
-      await renameCase(dst, a, state);
+      await prepareName(dst, a, state, checkUnchanged);
       if (a.replace && other?.type === 'file') {
         await checkUnchanged(dst, other);
         await dst.removeFile(a.path);
@@ -157,8 +141,7 @@ export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 're
       const [src, dst] = up ? [local, remote] : [remote, local];
       const srcEntry = up ? a.local! : a.remote!;
       const dstEntry = up ? a.remote : a.local;
-      assertStorable(dst, a.path);
-      await renameCase(dst, a, state);
+      await prepareName(dst, a, state, checkUnchanged);
       if (dstEntry) {
         await checkUnchanged(dst, dstEntry);
         if (a.replace && dstEntry.type === 'dir') {
@@ -190,14 +173,6 @@ export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 're
     default:
       throw new SyncError('usage', `Cannot execute a ${a.kind} action`, { path: a.path });
   }
-}
-
-/** A case-only rename on a case-insensitive side: rename the old spelling first (it is the same file there). */
-async function renameCase(dst: Target, a: Action, state: StateStore): Promise<void> {
-  if (!a.caseRename) return;
-  await checkUnchanged(dst, a.caseRename);
-  await dst.rename(a.caseRename.path, a.path);
-  state.forgetTree(a.caseRename.path);
 }
 
 /** Never overwrite or delete something that changed after the plan was made. */

@@ -93,6 +93,22 @@ test('IIS-like server: a case-only rename (README.md → readme.md) ends with re
   } finally { env.cleanup(); }
 });
 
+test('a case-insensitive server that refuses case-only renames: the rename goes through an intermediate name; nothing lost', async () => {
+  const env = await craftedEnv({ caseInsensitive: true, refuseCaseOnlyRename: true });
+  try {
+    writeFile(env.local, 'README.md', 'v1\n', T12);
+    await runOnce(env, { mode: 'sync' });
+    rmSync(join(env.local, 'README.md'));
+    writeFile(env.local, 'readme.md', 'v2\n', T13);
+    const r = await runOnce(env, { mode: 'sync' });
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(env.server.entries('/site'), ['readme.md']);
+    assert.deepEqual(filesOnly(treeHashes(env.local)), serverHashes(env));
+    assert.deepEqual((await runOnce(env, { mode: 'sync' })).plan.actions, [], 'nothing to do');
+    assertNothingOutside(env);
+  } finally { env.cleanup(); }
+});
+
 test('IIS-like server: two local names that differ only in case are a conflict with the reason; neither overwrites the other', async () => {
   const env = await craftedEnv({ caseInsensitive: true });
   try {
@@ -189,6 +205,23 @@ test('a server that stores names rewritten: the upload is an error, nothing reco
       .map((n) => readFileSync(join(env.local, '.remote-sync', n), 'utf8')).join('\n');
     assert.ok(!state.includes('café.txt'), 'nothing recorded for it');
     assert.ok(state.includes('plain.txt'));
+    assertNothingOutside(env);
+  } finally { env.cleanup(); }
+});
+
+test('a server that shows links as folders: a loop (same MLSD unique id as a folder above) is reported, never walked', async () => {
+  const env = await craftedEnv({ aliases: new Map([['/site/sub/loop', '/site'], ['/site/sub/deeper/up', '/site/sub']]) });
+  try {
+    env.server.put('/site/real.txt', 'real\n', T12);
+    env.server.put('/site/sub/b.txt', 'b\n', T12);
+    env.server.mkdir('/site/sub/deeper');
+    const r = await runOnce(env, { mode: 'sync' });
+    assert.deepEqual(r.errors.map((e) => e.path).sort(), ['sub/deeper/up', 'sub/loop']);
+    assert.ok(r.errors.every((e) => /loop/.test(e.message)));
+    assert.deepEqual(filesOnly(treeHashes(env.local)), hashesOf({ 'real.txt': 'real\n', 'sub/b.txt': 'b\n' }));
+    assert.deepEqual(serverHashes(env), hashesOf({ 'real.txt': 'real\n', 'sub/b.txt': 'b\n' }));
+    const again = await runOnce(env, { mode: 'sync' });
+    assert.deepEqual(again.plan.actions, [], 'nothing to do');
     assertNothingOutside(env);
   } finally { env.cleanup(); }
 });

@@ -7,7 +7,8 @@
 // - `listingSize`: a listing (MLSD / MLST / SIZE) reports a size other than the bytes RETR sends;
 // - `changeDuringRetr`: a file is replaced (new content, new time) halfway through its download;
 // - `extraListing`: lines added to a folder's MLSD listing (names like "..", "a/b", ".remote-sync");
-// - `rewriteName`: names are stored rewritten (pure-ftpd stores `note ` as `note_`).
+// - `rewriteName`: names are stored rewritten (pure-ftpd stores `note ` as `note_`);
+// - `aliases`: links shown as plain folders (with the target's MLSD "unique" fact), loops included.
 // Only what basic-ftp uses is implemented: USER/PASS, FEAT, OPTS, TYPE, STRU, PWD, CWD, EPSV/PASV,
 // MLSD, MLST, SIZE, MDTM, RETR, STOR, DELE, MKD, RMD, RNFR/RNTO, MFMT, NOOP, QUIT.
 
@@ -23,6 +24,10 @@ export interface CraftedFtpOptions {
   extraListing?: (dir: string) => string[];
   /** the name a new entry is stored under */
   rewriteName?: (name: string) => string;
+  /** links the server shows as folders (alias path → target folder), as servers that follow links do */
+  aliases?: Map<string, string>;
+  /** RNTO onto another spelling of the same file is refused ("550 File exists"), as some Windows servers do */
+  refuseCaseOnlyRename?: boolean;
 }
 
 interface Node { type: 'file' | 'dir'; data: Buffer; mtime: number }
@@ -50,8 +55,20 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
   const nodes = new Map<string, Node>([['/', { type: 'dir', data: Buffer.alloc(0), mtime: Date.now() }]]);
   const sockets = new Set<net.Socket>();
 
+  const ids = new Map<string, number>();
+  const idOf = (key: string) => { if (!ids.has(key)) ids.set(key, ids.size + 1); return ids.get(key)!; };
+  /** a path through an alias (a link the server follows) → the path it stands for */
+  const resolve = (p: string): string => {
+    for (let i = 0; i < 64; i++) {
+      const hit = [...(opts.aliases ?? [])].find(([a]) => p === a || p.startsWith(`${a}/`));
+      if (!hit) return p;
+      p = hit[1] + p.slice(hit[0].length);
+    }
+    return p;
+  };
   /** the stored key of an absolute path (case-folded lookup in case-insensitive mode) */
-  const find = (p: string): string | undefined => {
+  const find = (q: string): string | undefined => {
+    const p = resolve(q);
     if (nodes.has(p)) return p;
     if (!opts.caseInsensitive) return undefined;
     const f = fold(p);
@@ -67,7 +84,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
     return parent === '/' ? `/${name}` : `${parent}/${name}`;
   };
   const sizeOf = (key: string, n: Node) => (n.type === 'dir' ? 0 : opts.listingSize?.(key) ?? n.data.length);
-  const facts = (key: string, n: Node) => `type=${n.type};size=${sizeOf(key, n)};modify=${mlsxTime(n.mtime)};`;
+  const facts = (key: string, n: Node) => `type=${n.type};size=${sizeOf(key, n)};modify=${mlsxTime(n.mtime)};unique=${idOf(key)};`;
 
   const server = net.createServer((sock) => {
     sockets.add(sock);
@@ -130,7 +147,11 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
         case 'MLSD': {
           const k = find(abs(arg || cwd));
           if (!k || nodes.get(k)!.type !== 'dir') return reply('550 No such folder');
-          const lines = children(k).map((c) => `${facts(c, nodes.get(c)!)} ${baseOf(c)}\r\n`);
+          const lines = [`type=cdir;unique=${idOf(k)}; .\r\n`, ...children(k).map((c) => `${facts(c, nodes.get(c)!)} ${baseOf(c)}\r\n`)];
+          for (const [alias, target] of opts.aliases ?? []) {
+            const t = find(target);
+            if (parentOf(alias) === k && t) lines.push(`${facts(t, nodes.get(t)!)} ${baseOf(alias)}\r\n`);
+          }
           for (const extra of opts.extraListing?.(k) ?? []) lines.push(`${extra}\r\n`);
           return withData((d) => sendAll(d, [Buffer.from(lines.join(''))]));
         }
@@ -208,6 +229,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
           const to = newKey(abs(arg));
           if (!from || !to) return reply('550 Rename failed');
           const existing = find(to);
+          if (existing && existing === from && to !== from && opts.refuseCaseOnlyRename) return reply('550 File exists');
           if (existing && existing !== from) {
             if (nodes.get(existing)!.type === 'dir') return reply('550 Target folder exists');
             nodes.delete(existing); // replaced; the new spelling wins (NTFS)

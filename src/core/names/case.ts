@@ -3,7 +3,7 @@
 // toLowerCase() after NFC normalisation is the common approximation (as rclone and Unison do).
 
 export function foldCase(path: string): string {
-  return path.normalize('NFC').toLowerCase();
+  return /^[\x00-\x7f]*$/.test(path) ? path.toLowerCase() : path.normalize('NFC').toLowerCase();
 }
 
 /** Does `name` have a different spelling in the other case (something a probe can ask about)? */

@@ -49,16 +49,19 @@ export function applyNameRules(rows: NameRow[], input: NameRulesInput): NotSynce
   };
 
   // 1. unreadable subtrees: the row itself is kept as it is (skip if it would change), below it nothing
-  for (const side of ['local', 'remote'] as const) {
-    for (const u of input.unreadable?.[side] ?? []) {
-      for (let i = 0; i < rows.length; i++) {
-        const r = rows[i];
-        if (!isWithin(r.path, u)) continue;
-        if (r.path === u) {
-          r.blocked = true;
-          if (r.d) r.d = { kind: 'skip', reason: `could not be read ${where(side)}; left alone` };
-          consumeBelow(i);
-        }
+  const unreadable = new Map<string, Side>();
+  for (const side of ['local', 'remote'] as const) for (const u of input.unreadable?.[side] ?? []) unreadable.set(u, side);
+  if (unreadable.size) {
+    for (const r of rows) {
+      if (r.consumed) continue;
+      const side = unreadable.get(r.path);
+      if (side) {
+        r.blocked = true;
+        if (r.d) r.d = { kind: 'skip', reason: `could not be read ${where(side)}; left alone` };
+        continue;
+      }
+      for (let i = r.path.lastIndexOf('/'); i > 0; i = r.path.lastIndexOf('/', i - 1)) {
+        if (unreadable.has(r.path.slice(0, i))) { r.consumed = true; r.blocked = true; break; }
       }
     }
   }
@@ -98,10 +101,12 @@ export function applyNameRules(rows: NameRow[], input: NameRulesInput): NotSynce
     }
     const renamedAway: string[] = [];
     for (const [key, all] of groups) {
+      const known = there.get(key);
+      if (all.length === 1 && (!known || (known.length === 1 && known[0] === all[0].path))) continue; // the usual case: one spelling
       const g = all.filter((r) => !r.consumed); // an earlier (parent) group may have taken some
       const written = g.filter((r) => !r[dst] && isCopyTo(r.d, dst));
       if (!written.length) continue;
-      const existing = (there.get(key) ?? []).filter((p) => !renamedAway.some((old) => isWithin(p, old)));
+      const existing = (known ?? []).filter((p) => !renamedAway.some((old) => isWithin(p, old)));
       const deleted = g.filter((r) => r[dst] && r.d?.kind === deleteKind(dst));
       if (written.length === 1 && existing.length === 1 && deleted.length === 1 && deleted[0].path === existing[0] &&
         deleted[0][dst]!.type === written[0][otherSide(dst)]!.type) {

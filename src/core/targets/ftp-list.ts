@@ -17,22 +17,26 @@ export interface ListHost {
   readonly concurrency: number;
 }
 
-export interface RawItem { name: string; type: EntryType; size: number; mtime: number; mode?: number }
+export interface RawItem { name: string; type: EntryType; size: number; mtime: number; /** MLSD "unique" fact */ unique?: string; mode?: number }
+/** a folder's entries, and its own MLSD "unique" fact (from its "cdir" line) where the server sends one */
+export type DirListing = RawItem[] & { self?: string };
 
 /**
  * One folder's entries (no "." / ".."; links and other types left out). `forRemoval`: links are listed as
  * files (deleting a link removes the link only, never what it points to), names with a "/" are not.
  */
-export async function listDir(c: Client, absPath: string, useMlsd: boolean, forRemoval = false): Promise<RawItem[]> {
+export async function listDir(c: Client, absPath: string, useMlsd: boolean, forRemoval = false): Promise<DirListing> {
   let infos: FileInfo[];
-  const out: RawItem[] = [];
+  const out: DirListing = [];
   if (useMlsd && !forRemoval) {
     // basic-ftp drops MLSD names holding a "/" without a word: keep them, to be reported as bad names
     const parse = c.parseList;
     c.parseList = (text: string) => {
       for (const line of text.split(/\r?\n/)) {
         const sp = line.indexOf(' ');
-        if (sp > 0 && /type=/i.test(line.slice(0, sp)) && line.slice(sp + 1).includes('/')) out.push({ name: line.slice(sp + 1), type: 'file', size: 0, mtime: 0 });
+        const facts = sp > 0 ? line.slice(0, sp) : '';
+        if (/(^|;)type=cdir;/i.test(facts)) out.self = /(?:^|;)unique=([^;]+)/i.exec(facts)?.[1];
+        else if (/type=/i.test(facts) && line.slice(sp + 1).includes('/')) out.push({ name: line.slice(sp + 1), type: 'file', size: 0, mtime: 0 });
       }
       return parse(text);
     };
@@ -48,7 +52,7 @@ export async function listDir(c: Client, absPath: string, useMlsd: boolean, forR
     if (!type || (forRemoval && f.name.includes('/'))) continue;
     const mtime = f.modifiedAt ? f.modifiedAt.getTime() : useMlsd ? 0 : parseListDate(f.rawModifiedAt);
     const mode = modeOfPermissions(f.permissions);
-    out.push({ name: f.name, type, size: type === 'dir' ? 0 : Math.max(0, f.size || 0), mtime, ...(mode !== undefined ? { mode } : {}) });
+    out.push({ name: f.name, type, size: type === 'dir' ? 0 : Math.max(0, f.size || 0), mtime, unique: f.uniqueID, ...(mode !== undefined ? { mode } : {}) });
   }
   return out;
 }
@@ -67,13 +71,15 @@ export interface TreeOptions {
 /** Everything below `root` (relative), keyed by relative path; folders listed in parallel. */
 export async function listTree(host: ListHost, root: string, opts: TreeOptions = {}): Promise<Map<string, Entry>> {
   const result = new Map<string, Entry>();
-  const queue: string[] = [root];
+  // folders to list, with the MLSD "unique" ids of the folders above them: a server that shows a link
+  // as a folder (the same id as a folder above it) would otherwise be walked round a loop for ever
+  const queue: { dir: string; above: string[] }[] = [{ dir: root, above: [] }];
   let active = 0;
   const workers = Math.max(1, host.concurrency);
 
-  const listOne = async (dir: string) => {
+  const listOne = async ({ dir, above: parents }: { dir: string; above: string[] }) => {
     throwIfAborted(opts.signal);
-    let items: RawItem[];
+    let items: DirListing;
     try {
       items = await host.withClient(`list ${host.abs(dir)}`, dir, (c) => listDir(c, host.abs(dir), host.useMlsd, opts.raw), opts.signal);
     } catch (e) {
@@ -82,6 +88,7 @@ export async function listTree(host: ListHost, root: string, opts: TreeOptions =
       opts.unreadable.push({ path: dir, message: `Could not read this server folder (${e.detail ?? e.message}); left alone on both sides` });
       return;
     }
+    const above = items.self !== undefined && !parents.includes(items.self) ? [...parents, items.self] : parents;
     for (const it of items) {
       const path = joinPath(dir, it.name);
       if (!opts.raw) {
@@ -95,8 +102,12 @@ export async function listTree(host: ListHost, root: string, opts: TreeOptions =
         if (isTempName(it.name)) { opts.staleTemps?.push(path); continue; }
         if (opts.include && !opts.include(path, it.type)) continue;
       }
+      if (it.type === 'dir' && it.unique !== undefined && above.includes(it.unique)) {
+        opts.unreadable?.push({ path, message: 'The server shows a folder above it here (a link loop); not followed, left alone' });
+        continue;
+      }
       result.set(path, { path, type: it.type, size: it.size, mtime: it.mtime, ...(it.mode !== undefined ? { mode: it.mode } : {}) });
-      if (it.type === 'dir') queue.push(path);
+      if (it.type === 'dir') queue.push({ dir: path, above: it.unique !== undefined ? [...above, it.unique] : above });
     }
   };
 
@@ -106,9 +117,9 @@ export async function listTree(host: ListHost, root: string, opts: TreeOptions =
       if (failed) return;
       if (queue.length === 0 && active === 0) { resolve(); return; }
       while (active < workers && queue.length > 0) {
-        const dir = queue.shift()!;
+        const job = queue.shift()!;
         active++;
-        listOne(dir).then(() => { active--; pump(); }, (e) => { failed = true; reject(e); });
+        listOne(job).then(() => { active--; pump(); }, (e) => { failed = true; reject(e); });
       }
     };
     pump();

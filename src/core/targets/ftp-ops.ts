@@ -5,6 +5,7 @@ import { SyncError } from '../errors.js';
 import { parentOf } from '../paths.js';
 import { ftpCode, parseMlstReply } from './ftp-util.js';
 import { checkStoredName, mlstReplyPath, needsNameCheck } from '../names/stored-name.js';
+import { foldCase } from '../names/case.js';
 
 /** MLST where offered; else SIZE + MDTM, and CWD to tell a folder */
 export async function statAbs(c: Client, abs: string, path: string, mlst: boolean): Promise<Entry | undefined> {
@@ -73,7 +74,8 @@ export async function renameAbs(c: Client, from: string, to: string, mlst: boole
   try {
     await c.send(`RNTO ${to}`);
   } catch (e) {
-    if (ftpCode(e) === undefined) throw e;
+    // a case-only rename on a case-insensitive server: the "existing target" is the file itself
+    if (ftpCode(e) === undefined || foldCase(from) === foldCase(to)) throw e;
     const st = await statAbs(c, to, to, mlst);
     if (st?.type !== 'file') throw e;
     await c.send(`DELE ${to}`);

@@ -16,7 +16,8 @@ import { applySshConfig } from './ssh/config.js';
 import { checkSize } from '../transfer/verify.js';
 import { IdleWatch, stalledError, timeoutSecondsOf } from '../transfer/stall.js';
 import { isReservedName } from '../names/rules.js';
-import { checkStoredName, needsNameCheck } from '../names/stored-name.js';
+import { needsNameCheck } from '../names/stored-name.js';
+import { removeTree, verifyStoredName } from './sftp-tree.js';
 import { foldCase } from '../names/case.js';
 import { TEMP_FILE_MODE, formatMode, modeForFile, type ModePolicy } from './modes.js';
 
@@ -304,7 +305,7 @@ export class SftpTarget implements Target {
       throwIfAborted(signal);
       await this.renameOn(conn, tmp, path);
       // a folder listing per file is costly: only names a case-insensitive server might keep otherwise
-      if (this.capabilities.caseInsensitive && needsNameCheck(path, false)) await this.verifyStoredName(conn, path);
+      if (this.capabilities.caseInsensitive && needsNameCheck(path, false)) await verifyStoredName(conn, this.abs(conn, parentOf(path)), baseName(path), path);
       const st = await call<Stats>(conn, (s, cb) => s.stat(this.abs(conn, path), cb));
       checkSize(path, options.size, st.size, 'after-rename');
       return entryOf(path, st, 'file');
@@ -314,14 +315,6 @@ export class SftpTarget implements Target {
       if (isAbortError(e) || signal?.aborted) throw new SyncError('aborted', 'Cancelled', { path });
       throw this.toError(e, c, 'Writing', path);
     }
-  }
-
-  /** on a case-insensitive server: the folder lists the file under exactly its name (not an old spelling) */
-  private async verifyStoredName(c: SftpConnection, path: string): Promise<void> {
-    const list = await call<{ filename: string }[]>(c, (s, cb) => s.readdir(this.abs(c, parentOf(path)), cb));
-    const want = baseName(path);
-    const shown = list.find((e) => e.filename === want) ?? list.find((e) => foldCase(e.filename) === foldCase(want));
-    checkStoredName(path, shown?.filename);
   }
 
   /** best effort: close the handle and remove the temp file, on a new connection if the old one dropped */
@@ -350,7 +343,8 @@ export class SftpTarget implements Target {
     try {
       await call<void>(c, (s, cb) => s.rename(src, dst, cb));
     } catch (e) {
-      if ((e as { code?: unknown }).code !== 4) throw e;
+      // never unlink "the target" of a case-only rename: on a case-insensitive server it is the file itself
+      if ((e as { code?: unknown }).code !== 4 || foldCase(from) === foldCase(to)) throw e;
       await call<void>(c, (s, cb) => s.unlink(dst, cb)).catch(() => undefined);
       await call<void>(c, (s, cb) => s.rename(src, dst, cb));
     }
@@ -416,41 +410,7 @@ export class SftpTarget implements Target {
   }
 
   async removeDir(path: string): Promise<void> {
-    await this.withRetry('Deleting a folder', path, (c) => this.rmrf(c, path));
-  }
-
-  private async rmrf(c: SftpConnection, path: string): Promise<void> {
-    const p = this.abs(c, path);
-    // a deletion never follows a link: a link (even to a folder) is removed itself, not what it points to
-    const own = await call<Stats>(c, (s, cb) => s.lstat(p, cb)).catch((e) => {
-      if ((e as { code?: unknown }).code === 2) return undefined;
-      throw e;
-    });
-    if (!own) return;
-    if (typeOf(own) !== 'dir') {
-      await call<void>(c, (s, cb) => s.unlink(p, cb)).catch((e) => { if ((e as { code?: unknown }).code !== 2) throw e; });
-      return;
-    }
-    let list: { filename: string; attrs: Stats }[];
-    try {
-      list = await call(c, (s, cb) => s.readdir(p, cb));
-    } catch (e) {
-      if ((e as { code?: unknown }).code === 2) return;
-      throw e;
-    }
-    // remove children a batch at a time (pipelined), folders recursively
-    for (let i = 0; i < list.length; i += LIST_PARALLEL) {
-      await Promise.all(list.slice(i, i + LIST_PARALLEL).map(({ filename, attrs }) => {
-        const rel = joinPath(path, filename);
-        if (typeOf(attrs) === 'dir') return this.rmrf(c, rel);
-        return call<void>(c, (s, cb) => s.unlink(this.abs(c, rel), cb)).catch((e) => {
-          if ((e as { code?: unknown }).code !== 2) throw e;
-        });
-      }));
-    }
-    await call<void>(c, (s, cb) => s.rmdir(p, cb)).catch((e) => {
-      if ((e as { code?: unknown }).code !== 2) throw e;
-    });
+    await this.withRetry('Deleting a folder', path, (c) => removeTree(c, this.abs(c, path)));
   }
 
   async rename(from: string, to: string): Promise<void> {
