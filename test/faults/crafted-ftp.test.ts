@@ -181,13 +181,14 @@ test('a listing size that differs from the bytes sent never leaves a wrong file 
     env.server.put('/site/liar.bin', Buffer.alloc(1000, 'x'), T12);
     const r = await runOnce(env, { mode: 'download' });
     const local = join(env.local, 'liar.bin');
-    if (r.errors.length) {
-      // the size check (transfer verification) refused it: nothing under the real name
-      assert.ok(!existsSync(local));
-    } else {
-      // without the check: what arrived is exactly what the server holds
-      assert.equal(sha(readFileSync(local)), sha(Buffer.alloc(1000, 'x')));
-    }
+    // the transfer's size check (core/transfer/verify.ts) refuses it, after one retry: an error naming
+    // the path and both sizes, nothing under the real name, nothing recorded
+    assert.deepEqual(r.errors.map((e) => e.path), ['liar.bin']);
+    assert.match(r.errors[0].message, /4096/);
+    assert.ok(!existsSync(local), 'nothing under the real name');
+    assert.deepEqual(readdirSync(env.local).filter((n) => n !== '.remote-sync'), [], 'no temp file left');
+    const again = await runOnce(env, { mode: 'download' });
+    assert.deepEqual(again.errors.map((e) => e.path), ['liar.bin'], 'not recorded: the next run tries again and refuses again');
     assertNothingOutside(env);
   } finally { env.cleanup(); }
 });
