@@ -100,9 +100,9 @@ export class Output {
   }
 
   /** update the progress line (throttled; a final call with force draws at once) */
-  progress(filesDone: number, filesTotal: number, bytesDone: number, bytesTotal: number, force = false): void {
+  progress(filesDone: number, filesTotal: number, bytesDone: number, bytesTotal: number, force = false, suffix = ''): void {
     if (!this.progressOn) return;
-    const text = `${filesDone}/${filesTotal} files, ${formatBytes(bytesDone)}/${formatBytes(bytesTotal)}`;
+    const text = `${filesDone}/${filesTotal} files, ${formatBytes(bytesDone)}/${formatBytes(bytesTotal)}${suffix}`;
     const t = this.now();
     if (!force && t - this.lastDraw < (this.progressTty ? 100 : 1000)) { this.progressText = text; return; }
     this.lastDraw = t;

@@ -18,6 +18,7 @@ import { buildSetup, type RunSetup } from './specs.js';
 import { fillUserFromNetrc, makeCredentials } from './credentials.js';
 import { makeConflictAsker } from './interactive.js';
 import type { PromptIo } from './prompt.js';
+import { hashMethodsLine, progressSuffix, timeUpLines, transferJson } from './transfer-report.js';
 
 export interface CliIo {
   argv: string[];
@@ -77,7 +78,7 @@ export async function runCli(io: CliIo): Promise<number> {
     out.clearProgress();
     out.line(summary, LEVEL.summary);
     if (args.json) {
-      out.json(buildReport({ mode, local: localShown, remote: remoteShown, dryRun: args.dryRun, result, error, exitCode: code, summary, elapsedMs: Date.now() - started }));
+      out.json({ ...buildReport({ mode, local: localShown, remote: remoteShown, dryRun: args.dryRun, result, error, exitCode: code, summary, elapsedMs: Date.now() - started }), ...transferJson(result) });
     }
     return code;
   };
@@ -155,7 +156,7 @@ export async function runCli(io: CliIo): Promise<number> {
         out.error(errorLine({ path: ev.action.path, kind: ev.action.kind, message: ev.error }));
         break;
       case 'stats':
-        out.progress(ev.filesDone, ev.filesTotal, ev.bytesDone, ev.bytesTotal, ev.filesDone === ev.filesTotal);
+        out.progress(ev.filesDone, ev.filesTotal, ev.bytesDone, ev.bytesTotal, ev.filesDone === ev.filesTotal, progressSuffix(ev));
         break;
       default:
         break;
@@ -179,6 +180,8 @@ export async function runCli(io: CliIo): Promise<number> {
       ask,
       concurrency,
       onProgress,
+      checksum: setup.checksum,
+      transfer: setup.transfer,
     });
   } catch (e) {
     await closeQuietly(session, out);
@@ -214,4 +217,11 @@ function printAfterRun(result: SyncResult, dryRun: boolean, out: Output): void {
   for (const a of conflicts) out.line(actionLine(a), LEVEL.changes);
   // entries left out because of their name or because they could not be read (no action reported them)
   for (const n of result.plan.notSynced ?? []) out.error(notSyncedLine(n));
+  const hashed = hashMethodsLine(result);
+  if (hashed) out.line(hashed, LEVEL.changes);
+  const timeUp = timeUpLines(result);
+  if (timeUp) {
+    for (const p of timeUp.paths) out.line(p, LEVEL.details);
+    out.line(timeUp.summary, LEVEL.summary);
+  }
 }

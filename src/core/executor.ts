@@ -10,6 +10,9 @@ import { mapLimit } from './pool.js';
 import { copyVerified } from './transfer/copy.js';
 import { assertStorable } from './names/rules.js';
 import { foldCase } from './names/case.js';
+import type { TransferPolicy } from './transfer/policy.js';
+import { orderTransfers } from './transfer/schedule.js';
+import { RateMeter } from './transfer/progress.js';
 
 export interface ExecuteContext {
   local: Target;
@@ -19,6 +22,8 @@ export interface ExecuteContext {
   concurrency: number;
   signal?: AbortSignal;
   onProgress?: (e: ProgressEvent) => void;
+  /** retries, bandwidth limit, time limit, order, verification (core/transfer/policy.ts) */
+  transfer?: TransferPolicy;
 }
 
 export function emptyStats(): Stats {
@@ -44,6 +49,22 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
   let bytesDone = 0;
   const emit = (e: ProgressEvent) => ctx.onProgress?.(e);
   const aborted = () => ctx.signal?.aborted === true;
+  const policy = ctx.transfer;
+  // the time limit: no action starts after it (the ones running finish); what is left is reported
+  const left: Action[] = [];
+  const timeUp = () => policy?.timeLimit !== undefined && Date.now() >= policy.timeLimit.deadline;
+  const hashMethods = { local: new Set<string>(), remote: new Set<string>() };
+  const meter = new RateMeter();
+  const running = new Set<string>();
+  let lastStats = 0;
+  const emitStats = (force: boolean) => {
+    const now = Date.now();
+    if (!force && now - lastStats < 200) return;
+    lastStats = now;
+    const f = meter.update(bytesDone, bytesTotal);
+    const current = running.size ? [...running][running.size - 1] : undefined;
+    emit({ type: 'stats', filesDone, filesTotal, bytesDone, bytesTotal, rate: f.rate, ...(f.etaSeconds !== undefined ? { etaSeconds: f.etaSeconds } : {}), ...(current ? { current } : {}) });
+  };
 
   for (const a of plan.stateOnly) recordStateOnly(a, ctx.state);
 
@@ -52,16 +73,26 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
   const failedCopies = { local: new Set<string>(), remote: new Set<string>() };
   const runOne = async (a: Action): Promise<void> => {
     if (aborted()) return;
+    if (timeUp()) { left.push(a); return; }
     emit({ type: 'action-start', action: a });
+    running.add(a.path);
     let moved = 0;
+    const fileMeter = a.bytes > 0 ? new RateMeter() : undefined;
     const onBytes = (n: number) => {
       bytesDone += n - moved;
       moved = n;
-      emit({ type: 'bytes', path: a.path, bytes: n, total: a.bytes });
+      const f = fileMeter?.update(n, a.bytes);
+      emit({ type: 'bytes', path: a.path, bytes: n, total: a.bytes, ...(f ? { rate: f.rate } : {}), ...(f?.etaSeconds !== undefined ? { etaSeconds: f.etaSeconds } : {}) });
+      emitStats(false);
+    };
+    const onHashed = (m: { src: string; dst: string }) => {
+      const up = a.kind === 'upload';
+      hashMethods.local.add(up ? m.src : m.dst);
+      hashMethods.remote.add(up ? m.dst : m.src);
     };
     try {
       guardDelete(a, failedCopies);
-      await perform(a, ctx, onBytes);
+      await perform(a, ctx, onBytes, onHashed);
       tally(a, stats);
       done.push(a);
       ctx.log.info(`${a.kind} ${a.path}`);
@@ -75,8 +106,9 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
       ctx.log.error(`${a.kind} ${a.path}: ${message}`);
       emit({ type: 'action-error', action: a, error: message });
     } finally {
+      running.delete(a.path);
       filesDone++;
-      emit({ type: 'stats', filesDone, filesTotal, bytesDone, bytesTotal });
+      emitStats(true);
     }
   };
 
@@ -99,8 +131,8 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
   try {
     for (const wave of waves) {
       if (aborted()) break;
-      // big files first inside the copy wave, so they overlap with the many small ones
-      const ordered = wave.length > 1 ? [...wave].sort((x, y) => (y.bytes > 8e6 ? 1 : 0) - (x.bytes > 8e6 ? 1 : 0)) : wave;
+      // the copy wave in the order asked for (default: big files first, so they overlap with the many small ones)
+      const ordered = wave.length > 1 ? orderTransfers(wave, policy?.order) : wave;
       await mapLimit(ordered, Math.max(1, ctx.concurrency), runOne);
     }
   } finally {
@@ -109,7 +141,10 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
 
   stats.errors = errors.length;
   stats.elapsedMs = Date.now() - started;
-  return { plan, stats, conflicts, errors, done, cancelled: aborted() };
+  const result: SyncResult = { plan, stats, conflicts, errors, done, cancelled: aborted() };
+  if (left.length && policy?.timeLimit) result.timeUp = { by: policy.timeLimit.by, left, leftBytes: left.reduce((n, a) => n + a.bytes, 0) };
+  if (hashMethods.local.size || hashMethods.remote.size) result.hashMethods = { local: [...hashMethods.local], remote: [...hashMethods.remote] };
+  return result;
 }
 
 function noteFailedCopy(a: Action, failed: { local: Set<string>; remote: Set<string> }): void {
@@ -129,7 +164,10 @@ function recordStateOnly(a: Action, state: StateStore): void {
   else if (a.kind === 'equal' && a.local && a.remote) state.recordPair(a.path, a.type, a.local, a.remote);
 }
 
-export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 'remote' | 'state' | 'signal'> & { log?: Logger }, onBytes: (n: number) => void): Promise<void> {
+export async function perform(
+  a: Action, ctx: Pick<ExecuteContext, 'local' | 'remote' | 'state' | 'signal' | 'transfer'> & { log?: Logger },
+  onBytes: (n: number) => void, onHashed?: (m: { src: string; dst: string }) => void,
+): Promise<void> {
   const { local, remote, state, signal } = ctx;
   switch (a.kind) {
     case 'equal':
@@ -166,7 +204,10 @@ export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 're
           state.forgetTree(a.path);
         }
       }
-      const written = await copyVerified(a.path, src, dst, srcEntry, { signal, onProgress: onBytes, log: ctx.log });
+      const t = ctx.transfer;
+      const written = await copyVerified(a.path, src, dst, srcEntry, {
+        signal, onProgress: onBytes, log: ctx.log, onHashed, ...(t ? { retry: t.retry, limiter: t.limiter, verify: t.verify } : {}),
+      });
       if (up) state.recordPair(a.path, 'file', srcEntry, written);
       else state.recordPair(a.path, 'file', written, srcEntry);
       return;

@@ -20,6 +20,8 @@ import { acquireLock, lockFileFor } from './lock.js';
 import { listingProblems, type ListingProblems } from './names/listing-problems.js';
 import { probeCaseInsensitive } from './names/probe.js';
 import { foldCase } from './names/case.js';
+import { transferPolicy } from './transfer/policy.js';
+import { compareHashes } from './transfer/hash.js';
 
 interface Listing {
   local: Map<string, Entry>;
@@ -120,7 +122,10 @@ export class SyncSession implements SyncEngine {
       deleteUnmatched: options.deleteUnmatched,
       force: options.force,
       mtimeResolutionMs: Math.max(this.local.capabilities.mtimeResolutionMs, this.remote.capabilities.mtimeResolutionMs),
-      sameContent: (p) => sameContent(this.local, this.remote, p, options.signal),
+      sameContent: options.checksum
+        ? (p) => compareHashes(this.local, this.remote, p, options.signal).then((c) => c.same)
+        : (p) => sameContent(this.local, this.remote, p, options.signal),
+      checksum: options.checksum,
       badNames: badNamesOf(this.remote),
       notSynced: l.problems.notSynced,
       unreadable: l.problems.unreadable,
@@ -161,7 +166,9 @@ export class SyncSession implements SyncEngine {
     return this.exclusive(options.signal, () => this.executeLocked(plan, options));
   }
 
-  private async executeLocked(plan: Plan, options: Omit<RunOptions, 'mode'>): Promise<SyncResult> {
+  private async executeLocked(plan: Plan, options: Omit<RunOptions, 'mode'>, startedAt = Date.now()): Promise<SyncResult> {
+    // bad settings are a usage error before anything changes; the time limit counts from the run's start
+    const transfer = transferPolicy(options.transfer, startedAt);
     await this.open();
     if (!options.force) checkSafety(plan, { maxDelete: options.maxDelete, scoped: !!options.paths?.length });
     await this.cleanStaleTemps();
@@ -173,7 +180,7 @@ export class SyncSession implements SyncEngine {
     const result = await executePlan(plan, {
       local: this.local, remote: this.remote, state: this.state, log: this.log,
       concurrency: options.concurrency ?? this.remote.capabilities.maxConcurrency,
-      signal: options.signal, onProgress: options.onProgress,
+      signal: options.signal, onProgress: options.onProgress, transfer,
     });
     result.errors.push(...notSyncedErrors(plan));
     result.stats.errors = result.errors.length;
@@ -200,7 +207,7 @@ export class SyncSession implements SyncEngine {
       stats.errors = errors.length;
       return { plan, stats, conflicts, errors, done: [], cancelled: false };
     }
-    const result = await this.executeLocked(plan, options);
+    const result = await this.executeLocked(plan, options, started);
     result.stats.elapsedMs = Date.now() - started;
     return result;
   }

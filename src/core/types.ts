@@ -219,6 +219,18 @@ export interface SyncResult {
   /** actions that completed */
   done: Action[];
   cancelled: boolean;
+  /** the time limit (--max-duration / --stop-at) came before every action ran: what was left for the next run */
+  timeUp?: TimeUp;
+  /** verify "hash": how each side's files were hashed (e.g. "FTP XSHA256", "sha256sum over SSH", "read back") */
+  hashMethods?: { local: string[]; remote: string[] };
+}
+
+export interface TimeUp {
+  by: 'max-duration' | 'stop-at';
+  /** actions not started */
+  left: Action[];
+  /** bytes those would have moved */
+  leftBytes: number;
 }
 
 export type ProgressEvent =
@@ -226,8 +238,9 @@ export type ProgressEvent =
   | { type: 'action-start'; action: Action }
   | { type: 'action-done'; action: Action }
   | { type: 'action-error'; action: Action; error: string }
-  | { type: 'bytes'; path: string; bytes: number; total: number }
-  | { type: 'stats'; filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number };
+  | { type: 'bytes'; path: string; bytes: number; total: number; rate?: number; etaSeconds?: number }
+  /** rate: bytes/s over the last seconds; etaSeconds: time left at that rate; current: a file in transfer */
+  | { type: 'stats'; filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number; rate?: number; etaSeconds?: number; current?: string };
 
 /** Where and how to reach a target; parsed from a CLI argument or the project config. */
 export interface RemoteSpec {

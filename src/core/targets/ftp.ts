@@ -10,6 +10,7 @@ import { nullLogger } from '../types.js';
 import { SyncError, throwIfAborted } from '../errors.js';
 import { parentOf, tempPathFor } from '../paths.js';
 import { checkSize, countChunks } from '../transfer/verify.js';
+import { ftpHashCommand, ftpServerHash, HASH_ALGOS, type FileHash, type HashAlgo } from '../transfer/hash.js';
 import { stalledError, timeoutSecondsOf } from '../transfer/stall.js';
 import type { TargetOptions } from './index.js';
 import { FtpPool } from './ftp-pool.js';
@@ -325,6 +326,14 @@ export class FtpTarget implements Target {
       await this.removeQuietly(absTmp);
       throw e;
     }
+  }
+
+  /** the server's hash of a file (FTP HASH / XSHA256 / XSHA1 / XMD5 when FEAT lists them), else undefined */
+  async serverHash(path: string, algos: readonly HashAlgo[], signal?: AbortSignal): Promise<FileHash | undefined> {
+    await this.ready();
+    const feat = this.features;
+    if (!feat || !HASH_ALGOS.some((a) => ftpHashCommand(feat, a))) return undefined;
+    return this.withClient(`hash ${this.abs(path)}`, path, (c) => ftpServerHash(c, feat, this.abs(path), algos), { signal });
   }
 
   /** MFMT; true when the server took it */

@@ -10,6 +10,7 @@ import type { Credentials, Entry, EntryType, ListOptions, Logger, RemoteSpec, Ta
 import type { TargetOptions } from './index.js';
 import { hostPort, isConnectionLost, openSftpConnection, toSyncError, userOf, type SecretCache, type SftpConnection } from './sftp-connect.js';
 import { SftpReadStream, writeFrom } from './sftp-stream.js';
+import { sshServerHash, type FileHash, type HashAlgo } from '../transfer/hash.js';
 import { call, entryOf, sleep, typeOf } from './sftp-util.js';
 import { checkSize } from '../transfer/verify.js';
 import { IdleWatch, stalledError, timeoutSecondsOf } from '../transfer/stall.js';
@@ -250,6 +251,20 @@ export class SftpTarget implements Target {
       stream.once('close', () => signal.removeEventListener('abort', onAbort));
     }
     return stream;
+  }
+
+  /** false once the account could not run sha256sum (an sftp-only account): not asked again */
+  private execHash: boolean | undefined;
+
+  /** the server's hash of a file: sha256sum / sha1sum / md5sum over an exec channel where the account may run them */
+  async serverHash(path: string, algos: readonly HashAlgo[], signal?: AbortSignal): Promise<FileHash | undefined> {
+    if (this.execHash === false) return undefined;
+    const r = await this.withRetry('Hashing', path, (c) => sshServerHash(c.client, this.abs(c, path), algos, timeoutSecondsOf(this.spec) * 1000, signal), signal);
+    if (!r && this.execHash === undefined) {
+      this.execHash = false;
+      this.log.info(`${this.display}: the account cannot run ${algos.map((a) => `${a}sum`).join('/')}; files are read back to hash them`);
+    } else if (r) this.execHash = true;
+    return r;
   }
 
   async write(path: string, source: Readable, options: WriteOptions = {}): Promise<Entry> {
