@@ -331,9 +331,9 @@ export class FtpTarget implements Target {
   /** the server's hash of a file (FTP HASH / XSHA256 / XSHA1 / XMD5 when FEAT lists them), else undefined */
   async serverHash(path: string, algos: readonly HashAlgo[], signal?: AbortSignal): Promise<FileHash | undefined> {
     await this.ready();
-    const feat = this.features;
-    if (!feat || !HASH_ALGOS.some((a) => ftpHashCommand(feat, a))) return undefined;
-    return this.withClient(`hash ${this.abs(path)}`, path, (c) => ftpServerHash(c, feat, this.abs(path), algos), { signal });
+    if (this.features && !HASH_ALGOS.some((a) => ftpHashCommand(this.features!, a))) return undefined;
+    // (FEAT is read with the first connection)
+    return this.withClient(`hash ${this.abs(path)}`, path, (c) => (this.features ? ftpServerHash(c, this.features, this.abs(path), algos) : Promise.resolve(undefined)), { signal });
   }
 
   /** MFMT; true when the server took it */
