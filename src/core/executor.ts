@@ -206,7 +206,8 @@ export async function perform(
       }
       const t = ctx.transfer;
       const written = await copyVerified(a.path, src, dst, srcEntry, {
-        signal, onProgress: onBytes, log: ctx.log, onHashed, ...(t ? { retry: t.retry, limiter: t.limiter, verify: t.verify } : {}),
+        signal, onProgress: onBytes, log: ctx.log, onHashed, direction: a.kind,
+        ...(t ? { retry: t.retry, limiter: t.limiter, verify: t.verify, resume: t.resume } : {}),
       });
       if (up) state.recordPair(a.path, 'file', srcEntry, written);
       else state.recordPair(a.path, 'file', written, srcEntry);

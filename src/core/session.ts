@@ -22,6 +22,8 @@ import { probeCaseInsensitive } from './names/probe.js';
 import { foldCase } from './names/case.js';
 import { transferPolicy } from './transfer/policy.js';
 import { compareHashes } from './transfer/hash.js';
+import { PartialStore } from './transfer/partials.js';
+import { cleanPartials, DEFAULT_RESUME_ABOVE } from './transfer/resume.js';
 
 interface Listing {
   local: Map<string, Entry>;
@@ -171,7 +173,11 @@ export class SyncSession implements SyncEngine {
     const transfer = transferPolicy(options.transfer, startedAt);
     await this.open();
     if (!options.force) checkSafety(plan, { maxDelete: options.maxDelete, scoped: !!options.paths?.length });
-    await this.cleanStaleTemps();
+    const partials = new PartialStore(this.options.localRoot, this.options.remoteId);
+    const above = options.transfer?.resumeAbove === undefined ? DEFAULT_RESUME_ABOVE : options.transfer.resumeAbove;
+    if (above !== null) transfer.resume = { store: partials, above, log: this.log };
+    await this.cleanPartials(partials, plan, options.paths);
+    await this.cleanStaleTemps(new Set(partials.all().filter((r) => r.direction === 'upload').map((r) => r.partial)));
     // a remote with no files may be a folder that does not exist yet (FTP servers list that as
     // empty): make sure the root is there (idempotent) before writing into it
     if (!options.paths?.length && plan.counts.remoteFiles === 0 && plan.actions.some((a) => a.kind === 'upload' || a.kind === 'mkdir-remote')) {
@@ -274,10 +280,20 @@ export class SyncSession implements SyncEngine {
     return this.open().then(() => this.remote.stat(normalizeRelPath(path)));
   }
 
-  /** Temp files left by an interrupted write (ours, by name) are removed before a run (the next listing refreshes the list). */
-  private async cleanStaleTemps(): Promise<void> {
+  /**
+   * Partial transfers older than a week, or of files this run does not transfer (deleted, excluded,
+   * in sync by now), are removed; a scoped run judges only the partials in its scope.
+   */
+  private async cleanPartials(store: PartialStore, plan: Plan, paths: string[] | undefined): Promise<void> {
+    const planned = new Set(plan.actions.filter((a) => a.kind === 'upload' || a.kind === 'download').map((a) => `${a.kind}\0${a.path}`));
+    const scope = (paths ?? []).map(normalizeRelPath);
+    await cleanPartials(store, this.remote, (r) => planned.has(`${r.direction}\0${r.path}`) || (scope.length > 0 && !scope.some((s) => isWithin(r.path, s))), this.log);
+  }
+
+  /** Temp files left by an interrupted write (ours, by name) are removed before a run (the next listing refreshes the list); resumable partials are kept. */
+  private async cleanStaleTemps(keep: Set<string>): Promise<void> {
     for (const t of [this.local, this.remote]) {
-      const stale = (t as { staleTemps?: string[] }).staleTemps ?? [];
+      const stale = ((t as { staleTemps?: string[] }).staleTemps ?? []).filter((p) => t !== this.remote || !keep.has(p));
       await mapLimit(stale, 4, async (p) => {
         try { await t.removeFile(p); this.log.info(`removed stale temp file ${p}`); } catch (e) { this.log.warn(`could not remove stale temp file ${p}: ${errorMessage(e)}`); }
       });

@@ -233,7 +233,7 @@ export class SftpTarget implements Target {
     });
   }
 
-  async read(path: string, signal?: AbortSignal): Promise<Readable> {
+  async read(path: string, signal?: AbortSignal, offset = 0): Promise<Readable> {
     const { c, handle, size } = await this.withRetry('Opening for reading', path, async (c) => {
       const handle = await call<Buffer>(c, (s, cb) => s.open(this.abs(c, path), 'r', cb));
       try {
@@ -244,13 +244,52 @@ export class SftpTarget implements Target {
         throw e;
       }
     }, signal);
-    const stream = new SftpReadStream(c.sftp, handle, size, { mapError: (e) => this.toError(e, c, 'Reading', path) });
+    const stream = new SftpReadStream(c.sftp, handle, size, { mapError: (e) => this.toError(e, c, 'Reading', path), start: offset });
     if (signal) {
       const onAbort = () => stream.destroy(new SyncError('aborted', 'Cancelled', { path }));
       signal.addEventListener('abort', onAbort, { once: true });
       stream.once('close', () => signal.removeEventListener('abort', onAbort));
     }
     return stream;
+  }
+
+  /**
+   * A resumable upload (core/transfer/resume.ts): write `source` into the temp file `tmp` from
+   * `offset` on (0: created afresh). Unlike write(), the temp file is kept when this fails.
+   */
+  async writePartial(tmp: string, source: Readable, offset: number, options: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {}): Promise<number> {
+    const { signal } = options;
+    const { c, handle } = await this.withRetry('Opening a partial file', tmp, async (c) => ({
+      c, handle: await call<Buffer>(c, (s, cb) => s.open(this.abs(c, tmp), offset > 0 ? 'r+' : 'w', cb)),
+    }), signal);
+    const idle = new IdleWatch(timeoutSecondsOf(this.spec) * 1000, () => { c.stalled = true; c.dead = true; c.client.destroy(); });
+    try {
+      const n = await writeFrom(c.sftp, handle, source, { signal, start: offset, onProgress: (b) => { idle.touch(); options.onProgress?.(b); } })
+        .finally(() => idle.stop());
+      await call<void>(c, (s, cb) => s.close(handle, cb));
+      return n;
+    } catch (e) {
+      if (!source.destroyed) source.destroy();
+      if (!c.dead) c.sftp.close(handle, () => { /* ignore */ });
+      if (isAbortError(e) || signal?.aborted) throw new SyncError('aborted', 'Cancelled', { path: tmp });
+      throw this.toError(e, c, 'Writing', tmp);
+    }
+  }
+
+  /** A resumable upload's last step: check the temp file's size, set the mtime, rename it over `path`. */
+  async commitPartial(tmp: string, path: string, options: { mtime?: number; size: number }): Promise<Entry> {
+    return this.withRetry('Renaming', path, async (c) => {
+      const st = await call<Stats>(c, (s, cb) => s.stat(this.abs(c, tmp), cb));
+      checkSize(path, options.size, st.size, 'moved');
+      if (options.mtime !== undefined) {
+        const t = Math.floor(options.mtime / 1000);
+        await call<void>(c, (s, cb) => s.setstat(this.abs(c, tmp), { atime: t, mtime: t }, cb));
+      }
+      await this.renameOn(c, tmp, path);
+      const after = await call<Stats>(c, (s, cb) => s.stat(this.abs(c, path), cb));
+      checkSize(path, options.size, after.size, 'after-rename');
+      return entryOf(path, after, 'file');
+    });
   }
 
   /** false once the account could not run sha256sum (an sftp-only account): not asked again */

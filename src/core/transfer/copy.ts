@@ -3,12 +3,14 @@
 // again (--retries, exponential backoff with jitter) — after checking that the source is still
 // what the plan saw — and only then reported as an error. Under a bandwidth limit the source is
 // paced by the run's limiter. With "verify": "hash" both sides are hashed after the copy.
+import type { Readable } from 'node:stream';
 import type { Entry, Logger, Target } from '../types.js';
 import { SyncError, errorMessage, isAbortError, isTransientError } from '../errors.js';
 import { isSizeMismatch } from './verify.js';
 import { throttled, type BandwidthLimiter } from './bandwidth.js';
 import { backoffMs, defaultRetryPolicy, sleepFor, type RetryPolicy } from './retry.js';
 import { compareHashes } from './hash.js';
+import { copyResumable, resumable, type ResumeContext } from './resume.js';
 
 export type VerifyMode = 'size' | 'hash';
 export const VERIFY_MODES: readonly VerifyMode[] = ['size', 'hash'];
@@ -22,6 +24,10 @@ export interface CopyOptions {
   limiter?: BandwidthLimiter;
   /** default 'size' (the targets count the bytes and check the size after the rename) */
   verify?: VerifyMode;
+  /** big files go through a partial file that survives an interruption (resume.ts) */
+  resume?: ResumeContext;
+  /** needed for resume: which way the copy goes */
+  direction?: 'upload' | 'download';
   /** told how each side was hashed (verify: 'hash') */
   onHashed?: (methods: { src: string; dst: string }) => void;
 }
@@ -58,9 +64,11 @@ export async function copyVerified(path: string, src: Target, dst: Target, srcEn
   const policy = opts.retry ?? defaultRetryPolicy();
   for (let attempt = 0; ; attempt++) {
     try {
-      const raw = await src.read(path, signal);
-      const stream = opts.limiter ? throttled(raw, opts.limiter, signal) : raw;
-      const written = await dst.write(path, stream, { mtime: srcEntry.mtime, size: srcEntry.size, signal, onProgress });
+      const limiter = opts.limiter;
+      const pace = limiter ? (s: Readable) => throttled(s, limiter, signal) : (s: Readable) => s;
+      const written = opts.direction && resumable(opts.direction, dst, srcEntry.size, opts.resume)
+        ? await copyResumable(opts.direction, path, src, dst, srcEntry, opts.resume, { signal, onProgress, pace })
+        : await dst.write(path, pace(await src.read(path, signal)), { mtime: srcEntry.mtime, size: srcEntry.size, signal, onProgress });
       if (opts.verify === 'hash') {
         const c = await compareHashes(src, dst, path, signal);
         opts.onHashed?.({ src: c.methods[0], dst: c.methods[1] });

@@ -6,6 +6,7 @@ import { BandwidthLimiter, parseBandwidth, type BandwidthSchedule } from './band
 import { DEFAULT_RETRIES, DEFAULT_RETRY_SLEEP_MS, type RetryPolicy } from './retry.js';
 import { timeLimit, TRANSFER_ORDERS, type TimeLimit, type TransferOrder } from './schedule.js';
 import { VERIFY_MODES, type VerifyMode } from './copy.js';
+import type { ResumeContext } from './resume.js';
 
 /** What the CLI, the config file or the extension ask for (all optional). */
 export interface TransferSettings {
@@ -21,6 +22,8 @@ export interface TransferSettings {
   stopAt?: string;
   order?: TransferOrder;
   verify?: VerifyMode;
+  /** bytes: bigger files resume after an interruption (default 8 MiB); null: never */
+  resumeAbove?: number | null;
 }
 
 export interface TransferPolicy {
@@ -29,6 +32,8 @@ export interface TransferPolicy {
   timeLimit?: TimeLimit;
   order?: TransferOrder;
   verify: VerifyMode;
+  /** set by the session (it knows the state folder) unless resuming is off */
+  resume?: ResumeContext;
 }
 
 export function transferPolicy(s: TransferSettings = {}, start = Date.now()): TransferPolicy {
