@@ -194,8 +194,9 @@ export function buildSetup(args: CliArgs, ctx: SetupContext): RunSetup {
 }
 
 /** the large-file settings of a run: command-line flags over the config file */
-export function transferSettings(args: CliArgs, config?: Pick<ProjectConfig, 'bandwidthLimit' | 'transferOrder' | 'verify'>): TransferSettings {
+export function transferSettings(args: CliArgs, config?: Pick<ProjectConfig, 'bandwidthLimit' | 'transferOrder' | 'verify' | 'resumeAbove'>): TransferSettings {
   const t: TransferSettings = {};
+  if (config?.resumeAbove !== undefined) t.resumeAbove = config.resumeAbove;
   if (args.retries !== undefined) t.retries = args.retries;
   if (args.retriesSleepMs !== undefined) t.retrySleepMs = args.retriesSleepMs;
   const bw = args.bwlimit ?? config?.bandwidthLimit;

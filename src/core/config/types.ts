@@ -66,6 +66,8 @@ export interface ProjectConfig {
   transferOrder?: 'newest' | 'oldest' | 'smallest' | 'largest' | 'name';
   /** after each transfer: compare sizes (default) or content hashes */
   verify?: 'size' | 'hash';
+  /** bytes: bigger files resume after an interruption (default 8 MiB); null: "off" */
+  resumeAbove?: number | null;
 }
 
 export const DEFAULT_PORTS = { sftp: 22, ftp: 21, ftps: 21, ftpsImplicit: 990 } as const;

@@ -11,13 +11,14 @@ import type { ProjectConfig, TargetConfig } from './types.js';
 import { parseBandwidth } from '../transfer/bandwidth.js';
 import { TRANSFER_ORDERS } from '../transfer/schedule.js';
 import { VERIFY_MODES } from '../transfer/copy.js';
+import { parseSize } from '../transfer/resume.js';
 
 export { ConfigError, parseMaxDelete };
 
 export const TOP_LEVEL_FIELDS = [
   '$schema', 'targets', 'defaultTarget', 'localRoot', 'uploadOnSave', 'ignore', 'match',
   'conflictPolicy', 'concurrency', 'deletePropagation', 'maxDelete', 'idleTimeoutSeconds',
-  'timeoutSeconds', 'bandwidthLimit', 'transferOrder', 'verify',
+  'timeoutSeconds', 'bandwidthLimit', 'transferOrder', 'verify', 'resumeAbove',
 ] as const;
 
 export const TARGET_FIELDS = [
@@ -132,6 +133,12 @@ export function parseConfigText(text: string, file: string): ProjectConfig {
   }
   if ((p = get('transferOrder'))) config.transferOrder = j.oneOf(p, 'transferOrder', TRANSFER_ORDERS);
   if ((p = get('verify'))) config.verify = j.oneOf(p, 'verify', VERIFY_MODES);
+  if ((p = get('resumeAbove'))) {
+    const v = p.value.type === 'number' && Number.isInteger(p.value.value) && p.value.value >= 0 ? p.value.value as number
+      : p.value.type === 'string' ? parseSize(String(p.value.value)) : undefined;
+    if (v === undefined) throw j.error(p.value, 'resumeAbove', `must be a size such as "8MB" or "512K", a number of bytes, or "off" (got ${shown(p.value)})`);
+    config.resumeAbove = v;
+  }
   if ((p = get('maxDelete'))) {
     const v = parseMaxDelete(p.value.value);
     if (v === undefined || (p.value.type !== 'number' && p.value.type !== 'string')) {
