@@ -155,8 +155,10 @@ export class SyncSession implements SyncEngine {
   private async exclusive<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
     const lock = await acquireLock(lockFileFor(this.state.file), { ...this.options.lock, signal });
     try {
-      // another process may have synced (and compacted the journal) since we last looked
+      // another process may have synced (and compacted the journal) since we last looked; a killed
+      // one may have left the temp file of its last snapshot
       this.state.closeJournal();
+      this.state.removeLeftoverTemps();
       if (this.opened) this.state.load();
       return await fn();
     } finally {
