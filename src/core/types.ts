@@ -73,8 +73,11 @@ export interface Target {
   list(options?: ListOptions): Promise<Map<string, Entry>>;
   stat(path: string): Promise<Entry | undefined>;
 
-  /** stream a file's content (streamed: never buffers a whole file); from byte `offset` on (a resumed transfer) */
-  read(path: string, signal?: AbortSignal, offset?: number): Promise<Readable>;
+  /**
+   * stream a file's content (streamed: never buffers a whole file); from byte `offset` on (a resumed
+   * transfer); `end`: the bytes wanted stop there (a hint so that no more is fetched; a stream may go on)
+   */
+  read(path: string, signal?: AbortSignal, offset?: number, end?: number): Promise<Readable>;
   /**
    * Write `path` from `source` *atomically*: the content goes to a temporary name in the
    * same folder (see `tempName`), which is then renamed over `path`; on failure the temp is

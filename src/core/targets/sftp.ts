@@ -233,7 +233,7 @@ export class SftpTarget implements Target {
     });
   }
 
-  async read(path: string, signal?: AbortSignal, offset = 0): Promise<Readable> {
+  async read(path: string, signal?: AbortSignal, offset = 0, end?: number): Promise<Readable> {
     const { c, handle, size } = await this.withRetry('Opening for reading', path, async (c) => {
       const handle = await call<Buffer>(c, (s, cb) => s.open(this.abs(c, path), 'r', cb));
       try {
@@ -244,7 +244,8 @@ export class SftpTarget implements Target {
         throw e;
       }
     }, signal);
-    const stream = new SftpReadStream(c.sftp, handle, size, { mapError: (e) => this.toError(e, c, 'Reading', path), start: offset });
+    // (a range asked for: no read requests beyond it are pipelined)
+    const stream = new SftpReadStream(c.sftp, handle, end === undefined ? size : Math.min(size, end), { mapError: (e) => this.toError(e, c, 'Reading', path), start: offset });
     if (signal) {
       const onAbort = () => stream.destroy(new SyncError('aborted', 'Cancelled', { path }));
       signal.addEventListener('abort', onAbort, { once: true });

@@ -130,7 +130,7 @@ async function partialSize(rec: PartialRecord, dst: Target, store: PartialStore)
 async function sameTail(rec: PartialRecord, have: number, path: string, src: Target, dst: Target, store: PartialStore, signal?: AbortSignal): Promise<boolean> {
   const from = Math.max(0, have - TAIL_CHECK);
   const len = have - from;
-  const theirs = await take(await src.read(path, signal, from), len);
+  const theirs = await take(await src.read(path, signal, from, have), len);
   let ours: Buffer;
   if (rec.direction === 'download') {
     const fd = fs.openSync(store.localPartial(rec), fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
@@ -143,7 +143,7 @@ async function sameTail(rec: PartialRecord, have: number, path: string, src: Tar
       fs.closeSync(fd);
     }
   } else {
-    ours = await take(await dst.read(rec.partial, signal, from), len);
+    ours = await take(await dst.read(rec.partial, signal, from, have), len);
   }
   return ours.length === len && ours.equals(theirs);
 }

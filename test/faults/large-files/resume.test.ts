@@ -33,6 +33,17 @@ async function run(env: FaultEnv, options: RunOptions): Promise<SyncResult> {
 const bytesSince = (proxy: FaultProxy, from: number, direction: 'up' | 'down') =>
   proxy.connections.slice(from).reduce((n, c) => n + c[direction], 0);
 
+/** the size of a file once it stopped changing for 300 ms */
+async function settledSize(file: string): Promise<number> {
+  let last = -1;
+  for (;;) {
+    const size = statSync(file).size;
+    if (size === last) return size;
+    last = size;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
 const partialsDir = (env: FaultEnv) => join(env.local, '.remote-sync', 'partials');
 const serverTemps = (env: FaultEnv) => readdirSync(env.remoteFs).filter((n) => n.startsWith('.rs-tmp'));
 
@@ -48,7 +59,7 @@ test('sftp: a 64 MiB upload cut at half continues from the partial on the server
     assert.ok(!existsSync(join(env.remoteFs, 'big.bin')), 'never under the real name while incomplete');
     const temps = serverTemps(env);
     assert.equal(temps.length, 1, 'the partial stays on the server');
-    const partial = statSync(join(env.remoteFs, temps[0])).size;
+    const partial = await settledSize(join(env.remoteFs, temps[0]));
     assert.ok(partial > 8 * MiB && partial <= SIZE / 2 + MiB, `partial of ${partial} bytes`);
     assert.equal(readdirSync(partialsDir(env)).filter((n) => n.endsWith('.json')).length, 1, 'with its record in the state folder');
 
@@ -179,3 +190,35 @@ test('sftp: a cancelled run (Ctrl-C) leaves a partial; the next run continues it
     await env.cleanup();
   }
 });
+
+// the other two directions: an FTP upload continues with APPE, an SFTP download reads at the offset
+for (const [kind, conn, direction] of [['ftp', 'data', 'up'], ['sftp', 'plain', 'down']] as const) {
+  test(`${kind}: a 32 MiB ${direction === 'up' ? 'upload' : 'download'} cut at half continues: only the rest moves`, async (t) => {
+    const size = SIZE / 2;
+    const { env, arm } = await cutEnv(kind, `resume-${kind}-${direction}`, conn, direction, size / 2);
+    if ('skip' in env) { t.skip(env.skip); return; }
+    try {
+      const files = { 'big.bin': randomBytes(size) };
+      writeTree(direction === 'up' ? env.local : env.remoteFs, files, direction === 'up' ? undefined : env.owner);
+      const mode = direction === 'up' ? 'upload' : 'download';
+      const first = await run(env, { mode, transfer: { retries: 0 } });
+      assert.equal(first.errors.length, 1, 'the cut transfer is an error of the first run');
+      // (the server may still be writing what it received before the cut: wait until the size settles)
+      const partial = await settledSize(direction === 'up'
+        ? join(env.remoteFs, serverTemps(env)[0])
+        : join(partialsDir(env), readdirSync(partialsDir(env)).find((n) => n.endsWith('.part'))!));
+      assert.ok(partial > 4 * MiB, `partial of ${partial} bytes`);
+      arm.on = false;
+      const from = env.proxy!.connections.length;
+      const second = await run(env, { mode });
+      assert.deepEqual(second.errors, []);
+      const moved = bytesSince(env.proxy!, from, direction);
+      const rest = size - partial;
+      t.diagnostic(`partial ${partial} bytes; second run moved ${moved} bytes for a rest of ${rest}`);
+      assert.ok(moved >= rest && moved < rest + 2 * MiB, `moved ${moved} bytes for a rest of ${rest}`);
+      await assertOutcome(env, hashesOf(files));
+    } finally {
+      await env.cleanup();
+    }
+  });
+}
