@@ -6,6 +6,8 @@ import { parseMaxDelete, RESOLVE_STRATEGIES, CONCURRENCY_RANGE, TIMEOUT_RANGE } 
 import { didYouMean } from '../core/config/suggest.js';
 import { normalizeCertFingerprint } from '../core/targets/tls-pin.js';
 import type { ResolveStrategy, SyncMode } from '../core/types.js';
+import { parseBandwidth, parseClock } from '../core/transfer/bandwidth.js';
+import { parseDuration, TRANSFER_ORDERS, type TransferOrder } from '../core/transfer/schedule.js';
 
 export const COMMANDS = ['upload', 'download', 'sync', 'run', 'import-sftp-json'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -45,6 +47,7 @@ export interface CliArgs {
   sshConfig?: string;
   jump?: string;
   port?: number;
+  /** --retries N: further tries of a failed file, and reconnects of a dropped connection */
   retries?: number;
   logFile?: string;
   acceptNewHostKey: boolean;
@@ -57,6 +60,18 @@ export interface CliArgs {
   noWait: boolean;
   /** normalised "SHA256:AB:CD:…" */
   tlsFingerprint?: string;
+  /** --checksum: verify transfers by hash; compare never-synced equal-size equal-time pairs by hash */
+  checksum: boolean;
+  /** --retries-sleep: first wait before a retry, ms */
+  retriesSleepMs?: number;
+  /** --bwlimit: as given (validated) */
+  bwlimit?: string;
+  /** --max-duration, ms */
+  maxDurationMs?: number;
+  /** --stop-at HH:MM */
+  stopAt?: string;
+  /** --order */
+  order?: TransferOrder;
   help: boolean;
   version: boolean;
 }
@@ -90,7 +105,13 @@ export const OPTIONS: readonly OptionDef[] = [
   { long: 'max-delete', value: 'N|N%', help: 'stop before deleting more than N files or N% of a side (default 50%)', group: 'sync' },
   { long: 'no-wait', help: 'another sync of the same folders is running: fail at once (exit 1) instead of waiting for it', group: 'sync' },
   { long: 'concurrency', value: 'N', help: `transfers at a time, ${CONCURRENCY_RANGE.min}-${CONCURRENCY_RANGE.max} (default ${CONCURRENCY_RANGE.default})`, group: 'sync' },
-  { long: 'retries', value: 'N', help: `retries of an operation after a dropped connection, 0-${RETRIES_MAX} (default 3)`, group: 'sync' },
+  { long: 'checksum', help: 'verify every transfer by a content hash (the server\'s own where it has one), and compare never-synced files of equal size and time by hash', group: 'sync' },
+  { long: 'retries', value: 'N', help: `try a failed file N more times, waiting longer each time, and reconnect a dropped connection up to N times, 0-${RETRIES_MAX} (default 3)`, group: 'sync' },
+  { long: 'retries-sleep', value: 'DURATION', help: 'wait before the first retry, doubled each time with jitter (default 1s)', group: 'sync' },
+  { long: 'bwlimit', value: 'RATE', help: 'total rate over all transfers: 512K, 2M, off, or a timetable "08:00,512K 19:00,off"', group: 'sync' },
+  { long: 'max-duration', value: 'DURATION', help: 'start no transfer after this long (2h, 30m); running ones finish; exit 5 with what is left', group: 'sync' },
+  { long: 'stop-at', value: 'HH:MM', help: 'start no transfer after this time of day; running ones finish; exit 5 with what is left', group: 'sync' },
+  { long: 'order', value: 'ORDER', help: `what is transferred first: ${TRANSFER_ORDERS.join('|')} (default: big files beside small ones)`, group: 'sync' },
   { long: 'match', short: 'm', value: 'PATTERNS', help: 'only these gitignore-like patterns (comma-separated, repeatable)', group: 'filter' },
   { long: 'exclude', short: 'x', value: 'PATTERNS', help: 'leave these out (comma-separated, repeatable); .git, .hg, .svn, .DS_Store always', group: 'filter' },
   { long: 'include', value: 'PATTERNS', help: 'do not leave these out, even where an exclude matches (rsync\'s --include; comma-separated, repeatable)', group: 'filter' },
@@ -128,7 +149,7 @@ function emptyArgs(): CliArgs {
   return {
     dryRun: false, delete: false, deleteUnmatched: false, force: false, match: [], exclude: [], include: [], excludeFrom: [], includeFrom: [], json: false,
     verbosity: 0, progress: false, acceptNewHostKey: false, ftpsImplicit: false, ftpActive: false, insecureTls: false,
-    noWait: false, help: false, version: false,
+    noWait: false, checksum: false, help: false, version: false,
   };
 }
 
@@ -350,6 +371,28 @@ function setOption(args: CliArgs, def: OptionDef, value: string, spelled: string
     case 'tls-fingerprint':
       args.tlsFingerprint = normalizeCertFingerprint(value);
       if (!args.tlsFingerprint) throw bad('must be a SHA-256 certificate fingerprint: SHA256: and 64 hex digits, colons allowed');
+      break;
+    case 'checksum': args.checksum = true; break;
+    case 'retries-sleep':
+    case 'max-duration': {
+      const ms = parseDuration(value);
+      if (ms === undefined || (def.long === 'max-duration' && ms <= 0)) throw bad('must be a duration such as 30s, 10m, 2h or 1h30m');
+      if (def.long === 'retries-sleep') args.retriesSleepMs = ms; else args.maxDurationMs = ms;
+      break;
+    }
+    case 'stop-at':
+      if (parseClock(value) === undefined) throw bad('must be a time of day HH:MM, e.g. 06:00');
+      args.stopAt = value.trim();
+      break;
+    case 'bwlimit':
+      try { parseBandwidth(value, spelled); } catch (e) { throw new UsageError((e as Error).message + '; e.g. --bwlimit 2M or --bwlimit "08:00,512K 19:00,off"', command); }
+      args.bwlimit = value;
+      break;
+    case 'order':
+      if (!(TRANSFER_ORDERS as readonly string[]).includes(value)) {
+        throw new UsageError(`option ${spelled} must be one of ${TRANSFER_ORDERS.join('|')} (got '${value}')${didYouMean(value, TRANSFER_ORDERS, (s) => s)}`, command);
+      }
+      args.order = value as TransferOrder;
       break;
     case 'help': args.help = true; break;
     case 'version': args.version = true; break;

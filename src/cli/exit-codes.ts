@@ -14,6 +14,8 @@ export const EXIT = {
   ABORTED: 3,
   /** done, but conflicts were left unresolved */
   CONFLICTS: 4,
+  /** --max-duration / --stop-at: the time was up before every transfer ran; the next run goes on */
+  TIME_UP: 5,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -28,10 +30,11 @@ export function exitCodeForError(err: unknown): ExitCode {
   return EXIT.ERROR;
 }
 
-/** errors beat conflicts: a run with both exits 1 */
-export function exitCodeForResult(result: Pick<SyncResult, 'cancelled' | 'errors' | 'conflicts'>): ExitCode {
+/** errors beat a time limit, which beats conflicts: a run with errors exits 1 */
+export function exitCodeForResult(result: Pick<SyncResult, 'cancelled' | 'errors' | 'conflicts' | 'timeUp'>): ExitCode {
   if (result.cancelled) return EXIT.ABORTED;
   if (result.errors.length > 0) return EXIT.ERROR;
+  if (result.timeUp) return EXIT.TIME_UP;
   if (result.conflicts.length > 0) return EXIT.CONFLICTS;
   return EXIT.OK;
 }

@@ -28,7 +28,7 @@ Percent-encode special characters in user names, passwords and paths (@ → %40,
 const FOOTER = `Passwords: the URL, REMOTE_SYNC_PASSWORD, ~/.netrc (or $NETRC), else a prompt on a terminal.
 Key passphrases: REMOTE_SYNC_PASSPHRASE, else a prompt. SFTP also uses ssh-agent (SSH_AUTH_SOCK) and
 ~/.ssh/config (HostName, Port, User, IdentityFile, ProxyJump, …); other login prompts (2FA) are asked.
-Exit codes: 0 done, 1 error, 2 usage, 3 aborted (Ctrl-C or a safety check), 4 conflicts left unresolved.`;
+Exit codes: 0 done, 1 error, 2 usage, 3 aborted (Ctrl-C or a safety check), 4 conflicts left unresolved, 5 time up (--max-duration, --stop-at) with transfers left.`;
 
 const GROUPS: Record<OptionDef['group'], string> = {
   sync: 'Sync options',

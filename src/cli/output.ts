@@ -107,11 +107,12 @@ export class Output {
   }
 
   /** update the progress line (throttled; a final call with force draws at once) */
-  progress(filesDone: number, filesTotal: number, bytesDone: number, bytesTotal: number, force = false, rate?: Pick<ProgressSnapshot, 'rate' | 'etaMs'>): void {
+  progress(filesDone: number, filesTotal: number, bytesDone: number, bytesTotal: number, force = false, rate?: Pick<ProgressSnapshot, 'rate' | 'etaMs'>, suffix = ''): void {
     if (!this.progressOn) return;
     let text = `${filesDone}/${filesTotal} files, ${formatBytes(bytesDone)}/${formatBytes(bytesTotal)}`;
     if (rate && rate.rate > 0) text += `, ${formatRate(rate.rate)}`;
     if (rate?.etaMs !== undefined && bytesDone < bytesTotal) text += `, ${formatDuration(rate.etaMs)} left`;
+    text += suffix;
     const t = this.now();
     if (!force && t - this.lastDraw < (this.progressTty ? 100 : 1000)) { this.progressText = text; return; }
     this.lastDraw = t;

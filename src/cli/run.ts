@@ -22,6 +22,7 @@ import { makeConflictAsker } from './interactive.js';
 import type { PromptIo } from './prompt.js';
 import { runImport } from './import.js';
 import { TransferMeter } from '../core/progress/meter.js';
+import { hashMethodsLine, progressSuffix, timeUpLines, transferJson } from './transfer-report.js';
 
 export interface CliIo {
   argv: string[];
@@ -112,7 +113,7 @@ async function runParsed(io: CliIo, args: CliArgs, started: number, logFile: ((l
     out.clearProgress();
     out.line(summary, LEVEL.summary);
     if (args.json) {
-      out.json(buildReport({ mode, local: localShown, remote: remoteShown, dryRun: args.dryRun, result, error, exitCode: code, summary, elapsedMs: Date.now() - started }));
+      out.json({ ...buildReport({ mode, local: localShown, remote: remoteShown, dryRun: args.dryRun, result, error, exitCode: code, summary, elapsedMs: Date.now() - started }), ...transferJson(result) });
     }
     return code;
   };
@@ -197,7 +198,7 @@ async function runParsed(io: CliIo, args: CliArgs, started: number, logFile: ((l
       case 'bytes': {
         // the bytes of big files in flight move the line too (throttled by Output)
         const p = meter.snapshot();
-        out.progress(p.filesDone, p.filesTotal, p.bytesDone, p.bytesTotal, ev.type === 'stats' && ev.filesDone === ev.filesTotal, p);
+        out.progress(p.filesDone, p.filesTotal, p.bytesDone, p.bytesTotal, ev.type === 'stats' && ev.filesDone === ev.filesTotal, p, ev.type === 'stats' ? progressSuffix(ev) : '');
         break;
       }
       default:
@@ -222,6 +223,8 @@ async function runParsed(io: CliIo, args: CliArgs, started: number, logFile: ((l
       ask,
       concurrency,
       onProgress,
+      checksum: setup.checksum,
+      transfer: setup.transfer,
     });
   } catch (e) {
     await closeQuietly(session, out);
@@ -257,4 +260,11 @@ function printAfterRun(result: SyncResult, dryRun: boolean, out: Output): void {
   for (const a of conflicts) out.line(actionLine(a), LEVEL.changes);
   // entries left out because of their name or because they could not be read (no action reported them)
   for (const n of result.plan.notSynced ?? []) out.error(notSyncedLine(n));
+  const hashed = hashMethodsLine(result);
+  if (hashed) out.line(hashed, LEVEL.changes);
+  const timeUp = timeUpLines(result);
+  if (timeUp) {
+    for (const p of timeUp.paths) out.line(p, LEVEL.details);
+    out.line(timeUp.summary, LEVEL.summary);
+  }
 }

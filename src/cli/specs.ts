@@ -15,6 +15,7 @@ import { readPatternFile } from '../core/ignore/ignore-files.js';
 import { parseJump } from '../core/targets/ssh/jump-spec.js';
 import { UsageError, type CliArgs } from './args.js';
 import { configReach } from '../core/config/reach.js';
+import type { TransferSettings } from '../core/transfer/policy.js';
 
 export interface RunSetup {
   mode: SyncMode;
@@ -30,6 +31,10 @@ export interface RunSetup {
   /** never 'ask' when no terminal can answer */
   resolve: ResolveStrategy;
   concurrency?: number;
+  /** --checksum: compare never-synced pairs of equal size and time by hash */
+  checksum: boolean;
+  /** retries, bandwidth limit, time limit, order, verify: flags over the config file */
+  transfer: TransferSettings;
   /** run: the config file and target used */
   configFile?: string;
   targetName?: string;
@@ -189,6 +194,8 @@ export function buildSetup(args: CliArgs, ctx: SetupContext): RunSetup {
     resolve,
     createFolders: [],
     storedSecrets: config ? isOwnFile(config.file) : true,
+    checksum: args.checksum,
+    transfer: transferSettings(args, config),
   };
   const maxDelete = args.maxDelete ?? config?.maxDelete;
   if (maxDelete !== undefined) setup.maxDelete = maxDelete;
@@ -218,4 +225,21 @@ export function buildSetup(args: CliArgs, ctx: SetupContext): RunSetup {
     }
   }
   return setup;
+}
+
+/** the large-file settings of a run: command-line flags over the config file */
+export function transferSettings(args: CliArgs, config?: Pick<ProjectConfig, 'bandwidthLimit' | 'transferOrder' | 'verify' | 'resumeAbove'>): TransferSettings {
+  const t: TransferSettings = {};
+  if (config?.resumeAbove !== undefined) t.resumeAbove = config.resumeAbove;
+  if (args.retries !== undefined) t.retries = args.retries;
+  if (args.retriesSleepMs !== undefined) t.retrySleepMs = args.retriesSleepMs;
+  const bw = args.bwlimit ?? config?.bandwidthLimit;
+  if (bw !== undefined) t.bandwidthLimit = bw;
+  if (args.maxDurationMs !== undefined) t.maxDurationMs = args.maxDurationMs;
+  if (args.stopAt !== undefined) t.stopAt = args.stopAt;
+  const order = args.order ?? config?.transferOrder;
+  if (order) t.order = order;
+  const verify = args.checksum ? 'hash' : config?.verify;
+  if (verify) t.verify = verify;
+  return t;
 }

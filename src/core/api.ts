@@ -5,6 +5,7 @@ import type {
   Action, Entry, EntryType, Plan, ProgressEvent, Resolution, ResolveStrategy, SyncMode, SyncResult, Target, Logger,
 } from './types.js';
 import type { LockOptions } from './lock.js';
+import type { TransferSettings } from './transfer/policy.js';
 
 export interface FilterOptions {
   /** only these (gitignore-like globs); empty/undefined = everything */
@@ -40,6 +41,8 @@ export interface PlanOptions {
   paths?: string[];
   /** safety: the most deletions allowed on one side: a count, or "N%" of that side's files (default "50%") */
   maxDelete?: number | string;
+  /** --checksum: pairs never synced with equal size and mtime are compared by content hash too */
+  checksum?: boolean;
   signal?: AbortSignal;
 }
 
@@ -50,6 +53,8 @@ export interface RunOptions extends PlanOptions {
   ask?: (conflict: Action) => Promise<Resolution>;
   concurrency?: number;
   onProgress?: (event: ProgressEvent) => void;
+  /** large files and slow links: retries, bandwidth limit, time limit, order, verify (core/transfer/policy.ts) */
+  transfer?: TransferSettings;
 }
 
 export type SaveOutcome =

@@ -9,6 +9,9 @@ import { depthOf } from './paths.js';
 import { mapLimit } from './pool.js';
 import { copyVerified } from './transfer/copy.js';
 import { guardDelete, newFailedCopies, noteFailedCopy, prepareName } from './names/executor-guards.js';
+import type { TransferPolicy } from './transfer/policy.js';
+import { orderTransfers } from './transfer/schedule.js';
+import { RateMeter } from './transfer/progress.js';
 
 export interface ExecuteContext {
   local: Target;
@@ -18,6 +21,8 @@ export interface ExecuteContext {
   concurrency: number;
   signal?: AbortSignal;
   onProgress?: (e: ProgressEvent) => void;
+  /** retries, bandwidth limit, time limit, order, verification (core/transfer/policy.ts) */
+  transfer?: TransferPolicy;
 }
 
 export function emptyStats(): Stats {
@@ -43,22 +48,48 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
   let bytesDone = 0;
   const emit = (e: ProgressEvent) => ctx.onProgress?.(e);
   const aborted = () => ctx.signal?.aborted === true;
+  const policy = ctx.transfer;
+  // the time limit: no action starts after it (the ones running finish); what is left is reported
+  const left: Action[] = [];
+  const timeUp = () => policy?.timeLimit !== undefined && Date.now() >= policy.timeLimit.deadline;
+  const hashMethods = { local: new Set<string>(), remote: new Set<string>() };
+  const meter = new RateMeter();
+  const running = new Set<string>();
+  let lastStats = 0;
+  const emitStats = (force: boolean) => {
+    const now = Date.now();
+    if (!force && now - lastStats < 200) return;
+    lastStats = now;
+    const f = meter.update(bytesDone, bytesTotal);
+    const current = running.size ? [...running][running.size - 1] : undefined;
+    emit({ type: 'stats', filesDone, filesTotal, bytesDone, bytesTotal, rate: f.rate, ...(f.etaSeconds !== undefined ? { etaSeconds: f.etaSeconds } : {}), ...(current ? { current } : {}) });
+  };
 
   for (const a of plan.stateOnly) recordStateOnly(a, ctx.state);
 
   const failedCopies = newFailedCopies(); // see names/executor-guards.ts
   const runOne = async (a: Action): Promise<void> => {
     if (aborted()) return;
+    if (timeUp()) { left.push(a); return; }
     emit({ type: 'action-start', action: a });
+    running.add(a.path);
     let moved = 0;
+    const fileMeter = a.bytes > 0 ? new RateMeter() : undefined;
     const onBytes = (n: number) => {
       bytesDone += n - moved;
       moved = n;
-      emit({ type: 'bytes', path: a.path, bytes: n, total: a.bytes });
+      const f = fileMeter?.update(n, a.bytes);
+      emit({ type: 'bytes', path: a.path, bytes: n, total: a.bytes, ...(f ? { rate: f.rate } : {}), ...(f?.etaSeconds !== undefined ? { etaSeconds: f.etaSeconds } : {}) });
+      emitStats(false);
+    };
+    const onHashed = (m: { src: string; dst: string }) => {
+      const up = a.kind === 'upload';
+      hashMethods.local.add(up ? m.src : m.dst);
+      hashMethods.remote.add(up ? m.dst : m.src);
     };
     try {
       guardDelete(a, failedCopies);
-      await perform(a, ctx, onBytes);
+      await perform(a, ctx, onBytes, onHashed);
       tally(a, stats);
       done.push(a);
       ctx.log.info(`${a.kind} ${a.path}`);
@@ -72,8 +103,9 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
       ctx.log.error(`${a.kind} ${a.path}: ${message}`);
       emit({ type: 'action-error', action: a, error: message });
     } finally {
+      running.delete(a.path);
       filesDone++;
-      emit({ type: 'stats', filesDone, filesTotal, bytesDone, bytesTotal });
+      emitStats(true);
     }
   };
 
@@ -96,8 +128,8 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
   try {
     for (const wave of waves) {
       if (aborted()) break;
-      // big files first inside the copy wave, so they overlap with the many small ones
-      const ordered = wave.length > 1 ? [...wave].sort((x, y) => (y.bytes > 8e6 ? 1 : 0) - (x.bytes > 8e6 ? 1 : 0)) : wave;
+      // the copy wave in the order asked for (default: big files first, so they overlap with the many small ones)
+      const ordered = wave.length > 1 ? orderTransfers(wave, policy?.order) : wave;
       await mapLimit(ordered, Math.max(1, ctx.concurrency), runOne);
     }
   } finally {
@@ -106,7 +138,10 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
 
   stats.errors = errors.length;
   stats.elapsedMs = Date.now() - started;
-  return { plan, stats, conflicts, errors, done, cancelled: aborted() };
+  const result: SyncResult = { plan, stats, conflicts, errors, done, cancelled: aborted() };
+  if (left.length && policy?.timeLimit) result.timeUp = { by: policy.timeLimit.by, left, leftBytes: left.reduce((n, a) => n + a.bytes, 0) };
+  if (hashMethods.local.size || hashMethods.remote.size) result.hashMethods = { local: [...hashMethods.local], remote: [...hashMethods.remote] };
+  return result;
 }
 
 function recordStateOnly(a: Action, state: StateStore): void {
@@ -114,7 +149,10 @@ function recordStateOnly(a: Action, state: StateStore): void {
   else if (a.kind === 'equal' && a.local && a.remote) state.recordPair(a.path, a.type, a.local, a.remote);
 }
 
-export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 'remote' | 'state' | 'signal'> & { log?: Logger }, onBytes: (n: number) => void): Promise<void> {
+export async function perform(
+  a: Action, ctx: Pick<ExecuteContext, 'local' | 'remote' | 'state' | 'signal' | 'transfer'> & { log?: Logger },
+  onBytes: (n: number) => void, onHashed?: (m: { src: string; dst: string }) => void,
+): Promise<void> {
   const { local, remote, state, signal } = ctx;
   switch (a.kind) {
     case 'equal':
@@ -149,9 +187,11 @@ export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 're
           state.forgetTree(a.path);
         }
       }
+      const t = ctx.transfer;
       const written = await copyVerified(a.path, src, dst, srcEntry, {
-        signal, onProgress: onBytes, log: ctx.log, mode: srcEntry.mode,
+        signal, onProgress: onBytes, log: ctx.log, onHashed, direction: a.kind, mode: srcEntry.mode,
         destMode: dstEntry?.type === 'file' ? dstEntry.mode : dstEntry ? undefined : null,
+        ...(t ? { retry: t.retry, limiter: t.limiter, verify: t.verify, resume: t.resume } : {}),
       });
       if (up) state.recordPair(a.path, 'file', srcEntry, written);
       else state.recordPair(a.path, 'file', written, srcEntry);

@@ -114,21 +114,6 @@ function tryCreate(file: string, info: LockInfo): string | undefined {
   return raw;
 }
 
-/**
- * Temp files of a snapshot write (`<id>.json.<random>.tmp`) that a killed run left: with the pair's
- * lock held no write of that snapshot is under way, so they are leftovers. Best effort.
- */
-export function removeStateLeftovers(stateFile: string): void {
-  const prefix = `${basename(stateFile)}.`;
-  let names: string[];
-  try { names = readdirSync(dirname(stateFile)); } catch { return; }
-  for (const n of names) {
-    if (n.startsWith(prefix) && /^[0-9a-f]+\.tmp$/.test(n.slice(prefix.length))) {
-      try { unlinkSync(join(dirname(stateFile), n)); } catch { /* gone meanwhile */ }
-    }
-  }
-}
-
 export class SyncLock {
   private released = false;
   constructor(readonly file: string, private readonly raw: string) {}

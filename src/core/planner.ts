@@ -35,6 +35,8 @@ export interface PlanInput extends NameRulesInput {
   mtimeResolutionMs: number;
   /** same bytes on both sides? (only called for files of equal size) */
   sameContent: (path: string) => Promise<boolean>;
+  /** --checksum: never take equal size and time as equal content (compare by hash) */
+  checksum?: boolean;
   badNames?: string[];
   /** entries the listings left out (bad names, unreadable folders, link loops), already filtered */
   notSynced?: NotSynced[];
@@ -110,7 +112,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
       // download everything). Both sides modified since the last sync: always compare the bytes —
       // two quick edits can share a size and a timestamp.
       const res = Math.max(1, input.mtimeResolutionMs);
-      const timeOk = r.d!.conflict === 'both-new' && input.mtimeResolutionMs <= 2000 && Math.floor(L.mtime / res) === Math.floor(R.mtime / res);
+      const timeOk = !input.checksum && r.d!.conflict === 'both-new' && input.mtimeResolutionMs <= 2000 && Math.floor(L.mtime / res) === Math.floor(R.mtime / res);
       if (timeOk) { same = true; how = 'same size and time'; }
       else if (await input.sameContent(r.path)) { same = true; how = 'same content'; }
     }

@@ -17,10 +17,14 @@ import { sameContent } from './compare.js';
 import { decideSave } from './save.js';
 import { mapLimit } from './pool.js';
 import { SyncError, errorMessage } from './errors.js';
-import { acquireLock, lockFileFor, removeStateLeftovers } from './lock.js';
+import { acquireLock, lockFileFor } from './lock.js';
 import { listingProblems, type ListingProblems } from './names/listing-problems.js';
 import { probeCaseInsensitive } from './names/probe.js';
 import { foldCase } from './names/case.js';
+import { transferPolicy } from './transfer/policy.js';
+import { compareHashes } from './transfer/hash.js';
+import { PartialStore } from './transfer/partials.js';
+import { cleanPartials, DEFAULT_RESUME_ABOVE } from './transfer/resume.js';
 
 interface Listing {
   local: Map<string, Entry>;
@@ -126,7 +130,10 @@ export class SyncSession implements SyncEngine {
       deleteUnmatched: options.deleteUnmatched,
       force: options.force,
       mtimeResolutionMs: Math.max(this.local.capabilities.mtimeResolutionMs, this.remote.capabilities.mtimeResolutionMs),
-      sameContent: (p) => sameContent(this.local, this.remote, p, options.signal),
+      sameContent: options.checksum
+        ? (p) => compareHashes(this.local, this.remote, p, options.signal).then((c) => c.same)
+        : (p) => sameContent(this.local, this.remote, p, options.signal),
+      checksum: options.checksum,
       badNames: badNamesOf(this.remote),
       notSynced: l.problems.notSynced,
       unreadable: l.problems.unreadable,
@@ -154,9 +161,10 @@ export class SyncSession implements SyncEngine {
   private async exclusive<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
     const lock = await acquireLock(lockFileFor(this.state.file), { ...this.options.lock, signal });
     try {
-      removeStateLeftovers(this.state.file);
-      // another process may have synced (and compacted the journal) since we last looked
+      // another process may have synced (and compacted the journal) since we last looked; a killed
+      // one may have left the temp file of its last snapshot
       this.state.closeJournal();
+      this.state.removeLeftoverTemps();
       if (this.opened) this.state.load();
       return await fn();
     } finally {
@@ -168,10 +176,16 @@ export class SyncSession implements SyncEngine {
     return this.exclusive(options.signal, () => this.executeLocked(plan, options));
   }
 
-  private async executeLocked(plan: Plan, options: Omit<RunOptions, 'mode'>): Promise<SyncResult> {
+  private async executeLocked(plan: Plan, options: Omit<RunOptions, 'mode'>, startedAt = Date.now()): Promise<SyncResult> {
+    // bad settings are a usage error before anything changes; the time limit counts from the run's start
+    const transfer = transferPolicy(options.transfer, startedAt);
     await this.open();
     if (!options.force) checkSafety(plan, { maxDelete: options.maxDelete, scoped: !!options.paths?.length });
-    await this.cleanStaleTemps();
+    const partials = new PartialStore(this.options.localRoot, this.options.remoteId);
+    const above = options.transfer?.resumeAbove === undefined ? DEFAULT_RESUME_ABOVE : options.transfer.resumeAbove;
+    if (above !== null) transfer.resume = { store: partials, above, log: this.log };
+    await this.cleanPartials(partials, plan, options.paths);
+    await this.cleanStaleTemps(new Set(partials.all().filter((r) => r.direction === 'upload').map((r) => r.partial)));
     // a remote with no files may be a folder that does not exist yet (FTP servers list that as
     // empty): make sure the root is there (idempotent) before writing into it
     if (!options.paths?.length && plan.counts.remoteFiles === 0 && plan.actions.some((a) => a.kind === 'upload' || a.kind === 'mkdir-remote')) {
@@ -180,7 +194,7 @@ export class SyncSession implements SyncEngine {
     const result = await executePlan(plan, {
       local: this.local, remote: this.remote, state: this.state, log: this.log,
       concurrency: options.concurrency ?? this.remote.capabilities.maxConcurrency,
-      signal: options.signal, onProgress: options.onProgress,
+      signal: options.signal, onProgress: options.onProgress, transfer,
     });
     result.errors.push(...notSyncedErrors(plan));
     result.stats.errors = result.errors.length;
@@ -207,7 +221,7 @@ export class SyncSession implements SyncEngine {
       stats.errors = errors.length;
       return { plan, stats, conflicts, errors, done: [], cancelled: false };
     }
-    const result = await this.executeLocked(plan, options);
+    const result = await this.executeLocked(plan, options, started);
     result.stats.elapsedMs = Date.now() - started;
     return result;
   }
@@ -278,10 +292,20 @@ export class SyncSession implements SyncEngine {
     return this.open().then(() => this.remote.stat(normalizeRelPath(path)));
   }
 
-  /** Temp files left by an interrupted write (ours, by name) are removed before a run (the next listing refreshes the list). */
-  private async cleanStaleTemps(): Promise<void> {
+  /**
+   * Partial transfers older than a week, or of files this run does not transfer (deleted, excluded,
+   * in sync by now), are removed; a scoped run judges only the partials in its scope.
+   */
+  private async cleanPartials(store: PartialStore, plan: Plan, paths: string[] | undefined): Promise<void> {
+    const planned = new Set(plan.actions.filter((a) => a.kind === 'upload' || a.kind === 'download').map((a) => `${a.kind}\0${a.path}`));
+    const scope = (paths ?? []).map(normalizeRelPath);
+    await cleanPartials(store, this.remote, (r) => planned.has(`${r.direction}\0${r.path}`) || (scope.length > 0 && !scope.some((s) => isWithin(r.path, s))), this.log);
+  }
+
+  /** Temp files left by an interrupted write (ours, by name) are removed before a run (the next listing refreshes the list); resumable partials are kept. */
+  private async cleanStaleTemps(keep: Set<string>): Promise<void> {
     for (const t of [this.local, this.remote]) {
-      const stale = (t as { staleTemps?: string[] }).staleTemps ?? [];
+      const stale = ((t as { staleTemps?: string[] }).staleTemps ?? []).filter((p) => t !== this.remote || !keep.has(p));
       await mapLimit(stale, 4, async (p) => {
         try { await t.removeFile(p); this.log.info(`removed stale temp file ${p}`); } catch (e) { this.log.warn(`could not remove stale temp file ${p}: ${errorMessage(e)}`); }
       });

@@ -10,9 +10,9 @@
 // The folder and every file in it go through state/safe-fs.ts: created 0700 / 0600, never through
 // a link, only files the user owns (a planted `<id>.journal -> ~/.bashrc` is an error, not a write).
 
-import { closeSync, fstatSync, fsyncSync, lstatSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, lstatSync, readSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Entry, EntryType, PathState } from './types.js';
 import { SyncError } from './errors.js';
 import { STATE_DIR } from './paths.js';
@@ -159,6 +159,18 @@ export class StateStore {
     rmSync(this.journalFile, { force: true });
     this.journalLines = 0;
     this.exists = true;
+  }
+
+  /**
+   * Temp files of a snapshot write that was killed (`<id>.json.<hex>.tmp`, see writeOwnedFileAtomic).
+   * Call only holding the pair's lock: another process's compaction may be writing one.
+   */
+  removeLeftoverTemps(): void {
+    const dir = dirname(this.file);
+    const prefix = `${basename(this.file)}.`;
+    let names: string[];
+    try { names = readdirSync(dir); } catch { return; }
+    for (const n of names) if (n.startsWith(prefix) && /^[0-9a-f]{8}\.tmp$/.test(n.slice(prefix.length))) rmSync(join(dir, n), { force: true });
   }
 
   closeJournal(): void {

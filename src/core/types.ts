@@ -80,8 +80,11 @@ export interface Target {
   list(options?: ListOptions): Promise<Map<string, Entry>>;
   stat(path: string): Promise<Entry | undefined>;
 
-  /** stream a file's content (streamed: never buffers a whole file) */
-  read(path: string, signal?: AbortSignal): Promise<Readable>;
+  /**
+   * stream a file's content (streamed: never buffers a whole file); from byte `offset` on (a resumed
+   * transfer); `end`: the bytes wanted stop there (a hint so that no more is fetched; a stream may go on)
+   */
+  read(path: string, signal?: AbortSignal, offset?: number, end?: number): Promise<Readable>;
   /**
    * Write `path` from `source` *atomically*: the content goes to a temporary name in the
    * same folder (see `tempName`), which is then renamed over `path`; on failure the temp is
@@ -226,6 +229,18 @@ export interface SyncResult {
   /** actions that completed */
   done: Action[];
   cancelled: boolean;
+  /** the time limit (--max-duration / --stop-at) came before every action ran: what was left for the next run */
+  timeUp?: TimeUp;
+  /** verify "hash": how each side's files were hashed (e.g. "FTP XSHA256", "sha256sum over SSH", "read back") */
+  hashMethods?: { local: string[]; remote: string[] };
+}
+
+export interface TimeUp {
+  by: 'max-duration' | 'stop-at';
+  /** actions not started */
+  left: Action[];
+  /** bytes those would have moved */
+  leftBytes: number;
 }
 
 export type ProgressEvent =
@@ -233,8 +248,9 @@ export type ProgressEvent =
   | { type: 'action-start'; action: Action }
   | { type: 'action-done'; action: Action }
   | { type: 'action-error'; action: Action; error: string }
-  | { type: 'bytes'; path: string; bytes: number; total: number }
-  | { type: 'stats'; filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number };
+  | { type: 'bytes'; path: string; bytes: number; total: number; rate?: number; etaSeconds?: number }
+  /** rate: bytes/s over the last seconds; etaSeconds: time left at that rate; current: a file in transfer */
+  | { type: 'stats'; filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number; rate?: number; etaSeconds?: number; current?: string };
 
 /** Where and how to reach a target; parsed from a CLI argument or the project config. */
 export interface RemoteSpec {

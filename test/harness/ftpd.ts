@@ -159,7 +159,7 @@ function pureFtpdArgs(port: number, pasvLow: number, certFile: string | undefine
 }
 
 /** ProFTPD's config: same setup as pure-ftpd's flags; implicit TLS via mod_tls */
-function proftpdConfig(dir: string, port: number, pasvLow: number, tlsMode: FtpdTls, perIp: number): string {
+function proftpdConfig(dir: string, port: number, pasvLow: number, tlsMode: FtpdTls, perIp: number, digest = false): string {
   const lines = [
     'ServerType standalone', 'ServerName "remote-sync tests"', 'DefaultServer on', 'DefaultAddress 127.0.0.1',
     `Port ${port}`, 'UseIPv6 off', 'User nobody', 'Group nogroup', `PidFile ${dir}/proftpd.pid`,
@@ -168,6 +168,8 @@ function proftpdConfig(dir: string, port: number, pasvLow: number, tlsMode: Ftpd
     'AuthOrder mod_auth_unix.c', 'DefaultRoot ~', `PassivePorts ${pasvLow} ${pasvLow + 99}`, 'MaxInstances 200', `MaxClientsPerHost ${perIp}`,
     'Umask 022', 'AllowOverwrite on', 'ListOptions "-a"',
   ];
+  // mod_digest: HASH, XSHA256, XSHA1, XMD5 (the server hashes a file itself)
+  if (digest) lines.push('<IfModule mod_dso.c>', `ModulePath ${PROFTPD_MODULES}`, 'LoadModule mod_digest.c', '</IfModule>', 'DigestEngine on');
   if (tlsMode !== 'none') {
     lines.push('<IfModule mod_dso.c>', `ModulePath ${PROFTPD_MODULES}`, 'LoadModule mod_tls.c', '</IfModule>',
       'TLSEngine on', 'TLSRequired on', `TLSRSACertificateFile ${dir}/cert.pem`, `TLSRSACertificateKeyFile ${dir}/key.pem`,
@@ -190,6 +192,8 @@ export async function startFtpd(opts: {
   maxClientsPerIp?: number;
   /** pure-ftpd: refuse SITE CHMOD (its -R, --nochmod) */
   noChmod?: boolean;
+  /** ProFTPD: load mod_digest (HASH / XSHA256 / XSHA1 / XMD5) */
+  digest?: boolean;
 }): Promise<FtpdServer | { skip: string }> {
   const perIp = opts.maxClientsPerIp ?? 200;
   const daemon = opts.daemon ?? (opts.tls !== 'implicit' && (existsSync(PURE_FTPD) || !existsSync(PROFTPD)) ? 'pure-ftpd' : 'proftpd');
@@ -203,6 +207,9 @@ export async function startFtpd(opts: {
   }
   if (daemon === 'proftpd' && opts.tls !== 'none' && !existsSync(PROFTPD_MOD_TLS)) {
     return { skip: `${PROFTPD_MOD_TLS} is missing (apt-get install proftpd-mod-crypto)` };
+  }
+  if (daemon === 'proftpd' && opts.digest && !existsSync(path.join(PROFTPD_MODULES, 'mod_digest.so'))) {
+    return { skip: `${path.join(PROFTPD_MODULES, 'mod_digest.so')} is missing (apt-get install proftpd-mod-crypto)` };
   }
   const user = ensureTestUser();
   if ('skip' in user) return user;
@@ -219,7 +226,7 @@ export async function startFtpd(opts: {
   const pasvLow = 30000 + Math.floor(Math.random() * 290) * 100;
   const proc = daemon === 'pure-ftpd'
     ? spawn(PURE_FTPD, [...pureFtpdArgs(port, pasvLow, certFile, perIp), ...(opts.noChmod ? ['-R'] : [])], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-    : spawn(PROFTPD, ['-n', '-c', proftpdConfig(tmp, port, pasvLow, opts.tls, perIp)], {
+    : spawn(PROFTPD, ['-n', '-c', proftpdConfig(tmp, port, pasvLow, opts.tls, perIp, opts.digest)], {
       stdio: ['ignore', 'pipe', 'pipe'], detached: true,
       env: PROFTPD_ROOT === '/' ? process.env : { ...process.env, LD_LIBRARY_PATH: path.join(PROFTPD_ROOT, 'usr/lib/x86_64-linux-gnu') },
     });

@@ -38,7 +38,7 @@ test('defaults', () => {
     {
       command: undefined, local: undefined, remote: undefined, dryRun: false, delete: false, deleteUnmatched: false, force: false,
       match: [], exclude: [], include: [], excludeFrom: [], includeFrom: [], json: false, verbosity: 0, progress: false, acceptNewHostKey: false, ftpsImplicit: false,
-      ftpActive: false, insecureTls: false, noWait: false, help: false, version: false,
+      ftpActive: false, insecureTls: false, noWait: false, checksum: false, help: false, version: false,
     },
   );
 });

@@ -64,11 +64,15 @@ test('counts: from the stats after a run, from the plan in a dry run', () => {
 });
 
 test('exit codes', () => {
-  assert.deepEqual(EXIT, { OK: 0, ERROR: 1, USAGE: 2, ABORTED: 3, CONFLICTS: 4 });
+  assert.deepEqual(EXIT, { OK: 0, ERROR: 1, USAGE: 2, ABORTED: 3, CONFLICTS: 4, TIME_UP: 5 });
   assert.equal(exitCodeForResult(result([act('upload', 'a')])), 0);
   assert.equal(exitCodeForResult(result([act('conflict', 'a')])), 4);
   assert.equal(exitCodeForResult(result([act('conflict', 'a')], { errors: [{ path: 'b', kind: 'upload', message: 'x' }] })), 1);
   assert.equal(exitCodeForResult(result([act('conflict', 'a')], { cancelled: true })), 3);
+  // the time limit left work for the next run: 5, unless something failed
+  const timeUp = { by: 'max-duration' as const, left: [act('upload', 'z')], leftBytes: 1 };
+  assert.equal(exitCodeForResult(result([act('conflict', 'a')], { timeUp })), 5);
+  assert.equal(exitCodeForResult(result([], { timeUp, errors: [{ path: 'b', kind: 'upload', message: 'x' }] })), 1);
   assert.equal(exitCodeForError(new SyncError('usage', 'x')), 2);
   assert.equal(exitCodeForError(new SyncError('safety', 'x')), 3);
   assert.equal(exitCodeForError(new SyncError('aborted', 'x')), 3);

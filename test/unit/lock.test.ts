@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acquireLock, describeHolder, lockFileFor, removeStateLeftovers } from '../../src/core/lock.js';
+import { acquireLock, describeHolder, lockFileFor } from '../../src/core/lock.js';
+import { StateStore } from '../../src/core/state.js';
 import { SyncError } from '../../src/core/errors.js';
 
 function withDir(fn: (dir: string) => Promise<void>) {
@@ -73,7 +74,7 @@ test('a lock from another host is never taken over (its process cannot be checke
 
 test('snapshot temp files a killed run left are removed (only this pair\'s)', withDir(async (dir) => {
   for (const n of ['0123456789abcdef.json', '0123456789abcdef.json.d37fabf1.tmp', 'fedcba9876543210.json.00aa11bb.tmp', '0123456789abcdef.journal']) writeFileSync(join(dir, n), '{}');
-  removeStateLeftovers(join(dir, '0123456789abcdef.json'));
+  new StateStore(join(dir, '0123456789abcdef.json'), dir, 'x').removeLeftoverTemps();
   assert.deepEqual(readdirSync(dir).sort(), ['0123456789abcdef.journal', '0123456789abcdef.json', 'fedcba9876543210.json.00aa11bb.tmp']);
 }));
 

@@ -77,6 +77,14 @@ export interface ProjectConfig {
   idleTimeoutSeconds: number;
   /** a connection with no response for this many seconds is stalled: dropped and reopened (default 30) */
   timeoutSeconds: number;
+  /** total transfer rate over all connections: "2M", "512K", "off" or a timetable "08:00,512K 19:00,off" (CLI --bwlimit) */
+  bandwidthLimit?: string;
+  /** what goes first (CLI --order) */
+  transferOrder?: 'newest' | 'oldest' | 'smallest' | 'largest' | 'name';
+  /** after each transfer: compare sizes (default) or content hashes */
+  verify?: 'size' | 'hash';
+  /** bytes: bigger files resume after an interruption (default 8 MiB); null: "off" */
+  resumeAbove?: number | null;
 }
 
 export const DEFAULT_PORTS = { sftp: 22, ftp: 21, ftps: 21, ftpsImplicit: 990 } as const;

@@ -12,13 +12,17 @@ import { didYouMean } from './suggest.js';
 import type { ProjectConfig, TargetConfig } from './types.js';
 import { parseOctalMode } from '../targets/modes.js';
 import { normalizeCertFingerprint } from '../targets/tls-pin.js';
+import { parseBandwidth } from '../transfer/bandwidth.js';
+import { TRANSFER_ORDERS } from '../transfer/schedule.js';
+import { VERIFY_MODES } from '../transfer/copy.js';
+import { parseSize } from '../transfer/resume.js';
 
 export { ConfigError, parseMaxDelete };
 
 export const TOP_LEVEL_FIELDS = [
   '$schema', 'targets', 'defaultTarget', 'localRoot', 'uploadOnSave', 'ignore', 'match',
   'conflictPolicy', 'concurrency', 'deletePropagation', 'maxDelete', 'idleTimeoutSeconds', 'ignoreFiles',
-  'timeoutSeconds',
+  'timeoutSeconds', 'bandwidthLimit', 'transferOrder', 'verify', 'resumeAbove',
 ] as const;
 
 export const TARGET_FIELDS = [
@@ -127,6 +131,21 @@ export function parseConfigText(text: string, file: string): ProjectConfig {
     config.idleTimeoutSeconds = j.int(p, 'idleTimeoutSeconds', IDLE_TIMEOUT_RANGE.min, IDLE_TIMEOUT_RANGE.max);
   }
   if ((p = get('timeoutSeconds'))) config.timeoutSeconds = j.int(p, 'timeoutSeconds', TIMEOUT_RANGE.min, TIMEOUT_RANGE.max);
+  if ((p = get('bandwidthLimit'))) {
+    const text = j.str(p, 'bandwidthLimit', { nonEmpty: true });
+    try { parseBandwidth(text, 'bandwidthLimit'); } catch (e) {
+      throw j.error(p.value, 'bandwidthLimit', `must be a rate such as "512K" or "2M" (per second), "off", or a timetable such as "08:00,512K 19:00,off" (got ${shown(p.value)})`);
+    }
+    config.bandwidthLimit = text;
+  }
+  if ((p = get('transferOrder'))) config.transferOrder = j.oneOf(p, 'transferOrder', TRANSFER_ORDERS);
+  if ((p = get('verify'))) config.verify = j.oneOf(p, 'verify', VERIFY_MODES);
+  if ((p = get('resumeAbove'))) {
+    const v = p.value.type === 'number' && Number.isInteger(p.value.value) && p.value.value >= 0 ? p.value.value as number
+      : p.value.type === 'string' ? parseSize(String(p.value.value)) : undefined;
+    if (v === undefined) throw j.error(p.value, 'resumeAbove', `must be a size such as "8MB" or "512K", a number of bytes, or "off" (got ${shown(p.value)})`);
+    config.resumeAbove = v;
+  }
   if ((p = get('maxDelete'))) {
     const v = parseMaxDelete(p.value.value);
     if (v === undefined || (p.value.type !== 'number' && p.value.type !== 'string')) {

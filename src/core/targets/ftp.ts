@@ -11,6 +11,7 @@ import { nullLogger } from '../types.js';
 import { SyncError, throwIfAborted } from '../errors.js';
 import { parentOf, tempPathFor } from '../paths.js';
 import { checkSize, countChunks } from '../transfer/verify.js';
+import { ftpHashCommand, ftpServerHash, HASH_ALGOS, type FileHash, type HashAlgo } from '../transfer/hash.js';
 import { stalledError, timeoutSecondsOf } from '../transfer/stall.js';
 import type { TargetOptions } from './index.js';
 import { FtpPool } from './ftp-pool.js';
@@ -253,7 +254,7 @@ export class FtpTarget implements Target {
 
   // ---- content -------------------------------------------------------------------------------
 
-  async read(path: string, signal?: AbortSignal): Promise<Readable> {
+  async read(path: string, signal?: AbortSignal, offset = 0): Promise<Readable> {
     await this.ready();
     const abs = this.abs(path);
     const what = `download ${abs}`;
@@ -264,7 +265,7 @@ export class FtpTarget implements Target {
       signal?.addEventListener('abort', onAbort, { once: true });
       // basic-ftp pipes the data connection into `out` once the server accepted RETR
       out.once('pipe', () => { started = true; resolve(out); });
-      c.downloadTo(out, abs).then(() => {
+      c.downloadTo(out, abs, offset).then(() => {
         signal?.removeEventListener('abort', onAbort);
         this.pool.release(c);
         resolve(out);
@@ -333,6 +334,62 @@ export class FtpTarget implements Target {
       await this.removeQuietly(absTmp);
       throw e;
     }
+  }
+
+  /**
+   * A resumable upload (core/transfer/resume.ts): STOR `source` into the temp file `tmp`, or APPE
+   * it when continuing from `offset`. Unlike write(), the temp file is kept when this fails.
+   */
+  async writePartial(tmp: string, source: Readable, offset: number, options: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {}): Promise<number> {
+    await this.ready();
+    const { signal, onProgress } = options;
+    const absTmp = this.abs(tmp);
+    const moved = { bytes: 0 };
+    await this.withClient(`${offset > 0 ? 'append to' : 'upload'} ${absTmp}`, tmp, async (c) => {
+      const onAbort = () => c.close();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      c.trackProgress((info) => onProgress?.(info.bytes));
+      try {
+        moved.bytes = 0;
+        const body = Readable.from(countChunks(source, moved), { objectMode: false });
+        await (offset > 0 ? c.appendFrom(body, absTmp) : c.uploadFrom(body, absTmp));
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        c.trackProgress();
+      }
+    }, { signal, canRetry: () => !source.readableDidRead && !source.destroyed });
+    throwIfAborted(signal);
+    return moved.bytes;
+  }
+
+  /** A resumable upload's last step: check the temp file's size, rename it over `path`, set the mtime. */
+  async commitPartial(tmp: string, path: string, options: { mtime?: number; size: number; mode?: number }): Promise<Entry> {
+    await this.ready();
+    const absTmp = this.abs(tmp);
+    const abs = this.abs(path);
+    let tries = 0;
+    return this.withClient(`replace ${abs}`, path, async (c) => {
+      if (tries === 0) {
+        const stored = await statAbs(c, absTmp, tmp, this.mlst);
+        checkSize(path, options.size, stored?.size ?? 0, 'moved');
+        // the mode the file ends with, as write() gives it (the replaced file's, looked up by MLST)
+        await this.modes.beforeRename(c, absTmp, abs, { mode: options.mode }, this.mlst);
+      }
+      await renameAbs(c, absTmp, abs, this.mlst, tries++ > 0 ? options.size : undefined);
+      const mfmt = options.mtime !== undefined && this.capabilities.setMtime && await this.setMtime(c, abs, options.mtime);
+      const entry = await statAbs(c, abs, path, this.mlst);
+      if (!entry) throw new SyncError('io', `Uploaded ${abs} but the server does not list it`, { path });
+      checkSize(path, options.size, entry.size, 'after-rename');
+      return mfmt ? { ...entry, mtime: Math.floor(options.mtime! / 1000) * 1000 } : entry;
+    });
+  }
+
+  /** the server's hash of a file (FTP HASH / XSHA256 / XSHA1 / XMD5 when FEAT lists them), else undefined */
+  async serverHash(path: string, algos: readonly HashAlgo[], signal?: AbortSignal): Promise<FileHash | undefined> {
+    await this.ready();
+    if (this.features && !HASH_ALGOS.some((a) => ftpHashCommand(this.features!, a))) return undefined;
+    // (FEAT is read with the first connection)
+    return this.withClient(`hash ${this.abs(path)}`, path, (c) => (this.features ? ftpServerHash(c, this.features, this.abs(path), algos) : Promise.resolve(undefined)), { signal });
   }
 
   /** MFMT; true when the server took it */

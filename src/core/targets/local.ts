@@ -125,12 +125,12 @@ export class LocalTarget implements Target {
     }
   }
 
-  async read(path: string, signal?: AbortSignal): Promise<Readable> {
+  async read(path: string, signal?: AbortSignal, offset = 0, end?: number): Promise<Readable> {
     // small files (most of a web tree): one synchronous read instead of four thread-pool round trips
-    const small = readSmallFile(this.abs(path));
+    const small = offset === 0 ? readSmallFile(this.abs(path)) : undefined;
     if (small) return Readable.from([small], { objectMode: false });
     const fh = await fsp.open(this.abs(path), 'r').catch((e) => { throw ioError(e, path, 'Could not open local file'); });
-    return fh.createReadStream({ highWaterMark: 1024 * 1024, signal });
+    return fh.createReadStream({ highWaterMark: 1024 * 1024, signal, start: offset, ...(end !== undefined ? { end: end - 1 } : {}) });
   }
 
   async write(path: string, source: Readable, options: WriteOptions = {}): Promise<Entry> {

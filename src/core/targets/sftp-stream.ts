@@ -15,6 +15,8 @@ export interface ReadStreamOptions extends PipelineOptions {
   mapError?: (err: Error) => Error;
   /** called whenever a read request is answered (idle detection) */
   onActivity?: () => void;
+  /** offset to read from (a resumed download) */
+  start?: number;
 }
 
 export const DEFAULT_CHUNK = 64 * 1024;
@@ -74,6 +76,7 @@ export class SftpReadStream extends Readable {
     this.once('close', () => sftp.off('close', onClose));
     this.chunk = maxLen(sftp, '_maxReadLen', opts.chunkSize ?? DEFAULT_CHUNK);
     this.depth = opts.depth ?? DEFAULT_DEPTH;
+    this.nextPos = opts.start ?? 0;
   }
 
   override _read(): void {
@@ -158,6 +161,8 @@ export class SftpReadStream extends Readable {
 export interface WriteFromOptions extends PipelineOptions {
   signal?: AbortSignal;
   onProgress?: (bytes: number) => void;
+  /** offset to write at (a resumed upload); the result and progress count from here */
+  start?: number;
 }
 
 /**
@@ -168,7 +173,8 @@ export function writeFrom(sftp: SFTPWrapper, handle: Buffer, source: Readable, o
   const chunk = maxLen(sftp, '_maxWriteLen', opts.chunkSize ?? DEFAULT_CHUNK);
   const depth = opts.depth ?? DEFAULT_DEPTH;
   return new Promise<number>((resolve, reject) => {
-    let pos = 0;
+    const start = opts.start ?? 0;
+    let pos = start;
     let acked = 0;
     let inflight = 0;
     let ended = false;
@@ -196,7 +202,7 @@ export function writeFrom(sftp: SFTPWrapper, handle: Buffer, source: Readable, o
       if (!settled && ended && inflight === 0 && pendingLen === 0) {
         settled = true;
         cleanup();
-        resolve(pos);
+        resolve(pos - start);
       }
     };
     const issue = (buf: Buffer) => {

@@ -13,6 +13,7 @@ import { SftpReadStream, writeFrom } from './sftp-stream.js';
 import { call, entryOf, typeOf } from './sftp-util.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { applySshConfig } from './ssh/config.js';
+import { sshServerHash, type FileHash, type HashAlgo } from '../transfer/hash.js';
 import { checkSize } from '../transfer/verify.js';
 import { IdleWatch, stalledError, timeoutSecondsOf } from '../transfer/stall.js';
 import { isReservedName } from '../names/rules.js';
@@ -245,7 +246,7 @@ export class SftpTarget implements Target {
     });
   }
 
-  async read(path: string, signal?: AbortSignal): Promise<Readable> {
+  async read(path: string, signal?: AbortSignal, offset = 0, end?: number): Promise<Readable> {
     const { c, handle, size } = await this.withRetry('Opening for reading', path, async (c) => {
       const handle = await call<Buffer>(c, (s, cb) => s.open(this.abs(c, path), 'r', cb));
       try {
@@ -259,7 +260,10 @@ export class SftpTarget implements Target {
     // our own idle detection: read requests unanswered for the timeout → the link stalled
     let stream: SftpReadStream | undefined = undefined;
     const idle = new IdleWatch(timeoutSecondsOf(this.spec) * 1000, () => { c.stalled = true; c.dead = true; c.client.destroy(); }, () => !!stream?.waiting);
-    stream = new SftpReadStream(c.sftp, handle, size, { mapError: (e) => this.toError(e, c, 'Reading', path), onActivity: () => idle.touch() });
+    // (a range asked for: no read requests beyond it are pipelined)
+    stream = new SftpReadStream(c.sftp, handle, end === undefined ? size : Math.min(size, end), {
+      mapError: (e) => this.toError(e, c, 'Reading', path), onActivity: () => idle.touch(), start: offset,
+    });
     stream.once('close', () => idle.stop());
     if (signal) {
       const onAbort = () => stream.destroy(new SyncError('aborted', 'Cancelled', { path }));
@@ -267,6 +271,60 @@ export class SftpTarget implements Target {
       stream.once('close', () => signal.removeEventListener('abort', onAbort));
     }
     return stream;
+  }
+
+  /**
+   * A resumable upload (core/transfer/resume.ts): write `source` into the temp file `tmp` from
+   * `offset` on (0: created afresh). Unlike write(), the temp file is kept when this fails.
+   */
+  async writePartial(tmp: string, source: Readable, offset: number, options: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {}): Promise<number> {
+    const { signal } = options;
+    const { c, handle } = await this.withRetry('Opening a partial file', tmp, async (c) => ({
+      c, handle: await call<Buffer>(c, (s, cb) => s.open(this.abs(c, tmp), offset > 0 ? 'r+' : 'w', { mode: TEMP_FILE_MODE }, cb)),
+    }), signal);
+    const idle = new IdleWatch(timeoutSecondsOf(this.spec) * 1000, () => { c.stalled = true; c.dead = true; c.client.destroy(); });
+    try {
+      const n = await writeFrom(c.sftp, handle, source, { signal, start: offset, onProgress: (b) => { idle.touch(); options.onProgress?.(b); } })
+        .finally(() => idle.stop());
+      await call<void>(c, (s, cb) => s.close(handle, cb));
+      return n;
+    } catch (e) {
+      if (!source.destroyed) source.destroy();
+      if (!c.dead) c.sftp.close(handle, () => { /* ignore */ });
+      if (isAbortError(e) || signal?.aborted) throw new SyncError('aborted', 'Cancelled', { path: tmp });
+      throw this.toError(e, c, 'Writing', tmp);
+    }
+  }
+
+  /** A resumable upload's last step: check the temp file's size, set the mtime, rename it over `path`. */
+  async commitPartial(tmp: string, path: string, options: { mtime?: number; size: number; mode?: number }): Promise<Entry> {
+    return this.withRetry('Renaming', path, async (c) => {
+      const st = await call<Stats>(c, (s, cb) => s.stat(this.abs(c, tmp), cb));
+      checkSize(path, options.size, st.size, 'moved');
+      // the temp is 0600 while it grows; the file ends with the mode write() would give it (modes.ts)
+      const prev = await call<Stats>(c, (s, cb) => s.lstat(this.abs(c, path), cb)).catch(() => undefined);
+      const attrs: { mode: number; atime?: number; mtime?: number } = { mode: modeForFile(prev && typeOf(prev) === 'file' ? prev.mode : undefined, options.mode, this.modes) };
+      if (options.mtime !== undefined) attrs.atime = attrs.mtime = Math.floor(options.mtime / 1000);
+      await call<void>(c, (s, cb) => s.setstat(this.abs(c, tmp), attrs, cb));
+      await this.renameOn(c, tmp, path);
+      const after = await call<Stats>(c, (s, cb) => s.stat(this.abs(c, path), cb));
+      checkSize(path, options.size, after.size, 'after-rename');
+      return entryOf(path, after, 'file');
+    });
+  }
+
+  /** false once the account could not run sha256sum (an sftp-only account): not asked again */
+  private execHash: boolean | undefined;
+
+  /** the server's hash of a file: sha256sum / sha1sum / md5sum over an exec channel where the account may run them */
+  async serverHash(path: string, algos: readonly HashAlgo[], signal?: AbortSignal): Promise<FileHash | undefined> {
+    if (this.execHash === false) return undefined;
+    const r = await this.withRetry('Hashing', path, (c) => sshServerHash(c.client, this.abs(c, path), algos, timeoutSecondsOf(this.spec) * 1000, signal), signal);
+    if (!r && this.execHash === undefined) {
+      this.execHash = false;
+      this.log.info(`${this.display}: the account cannot run ${algos.map((a) => `${a}sum`).join('/')}; files are read back to hash them`);
+    } else if (r) this.execHash = true;
+    return r;
   }
 
   async write(path: string, source: Readable, options: WriteOptions = {}): Promise<Entry> {

@@ -1,9 +1,19 @@
-// One verified file copy from a source target to a destination target, retried once: a transfer
-// cut short (size mismatch) or a connection lost mid-transfer is tried a second time — after
-// checking that the source is still what the plan saw — and only then reported as an error.
+// One verified file copy from a source target to a destination target, retried: a transfer cut
+// short (size mismatch), a connection lost mid-transfer or a hash that does not match is tried
+// again (--retries, exponential backoff with jitter) — after checking that the source is still
+// what the plan saw — and only then reported as an error. Under a bandwidth limit the source is
+// paced by the run's limiter. With "verify": "hash" both sides are hashed after the copy.
+import type { Readable } from 'node:stream';
 import type { Entry, Logger, Target } from '../types.js';
 import { SyncError, errorMessage, isAbortError, isTransientError } from '../errors.js';
 import { isSizeMismatch } from './verify.js';
+import { throttled, type BandwidthLimiter } from './bandwidth.js';
+import { backoffMs, defaultRetryPolicy, sleepFor, type RetryPolicy } from './retry.js';
+import { compareHashes } from './hash.js';
+import { copyResumable, resumable, type ResumeContext } from './resume.js';
+
+export type VerifyMode = 'size' | 'hash';
+export const VERIFY_MODES: readonly VerifyMode[] = ['size', 'hash'];
 
 export interface CopyOptions {
   signal?: AbortSignal;
@@ -12,12 +22,33 @@ export interface CopyOptions {
   /** the source's mode, and the mode of the file it replaces (null: a new file) — see targets/modes.ts */
   mode?: number;
   destMode?: number | null;
+  /** default: 3 retries, first wait 1 s */
+  retry?: RetryPolicy;
+  limiter?: BandwidthLimiter;
+  /** default 'size' (the targets count the bytes and check the size after the rename) */
+  verify?: VerifyMode;
+  /** big files go through a partial file that survives an interruption (resume.ts) */
+  resume?: ResumeContext;
+  /** needed for resume: which way the copy goes */
+  direction?: 'upload' | 'download';
+  /** told how each side was hashed (verify: 'hash') */
+  onHashed?: (methods: { src: string; dst: string }) => void;
 }
 
-/** worth a second try: bytes lost on the way, or the connection dropped (the target reconnects) */
+/** A hash of the copy differs from the source's: the destination does not hold what was sent. */
+export class HashMismatchError extends SyncError {
+  constructor(path: string, algo: string) {
+    super('io', `Transfer of ${path} failed the ${algo} check: the destination's content differs from the source's`, {
+      path, hint: 'Nothing was recorded; the file is sent again by the next run',
+    });
+    this.name = 'HashMismatchError';
+  }
+}
+
+/** worth another try: bytes lost on the way, a hash that differs, or the connection dropped (the target reconnects) */
 export function isRetryableTransfer(e: unknown): boolean {
   if (isAbortError(e)) return false;
-  if (isSizeMismatch(e)) return true;
+  if (isSizeMismatch(e) || e instanceof HashMismatchError) return true;
   if (e instanceof SyncError) {
     if (e.code === 'connect') return true;
     // an FTP transfer aborted by the network (421/425/426/450 with the server's words)
@@ -33,21 +64,33 @@ export function isRetryableTransfer(e: unknown): boolean {
  */
 export async function copyVerified(path: string, src: Target, dst: Target, srcEntry: Entry, opts: CopyOptions = {}): Promise<Entry> {
   const { signal, onProgress } = opts;
+  const policy = opts.retry ?? defaultRetryPolicy();
   for (let attempt = 0; ; attempt++) {
     try {
-      const stream = await src.read(path, signal);
-      return await dst.write(path, stream, { mtime: srcEntry.mtime, size: srcEntry.size, mode: opts.mode, destMode: opts.destMode, signal, onProgress });
+      const limiter = opts.limiter;
+      const pace = limiter ? (s: Readable) => throttled(s, limiter, signal) : (s: Readable) => s;
+      const written = opts.direction && resumable(opts.direction, dst, srcEntry.size, opts.resume)
+        ? await copyResumable(opts.direction, path, src, dst, srcEntry, opts.resume, { signal, onProgress, pace })
+        : await dst.write(path, pace(await src.read(path, signal)), { mtime: srcEntry.mtime, size: srcEntry.size, mode: opts.mode, destMode: opts.destMode, signal, onProgress });
+      if (opts.verify === 'hash') {
+        const c = await compareHashes(src, dst, path, signal);
+        opts.onHashed?.({ src: c.methods[0], dst: c.methods[1] });
+        if (!c.same) throw new HashMismatchError(path, c.algo);
+      }
+      return written;
     } catch (e) {
-      if (attempt > 0 || signal?.aborted || !isRetryableTransfer(e)) throw e;
-      // the source may have changed since the listing: then a second try would not match either
+      if (attempt >= policy.retries || signal?.aborted || !isRetryableTransfer(e)) throw e;
+      // the source may have changed since the listing: then another try would not match either
       const now = await src.stat(path);
       if (!now || now.type !== 'file' || now.size !== srcEntry.size || now.mtime !== srcEntry.mtime) {
         throw new SyncError('io', `${path} changed ${src.kind === 'local' ? 'locally' : 'on the server'} during the transfer; nothing was recorded`, {
           path, detail: errorMessage(e), hint: 'Run the sync again: it picks up the new version',
         });
       }
-      opts.log?.warn(`${path}: ${errorMessage(e)}; trying once more`);
+      const wait = backoffMs(policy, attempt + 1);
+      opts.log?.warn(`${path}: ${errorMessage(e)}; trying again in ${(wait / 1000).toFixed(1)} s (retry ${attempt + 1} of ${policy.retries})`);
       onProgress?.(0);
+      await sleepFor(wait, signal);
     }
   }
 }

@@ -1,0 +1,165 @@
+// Content hashes for "verify": "hash" and --checksum: the server's own hashing where it has one —
+// FTP HASH / XSHA256 / XSHA1 / XMD5 when FEAT lists them, SFTP sha256sum / md5sum over an exec
+// channel when the account may run a command — otherwise the file is read back and hashed here.
+// Both sides of a comparison use the same algorithm; the method each side used is reported.
+import { createHash } from 'node:crypto';
+import type { Target } from '../types.js';
+import { SyncError } from '../errors.js';
+
+export type HashAlgo = 'sha256' | 'sha1' | 'md5';
+/** strongest first */
+export const HASH_ALGOS: readonly HashAlgo[] = ['sha256', 'sha1', 'md5'];
+
+export interface FileHash {
+  algo: HashAlgo;
+  hex: string;
+  /** how it was obtained: "FTP HASH", "FTP XSHA256", "sha256sum over SSH", "read back" */
+  method: string;
+}
+
+/** What a target that can hash on the server offers (duck-typed: FtpTarget, SftpTarget). */
+export interface ServerHashing {
+  /** the hash of `path` by the server, in one of `algos` (preferred first), or undefined if it cannot */
+  serverHash(path: string, algos: readonly HashAlgo[], signal?: AbortSignal): Promise<FileHash | undefined>;
+}
+
+export function hasServerHash(t: Target): t is Target & ServerHashing {
+  return typeof (t as Partial<ServerHashing>).serverHash === 'function';
+}
+
+/** read the file through the target and hash it here */
+export async function readBackHash(t: Target, path: string, algo: HashAlgo, signal?: AbortSignal): Promise<FileHash> {
+  const h = createHash(algo);
+  const stream = await t.read(path, signal);
+  for await (const chunk of stream as AsyncIterable<Buffer>) h.update(chunk);
+  return { algo, hex: h.digest('hex'), method: t.kind === 'local' ? 'read' : 'read back' };
+}
+
+/** the server's hash in one of `algos` if it has one, else read back (first of `algos`) */
+export async function hashFile(t: Target, path: string, algos: readonly HashAlgo[] = HASH_ALGOS, signal?: AbortSignal): Promise<FileHash> {
+  if (t.kind !== 'local' && hasServerHash(t)) {
+    const r = await t.serverHash(path, algos, signal);
+    if (r) return r;
+  }
+  return readBackHash(t, path, algos[0], signal);
+}
+
+export interface HashComparison {
+  same: boolean;
+  algo: HashAlgo;
+  /** method per target, in the order given */
+  methods: [string, string];
+}
+
+/** hash `path` on both targets with one algorithm (the one a server offers, if any) and compare */
+export async function compareHashes(a: Target, b: Target, path: string, signal?: AbortSignal): Promise<HashComparison> {
+  // a server that hashes decides the algorithm; the other side follows it
+  const [first, second] = b.kind !== 'local' && hasServerHash(b) ? [b, a] : [a, b];
+  const h1 = await hashFile(first, path, HASH_ALGOS, signal);
+  const h2 = await hashFile(second, path, [h1.algo], signal);
+  if (h2.algo !== h1.algo) throw new SyncError('io', `Cannot compare ${h1.algo} with ${h2.algo}`, { path });
+  const [ha, hb] = first === a ? [h1, h2] : [h2, h1];
+  return { same: ha.hex.toLowerCase() === hb.hex.toLowerCase(), algo: h1.algo, methods: [ha.method, hb.method] };
+}
+
+// ---- FTP ----------------------------------------------------------------------------------------
+
+/** the FTP way to hash in `algo` given the FEAT lines (keys upper-case, values the rest of the line) */
+export function ftpHashCommand(features: Map<string, string>, algo: HashAlgo): { command: 'HASH' | 'XSHA256' | 'XSHA1' | 'XMD5'; name?: string } | undefined {
+  const hash = features.get('HASH');
+  if (hash !== undefined) {
+    // "HASH SHA-256*;SHA-1;MD5" (the starred one is selected)
+    const names = hash.split(';').map((s) => s.replace(/\*$/, '').trim().toUpperCase());
+    const want = { sha256: 'SHA-256', sha1: 'SHA-1', md5: 'MD5' }[algo];
+    if (names.includes(want)) return { command: 'HASH', name: want };
+  }
+  const x = { sha256: 'XSHA256', sha1: 'XSHA1', md5: 'XMD5' }[algo] as 'XSHA256' | 'XSHA1' | 'XMD5';
+  return features.has(x) ? { command: x } : undefined;
+}
+
+/** the hex digest in a reply to HASH ("213 SHA-256 0-1234 abcd… name") or XSHA256 ("250 abcd…") */
+export function parseFtpHashReply(message: string, algo: HashAlgo): string | undefined {
+  const len = { sha256: 64, sha1: 40, md5: 32 }[algo];
+  const m = new RegExp(`(?:^|\\s)([0-9a-fA-F]{${len}})(?:\\s|$)`).exec(message.replace(/^\d{3}[ -]/, ' '));
+  return m?.[1].toLowerCase();
+}
+
+/** the minimal client FTP hashing needs (basic-ftp's Client) */
+export interface FtpCommandClient {
+  send(command: string, ignoreErrorCodes?: boolean): Promise<{ code: number; message: string }>;
+}
+
+/** hash `abs` on the server with the first algorithm of `algos` it offers; undefined if none */
+export async function ftpServerHash(c: FtpCommandClient, features: Map<string, string>, abs: string, algos: readonly HashAlgo[]): Promise<FileHash | undefined> {
+  for (const algo of algos) {
+    const how = ftpHashCommand(features, algo);
+    if (!how) continue;
+    if (how.command === 'HASH') {
+      await c.send(`OPTS HASH ${how.name}`);
+      const res = await c.send(`HASH ${abs}`);
+      const hex = parseFtpHashReply(res.message, algo);
+      if (hex) return { algo, hex, method: 'FTP HASH' };
+    } else {
+      const res = await c.send(`${how.command} ${abs}`);
+      const hex = parseFtpHashReply(res.message, algo);
+      if (hex) return { algo, hex, method: `FTP ${how.command}` };
+    }
+  }
+  return undefined;
+}
+
+// ---- SFTP ---------------------------------------------------------------------------------------
+
+/** a shell word for `s` (single quotes) */
+export const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export const SSH_HASH_COMMANDS: Partial<Record<HashAlgo, string>> = { sha256: 'sha256sum', sha1: 'sha1sum', md5: 'md5sum' };
+
+/** the digest in `sha256sum` output ("abcd…  /path"), checked for the algorithm's length */
+export function parseSumOutput(out: string, algo: HashAlgo): string | undefined {
+  const len = { sha256: 64, sha1: 40, md5: 32 }[algo];
+  const m = /^\\?([0-9a-fA-F]+)\s/.exec(out.trim() + ' ');
+  return m && m[1].length === len ? m[1].toLowerCase() : undefined;
+}
+
+/** the minimal client SSH hashing needs (ssh2's Client) */
+export interface SshExecClient {
+  exec(command: string, cb: (err: Error | undefined, channel: SshExecChannel) => void): unknown;
+}
+interface SshExecChannel {
+  on(event: 'data', fn: (d: Buffer) => void): unknown;
+  on(event: 'close', fn: (code: number | null) => void): unknown;
+  stderr: { on(event: 'data', fn: (d: Buffer) => void): unknown };
+  close(): unknown;
+}
+
+/**
+ * `sha256sum -- PATH` (or sha1sum / md5sum, the first of `algos`) over an exec channel; undefined
+ * when the account may not run commands (an sftp-only account) or the command is missing.
+ */
+export async function sshServerHash(client: SshExecClient, abs: string, algos: readonly HashAlgo[], timeoutMs: number, signal?: AbortSignal): Promise<FileHash | undefined> {
+  const algo = algos.find((a) => SSH_HASH_COMMANDS[a]);
+  if (!algo) return undefined;
+  const cmd = SSH_HASH_COMMANDS[algo]!;
+  const out = await new Promise<string | undefined>((resolve) => {
+    let text = '';
+    let done = false;
+    const finish = (v: string | undefined) => { if (!done) { done = true; clearTimeout(timer); signal?.removeEventListener('abort', onAbort); resolve(v); } };
+    const onAbort = () => finish(undefined);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => finish(undefined), timeoutMs);
+    try {
+      client.exec(`${cmd} -- ${shellQuote(abs)}`, (err, ch) => {
+        if (err) { finish(undefined); return; }
+        ch.on('data', (d: Buffer) => { text += d.toString('utf8'); });
+        ch.stderr.on('data', () => { /* a missing file or command: the exit code says so */ });
+        ch.on('close', (code: number | null) => finish(code === 0 ? text : undefined));
+      });
+    } catch {
+      finish(undefined);
+    }
+  });
+  if (signal?.aborted) throw new SyncError('aborted', 'Cancelled');
+  const hex = out === undefined ? undefined : parseSumOutput(out, algo);
+  return hex ? { algo, hex, method: `${cmd} over SSH` } : undefined;
+}
