@@ -58,7 +58,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { long: 'delete', help: 'one-way runs: delete on the destination what the source no longer has', only: ['upload', 'download', 'run'], group: 'sync' },
   { long: 'delete-unmatched', help: 'like --delete, and also delete what the filters exclude', only: ['upload', 'download', 'run'], group: 'sync' },
   { long: 'force', help: 'one-way runs: overwrite the destination even where it changed since the last sync; allow more deletions than --max-delete', group: 'sync' },
-  { long: 'resolve', value: 'MODE', help: 'conflicts: ask|skip|local|remote|new|old (default: ask on a terminal, else skip)', group: 'sync' },
+  { long: 'resolve', value: 'MODE', help: 'conflicts: ask|skip|local|remote|new|old|merge (default: ask on a terminal, else skip)', group: 'sync' },
   { long: 'mode', value: 'MODE', help: 'run: upload|download|sync (default: sync)', only: ['run'], group: 'sync' },
   { long: 'max-delete', value: 'N|N%', help: 'stop before deleting more than N files or N% of a side (default 50%)', group: 'sync' },
   { long: 'concurrency', value: 'N', help: `transfers at a time, ${CONCURRENCY_RANGE.min}-${CONCURRENCY_RANGE.max} (default ${CONCURRENCY_RANGE.default})`, group: 'sync' },

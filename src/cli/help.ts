@@ -75,7 +75,7 @@ export function commandHelp(command: Command): string {
   const extra: Record<Command, string> = {
     upload: 'Nothing is deleted on REMOTE unless --delete. A remote file changed since the last sync is a\nconflict (see --resolve), unless --force.',
     download: 'Nothing is deleted in LOCAL unless --delete. A local file changed since the last sync is a\nconflict (see --resolve), unless --force.',
-    sync: 'New and changed files go both ways; deletions are repeated on the other side when the\nlast-sync state shows the file was there before. Changes on both sides are conflicts (--resolve).',
+    sync: 'New and changed files go both ways; deletions are repeated on the other side when the\nlast-sync state shows the file was there before. Changes on both sides are conflicts (--resolve;\n--resolve merge merges text files line by line where the two sides changed different lines).',
     run: 'Reads .vscode/remote-sync.json: the target (TARGET or "defaultTarget"), localRoot, ignore, match,\nconflictPolicy, concurrency, maxDelete and deletePropagation (= --delete in one-way modes).\nCommand-line options override the file; -x patterns are added to "ignore".',
   };
   return `Usage: ${USAGE[command]}

@@ -119,6 +119,7 @@ export async function runCli(io: CliIo): Promise<number> {
     const remote = createTarget(setup.remote, { credentials, log, concurrency });
     session = new SyncSession({
       local, remote, localRoot: setup.localRoot, remoteId: remoteId(setup.remote), filter: setup.filter, log,
+      mergeBase: setup.mergeBase,
     });
   } catch (e) {
     return fail(e);

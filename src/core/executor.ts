@@ -7,6 +7,9 @@ import { SyncError, errorMessage, isAbortError } from './errors.js';
 import type { StateStore } from './state.js';
 import { depthOf } from './paths.js';
 import { mapLimit } from './pool.js';
+import type { BaseStore } from './merge/bases.js';
+import { captureBase, tapForBase } from './merge/capture.js';
+import { MergeLeftConflict, performMerge } from './merge/perform.js';
 
 export interface ExecuteContext {
   local: Target;
@@ -14,12 +17,14 @@ export interface ExecuteContext {
   state: StateStore;
   log: Logger;
   concurrency: number;
+  /** keeps the common versions for merges (undefined: "mergeBase" is off) */
+  bases?: BaseStore;
   signal?: AbortSignal;
   onProgress?: (e: ProgressEvent) => void;
 }
 
 export function emptyStats(): Stats {
-  return { uploaded: 0, downloaded: 0, deletedLocal: 0, deletedRemote: 0, foldersCreated: 0, bytesUp: 0, bytesDown: 0, conflicts: 0, skipped: 0, errors: 0, inSync: 0, elapsedMs: 0 };
+  return { uploaded: 0, downloaded: 0, deletedLocal: 0, deletedRemote: 0, foldersCreated: 0, bytesUp: 0, bytesDown: 0, conflicts: 0, merged: 0, skipped: 0, errors: 0, inSync: 0, elapsedMs: 0 };
 }
 
 const sameEntry = (a: Entry | undefined, b: Entry | undefined) =>
@@ -31,7 +36,7 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
   stats.inSync = plan.inSync;
   const errors: ActionError[] = [];
   const done: Action[] = [];
-  const conflicts = plan.actions.filter((a) => a.kind === 'conflict');
+  const conflicts = plan.actions.filter((a) => a.kind === 'conflict');  // a merge that cannot be done joins these
   stats.conflicts = conflicts.length;
   stats.skipped = plan.actions.filter((a) => a.kind === 'skip').length;
   const work = plan.actions.filter((a) => a.kind !== 'conflict' && a.kind !== 'skip');
@@ -42,7 +47,7 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
   const emit = (e: ProgressEvent) => ctx.onProgress?.(e);
   const aborted = () => ctx.signal?.aborted === true;
 
-  for (const a of plan.stateOnly) recordStateOnly(a, ctx.state);
+  await mapLimit(plan.stateOnly, 8, (a) => recordStateOnly(a, ctx));
 
   const runOne = async (a: Action): Promise<void> => {
     if (aborted()) return;
@@ -62,6 +67,12 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
     } catch (e) {
       bytesDone -= moved;
       if (isAbortError(e) || aborted()) return;
+      if (e instanceof MergeLeftConflict) {
+        conflicts.push({ ...a, kind: 'conflict', reason: `${a.reason}: not merged, ${e.message}` });
+        stats.conflicts++;
+        ctx.log.info(`conflict ${a.path}: not merged, ${e.message}`);
+        return;
+      }
       const message = errorMessage(e);
       errors.push({ path: a.path, kind: a.kind, message });
       ctx.log.error(`${a.kind} ${a.path}: ${message}`);
@@ -104,17 +115,23 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
   return { plan, stats, conflicts, errors, done, cancelled: aborted() };
 }
 
-function recordStateOnly(a: Action, state: StateStore): void {
-  if (a.kind === 'forget') state.record(a.path, null);
-  else if (a.kind === 'equal' && a.local && a.remote) state.recordPair(a.path, a.type, a.local, a.remote);
+async function recordStateOnly(a: Action, ctx: Pick<ExecuteContext, 'local' | 'state' | 'bases' | 'signal'>): Promise<void> {
+  if (a.kind === 'forget') ctx.state.record(a.path, null);
+  else if (a.kind === 'equal' && a.local && a.remote) {
+    const base = a.type === 'file' ? await captureBase(ctx.local, a.local, ctx.bases, ctx.signal) : undefined;
+    ctx.state.recordPair(a.path, a.type, a.local, a.remote, base);
+  }
 }
 
-export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 'remote' | 'state' | 'signal'>, onBytes: (n: number) => void): Promise<void> {
+export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 'remote' | 'state' | 'bases' | 'signal'>, onBytes: (n: number) => void): Promise<void> {
   const { local, remote, state, signal } = ctx;
   switch (a.kind) {
     case 'equal':
     case 'forget':
-      recordStateOnly(a, state);
+      await recordStateOnly(a, ctx);
+      return;
+    case 'merged':
+      await performMerge(a, ctx);
       return;
     case 'mkdir-remote':
     case 'mkdir-local': {
@@ -142,10 +159,10 @@ export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 're
           state.forgetTree(a.path);
         }
       }
-      const stream = await src.read(a.path, signal);
-      const written = await dst.write(a.path, stream, { mtime: srcEntry.mtime, size: srcEntry.size, signal, onProgress: onBytes });
-      if (up) state.recordPair(a.path, 'file', srcEntry, written);
-      else state.recordPair(a.path, 'file', written, srcEntry);
+      const tap = tapForBase(await src.read(a.path, signal), srcEntry.size, ctx.bases);
+      const written = await dst.write(a.path, tap.stream, { mtime: srcEntry.mtime, size: srcEntry.size, signal, onProgress: onBytes });
+      if (up) state.recordPair(a.path, 'file', srcEntry, written, tap.ref());
+      else state.recordPair(a.path, 'file', written, srcEntry, tap.ref());
       return;
     }
     case 'delete-remote':
@@ -184,6 +201,7 @@ function tally(a: Action, s: Stats): void {
     case 'delete-local': s.deletedLocal++; break;
     case 'delete-remote': s.deletedRemote++; break;
     case 'mkdir-local': case 'mkdir-remote': s.foldersCreated++; break;
+    case 'merged': s.merged = (s.merged ?? 0) + 1; break;
     default: break;
   }
 }

@@ -2,9 +2,9 @@
 // between calls: the extension's warm connection), the filter and the last-sync state.
 
 import type { Readable } from 'node:stream';
-import type { Action, Entry, EntryType, Logger, Plan, Resolution, ResolveStrategy, Side, SyncResult, Target } from './types.js';
+import type { Action, Answer, Entry, EntryType, Logger, Plan, Resolution, ResolveStrategy, Side, SyncResult, Target } from './types.js';
 import { nullLogger } from './types.js';
-import type { PlanOptions, RunOptions, SaveOutcome, SessionOptions, SyncEngine } from './api.js';
+import type { MergePathOutcome, PlanOptions, RunOptions, SaveOutcome, SessionOptions, SyncEngine } from './api.js';
 import { Filter } from './filter.js';
 import { StateStore, stateFileFor } from './state.js';
 import { buildPlan, buildForcedPlan, type PlanInput } from './planner.js';
@@ -16,6 +16,11 @@ import { sameContent } from './compare.js';
 import { decideSave } from './save.js';
 import { mapLimit } from './pool.js';
 import { SyncError, errorMessage } from './errors.js';
+import { join } from 'node:path';
+import { STATE_DIR } from './paths.js';
+import { BaseStore, DEFAULT_MERGE_BASE_MAX } from './merge/bases.js';
+import { mergeBlocker } from './merge/perform.js';
+import { mergeOnePath } from './merge/path.js';
 
 interface Listing {
   local: Map<string, Entry>;
@@ -28,6 +33,8 @@ export class SyncSession implements SyncEngine {
   readonly remote: Target;
   readonly filter: Filter;
   readonly state: StateStore;
+  /** common versions for three-way merges (undefined: "mergeBase": false) */
+  readonly bases: BaseStore | undefined;
   private readonly log: Logger;
   private opened = false;
 
@@ -37,6 +44,9 @@ export class SyncSession implements SyncEngine {
     this.filter = new Filter(options.filter);
     this.log = options.log ?? nullLogger;
     this.state = new StateStore(stateFileFor(options.localRoot, options.remoteId), options.localRoot, options.remoteId);
+    this.bases = options.mergeBase === false ? undefined
+      : new BaseStore(join(options.localRoot, STATE_DIR), options.mergeBase?.maxFileSize ?? DEFAULT_MERGE_BASE_MAX, this.log);
+    this.state.afterCompact = () => { this.bases?.collect(); };
   }
 
   get stateFile(): string { return this.state.file; }
@@ -108,8 +118,8 @@ export class SyncSession implements SyncEngine {
     return buildPlan(this.planInput(options, scope, listing));
   }
 
-  resolveConflicts(plan: Plan, strategy: ResolveStrategy, ask?: (c: Action) => Promise<Resolution>): Promise<Plan> {
-    return resolvePlan(plan, strategy, ask);
+  resolveConflicts(plan: Plan, strategy: ResolveStrategy, ask?: (c: Action) => Promise<Answer>): Promise<Plan> {
+    return resolvePlan(plan, strategy, ask, (c) => mergeBlocker(c, this.state, this.bases));
   }
 
   async execute(plan: Plan, options: Omit<RunOptions, 'mode'> = {}): Promise<SyncResult> {
@@ -122,7 +132,7 @@ export class SyncSession implements SyncEngine {
       await this.remote.mkdir('');
     }
     const result = await executePlan(plan, {
-      local: this.local, remote: this.remote, state: this.state, log: this.log,
+      local: this.local, remote: this.remote, state: this.state, log: this.log, bases: this.bases,
       concurrency: options.concurrency ?? this.remote.capabilities.maxConcurrency,
       signal: options.signal, onProgress: options.onProgress,
     });
@@ -150,14 +160,14 @@ export class SyncSession implements SyncEngine {
     return result;
   }
 
-  async saveFiles(paths: string[], options: { signal?: AbortSignal; force?: boolean } = {}): Promise<Map<string, SaveOutcome>> {
+  async saveFiles(paths: string[], options: { signal?: AbortSignal; force?: boolean; merge?: boolean } = {}): Promise<Map<string, SaveOutcome>> {
     await this.open();
     const out = new Map<string, SaveOutcome>();
     await mapLimit(paths.map(normalizeRelPath), this.remote.capabilities.maxConcurrency, async (path) => {
       try {
         out.set(path, await decideSave(path, {
           local: this.local, remote: this.remote, state: this.state, filter: this.filter, log: this.log,
-          force: options.force, signal: options.signal,
+          force: options.force, signal: options.signal, bases: this.bases, merge: options.merge,
         }));
       } catch (e) {
         if (options.signal?.aborted) throw e;
@@ -183,6 +193,19 @@ export class SyncSession implements SyncEngine {
       this.log.error(`resolve ${p}: ${errorMessage(e)}`);
       throw e;
     }
+  }
+
+  async mergePath(path: string, options: { signal?: AbortSignal } = {}): Promise<MergePathOutcome> {
+    await this.open();
+    this.state.load();
+    const p = normalizeRelPath(path);
+    const planOptions: PlanOptions = { mode: 'sync', paths: [p], signal: options.signal };
+    const plan = buildPlan(this.planInput(planOptions, [p], await this.list(planOptions, [p])));
+    const outcome = await mergeOnePath(await plan, p, {
+      local: this.local, remote: this.remote, state: this.state, bases: this.bases, signal: options.signal,
+    });
+    if (outcome.status === 'merged') this.log.info(`merged ${p}`);
+    return outcome;
   }
 
   /** the result of a decision to leave things as they are */

@@ -7,13 +7,14 @@ import type { ResolveStrategy } from '../types.js';
 import { ConfigError, JsonFields, fieldName, parseMaxDelete, shown, type Prop } from './json-fields.js';
 import { parseRemoteUrl, resolveUserPath, defaultPort, normalizeServerPath, UrlProblem } from './remote-url.js';
 import { didYouMean } from './suggest.js';
+import { parseMergeBase } from './merge-base.js';
 import type { ProjectConfig, TargetConfig } from './types.js';
 
 export { ConfigError, parseMaxDelete };
 
 export const TOP_LEVEL_FIELDS = [
   '$schema', 'targets', 'defaultTarget', 'localRoot', 'uploadOnSave', 'ignore', 'match',
-  'conflictPolicy', 'concurrency', 'deletePropagation', 'maxDelete', 'idleTimeoutSeconds',
+  'conflictPolicy', 'concurrency', 'deletePropagation', 'maxDelete', 'idleTimeoutSeconds', 'mergeBase',
 ] as const;
 
 export const TARGET_FIELDS = [
@@ -22,7 +23,7 @@ export const TARGET_FIELDS = [
   'secure', 'passive', 'allowSelfSignedCertificate',
 ] as const;
 
-export const RESOLVE_STRATEGIES: readonly ResolveStrategy[] = ['ask', 'skip', 'local', 'remote', 'new', 'old'];
+export const RESOLVE_STRATEGIES: readonly ResolveStrategy[] = ['ask', 'skip', 'local', 'remote', 'new', 'old', 'merge'];
 export const TARGET_PROTOCOLS = ['sftp', 'ftp', 'ftps', 'local'] as const;
 const HOST_FORM = ['protocol', 'host', 'port', 'user', 'remotePath'] as const;
 const SFTP_ONLY = ['privateKey', 'agent', 'knownHosts'] as const;
@@ -116,6 +117,7 @@ export function parseConfigText(text: string, file: string): ProjectConfig {
   if ((p = get('idleTimeoutSeconds'))) {
     config.idleTimeoutSeconds = j.int(p, 'idleTimeoutSeconds', IDLE_TIMEOUT_RANGE.min, IDLE_TIMEOUT_RANGE.max);
   }
+  if ((p = get('mergeBase'))) config.mergeBase = parseMergeBase(j, p);
   if ((p = get('maxDelete'))) {
     const v = parseMaxDelete(p.value.value);
     if (v === undefined || (p.value.type !== 'number' && p.value.type !== 'string')) {

@@ -1,0 +1,175 @@
+// The common-version store: the content a text file had on both sides after the last action that
+// left it equal (upload, download, save, an equal pair recorded), for three-way merges.
+//
+// `<local root>/.remote-sync/base/<sha256>`: content-addressed (files with the same content share
+// one blob), brotli-compressed, written 0600 with O_EXCL|O_NOFOLLOW into a folder created 0700 (a
+// symlink there is refused). The state records, per path, the blob's hash, or "binary" / "large"
+// when the content was not text or over the limit (so a conflict can say why it cannot merge).
+// Nothing here ever fails a sync: a blob that cannot be written is "no common version"; a missing
+// or damaged one is "no common version" too.
+
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, readSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, constants as zc } from 'node:zlib';
+import type { Logger } from '../types.js';
+import { nullLogger } from '../types.js';
+import { errorMessage } from '../errors.js';
+import { isText } from './text.js';
+
+/** what the state records for a file's common version */
+export type BaseRef = string;
+export const BASE_NOT_TEXT = 'binary';
+export const BASE_TOO_LARGE = 'large';
+export const BASE_DIR_NAME = 'base';
+/** default "mergeBase.maxFileSize" */
+export const DEFAULT_MERGE_BASE_MAX = 1024 * 1024;
+/** blobs younger than this are never collected (another process may be about to record them) */
+const GC_GRACE_MS = 10 * 60 * 1000;
+
+const HASH_RE = /^[0-9a-f]{64}$/;
+const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+
+export const isBlobRef = (ref: string | undefined): ref is string => !!ref && HASH_RE.test(ref);
+
+export class BaseStore {
+  readonly dir: string;
+  private broken = false;
+  private ready = false;
+
+  /** `stateDir`: the `.remote-sync` folder; `maxFileSize`: bytes (text files larger are not kept) */
+  constructor(readonly stateDir: string, readonly maxFileSize: number, private readonly log: Logger = nullLogger) {
+    this.dir = join(stateDir, BASE_DIR_NAME);
+  }
+
+  /** The ref to record for a file of `size` bytes whose content is not at hand (over the limit only). */
+  refForSize(size: number): BaseRef | undefined {
+    return size > this.maxFileSize ? BASE_TOO_LARGE : undefined;
+  }
+
+  /** Keep `content` as a common version; the ref to record, or undefined when it could not be written. */
+  keep(content: Buffer): BaseRef | undefined {
+    if (content.length > this.maxFileSize) return BASE_TOO_LARGE;
+    if (!isText(content)) return BASE_NOT_TEXT;
+    const hash = createHash('sha256').update(content).digest('hex');
+    if (!this.prepare()) return undefined;
+    const file = join(this.dir, hash);
+    try {
+      if (lstatSync(file).isFile()) return hash; // same content already kept
+    } catch { /* not there yet */ }
+    const tmp = join(this.dir, `.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, 0o600);
+      try {
+        writeSync(fd, brotliCompressSync(content, { params: { [zc.BROTLI_PARAM_QUALITY]: 5, [zc.BROTLI_PARAM_SIZE_HINT]: content.length } }));
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, file);
+      return hash;
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      this.log.warn(`could not keep the common version for merges (${this.dir}): ${errorMessage(e)}`);
+      return undefined;
+    }
+  }
+
+  /** The kept content for `ref`, or undefined: none kept, or the blob is missing or damaged. */
+  load(ref: BaseRef | undefined): Buffer | undefined {
+    if (!isBlobRef(ref)) return undefined;
+    const file = join(this.dir, ref);
+    let raw: Buffer;
+    try {
+      const fd = openSync(file, constants.O_RDONLY | O_NOFOLLOW);
+      try {
+        const st = fstatSync(fd);
+        if (!st.isFile()) return undefined;
+        raw = Buffer.alloc(st.size);
+        let off = 0;
+        while (off < st.size) {
+          const n = readSync(fd, raw, off, st.size - off, off);
+          if (n === 0) break;
+          off += n;
+        }
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      return undefined;
+    }
+    try {
+      const content = brotliDecompressSync(raw);
+      if (createHash('sha256').update(content).digest('hex') === ref) return content;
+    } catch { /* damaged */ }
+    this.log.warn(`the common version ${ref.slice(0, 12)}… is damaged; removed (that file merges again after its next sync)`);
+    rmSync(file, { force: true });
+    return undefined;
+  }
+
+  /**
+   * Remove blobs no state file of this folder refers to (and temps of interrupted writes).
+   * `referenced` defaults to every ref in the state files (snapshots and journals) beside the folder.
+   */
+  collect(referenced: Set<string> = referencedBases(this.stateDir), now = Date.now()): number {
+    let names: string[];
+    try { names = readdirSync(this.dir); } catch { return 0; }
+    let removed = 0;
+    for (const name of names) {
+      if (!HASH_RE.test(name) && !/^\.[0-9a-f]{12}\.tmp$/.test(name)) continue;
+      if (referenced.has(name)) continue;
+      const file = join(this.dir, name);
+      try {
+        const st = lstatSync(file);
+        if (now - st.mtimeMs < GC_GRACE_MS) continue;
+        unlinkSync(file);
+        removed++;
+      } catch { /* gone meanwhile */ }
+    }
+    if (removed) this.log.debug(`removed ${removed} common version(s) no longer needed`);
+    return removed;
+  }
+
+  /** Create the folder (0700) once; refuse a symlink or a non-folder in its place. */
+  private prepare(): boolean {
+    if (this.ready) return true;
+    if (this.broken) return false;
+    try {
+      mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
+      try { mkdirSync(this.dir, { mode: 0o700 }); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; }
+      for (const d of [this.stateDir, this.dir]) {
+        const st = lstatSync(d);
+        if (st.isSymbolicLink() || !st.isDirectory()) throw new Error(`${d} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; refusing to write there`);
+      }
+      this.ready = true;
+      return true;
+    } catch (e) {
+      this.broken = true;
+      this.log.warn(`common versions for merges are not kept: ${errorMessage(e)}. Remove or fix ${this.dir} to keep them`);
+      return false;
+    }
+  }
+}
+
+/** Every blob hash the state files (snapshots and journals) in `stateDir` refer to. */
+export function referencedBases(stateDir: string): Set<string> {
+  const refs = new Set<string>();
+  let names: string[];
+  try { names = readdirSync(stateDir); } catch { return refs; }
+  const add = (v: unknown) => { if (typeof v === 'string' && HASH_RE.test(v)) refs.add(v); };
+  for (const name of names) {
+    const file = join(stateDir, name);
+    if (name.endsWith('.json')) {
+      try {
+        const snap = JSON.parse(readFileSync(file, 'utf8')) as { entries?: Record<string, unknown[]> };
+        for (const rec of Object.values(snap.entries ?? {})) if (Array.isArray(rec)) add(rec[5]);
+      } catch { /* not a state file, or being replaced: its refs come back with the next compaction */ }
+    } else if (name.endsWith('.journal')) {
+      try {
+        for (const line of readFileSync(file, 'utf8').split('\n')) {
+          try { add((JSON.parse(line) as { s?: { base?: unknown } }).s?.base); } catch { /* torn line */ }
+        }
+      } catch { /* unreadable */ }
+    }
+  }
+  return refs;
+}
