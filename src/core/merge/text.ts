@@ -4,11 +4,7 @@
 // ending alone changed counts as a change of that line (an editor that converted a whole file
 // conflicts with any edit on the other side: nothing is lost).
 
-import type * as Diff3 from 'node-diff3' with { 'resolution-mode': 'import' };
-
-// node-diff3 is an ES module with a CommonJS build (its "require" export), which this CommonJS
-// code base (and the esbuild bundle) loads.
-const { diff3MergeRegions } = require('node-diff3') as typeof Diff3;
+import { diff3Regions } from './diff3.js';
 
 export type TextMergeResult =
   /** no overlapping changes: `content` is the merged file */
@@ -51,25 +47,12 @@ export function splitLines(text: string): string[] {
 
 /** Merge the lines (with their endings) of `local` and `remote`, both derived from `base`. */
 export function mergeLines(base: string[], local: string[], remote: string[]): { lines: string[]; conflicts: number } {
-  // Lines equal in all three at the start and the end are stable: only diff the middle (keeps the
-  // quadratic worst case of the LCS to the part that changed).
-  let pre = 0;
-  while (pre < base.length && pre < local.length && pre < remote.length && base[pre] === local[pre] && base[pre] === remote[pre]) pre++;
-  let suf = 0;
-  while (
-    suf < base.length - pre && suf < local.length - pre && suf < remote.length - pre &&
-    base[base.length - 1 - suf] === local[local.length - 1 - suf] && base[base.length - 1 - suf] === remote[remote.length - 1 - suf]
-  ) suf++;
-  const mid = (a: string[]) => a.slice(pre, a.length - suf);
-  const lines = base.slice(0, pre);
+  const lines: string[] = [];
   let conflicts = 0;
-  for (const r of diff3MergeRegions(mid(local), mid(base), mid(remote))) {
-    if (r.stable) { lines.push(...r.bufferContent); continue; }
-    const same = r.aContent.length === r.bContent.length && r.aContent.every((l, i) => l === r.bContent[i]);
-    if (same) lines.push(...r.aContent);     // both sides made the same change
+  for (const r of diff3Regions(base, local, remote)) {
+    if (r.stable) lines.push(...r.lines);
     else conflicts++;
   }
-  lines.push(...base.slice(base.length - suf));
   return { lines, conflicts };
 }
 
