@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fixtureScenarios } from './scenarios-fixture.js';
 import { edgeScenarios } from './scenarios-edge.js';
+import { mergeScenarios } from './scenarios-merge.js';
 import { skipOrFail, type EnvFactory } from '../harness/env.js';
 import { startFtpd, type FtpdServer, type FtpdTls } from '../harness/ftpd.js';
 import { ensureTestUser } from '../harness/users.js';
@@ -40,5 +41,6 @@ function factory(tls: FtpdTls): EnvFactory {
 
 fixtureScenarios(factory('none'));
 edgeScenarios(factory('none'));
+mergeScenarios(factory('none'));
 fixtureScenarios(factory('explicit'));
 fixtureScenarios(factory('implicit'));

@@ -1,7 +1,9 @@
 // The scenario suites against the local-folder target (no server needed).
 import { fixtureScenarios } from './scenarios-fixture.js';
 import { edgeScenarios } from './scenarios-edge.js';
+import { mergeScenarios } from './scenarios-merge.js';
 import { localEnvFactory } from '../harness/env.js';
 
 fixtureScenarios(localEnvFactory());
 edgeScenarios(localEnvFactory());
+mergeScenarios(localEnvFactory());

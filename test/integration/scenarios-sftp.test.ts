@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fixtureScenarios } from './scenarios-fixture.js';
 import { edgeScenarios } from './scenarios-edge.js';
+import { mergeScenarios } from './scenarios-merge.js';
 import { skipOrFail, type EnvFactory } from '../harness/env.js';
 import { startSshd, type SshdServer } from '../harness/sshd.js';
 
@@ -32,3 +33,4 @@ const make: EnvFactory = async (label) => {
 
 fixtureScenarios(make);
 edgeScenarios(make);
+mergeScenarios(make);
