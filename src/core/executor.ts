@@ -9,7 +9,7 @@ import { depthOf } from './paths.js';
 import { mapLimit } from './pool.js';
 import type { BaseStore } from './merge/bases.js';
 import { captureBase, tapForBase } from './merge/capture.js';
-import { MergeLeftConflict, performMerge } from './merge/perform.js';
+import { MergeLeftConflict, leftConflict, performMerge } from './merge/perform.js';
 
 export interface ExecuteContext {
   local: Target;
@@ -68,7 +68,7 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
       bytesDone -= moved;
       if (isAbortError(e) || aborted()) return;
       if (e instanceof MergeLeftConflict) {
-        conflicts.push({ ...a, kind: 'conflict', reason: `${a.reason}: not merged, ${e.message}` });
+        conflicts.push(leftConflict(a, e.message));
         stats.conflicts++;
         ctx.log.info(`conflict ${a.path}: not merged, ${e.message}`);
         return;

@@ -21,6 +21,7 @@ import { STATE_DIR } from './paths.js';
 import { BaseStore, DEFAULT_MERGE_BASE_MAX } from './merge/bases.js';
 import { mergeBlocker } from './merge/perform.js';
 import { mergeOnePath } from './merge/path.js';
+import { previewMerges } from './merge/preview.js';
 
 interface Listing {
   local: Map<string, Entry>;
@@ -147,6 +148,7 @@ export class SyncSession implements SyncEngine {
     options.onProgress?.({ type: 'plan', plan });
     plan = await this.resolveConflicts(plan, options.resolve ?? 'skip', options.ask);
     if (options.dryRun) {
+      plan = await previewMerges(plan, { local: this.local, remote: this.remote, state: this.state, bases: this.bases, signal: options.signal });
       const stats = emptyStats();
       stats.inSync = plan.inSync;
       const conflicts = plan.actions.filter((a) => a.kind === 'conflict');

@@ -70,7 +70,7 @@ export function mergeScenarios(make: EnvFactory, opts: { skip?: string } = {}): 
     const r = await runOnce(env, { mode: 'sync', resolve: 'merge' });
     assert.deepEqual(r.errors, []);
     const reasons = Object.fromEntries(r.conflicts.map((c) => [c.path, c.reason]));
-    assert.match(reasons['doc.txt'], /not merged, overlapping changes in 1 place$/);
+    assert.match(reasons['doc.txt'], /not merged: overlapping changes in 1 place$/);
     assert.match(reasons['img.bin'], /not merged: not text$/);
     assert.equal(r.stats.merged ?? 0, 0);
     assert.equal(exitCodeForResult(r), EXIT.CONFLICTS);
@@ -99,7 +99,7 @@ export function mergeScenarios(make: EnvFactory, opts: { skip?: string } = {}): 
     rmSync(join(env.local, '.remote-sync', 'base'), { recursive: true });
     const lost = await runOnce(env, { mode: 'sync', resolve: 'merge' });
     assert.deepEqual(lost.errors, []);
-    assert.match(lost.conflicts[0].reason, /not merged, no common version \(the kept copy is missing or damaged\)$/);
+    assert.match(lost.conflicts[0].reason, /not merged: no common version \(the kept copy is missing or damaged\)$/);
 
     // a download re-keeps the common version for b.txt; then ask answers "merge"
     edit(env, 'remote', 'b.txt', BASE.replaceAll('line', 'row').replace('row 2', 'row two'));

@@ -45,6 +45,11 @@ export function mergeActionFor(c: Action, by: Action['resolvedBy']): Action {
   return { ...c, kind: 'merged', resolvedBy: by, reason: `${c.reason}; merge`, bytes: (c.local?.size ?? 0) + (c.remote?.size ?? 0) };
 }
 
+/** The conflict a merge action goes back to when it cannot be done, saying why. */
+export function leftConflict(a: Action, why: string): Action {
+  return { ...a, kind: 'conflict', resolvedBy: undefined, reason: `${a.reason.replace(/; merge$/, '')}; not merged: ${why}` };
+}
+
 export interface MergeContext {
   local: Target;
   remote: Target;
