@@ -19,6 +19,8 @@ export const DIFF_CONTEXT = 'remoteSync.remoteDiffActive';
 
 export class ConflictUI implements ConflictPresenter, vscode.Disposable {
   private readonly offered = new Set<string>();
+  /** the Merge action (merge/mergeUI.ts), offered first for a file changed on both sides */
+  merger?: (session: FolderSession, rel: string) => Promise<void>;
   private readonly disposables: vscode.Disposable[] = [];
   private diffActive = false;
 
@@ -108,9 +110,11 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
     const text = origin === 'save'
       ? `"${name}" changed on the server since the last sync, so it was not uploaded.`
       : `"${name}" changed on both sides since the last sync; nothing was overwritten.`;
-    vscode.window.showWarningMessage(`Remote Sync: ${text}`, 'Compare', 'Overwrite', 'Download').then((pick) => {
+    const merge = this.merger && action.conflict === 'both-modified' ? ['Merge'] : [];
+    vscode.window.showWarningMessage(`Remote Sync: ${text}`, ...merge, 'Compare', 'Overwrite', 'Download').then((pick) => {
       done();
-      const run = pick === 'Compare' ? this.openAction(session, action)
+      const run = pick === 'Merge' ? this.merger?.(session, action.path)
+        : pick === 'Compare' ? this.openAction(session, action)
         : pick === 'Overwrite' ? this.resolve(session, action.path, 'local')
         : pick === 'Download' ? this.resolve(session, action.path, 'remote') : undefined;
       run?.catch((err) => this.commands.report(pick ?? 'Conflict', err, { files: [action.path], session }));
@@ -136,7 +140,7 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
     for (const { session, rel } of targets) await this.resolve(session, rel, resolution);
   }
 
-  private targetsOf(arg: unknown, selected: unknown, anyKind: boolean): Array<{ session: FolderSession; rel: string }> {
+  targetsOf(arg: unknown, selected: unknown, anyKind: boolean): Array<{ session: FolderSession; rel: string }> {
     const out: Array<{ session: FolderSession; rel: string }> = [];
     if (isNode(arg)) {
       for (const n of nodesOf(arg, selected)) {

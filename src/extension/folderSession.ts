@@ -194,6 +194,7 @@ export class FolderSession implements vscode.Disposable {
       remoteId: engineModule.remoteId(spec),
       filter: { match: config.match, exclude: config.ignore },
       log: this.log,
+      mergeBase: config.mergeBase,
     });
     const started = Date.now();
     try {

@@ -18,6 +18,7 @@ import { Secrets } from './secrets.js';
 import { Sessions } from './sessions.js';
 import { StatusBar } from './statusBar.js';
 import { SyncCommands } from './syncCommands.js';
+import { MergeUI } from './merge/mergeUI.js';
 
 let sessions: Sessions | undefined;
 
@@ -45,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const s = sessions;
     commands.register('remoteSync.createConfig', 'Create Config', (uri?: vscode.Uri) => createConfig(s, uri));
     context.subscriptions.push(
-      sessions, remoteFs, conflicts, view,
+      sessions, remoteFs, conflicts, view, new MergeUI(services, commands, conflicts, remoteFs),
       new SaveHandler(sessions, services, commands, conflicts, remoteFs, results),
       new StatusBar(sessions, services),
     );
