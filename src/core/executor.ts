@@ -161,8 +161,9 @@ export async function perform(a: Action, ctx: Pick<ExecuteContext, 'local' | 're
       }
       const tap = tapForBase(await src.read(a.path, signal), srcEntry.size, ctx.bases);
       const written = await dst.write(a.path, tap.stream, { mtime: srcEntry.mtime, size: srcEntry.size, signal, onProgress: onBytes });
-      if (up) state.recordPair(a.path, 'file', srcEntry, written, tap.ref());
-      else state.recordPair(a.path, 'file', written, srcEntry, tap.ref());
+      const base = await tap.ref();
+      if (up) state.recordPair(a.path, 'file', srcEntry, written, base);
+      else state.recordPair(a.path, 'file', written, srcEntry, base);
       return;
     }
     case 'delete-remote':

@@ -8,10 +8,11 @@
 // Nothing here ever fails a sync: a blob that cannot be written is "no common version"; a missing
 // or damaged one is "no common version" too.
 
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, readSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, promises as fsp, readFileSync, readdirSync, readSync, rmSync, unlinkSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { brotliCompressSync, brotliDecompressSync, constants as zc } from 'node:zlib';
+import { brotliCompress, brotliDecompressSync, constants as zc } from 'node:zlib';
 import type { Logger } from '../types.js';
 import { nullLogger } from '../types.js';
 import { errorMessage } from '../errors.js';
@@ -28,6 +29,7 @@ export const DEFAULT_MERGE_BASE_MAX = 1024 * 1024;
 const GC_GRACE_MS = 10 * 60 * 1000;
 
 const HASH_RE = /^[0-9a-f]{64}$/;
+const compress = promisify(brotliCompress);
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
 export const isBlobRef = (ref: string | undefined): ref is string => !!ref && HASH_RE.test(ref);
@@ -47,8 +49,11 @@ export class BaseStore {
     return size > this.maxFileSize ? BASE_TOO_LARGE : undefined;
   }
 
-  /** Keep `content` as a common version; the ref to record, or undefined when it could not be written. */
-  keep(content: Buffer): BaseRef | undefined {
+  /**
+   * Keep `content` as a common version; the ref to record, or undefined when it could not be
+   * written. Asynchronous (compression and writes off the event loop: transfers go on meanwhile).
+   */
+  async keep(content: Buffer): Promise<BaseRef | undefined> {
     if (content.length > this.maxFileSize) return BASE_TOO_LARGE;
     if (!isText(content)) return BASE_NOT_TEXT;
     const hash = createHash('sha256').update(content).digest('hex');
@@ -59,16 +64,17 @@ export class BaseStore {
     } catch { /* not there yet */ }
     const tmp = join(this.dir, `.${randomBytes(6).toString('hex')}.tmp`);
     try {
-      const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, 0o600);
+      const packed = await compress(content, { params: { [zc.BROTLI_PARAM_QUALITY]: 5, [zc.BROTLI_PARAM_SIZE_HINT]: content.length } });
+      const fh = await fsp.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, 0o600);
       try {
-        writeSync(fd, brotliCompressSync(content, { params: { [zc.BROTLI_PARAM_QUALITY]: 5, [zc.BROTLI_PARAM_SIZE_HINT]: content.length } }));
+        await fh.writeFile(packed);
       } finally {
-        closeSync(fd);
+        await fh.close();
       }
-      renameSync(tmp, file);
+      await fsp.rename(tmp, file);
       return hash;
     } catch (e) {
-      rmSync(tmp, { force: true });
+      await fsp.rm(tmp, { force: true });
       this.log.warn(`could not keep the common version for merges (${this.dir}): ${errorMessage(e)}`);
       return undefined;
     }

@@ -9,14 +9,14 @@ export interface BaseTap {
   /** the stream to hand to the writer in place of the source */
   stream: Readable;
   /** after a successful write: the ref to record (undefined: none) */
-  ref(): BaseRef | undefined;
+  ref(): Promise<BaseRef | undefined>;
 }
 
 /** Pass `source` through, keeping a copy of its bytes when the file is small enough to be a common version. */
 export function tapForBase(source: Readable, size: number, bases: BaseStore | undefined): BaseTap {
-  if (!bases) return { stream: source, ref: () => undefined };
+  if (!bases) return { stream: source, ref: async () => undefined };
   const tooLarge = bases.refForSize(size);
-  if (tooLarge) return { stream: source, ref: () => tooLarge };
+  if (tooLarge) return { stream: source, ref: async () => tooLarge };
   const chunks: Buffer[] = [];
   let total = 0;
   let over = false;
@@ -30,7 +30,7 @@ export function tapForBase(source: Readable, size: number, bases: BaseStore | un
     },
   });
   pipeline(source, tap, () => undefined); // an error on either side destroys both (the writer sees it)
-  return { stream: tap, ref: () => (over ? bases.refForSize(total) : bases.keep(Buffer.concat(chunks, total))) };
+  return { stream: tap, ref: async () => (over ? bases.refForSize(total) : bases.keep(Buffer.concat(chunks, total))) };
 }
 
 /** Read `entry` from `target` and keep it as the common version. Never throws: undefined when it cannot. */
@@ -40,7 +40,7 @@ export async function captureBase(target: Target, entry: Entry, bases: BaseStore
   if (tooLarge) return tooLarge;
   try {
     const content = await readAll(await target.read(entry.path, signal), bases.maxFileSize);
-    return content ? bases.keep(content) : bases.refForSize(Number.MAX_SAFE_INTEGER);
+    return content ? await bases.keep(content) : bases.refForSize(Number.MAX_SAFE_INTEGER);
   } catch {
     return undefined;
   }

@@ -109,7 +109,7 @@ export async function writeMerged(
   };
   const remote = await write(ctx.remote, planned.remote, current?.remote);
   const local = await write(ctx.local, planned.local, current?.local);
-  ctx.state.recordPair(path, 'file', local, remote, ctx.bases?.keep(content));
+  ctx.state.recordPair(path, 'file', local, remote, await ctx.bases?.keep(content));
   return { local, remote };
 }
 

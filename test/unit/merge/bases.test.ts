@@ -19,58 +19,58 @@ function withDir(fn: (stateDir: string, root: string) => void | Promise<void>) {
 }
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
-test('keep: text → its hash, compressed, 0600 in a 0700 folder; binary and large → markers', withDir((dir) => {
+test('keep: text → its hash, compressed, 0600 in a 0700 folder; binary and large → markers', withDir(async (dir) => {
   const store = new BaseStore(dir, 1000);
   const content = Buffer.from('hello\n'.repeat(100));
-  const ref = store.keep(content);
+  const ref = await store.keep(content);
   assert.equal(ref, sha(content));
   const file = join(dir, 'base', ref!);
   assert.ok(statSync(file).size < content.length / 4, 'compressed');
   assert.equal(statSync(file).mode & 0o777, 0o600);
   assert.equal(statSync(join(dir, 'base')).mode & 0o777, 0o700);
   assert.deepEqual(store.load(ref), content);
-  assert.equal(store.keep(content), ref, 'same content: same blob');
+  assert.equal(await store.keep(content), ref, 'same content: same blob');
   assert.equal(readdirSync(join(dir, 'base')).length, 1);
-  assert.equal(store.keep(Buffer.from([1, 0, 2])), BASE_NOT_TEXT);
-  assert.equal(store.keep(Buffer.from([0xff, 0xfe])), BASE_NOT_TEXT);
-  assert.equal(store.keep(Buffer.alloc(1001, 0x61)), BASE_TOO_LARGE);
+  assert.equal(await store.keep(Buffer.from([1, 0, 2])), BASE_NOT_TEXT);
+  assert.equal(await store.keep(Buffer.from([0xff, 0xfe])), BASE_NOT_TEXT);
+  assert.equal(await store.keep(Buffer.alloc(1001, 0x61)), BASE_TOO_LARGE);
   assert.equal(store.refForSize(1001), BASE_TOO_LARGE);
   assert.equal(store.refForSize(1000), undefined);
   assert.equal(store.load(BASE_NOT_TEXT), undefined);
 }));
 
-test('a missing or damaged blob is "no common version" (and a damaged one is removed)', withDir((dir) => {
+test('a missing or damaged blob is "no common version" (and a damaged one is removed)', withDir(async (dir) => {
   const store = new BaseStore(dir, 1000);
-  const ref = store.keep(Buffer.from('a\nb\n'))!;
+  const ref = (await store.keep(Buffer.from('a\nb\n')))!;
   assert.equal(store.load(sha('other')), undefined);
   writeFileSync(join(dir, 'base', ref), 'not brotli');
   assert.equal(store.load(ref), undefined);
   assert.deepEqual(readdirSync(join(dir, 'base')), []);
   // valid brotli, wrong content for the name
-  const other = store.keep(Buffer.from('x\n'))!;
+  const other = (await store.keep(Buffer.from('x\n')))!;
   writeFileSync(join(dir, 'base', ref), readFileSync(join(dir, 'base', other)));
   assert.equal(store.load(ref), undefined);
 }));
 
-test('a symlink in place of the folder is refused: nothing written there, no error', withDir((dir, root) => {
+test('a symlink in place of the folder is refused: nothing written there, no error', withDir(async (dir, root) => {
   const elsewhere = join(root, 'elsewhere');
   mkdirSync(elsewhere);
   mkdirSync(dir, { mode: 0o700 });
   symlinkSync(elsewhere, join(dir, 'base'));
   const warnings: string[] = [];
   const store = new BaseStore(dir, 1000, { error() {}, warn: (m) => warnings.push(m), info() {}, debug() {} });
-  assert.equal(store.keep(Buffer.from('a\n')), undefined);
+  assert.equal(await store.keep(Buffer.from('a\n')), undefined);
   assert.deepEqual(readdirSync(elsewhere), []);
   assert.match(warnings.join('\n'), /symbolic link; refusing/);
 }));
 
-test('collect removes blobs no state file refers to (past a grace period), keeps the rest', withDir((dir, root) => {
+test('collect removes blobs no state file refers to (past a grace period), keeps the rest', withDir(async (dir, root) => {
   const state = new StateStore(stateFileFor(root, 'sftp://h/x'), root, 'sftp://h/x');
   const store = new BaseStore(dir, 1000);
-  const kept = store.keep(Buffer.from('kept\n'))!;
-  const journaled = store.keep(Buffer.from('journaled\n'))!;
-  const dropped = store.keep(Buffer.from('dropped\n'))!;
-  const young = store.keep(Buffer.from('young\n'))!;
+  const kept = (await store.keep(Buffer.from('kept\n')))!;
+  const journaled = (await store.keep(Buffer.from('journaled\n')))!;
+  const dropped = (await store.keep(Buffer.from('dropped\n')))!;
+  const young = (await store.keep(Buffer.from('young\n')))!;
   const e = { path: 'a', type: 'file' as const, size: 5, mtime: 1 };
   state.recordPair('a', 'file', e, e, kept);
   state.compact();
@@ -92,13 +92,13 @@ test('tapForBase passes the bytes through and keeps them; over the limit it keep
   const store = new BaseStore(dir, 10);
   const small = tapForBase(Readable.from([Buffer.from('ab\n'), Buffer.from('cd\n')]), 6, store);
   assert.equal(await text(small.stream), 'ab\ncd\n');
-  assert.equal(small.ref(), sha('ab\ncd\n'));
+  assert.equal(await small.ref(), sha('ab\ncd\n'));
   const grew = tapForBase(Readable.from([Buffer.from('0123456789'), Buffer.from('abc')]), 5, store);
   assert.equal(await text(grew.stream), '0123456789abc');
-  assert.equal(grew.ref(), BASE_TOO_LARGE);
+  assert.equal(await grew.ref(), BASE_TOO_LARGE);
   const big = tapForBase(Readable.from([Buffer.from('x')]), 11, store);
-  assert.equal(big.ref(), BASE_TOO_LARGE);
+  assert.equal(await big.ref(), BASE_TOO_LARGE);
   const off = tapForBase(Readable.from([Buffer.from('x')]), 1, undefined);
   assert.equal(await text(off.stream), 'x');
-  assert.equal(off.ref(), undefined);
+  assert.equal(await off.ref(), undefined);
 }));
