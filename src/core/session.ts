@@ -120,7 +120,10 @@ export class SyncSession implements SyncEngine {
   }
 
   resolveConflicts(plan: Plan, strategy: ResolveStrategy, ask?: (c: Action) => Promise<Answer>): Promise<Plan> {
-    return resolvePlan(plan, strategy, ask, (c) => mergeBlocker(c, this.state, this.bases));
+    // a merge writes both sides: not in a one-way run, which never writes to its source
+    const blocker = (c: Action) => (plan.mode === 'sync' ? mergeBlocker(c, this.state, this.bases)
+      : `a one-way ${plan.mode} never changes its source (merge in a bidirectional sync)`);
+    return resolvePlan(plan, strategy, ask, blocker);
   }
 
   async execute(plan: Plan, options: Omit<RunOptions, 'mode'> = {}): Promise<SyncResult> {

@@ -67,6 +67,8 @@ export function mergeScenarios(make: EnvFactory, opts: { skip?: string } = {}): 
     edit(env, 'local', 'img.bin', Buffer.concat([BIN, Buffer.from([1])]));
     edit(env, 'remote', 'img.bin', Buffer.concat([BIN, Buffer.from([2, 2])]));
     const before = { l: snapshot(env.local), r: snapshot(env.remoteFs) };
+    const oneWay = await runOnce(env, { mode: 'upload', resolve: 'merge' });
+    assert.match(oneWay.conflicts.find((c) => c.path === 'doc.txt')!.reason, /not merged: a one-way upload never changes its source/);
     const r = await runOnce(env, { mode: 'sync', resolve: 'merge' });
     assert.deepEqual(r.errors, []);
     const reasons = Object.fromEntries(r.conflicts.map((c) => [c.path, c.reason]));
