@@ -63,6 +63,7 @@ export class SyncSession implements SyncEngine {
     try {
       if (this.opened) this.state.compact();
     } finally {
+      await this.bases?.flush();
       this.state.closeJournal();
       this.opened = false;
       await Promise.allSettled([this.remote.close(), this.local.close()]);
@@ -140,6 +141,7 @@ export class SyncSession implements SyncEngine {
       concurrency: options.concurrency ?? this.remote.capabilities.maxConcurrency,
       signal: options.signal, onProgress: options.onProgress,
     });
+    await this.bases?.flush(); // the common versions of this run are on disk before it returns
     for (const b of plan.badNames) result.errors.push({ path: b, kind: 'skip', message: 'the server listed a name that is not a plain file name; not written locally' });
     result.stats.errors = result.errors.length;
     return result;
@@ -181,6 +183,7 @@ export class SyncSession implements SyncEngine {
       }
     });
     if (this.state.pending > 500) this.state.compact();
+    await this.bases?.flush();
     return out;
   }
 
@@ -209,6 +212,7 @@ export class SyncSession implements SyncEngine {
     const outcome = await mergeOnePath(await plan, p, {
       local: this.local, remote: this.remote, state: this.state, bases: this.bases, signal: options.signal,
     });
+    await this.bases?.flush();
     if (outcome.status === 'merged') this.log.info(`merged ${p}`);
     return outcome;
   }

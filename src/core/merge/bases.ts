@@ -3,16 +3,16 @@
 //
 // `<local root>/.remote-sync/base/<sha256>`: content-addressed (files with the same content share
 // one blob), brotli-compressed, written 0600 with O_EXCL|O_NOFOLLOW into a folder created 0700 (a
-// symlink there is refused). The state records, per path, the blob's hash, or "binary" / "large"
+// symlink there is refused), by a background queue; every read checks the content's hash, so a
+// blob cut short by a crash is found damaged, removed, and is "no common version". The state records, per path, the blob's hash, or "binary" / "large"
 // when the content was not text or over the limit (so a conflict can say why it cannot merge).
 // Nothing here ever fails a sync: a blob that cannot be written is "no common version"; a missing
 // or damaged one is "no common version" too.
 
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, promises as fsp, readFileSync, readdirSync, readSync, rmSync, unlinkSync } from 'node:fs';
-import { promisify } from 'node:util';
-import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { brotliCompress, brotliDecompressSync, constants as zc } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants as zc } from 'node:zlib';
 import type { Logger } from '../types.js';
 import { nullLogger } from '../types.js';
 import { errorMessage } from '../errors.js';
@@ -29,7 +29,8 @@ export const DEFAULT_MERGE_BASE_MAX = 1024 * 1024;
 const GC_GRACE_MS = 10 * 60 * 1000;
 
 const HASH_RE = /^[0-9a-f]{64}$/;
-const compress = promisify(brotliCompress);
+/** bytes of content waiting to be written before keep() waits for the writer */
+const QUEUE_LIMIT = 32 * 1024 * 1024;
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
 export const isBlobRef = (ref: string | undefined): ref is string => !!ref && HASH_RE.test(ref);
@@ -38,6 +39,13 @@ export class BaseStore {
   readonly dir: string;
   private broken = false;
   private ready = false;
+  private warned = false;
+  /** hashes written or queued by this store (no second write, no lstat) */
+  private readonly known = new Set<string>();
+  /** blobs waiting to be written, by hash */
+  private readonly queue = new Map<string, Buffer>();
+  private queuedBytes = 0;
+  private draining: Promise<void> | undefined;
 
   /** `stateDir`: the `.remote-sync` folder; `maxFileSize`: bytes (text files larger are not kept) */
   constructor(readonly stateDir: string, readonly maxFileSize: number, private readonly log: Logger = nullLogger) {
@@ -50,39 +58,84 @@ export class BaseStore {
   }
 
   /**
-   * Keep `content` as a common version; the ref to record, or undefined when it could not be
-   * written. Asynchronous (compression and writes off the event loop: transfers go on meanwhile).
+   * Keep `content` as a common version; the ref to record, or undefined when it cannot be kept.
+   * The ref (the content's hash) is known at once; the blob is compressed and written by a
+   * background queue (`flush()` waits for it), so transfers do not wait for it. A blob that then
+   * fails to be written is a missing blob: "no common version" for that file, nothing worse.
    */
   async keep(content: Buffer): Promise<BaseRef | undefined> {
     if (content.length > this.maxFileSize) return BASE_TOO_LARGE;
     if (!isText(content)) return BASE_NOT_TEXT;
-    const hash = createHash('sha256').update(content).digest('hex');
     if (!this.prepare()) return undefined;
-    const file = join(this.dir, hash);
-    try {
-      if (lstatSync(file).isFile()) return hash; // same content already kept
-    } catch { /* not there yet */ }
-    const tmp = join(this.dir, `.${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      const packed = await compress(content, { params: { [zc.BROTLI_PARAM_QUALITY]: 5, [zc.BROTLI_PARAM_SIZE_HINT]: content.length } });
-      const fh = await fsp.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, 0o600);
-      try {
-        await fh.writeFile(packed);
-      } finally {
-        await fh.close();
+    const hash = createHash('sha256').update(content).digest('hex');
+    if (this.known.has(hash)) return hash; // written or queued by this process
+    this.known.add(hash);
+    this.queue.set(hash, content);
+    this.queuedBytes += content.length;
+    this.kick();
+    // backpressure: a sync far faster than the disk must not queue a whole tree in memory
+    while (this.queuedBytes > QUEUE_LIMIT && this.draining) await this.draining;
+    return hash;
+  }
+
+  /** Wait until every queued blob is written (end of a run, close). */
+  async flush(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private kick(): void {
+    this.draining ??= this.drain().finally(() => {
+      this.draining = undefined;
+      if (this.queue.size) this.kick(); // queued after the writer's last look
+    });
+  }
+
+  /** Write queued blobs one at a time, yielding to the event loop between them. */
+  private async drain(): Promise<void> {
+    let yielded = Date.now();
+    for (const [hash, content] of this.queue) {
+      this.writeBlob(hash, content);
+      this.queue.delete(hash);
+      this.queuedBytes -= content.length;
+      if (Date.now() - yielded >= 4) {
+        await new Promise<void>((r) => setImmediate(r));
+        yielded = Date.now();
       }
-      await fsp.rename(tmp, file);
-      return hash;
-    } catch (e) {
-      await fsp.rm(tmp, { force: true });
-      this.log.warn(`could not keep the common version for merges (${this.dir}): ${errorMessage(e)}`);
-      return undefined;
     }
+  }
+
+  /** One blob, written under its final name with O_EXCL|O_NOFOLLOW (an existing one is the same content). */
+  private writeBlob(hash: string, content: Buffer): void {
+    const file = join(this.dir, hash);
+    let fd: number;
+    try {
+      fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return;
+      this.failed(hash, e);
+      return;
+    }
+    try {
+      writeSync(fd, brotliCompressSync(content, { params: { [zc.BROTLI_PARAM_QUALITY]: 4, [zc.BROTLI_PARAM_SIZE_HINT]: content.length } }));
+      closeSync(fd);
+    } catch (e) {
+      try { closeSync(fd); } catch { /* already closed */ }
+      rmSync(file, { force: true }); // never a half-written blob under its name
+      this.failed(hash, e);
+    }
+  }
+
+  private failed(hash: string, e: unknown): void {
+    this.known.delete(hash);
+    if (!this.warned) this.log.warn(`could not keep a common version for merges (${this.dir}): ${errorMessage(e)}`);
+    this.warned = true;
   }
 
   /** The kept content for `ref`, or undefined: none kept, or the blob is missing or damaged. */
   load(ref: BaseRef | undefined): Buffer | undefined {
     if (!isBlobRef(ref)) return undefined;
+    const queued = this.queue.get(ref);
+    if (queued) return queued;
     const file = join(this.dir, ref);
     let raw: Buffer;
     try {
@@ -109,6 +162,7 @@ export class BaseStore {
     } catch { /* damaged */ }
     this.log.warn(`the common version ${ref.slice(0, 12)}… is damaged; removed (that file merges again after its next sync)`);
     rmSync(file, { force: true });
+    this.known.delete(ref);
     return undefined;
   }
 
