@@ -225,7 +225,7 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
     void vscode.commands.executeCommand('setContext', DIFF_CONTEXT, active);
   }
 
-  private closeDiffs(session: FolderSession, rel: string): void {
+  closeDiffs(session: FolderSession, rel: string): void {
     const remote = session.remoteUri(rel).toString();
     const tabs: vscode.Tab[] = [];
     for (const group of vscode.window.tabGroups.all) {

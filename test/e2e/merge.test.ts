@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startSshd, type SshdServer } from '../harness/sshd';
 import { startCodeServer, type CodeServer } from './harness/code-server';
-import { browserUnavailable, logSince, packagedVsix, skipOrFail, step, SyncFixture, waitProgressGone, waitUntil, type StepContext } from './harness/flows';
+import { browserUnavailable, logSince, packagedVsix, planViewRows, skipOrFail, step, SyncFixture, waitProgressGone, waitUntil, type StepContext } from './harness/flows';
 import { launchBrowser, Workbench } from './harness/workbench';
 
 const unavailable = browserUnavailable();
@@ -128,6 +128,50 @@ describe('three-way merge in code-server against sshd (SFTP)', { skip: unavailab
       await wb.runCommand('Sync: Bidirectional');
       assert.match(await wb.waitForNotification(/Bidirectional: Nothing to do/), /Nothing to do/);
       await waitUntil(() => /Bidirectional: Nothing to do/.test(logSince(server!, mark)), '"Nothing to do" in the log');
+      await waitProgressGone(wb);
+      await wb.clearNotifications();
+    });
+  });
+
+  test('with "ask": Merge on a clean conflict writes both sides at once; Undo puts the local file back and the conflict with it', async (t) => {
+    if (missing) return skipOrFail(t, missing);
+    await step(ctx, t, async () => {
+      const mark = server!.logText('Remote Sync.log').length;
+      fx.writeConfig({
+        targets: {
+          loopback: { url: `sftp://${sshd!.user}@127.0.0.1:${sshd!.port}${fx.remoteDir}`, privateKey: sshd!.keyFile, knownHosts: sshd!.knownHostsFile },
+        },
+        uploadOnSave: true,
+        conflictPolicy: 'ask',
+        ignore: ['.vscode/'],
+      });
+      await waitUntil(() => /Config reloaded/.test(logSince(server!, mark)), 'the config reload in the log');
+      await pause(1100);
+      const local = fx.readLocal('clash.txt')!;
+      const mine = local + 'mine\n';
+      fx.writeLocal('clash.txt', mine);
+      fx.writeRemote('clash.txt', 'theirs\n' + local);
+      await wb.runCommand('Sync: Bidirectional');
+      await wb.waitForDiffEditor('clash.txt (remote ↔ local)');
+      assert.equal(fx.readLocal('clash.txt'), mine, 'ask: nothing merged by the run');
+      await waitProgressGone(wb);
+      await wb.clearNotifications();
+      await wb.clickEditorTitleAction('Merge');
+      const both = 'theirs\n' + mine;
+      await fx.waitRemote('clash.txt', both, 'the merged file on the server');
+      await fx.waitLocal('clash.txt', both, 'the merged file in the workspace');
+      await wb.waitForNotification(/merged "clash\.txt": your changes and the server's are now on both sides/);
+      await waitUntil(async () => !(await wb.tabTitles()).includes('clash.txt (remote ↔ local)'), 'the conflict diff to close');
+      await wb.screenshot('merge-clean-undo-offer');
+      await wb.clickNotificationButton('Undo', /merged "clash\.txt"/);
+      await fx.waitLocal('clash.txt', mine, 'the local file as it was before the merge');
+      await wb.waitForNotification(/merge undone: "clash\.txt" is as it was locally; the conflict is back/);
+      assert.equal(fx.readRemote('clash.txt'), both, 'the server keeps the merged file');
+      await wb.clearNotifications();
+      // the conflict is back: a preview lists it
+      await wb.runCommand('Sync: Preview');
+      await waitUntil(async () => (await planViewRows(wb)).some((r) => r.label === 'clash.txt'), 'clash.txt as a conflict in the Remote Sync view');
+      await wb.screenshot('merge-undone');
     });
   });
 });

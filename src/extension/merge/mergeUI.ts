@@ -101,6 +101,7 @@ export class MergeUI implements vscode.Disposable {
     const name = displayName(rel);
     this.remoteFs.changed(session, [rel]);
     this.services.store.remove(session.key, [rel]);
+    this.conflicts.closeDiffs(session, rel);
     session.log.info(`Merged ${rel}: both changes written locally and to the server`);
     this.services.activity.record(session.key, { label: 'Merge', text: `⇅ ${name}`, detail: `Merged ${rel} (both sides)`, level: 'ok' });
     vscode.window.showInformationMessage(`Remote Sync: merged "${name}": your changes and the server's are now on both sides.`, 'Undo')
@@ -176,6 +177,7 @@ export class MergeUI implements vscode.Disposable {
       if (result.errors.length) throw new SyncError('io', result.errors[0].message, { path: result.errors[0].path || rel });
       this.remoteFs.changed(session, [rel]);
       this.services.store.remove(session.key, [rel]);
+      this.conflicts.closeDiffs(session, rel);
       session.log.info(`Merged ${rel} in the merge editor: uploaded`);
       this.services.activity.record(session.key, { label: 'Merge', text: `⇅ ${name}`, detail: `Merged ${rel} (merge editor), uploaded`, level: 'ok' });
       vscode.window.showInformationMessage(`Remote Sync: merged "${name}" and uploaded the result.`);
