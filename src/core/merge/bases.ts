@@ -116,7 +116,7 @@ export class BaseStore {
       return;
     }
     try {
-      writeSync(fd, brotliCompressSync(content, { params: { [zc.BROTLI_PARAM_QUALITY]: 4, [zc.BROTLI_PARAM_SIZE_HINT]: content.length } }));
+      writeSync(fd, brotliCompressSync(content, { params: { [zc.BROTLI_PARAM_QUALITY]: 1, [zc.BROTLI_PARAM_SIZE_HINT]: content.length } }));
       closeSync(fd);
     } catch (e) {
       try { closeSync(fd); } catch { /* already closed */ }
