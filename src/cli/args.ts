@@ -100,7 +100,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { long: 'delete-unmatched', help: 'like --delete, and also delete what the filters exclude', only: ['upload', 'download', 'run'], group: 'sync' },
   { long: 'delete-excluded', aliasOf: 'delete-unmatched', help: 'the same as --delete-unmatched (rsync\'s name)', only: ['upload', 'download', 'run'], group: 'sync' },
   { long: 'force', help: 'one-way runs: overwrite the destination even where it changed since the last sync; allow more deletions than --max-delete; import-sftp-json: overwrite an existing remote-sync.json', group: 'sync' },
-  { long: 'resolve', value: 'MODE', help: 'conflicts: ask|skip|local|remote|new|old (default: ask on a terminal, else skip)', complete: RESOLVE_STRATEGIES, group: 'sync' },
+  { long: 'resolve', value: 'MODE', help: 'conflicts: ask|skip|local|remote|new|old|merge (default: ask on a terminal, else skip)', complete: RESOLVE_STRATEGIES, group: 'sync' },
   { long: 'mode', value: 'MODE', help: 'run: upload|download|sync (default: sync)', only: ['run'], complete: MODES, group: 'sync' },
   { long: 'max-delete', value: 'N|N%', help: 'stop before deleting more than N files or N% of a side (default 50%)', group: 'sync' },
   { long: 'no-wait', help: 'another sync of the same folders is running: fail at once (exit 1) instead of waiting for it', group: 'sync' },

@@ -1,7 +1,7 @@
 // `--resolve ask` on a terminal: one question per conflict, with both sides shown;
 // L/R/S answers the same for all remaining conflicts.
 
-import type { Action, Entry, Resolution } from '../core/types.js';
+import type { Action, Answer, Entry } from '../core/types.js';
 import { ask, type PromptIo } from './prompt.js';
 import { formatBytes } from './output.js';
 
@@ -30,17 +30,17 @@ export function describeConflict(c: Action): string {
   ].join('\n') + '\n';
 }
 
-const ANSWERS: Record<string, Resolution> = { l: 'local', r: 'remote', s: 'skip' };
+const ANSWERS: Record<string, Answer> = { l: 'local', r: 'remote', s: 'skip', m: 'merge' };
 
-export function makeConflictAsker(io: PromptIo): (c: Action) => Promise<Resolution> {
-  let sticky: Resolution | undefined;
+export function makeConflictAsker(io: PromptIo): (c: Action) => Promise<Answer> {
+  let sticky: Answer | undefined;
   return async (c) => {
     if (sticky) return sticky;
     io.around?.before();
     io.output.write(describeConflict(c));
     io.around?.after();
     for (;;) {
-      const a = (await ask(io, '  Keep [l]ocal, [r]emote or [s]kip? (L/R/S: the same for all remaining) [s] ')).trim();
+      const a = (await ask(io, '  Keep [l]ocal, [r]emote, [m]erge or [s]kip? (L/R/M/S: the same for all remaining) [s] ')).trim();
       if (a === '') return 'skip';
       const r = ANSWERS[a.toLowerCase()];
       if (!r || a.length !== 1) continue;

@@ -7,6 +7,7 @@ import type { Action, ActionKind, Entry, Stats, SyncMode, SyncResult } from '../
 const LABELS: Record<ActionKind, [string, string]> = {
   'upload': ['↑', 'upload'],
   'download': ['↓', 'download'],
+  'merged': ['⇅', 'merged'],
   'delete-remote': ['✗', 'delete remote'],
   'delete-local': ['✗', 'delete local'],
   'mkdir-remote': ['+', 'mkdir remote'],
@@ -39,7 +40,7 @@ export function notSyncedLine(n: { path: string; side: string; message: string }
   return `✗ not synced ${n.path || '/'} (${n.side === 'local' ? 'local' : 'server'}): ${n.message}`;
 }
 
-const MOVES = new Set<ActionKind>(['upload', 'download', 'delete-remote', 'delete-local', 'mkdir-remote', 'mkdir-local']);
+const MOVES = new Set<ActionKind>(['upload', 'download', 'merged', 'delete-remote', 'delete-local', 'mkdir-remote', 'mkdir-local']);
 
 /** Does this action change something (shown at normal verbosity)? equal/forget/skip are details (-v). */
 export function isChange(a: Action): boolean {
@@ -49,6 +50,8 @@ export function isChange(a: Action): boolean {
 export interface SummaryCounts {
   uploaded: number;
   downloaded: number;
+  /** files merged three-way (written to both sides) */
+  merged?: number;
   deleted: number;
   conflicts: number;
   errors: number;
@@ -64,13 +67,13 @@ export function countsOf(result: SyncResult, dryRun: boolean, elapsedMs: number)
   if (dryRun) {
     const n = (k: ActionKind) => result.plan.actions.filter((a) => a.kind === k && (a.type === 'file' || k.startsWith('delete'))).length;
     return {
-      uploaded: n('upload'), downloaded: n('download'), deleted: n('delete-local') + n('delete-remote'),
+      uploaded: n('upload'), downloaded: n('download'), ...(n('merged') ? { merged: n('merged') } : {}), deleted: n('delete-local') + n('delete-remote'),
       conflicts, errors: result.errors.length, inSync, elapsedMs, dryRun, cancelled: result.cancelled,
     };
   }
   const s = result.stats;
   return {
-    uploaded: s.uploaded, downloaded: s.downloaded, deleted: s.deletedLocal + s.deletedRemote,
+    uploaded: s.uploaded, downloaded: s.downloaded, ...(s.merged ? { merged: s.merged } : {}), deleted: s.deletedLocal + s.deletedRemote,
     conflicts, errors: result.errors.length, inSync, elapsedMs, dryRun, cancelled: result.cancelled,
   };
 }
@@ -91,12 +94,13 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  */
 export function summaryLine(c: SummaryCounts): string {
   const time = formatSeconds(c.elapsedMs);
-  if (!c.cancelled && c.uploaded + c.downloaded + c.deleted + c.conflicts + c.errors === 0) {
+  const merged = c.merged ?? 0;
+  if (!c.cancelled && c.uploaded + c.downloaded + merged + c.deleted + c.conflicts + c.errors === 0) {
     return `Nothing to do: ${plural(c.inSync, 'file')} in sync (${time})`;
   }
   const tail = `${plural(c.conflicts, 'conflict')} skipped, ${plural(c.errors, 'error')} in ${time}`;
-  if (c.dryRun) return `Dry run: would upload ${c.uploaded}, download ${c.downloaded}, delete ${c.deleted}, ${tail}`;
-  const body = `uploaded ${c.uploaded}, downloaded ${c.downloaded}, deleted ${c.deleted}, ${tail}`;
+  if (c.dryRun) return `Dry run: would upload ${c.uploaded}, download ${c.downloaded}, ${merged ? `merge ${merged}, ` : ''}delete ${c.deleted}, ${tail}`;
+  const body = `uploaded ${c.uploaded}, downloaded ${c.downloaded}, ${merged ? `merged ${merged}, ` : ''}deleted ${c.deleted}, ${tail}`;
   return c.cancelled ? `Cancelled: ${body}` : body[0].toUpperCase() + body.slice(1);
 }
 
@@ -143,7 +147,7 @@ const side = (e?: Entry): JsonSide | undefined => (e ? { size: e.size, mtime: ne
 
 export const ZERO_STATS: Stats = {
   uploaded: 0, downloaded: 0, deletedLocal: 0, deletedRemote: 0, foldersCreated: 0, bytesUp: 0, bytesDown: 0,
-  conflicts: 0, skipped: 0, errors: 0, inSync: 0, elapsedMs: 0,
+  conflicts: 0, merged: 0, skipped: 0, errors: 0, inSync: 0, elapsedMs: 0,
 };
 
 const key = (path: string, kind: string) => `${kind}\0${path}`;

@@ -166,6 +166,7 @@ async function runParsed(io: CliIo, args: CliArgs, started: number, logFile: ((l
         owner: `remote-sync ${args.command}`,
         onWait: (_h, who) => out.warn(`another sync of these folders is running (${who}); waiting for it to finish (--no-wait: fail instead)`),
       },
+      mergeBase: setup.mergeBase,
     });
   } catch (e) {
     return fail(e);
@@ -250,14 +251,14 @@ async function closeQuietly(session: SyncSession, out: Output): Promise<void> {
 /** The plan of a dry run, details (-v), and the conflicts left. */
 function printAfterRun(result: SyncResult, dryRun: boolean, out: Output): void {
   out.clearProgress();
-  const conflicts: Action[] = [];
   for (const a of result.plan.actions) {
-    if (a.kind === 'conflict') { conflicts.push(a); continue; }
+    if (a.kind === 'conflict') continue;
     if (dryRun) out.line(actionLine(a), isChange(a) ? LEVEL.changes : LEVEL.details);
     else if (!isChange(a)) out.line(actionLine(a), LEVEL.details);
   }
   for (const a of result.plan.stateOnly) out.line(actionLine(a), LEVEL.details);
-  for (const a of conflicts) out.line(actionLine(a), LEVEL.changes);
+  // the plan's conflicts, and merges that could not be done
+  for (const a of result.conflicts) out.line(actionLine(a), LEVEL.changes);
   // entries left out because of their name or because they could not be read (no action reported them)
   for (const n of result.plan.notSynced ?? []) out.error(notSyncedLine(n));
   const hashed = hashMethodsLine(result);

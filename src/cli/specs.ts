@@ -28,6 +28,8 @@ export interface RunSetup {
   deleteUnmatched: boolean;
   force: boolean;
   maxDelete?: number | string;
+  /** "mergeBase" of the config file (undefined: the engine's default) */
+  mergeBase?: { maxFileSize: number } | false;
   /** never 'ask' when no terminal can answer */
   resolve: ResolveStrategy;
   concurrency?: number;
@@ -197,6 +199,7 @@ export function buildSetup(args: CliArgs, ctx: SetupContext): RunSetup {
     checksum: args.checksum,
     transfer: transferSettings(args, config),
   };
+  if (config?.mergeBase !== undefined) setup.mergeBase = config.mergeBase;
   const maxDelete = args.maxDelete ?? config?.maxDelete;
   if (maxDelete !== undefined) setup.maxDelete = maxDelete;
   const concurrency = args.concurrency ?? config?.concurrency;

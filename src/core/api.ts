@@ -2,7 +2,7 @@
 
 import type { Readable } from 'node:stream';
 import type {
-  Action, Entry, EntryType, Plan, ProgressEvent, Resolution, ResolveStrategy, SyncMode, SyncResult, Target, Logger,
+  Action, Answer, Entry, EntryType, Plan, ProgressEvent, Resolution, ResolveStrategy, SyncMode, SyncResult, Target, Logger,
 } from './types.js';
 import type { LockOptions } from './lock.js';
 import type { TransferSettings } from './transfer/policy.js';
@@ -27,6 +27,8 @@ export interface SessionOptions {
   log?: Logger;
   /** one sync at a time per pair (see lock.ts): wait for a running one (default) or fail at once */
   lock?: Pick<LockOptions, 'wait' | 'onWait' | 'owner'>;
+  /** common versions kept for three-way merges (default: text files up to 1 MB); false: none kept */
+  mergeBase?: { maxFileSize: number } | false;
 }
 
 export interface PlanOptions {
@@ -50,7 +52,7 @@ export interface RunOptions extends PlanOptions {
   dryRun?: boolean;
   /** how conflicts are decided (default 'skip'); 'ask' calls `ask` for each */
   resolve?: ResolveStrategy;
-  ask?: (conflict: Action) => Promise<Resolution>;
+  ask?: (conflict: Action) => Promise<Answer>;
   concurrency?: number;
   onProgress?: (event: ProgressEvent) => void;
   /** large files and slow links: retries, bandwidth limit, time limit, order, verify (core/transfer/policy.ts) */
@@ -59,6 +61,8 @@ export interface RunOptions extends PlanOptions {
 
 export type SaveOutcome =
   | { status: 'uploaded'; action: Action }
+  /** the server copy had changed too: merged cleanly, the result written to both sides (`merge: true`) */
+  | { status: 'merged'; action: Action }
   | { status: 'in-sync'; reason: string }
   | { status: 'conflict'; action: Action }
   | { status: 'excluded'; reason: string }
@@ -71,15 +75,18 @@ export interface SyncEngine {
   /** build the plan: lists both sides, classifies, compares where needed; changes nothing */
   plan(options: PlanOptions): Promise<Plan>;
   /** apply resolution strategy to the plan's conflicts (pure for all but 'ask') */
-  resolveConflicts(plan: Plan, strategy: ResolveStrategy, ask?: (c: Action) => Promise<Resolution>): Promise<Plan>;
+  resolveConflicts(plan: Plan, strategy: ResolveStrategy, ask?: (c: Action) => Promise<Answer>): Promise<Plan>;
   /** execute a plan; safety checks run first; state is journaled after each action */
   execute(plan: Plan, options?: Omit<RunOptions, 'mode'>): Promise<SyncResult>;
   /** plan + resolve + execute (or just report with dryRun) */
   run(options: RunOptions): Promise<SyncResult>;
   /** upload on save: one remote stat, classified against the state; never overwrites a changed remote */
-  saveFiles(paths: string[], options?: { signal?: AbortSignal; force?: boolean }): Promise<Map<string, SaveOutcome>>;
+  /** `merge`: a server copy that changed too is merged (three-way) and uploaded when that is clean */
+  saveFiles(paths: string[], options?: { signal?: AbortSignal; force?: boolean; merge?: boolean }): Promise<Map<string, SaveOutcome>>;
   /** apply the user's decision for one conflict (or any path): transfer and record state */
   resolvePath(path: string, resolution: Resolution, options?: { signal?: AbortSignal }): Promise<SyncResult>;
+  /** three-way merge of one conflicting file: written to both sides when clean; else the versions to merge by hand */
+  mergePath(path: string, options?: { signal?: AbortSignal }): Promise<MergePathOutcome>;
   /** the remote side of a file, streamed (diff view) */
   readRemote(path: string, signal?: AbortSignal): Promise<Readable>;
   /** what the server reports for one path (undefined: absent) */
@@ -87,3 +94,11 @@ export interface SyncEngine {
   /** why a path is left out of every sync, naming the pattern; undefined when it takes part */
   excludedBy(path: string, type: EntryType): string | undefined;
 }
+
+export type MergePathOutcome =
+  /** merged cleanly and written to both sides; `previous`: the local file before (for Undo) */
+  | { status: 'merged'; previous: Buffer; undo(): Promise<void> }
+  /** overlapping changes (or nothing to merge): `reason` says why; the three versions when they could be read */
+  | { status: 'conflict'; reason: string; base?: Buffer; local?: Buffer; remote?: Buffer }
+  /** the file is not in conflict (any more) */
+  | { status: 'no-conflict'; reason: string };

@@ -12,6 +12,9 @@ import { guardDelete, newFailedCopies, noteFailedCopy, prepareName } from './nam
 import type { TransferPolicy } from './transfer/policy.js';
 import { orderTransfers } from './transfer/schedule.js';
 import { RateMeter } from './transfer/progress.js';
+import type { BaseStore } from './merge/bases.js';
+import { captureBase, tapForBase, type BaseTap } from './merge/capture.js';
+import { MergeLeftConflict, leftConflict, performMerge } from './merge/perform.js';
 
 export interface ExecuteContext {
   local: Target;
@@ -19,6 +22,8 @@ export interface ExecuteContext {
   state: StateStore;
   log: Logger;
   concurrency: number;
+  /** keeps the common versions for merges (undefined: "mergeBase" is off) */
+  bases?: BaseStore;
   signal?: AbortSignal;
   onProgress?: (e: ProgressEvent) => void;
   /** retries, bandwidth limit, time limit, order, verification (core/transfer/policy.ts) */
@@ -26,7 +31,7 @@ export interface ExecuteContext {
 }
 
 export function emptyStats(): Stats {
-  return { uploaded: 0, downloaded: 0, deletedLocal: 0, deletedRemote: 0, foldersCreated: 0, bytesUp: 0, bytesDown: 0, conflicts: 0, skipped: 0, errors: 0, inSync: 0, elapsedMs: 0 };
+  return { uploaded: 0, downloaded: 0, deletedLocal: 0, deletedRemote: 0, foldersCreated: 0, bytesUp: 0, bytesDown: 0, conflicts: 0, merged: 0, skipped: 0, errors: 0, inSync: 0, elapsedMs: 0 };
 }
 
 const sameEntry = (a: Entry | undefined, b: Entry | undefined) =>
@@ -38,7 +43,7 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
   stats.inSync = plan.inSync;
   const errors: ActionError[] = [];
   const done: Action[] = [];
-  const conflicts = plan.actions.filter((a) => a.kind === 'conflict');
+  const conflicts = plan.actions.filter((a) => a.kind === 'conflict');  // a merge that cannot be done joins these
   stats.conflicts = conflicts.length;
   stats.skipped = plan.actions.filter((a) => a.kind === 'skip').length;
   const work = plan.actions.filter((a) => a.kind !== 'conflict' && a.kind !== 'skip');
@@ -65,7 +70,7 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
     emit({ type: 'stats', filesDone, filesTotal, bytesDone, bytesTotal, rate: f.rate, ...(f.etaSeconds !== undefined ? { etaSeconds: f.etaSeconds } : {}), ...(current ? { current } : {}) });
   };
 
-  for (const a of plan.stateOnly) recordStateOnly(a, ctx.state);
+  await mapLimit(plan.stateOnly, 8, (a) => recordStateOnly(a, ctx));
 
   const failedCopies = newFailedCopies(); // see names/executor-guards.ts
   const runOne = async (a: Action): Promise<void> => {
@@ -98,6 +103,12 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
       bytesDone -= moved;
       noteFailedCopy(a, failedCopies);
       if (isAbortError(e) || aborted()) return;
+      if (e instanceof MergeLeftConflict) {
+        conflicts.push(leftConflict(a, e.message));
+        stats.conflicts++;
+        ctx.log.info(`conflict ${a.path}: not merged, ${e.message}`);
+        return;
+      }
       const message = errorMessage(e);
       errors.push({ path: a.path, kind: a.kind, message });
       ctx.log.error(`${a.kind} ${a.path}: ${message}`);
@@ -144,20 +155,26 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
   return result;
 }
 
-function recordStateOnly(a: Action, state: StateStore): void {
-  if (a.kind === 'forget') state.record(a.path, null);
-  else if (a.kind === 'equal' && a.local && a.remote) state.recordPair(a.path, a.type, a.local, a.remote);
+async function recordStateOnly(a: Action, ctx: Pick<ExecuteContext, 'local' | 'state' | 'bases' | 'signal'>): Promise<void> {
+  if (a.kind === 'forget') ctx.state.record(a.path, null);
+  else if (a.kind === 'equal' && a.local && a.remote) {
+    const base = a.type === 'file' ? await captureBase(ctx.local, a.local, ctx.bases, ctx.signal) : undefined;
+    ctx.state.recordPair(a.path, a.type, a.local, a.remote, base);
+  }
 }
 
 export async function perform(
-  a: Action, ctx: Pick<ExecuteContext, 'local' | 'remote' | 'state' | 'signal' | 'transfer'> & { log?: Logger },
+  a: Action, ctx: Pick<ExecuteContext, 'local' | 'remote' | 'state' | 'bases' | 'signal' | 'transfer'> & { log?: Logger },
   onBytes: (n: number) => void, onHashed?: (m: { src: string; dst: string }) => void,
 ): Promise<void> {
   const { local, remote, state, signal } = ctx;
   switch (a.kind) {
     case 'equal':
     case 'forget':
-      recordStateOnly(a, state);
+      await recordStateOnly(a, ctx);
+      return;
+    case 'merged':
+      await performMerge(a, ctx);
       return;
     case 'mkdir-remote':
     case 'mkdir-local': {
@@ -188,13 +205,17 @@ export async function perform(
         }
       }
       const t = ctx.transfer;
+      let tap: BaseTap | undefined;
       const written = await copyVerified(a.path, src, dst, srcEntry, {
         signal, onProgress: onBytes, log: ctx.log, onHashed, direction: a.kind, mode: srcEntry.mode,
         destMode: dstEntry?.type === 'file' ? dstEntry.mode : dstEntry ? undefined : null,
+        // the common version for merges is kept as the bytes stream by (a resumable copy: read back locally)
+        tap: (s) => (tap = tapForBase(s, srcEntry.size, ctx.bases)).stream,
         ...(t ? { retry: t.retry, limiter: t.limiter, verify: t.verify, resume: t.resume } : {}),
       });
-      if (up) state.recordPair(a.path, 'file', srcEntry, written);
-      else state.recordPair(a.path, 'file', written, srcEntry);
+      const base = tap ? await (tap as BaseTap).ref() : await captureBase(local, up ? srcEntry : written, ctx.bases, signal);
+      if (up) state.recordPair(a.path, 'file', srcEntry, written, base);
+      else state.recordPair(a.path, 'file', written, srcEntry, base);
       return;
     }
     case 'delete-remote':
@@ -233,6 +254,7 @@ function tally(a: Action, s: Stats): void {
     case 'delete-local': s.deletedLocal++; break;
     case 'delete-remote': s.deletedRemote++; break;
     case 'mkdir-local': case 'mkdir-remote': s.foldersCreated++; break;
+    case 'merged': s.merged = (s.merged ?? 0) + 1; break;
     default: break;
   }
 }

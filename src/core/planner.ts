@@ -300,7 +300,7 @@ function forced(winner: Side, root: Row, below: Row[], mode: SyncMode): Action[]
 }
 
 const PHASE: Record<ActionKind, number> = {
-  'mkdir-remote': 0, 'mkdir-local': 0, upload: 1, download: 1, equal: 1, forget: 1,
+  'mkdir-remote': 0, 'mkdir-local': 0, upload: 1, download: 1, merged: 1, equal: 1, forget: 1,
   'delete-remote': 2, 'delete-local': 2, conflict: 3, skip: 4,
 };
 

@@ -1,13 +1,15 @@
 // Conflict resolution strategies. Every strategy handles every conflict kind: where it cannot
 // decide, the conflict stays, with the reason.
 
-import type { Action, Plan, Resolution, ResolveStrategy } from './types.js';
+import type { Action, Answer, Plan, Resolution, ResolveStrategy } from './types.js';
 import { orderActions } from './planner.js';
+import { mergeActionFor } from './merge/perform.js';
 
 /** Which side a strategy picks for one conflict, or why it cannot. */
 export function pickSide(conflict: Action, strategy: Exclude<ResolveStrategy, 'ask'>): Resolution | { undecided: string } {
   switch (strategy) {
     case 'skip': return { undecided: 'skipped (--resolve skip)' };
+    case 'merge': return { undecided: 'not merged' }; // resolvePlan merges before picking a side
     case 'local': return 'local';
     case 'remote': return 'remote';
     case 'new':
@@ -36,18 +38,33 @@ export function applyResolution(conflict: Action, resolution: Resolution, by: Re
  * Resolve the plan's conflicts with a strategy; 'ask' calls `ask` for each one in turn.
  * Unresolved conflicts stay in the plan as 'conflict' actions with the reason.
  */
-export async function resolvePlan(plan: Plan, strategy: ResolveStrategy, ask?: (c: Action) => Promise<Resolution>): Promise<Plan> {
+export async function resolvePlan(
+  plan: Plan, strategy: ResolveStrategy, ask?: (c: Action) => Promise<Answer>,
+  /** 'merge': why a conflict cannot be merged (undefined: it can); not given = merging is not available */
+  mergeBlocker?: (c: Action) => string | undefined,
+): Promise<Plan> {
   const out: Action[] = [];
   for (const a of plan.actions) {
     if (a.kind !== 'conflict') { out.push(a); continue; }
     if (a.conflict === 'case-clash') { out.push(a); continue; } // no side's version fixes it: a name must change
     let resolution: Resolution;
     let by: ResolveStrategy | 'user' = strategy;
+    if (strategy === 'merge') {
+      const why = mergeBlocker ? mergeBlocker(a) : 'merging is not available here';
+      out.push(why ? { ...a, reason: `${a.reason}; not merged: ${why}` } : mergeActionFor(a, by));
+      continue;
+    }
     if (strategy === 'ask') {
       if (!ask) { out.push({ ...a, reason: `${a.reason}; not resolved (no one to ask)` }); continue; }
-      resolution = await ask(a);
+      const answer = await ask(a);
       by = 'user';
-      if (resolution === 'skip') { out.push({ ...a, reason: `${a.reason}; skipped` }); continue; }
+      if (answer === 'skip') { out.push({ ...a, reason: `${a.reason}; skipped` }); continue; }
+      if (answer === 'merge') {
+        const why = mergeBlocker ? mergeBlocker(a) : 'merging is not available here';
+        out.push(why ? { ...a, reason: `${a.reason}; not merged: ${why}` } : mergeActionFor(a, by));
+        continue;
+      }
+      resolution = answer;
     } else {
       const pick = pickSide(a, strategy);
       if (typeof pick === 'object') { out.push({ ...a, reason: `${a.reason}; ${pick.undecided}` }); continue; }

@@ -10,6 +10,9 @@ import { perform } from './executor.js';
 import { sameContent } from './compare.js';
 import { parentOf } from './paths.js';
 import { explainSaveError, isMissingFolder } from './save-errors.js';
+import type { BaseStore } from './merge/bases.js';
+import { captureBase } from './merge/capture.js';
+import { saveByMerge } from './merge/save.js';
 
 export interface SaveContext {
   local: Target;
@@ -19,6 +22,10 @@ export interface SaveContext {
   log: Logger;
   force?: boolean;
   signal?: AbortSignal;
+  /** common versions for merges */
+  bases?: BaseStore;
+  /** conflictPolicy "merge": a server copy modified too is merged when that is clean */
+  merge?: boolean;
 }
 
 export async function decideSave(path: string, ctx: SaveContext): Promise<SaveOutcome> {
@@ -32,26 +39,25 @@ export async function decideSave(path: string, ctx: SaveContext): Promise<SaveOu
   const rc = classifySide(R, st, 'remote', ctx.state.hasState);
   const base: Omit<Action, 'kind' | 'reason'> = { path, type: 'file', local: L, remote: R, localClass: lc, remoteClass: rc, bytes: L.size };
 
-  const conflict = (kind: Action['conflict'], reason: string): SaveOutcome => ({
-    status: 'conflict',
-    action: {
-      ...base, kind: 'conflict', conflict: kind, reason, bytes: 0,
-      alternatives: {
-        local: [{ ...base, kind: 'upload', reason: 'local version kept', replace: R?.type === 'dir' }],
-        remote: R ? [{ ...base, kind: R.type === 'dir' ? 'mkdir-local' : 'download', reason: 'server version kept', bytes: R.size, replace: R.type === 'dir' }]
-          : [{ ...base, kind: 'delete-local', reason: 'server deletion kept', bytes: 0, fileCount: 1 }],
-      },
+  const conflictAction = (kind: Action['conflict'], reason: string): Action => ({
+    ...base, kind: 'conflict', conflict: kind, reason, bytes: 0,
+    alternatives: {
+      local: [{ ...base, kind: 'upload', reason: 'local version kept', replace: R?.type === 'dir' }],
+      remote: R ? [{ ...base, kind: R.type === 'dir' ? 'mkdir-local' : 'download', reason: 'server version kept', bytes: R.size, replace: R.type === 'dir' }]
+        : [{ ...base, kind: 'delete-local', reason: 'server deletion kept', bytes: 0, fileCount: 1 }],
     },
   });
+  const conflict = (kind: Action['conflict'], reason: string): SaveOutcome => ({ status: 'conflict', action: conflictAction(kind, reason) });
 
   if (!ctx.force) {
     if (R?.type === 'dir') return conflict('type-mismatch', 'a file locally, a folder on the server');
     if (rc === 'deleted') return conflict('modified-deleted', 'deleted on the server since the last sync');
     if (rc === 'modified' || rc === 'new' || rc === 'existing') {
       if (R && R.size === L.size && await sameContent(ctx.local, ctx.remote, path, ctx.signal)) {
-        ctx.state.recordPair(path, 'file', L, R);
+        ctx.state.recordPair(path, 'file', L, R, await captureBase(ctx.local, L, ctx.bases, ctx.signal));
         return { status: 'in-sync', reason: 'same content on the server' };
       }
+      if (ctx.merge && rc === 'modified') return saveByMerge(conflictAction('both-modified', 'modified on the server since the last sync'), ctx);
       return conflict(rc === 'modified' ? 'both-modified' : 'both-new',
         rc === 'modified' ? 'modified on the server since the last sync' : 'the server has a different file of that name that was never synced');
     }

@@ -2,9 +2,9 @@
 // between calls: the extension's warm connection), the filter and the last-sync state.
 
 import type { Readable } from 'node:stream';
-import type { Action, ActionError, Entry, EntryType, Logger, Plan, Resolution, ResolveStrategy, Side, SyncResult, Target } from './types.js';
+import type { Action, ActionError, Answer, Entry, EntryType, Logger, Plan, Resolution, ResolveStrategy, Side, SyncResult, Target } from './types.js';
 import { nullLogger } from './types.js';
-import type { PlanOptions, RunOptions, SaveOutcome, SessionOptions, SyncEngine } from './api.js';
+import type { MergePathOutcome, PlanOptions, RunOptions, SaveOutcome, SessionOptions, SyncEngine } from './api.js';
 import { Filter } from './filter.js';
 import { readIgnoreFiles } from './ignore/ignore-files.js';
 import { StateStore, stateFileFor } from './state.js';
@@ -25,6 +25,12 @@ import { transferPolicy } from './transfer/policy.js';
 import { compareHashes } from './transfer/hash.js';
 import { PartialStore } from './transfer/partials.js';
 import { cleanPartials, DEFAULT_RESUME_ABOVE } from './transfer/resume.js';
+import { join } from 'node:path';
+import { STATE_DIR } from './paths.js';
+import { BaseStore, DEFAULT_MERGE_BASE_MAX } from './merge/bases.js';
+import { mergeBlocker } from './merge/perform.js';
+import { mergeOnePath } from './merge/path.js';
+import { previewMerges } from './merge/preview.js';
 
 interface Listing {
   local: Map<string, Entry>;
@@ -39,6 +45,8 @@ export class SyncSession implements SyncEngine {
   readonly remote: Target;
   readonly filter: Filter;
   readonly state: StateStore;
+  /** common versions for three-way merges (undefined: "mergeBase": false) */
+  readonly bases: BaseStore | undefined;
   private readonly log: Logger;
   private opened = false;
   /** case-insensitive sides, probed once per connection (undefined: not known yet) */
@@ -53,6 +61,9 @@ export class SyncSession implements SyncEngine {
     this.filter = new Filter(fromFiles.length ? { ...f, exclude: [...(f.exclude ?? []), ...fromFiles] } : f);
     this.log = options.log ?? nullLogger;
     this.state = new StateStore(stateFileFor(options.localRoot, options.remoteId), options.localRoot, options.remoteId);
+    this.bases = options.mergeBase === false ? undefined
+      : new BaseStore(join(options.localRoot, STATE_DIR), options.mergeBase?.maxFileSize ?? DEFAULT_MERGE_BASE_MAX, this.log);
+    this.state.afterCompact = () => { this.bases?.collect(); };
   }
 
   get stateFile(): string { return this.state.file; }
@@ -68,6 +79,7 @@ export class SyncSession implements SyncEngine {
     try {
       if (this.opened) this.state.compact();
     } finally {
+      await this.bases?.flush();
       this.state.closeJournal();
       this.opened = false;
       this.caseInsensitive = {};
@@ -150,8 +162,11 @@ export class SyncSession implements SyncEngine {
     return buildPlan(this.planInput(options, scope, listing));
   }
 
-  resolveConflicts(plan: Plan, strategy: ResolveStrategy, ask?: (c: Action) => Promise<Resolution>): Promise<Plan> {
-    return resolvePlan(plan, strategy, ask);
+  resolveConflicts(plan: Plan, strategy: ResolveStrategy, ask?: (c: Action) => Promise<Answer>): Promise<Plan> {
+    // a merge writes both sides: not in a one-way run, which never writes to its source
+    const blocker = (c: Action) => (plan.mode === 'sync' ? mergeBlocker(c, this.state, this.bases)
+      : `a one-way ${plan.mode} never changes its source (merge in a bidirectional sync)`);
+    return resolvePlan(plan, strategy, ask, blocker);
   }
 
   /**
@@ -192,10 +207,11 @@ export class SyncSession implements SyncEngine {
       await this.remote.mkdir('');
     }
     const result = await executePlan(plan, {
-      local: this.local, remote: this.remote, state: this.state, log: this.log,
+      local: this.local, remote: this.remote, state: this.state, log: this.log, bases: this.bases,
       concurrency: options.concurrency ?? this.remote.capabilities.maxConcurrency,
       signal: options.signal, onProgress: options.onProgress, transfer,
     });
+    await this.bases?.flush(); // the common versions of this run are on disk before it returns
     result.errors.push(...notSyncedErrors(plan));
     result.stats.errors = result.errors.length;
     return result;
@@ -211,6 +227,7 @@ export class SyncSession implements SyncEngine {
     options.onProgress?.({ type: 'plan', plan });
     plan = await this.resolveConflicts(plan, options.resolve ?? 'skip', options.ask);
     if (options.dryRun) {
+      plan = await previewMerges(plan, { local: this.local, remote: this.remote, state: this.state, bases: this.bases, signal: options.signal });
       const stats = emptyStats();
       stats.inSync = plan.inSync;
       const conflicts = plan.actions.filter((a) => a.kind === 'conflict');
@@ -226,18 +243,18 @@ export class SyncSession implements SyncEngine {
     return result;
   }
 
-  saveFiles(paths: string[], options: { signal?: AbortSignal; force?: boolean } = {}): Promise<Map<string, SaveOutcome>> {
+  saveFiles(paths: string[], options: { signal?: AbortSignal; force?: boolean; merge?: boolean } = {}): Promise<Map<string, SaveOutcome>> {
     return this.exclusive(options.signal, () => this.saveFilesLocked(paths, options));
   }
 
-  private async saveFilesLocked(paths: string[], options: { signal?: AbortSignal; force?: boolean }): Promise<Map<string, SaveOutcome>> {
+  private async saveFilesLocked(paths: string[], options: { signal?: AbortSignal; force?: boolean; merge?: boolean }): Promise<Map<string, SaveOutcome>> {
     await this.open();
     const out = new Map<string, SaveOutcome>();
     await mapLimit(paths.map(normalizeRelPath), this.remote.capabilities.maxConcurrency, async (path) => {
       try {
         out.set(path, await decideSave(path, {
           local: this.local, remote: this.remote, state: this.state, filter: this.filter, log: this.log,
-          force: options.force, signal: options.signal,
+          force: options.force, signal: options.signal, bases: this.bases, merge: options.merge,
         }));
       } catch (e) {
         if (options.signal?.aborted) throw e;
@@ -246,6 +263,7 @@ export class SyncSession implements SyncEngine {
       }
     });
     if (this.state.pending > 500) this.state.compact();
+    await this.bases?.flush();
     return out;
   }
 
@@ -268,6 +286,20 @@ export class SyncSession implements SyncEngine {
       this.log.error(`resolve ${p}: ${errorMessage(e)}`);
       throw e;
     }
+  }
+
+  async mergePath(path: string, options: { signal?: AbortSignal } = {}): Promise<MergePathOutcome> {
+    await this.open();
+    this.state.load();
+    const p = normalizeRelPath(path);
+    const planOptions: PlanOptions = { mode: 'sync', paths: [p], signal: options.signal };
+    const plan = buildPlan(this.planInput(planOptions, [p], await this.list(planOptions, [p])));
+    const outcome = await mergeOnePath(await plan, p, {
+      local: this.local, remote: this.remote, state: this.state, bases: this.bases, signal: options.signal,
+    });
+    await this.bases?.flush();
+    if (outcome.status === 'merged') this.log.info(`merged ${p}`);
+    return outcome;
   }
 
   /** the result of a decision to leave things as they are */

@@ -26,8 +26,8 @@ interface Snapshot {
   local: string;
   remote: string;
   updated: string;
-  /** path → [type, localSize, localMtime, remoteSize, remoteMtime] */
-  entries: Record<string, [string, number, number, number, number]>;
+  /** path → [type, localSize, localMtime, remoteSize, remoteMtime, base?] (base: see core/merge/bases.ts) */
+  entries: Record<string, [string, number, number, number, number, string?]>;
 }
 
 export function stateFileFor(localRoot: string, remoteId: string): string {
@@ -66,9 +66,11 @@ export class StateStore {
       }
       try {
         for (const [p, rec] of Object.entries(snap.entries)) {
-          if (!Array.isArray(rec) || rec.length !== 5 || !rec.slice(1).every((n) => typeof n === 'number')) throw new Error(`bad record for ${JSON.stringify(p)}`);
-          const [t, ls, lm, rs, rm] = rec;
-          this.entries.set(p, { type: t === 'd' ? 'dir' : 'file', local: { size: ls, mtime: lm }, remote: { size: rs, mtime: rm } });
+          if (!Array.isArray(rec) || (rec.length !== 5 && rec.length !== 6) || !rec.slice(1, 5).every((n) => typeof n === 'number')) throw new Error(`bad record for ${JSON.stringify(p)}`);
+          const [t, ls, lm, rs, rm, base] = rec;
+          const st: PathState = { type: t === 'd' ? 'dir' : 'file', local: { size: ls, mtime: lm }, remote: { size: rs, mtime: rm } };
+          if (typeof base === 'string') st.base = base;
+          this.entries.set(p, st);
         }
       } catch (e) {
         this.entries = new Map();
@@ -112,12 +114,15 @@ export class StateStore {
     this.append(JSON.stringify({ p: path, s: state }) + '\n');
   }
 
-  recordPair(path: string, type: EntryType, local: Entry, remote: Entry): void {
-    this.record(path, {
+  /** `base`: the common version kept for merges (core/merge/bases.ts), when there is one */
+  recordPair(path: string, type: EntryType, local: Entry, remote: Entry, base?: string): void {
+    const st: PathState = {
       type,
       local: { size: local.size, mtime: local.mtime },
       remote: { size: remote.size, mtime: remote.mtime },
-    });
+    };
+    if (base) st.base = base;
+    this.record(path, st);
   }
 
   /** Forget a path and everything below it. */
@@ -152,6 +157,7 @@ export class StateStore {
     for (const p of sorted) {
       const s = this.entries.get(p)!;
       snap.entries[p] = [s.type === 'dir' ? 'd' : 'f', s.local.size, s.local.mtime, s.remote.size, s.remote.mtime];
+      if (s.base) snap.entries[p].push(s.base);
     }
     ensureStateDir(this.localRoot);
     writeOwnedFileAtomic(this.file, JSON.stringify(snap));
@@ -159,6 +165,7 @@ export class StateStore {
     rmSync(this.journalFile, { force: true });
     this.journalLines = 0;
     this.exists = true;
+    this.afterCompact?.();
   }
 
   /**
@@ -172,6 +179,8 @@ export class StateStore {
     try { names = readdirSync(dir); } catch { return; }
     for (const n of names) if (n.startsWith(prefix) && /^[0-9a-f]{8}\.tmp$/.test(n.slice(prefix.length))) rmSync(join(dir, n), { force: true });
   }
+  /** called after each compaction that wrote a snapshot (the merge-base store collects unreferenced blobs) */
+  afterCompact?: () => void;
 
   closeJournal(): void {
     if (this.journalFd !== undefined) {

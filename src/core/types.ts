@@ -110,6 +110,8 @@ export interface PathState {
   type: EntryType;
   local: SideState;
   remote: SideState;
+  /** files: the common version kept for merges (a blob hash, or "binary" / "large"; see core/merge/bases.ts) */
+  base?: string;
 }
 
 export type Side = 'local' | 'remote';
@@ -135,7 +137,9 @@ export type ConflictKind =
   | 'case-clash';        // names that differ only in case, going to a side that cannot tell them apart
 
 export type Resolution = 'local' | 'remote' | 'skip';
-export type ResolveStrategy = 'ask' | 'skip' | 'local' | 'remote' | 'new' | 'old';
+/** what `ask` may answer for one conflict: a side, skip, or a three-way merge */
+export type Answer = Resolution | 'merge';
+export type ResolveStrategy = 'ask' | 'skip' | 'local' | 'remote' | 'new' | 'old' | 'merge';
 
 export type ActionKind =
   | 'upload' | 'download'
@@ -143,6 +147,7 @@ export type ActionKind =
   | 'delete-remote' | 'delete-local'
   | 'equal'        // both sides equal: record state (nothing transferred)
   | 'forget'       // gone on both sides: drop the state entry
+  | 'merged'       // both modified: three-way merge, the result written to both sides (core/merge)
   | 'conflict'     // unresolved: nothing done
   | 'skip';        // a one-way run leaves this alone (reason says why)
 
@@ -208,6 +213,8 @@ export interface Stats {
   bytesUp: number;
   bytesDown: number;
   conflicts: number;
+  /** files merged (three-way) and written to both sides */
+  merged?: number;
   skipped: number;
   errors: number;
   inSync: number;

@@ -25,6 +25,8 @@ export const PENDING_CONTEXT = 'remoteSync.conflictsPending';
 
 export class ConflictUI implements ConflictPresenter, vscode.Disposable {
   private readonly offered = new Set<string>();
+  /** the Merge action (merge/mergeUI.ts), offered first for a file changed on both sides */
+  merger?: (session: FolderSession, rel: string) => Promise<void>;
   private readonly disposables: vscode.Disposable[] = [];
   private diffState = '';
   private readonly round = new ConflictRound();
@@ -150,9 +152,11 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
       ? `"${name}" changed on the server since the last sync, so it was not uploaded.`
       : `"${name}" changed on both sides since the last sync; nothing was overwritten.`;
     const who = (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? `Remote Sync (${session.name})` : 'Remote Sync';
-    vscode.window.showWarningMessage(`${who}: ${text}`, 'Compare', 'Overwrite', 'Download').then((pick) => {
+    const merge = this.merger && action.conflict === 'both-modified' ? ['Merge'] : [];
+    vscode.window.showWarningMessage(`${who}: ${text}`, ...merge, 'Compare', 'Overwrite', 'Download').then((pick) => {
       done();
-      const run = pick === 'Compare' ? this.openAction(session, action)
+      const run = pick === 'Merge' ? this.merger?.(session, action.path)
+        : pick === 'Compare' ? this.openAction(session, action)
         : pick === 'Overwrite' ? this.resolve(session, action.path, 'local')
         : pick === 'Download' ? this.resolve(session, action.path, 'remote') : undefined;
       run?.catch((err) => this.commands.report(pick ?? 'Conflict', err, { files: [action.path], session }));
@@ -185,7 +189,7 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
     }
   }
 
-  private targetsOf(arg: unknown, selected: unknown, anyKind: boolean): Array<{ session: FolderSession; rel: string }> {
+  targetsOf(arg: unknown, selected: unknown, anyKind: boolean): Array<{ session: FolderSession; rel: string }> {
     const out: Array<{ session: FolderSession; rel: string }> = [];
     if (isNode(arg)) {
       for (const n of nodesOf(arg, selected)) {

@@ -211,6 +211,7 @@ export class FolderSession implements vscode.Disposable {
       log: this.log,
       // one sync at a time per pair: a save or a command waits behind a running sync (CLI or editor)
       lock: { owner: 'VS Code', onWait: (_h, who) => this.log.warn(`Waiting for another sync of these folders to finish: ${who}`) },
+      mergeBase: config.mergeBase,
     });
     const started = Date.now();
     try {

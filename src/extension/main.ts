@@ -19,6 +19,7 @@ import { Secrets } from './secrets.js';
 import { Sessions } from './sessions.js';
 import { StatusBar } from './statusBar.js';
 import { SyncCommands } from './syncCommands.js';
+import { MergeUI } from './merge/mergeUI.js';
 
 let sessions: Sessions | undefined;
 
@@ -53,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): void {
       (uri?: vscode.Uri, source?: vscode.Uri) => importer.run(uri instanceof vscode.Uri ? uri : undefined, source instanceof vscode.Uri ? source : undefined));
     void importer.offer().catch((err) => log.warn(`vscode-sftp import offer: ${errorMessage(err)}`));
     context.subscriptions.push(
-      sessions, remoteFs, conflicts, view,
+      sessions, remoteFs, conflicts, view, new MergeUI(services, commands, conflicts, remoteFs),
       new SaveHandler(sessions, services, commands, conflicts, remoteFs, results),
       new StatusBar(sessions, services),
     );

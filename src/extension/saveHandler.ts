@@ -56,7 +56,7 @@ export class SaveHandler implements vscode.Disposable {
     const started = Date.now();
     try {
       const outcomes = await this.commands.quietly(session, 'upload on save',
-        (signal) => session.use((live) => live.engine.saveFiles(paths, { signal })));
+        (signal) => session.use((live) => live.engine.saveFiles(paths, { signal, merge: session.config?.conflictPolicy === 'merge' })));
       const uploaded: string[] = [];
       const conflicted: string[] = [];
       const failed: string[] = [];
@@ -64,6 +64,10 @@ export class SaveHandler implements vscode.Disposable {
         switch (outcome.status) {
           case 'uploaded':
             uploaded.push(path);
+            break;
+          case 'merged': // the server copy changed too: merged (three-way) and written to both sides
+            uploaded.push(path);
+            session.log.info(`Merged on save (the server's changes kept too): ${path}`);
             break;
           case 'conflict':
             conflicted.push(path);

@@ -93,6 +93,7 @@ export function summarize(r: SyncResult): Summary {
   const parts: string[] = [];
   if (s.uploaded) parts.push(`↑${s.uploaded}`);
   if (s.downloaded) parts.push(`↓${s.downloaded}`);
+  if (s.merged) parts.push(`⇅${s.merged}`);
   if (deleted) parts.push(`✕${deleted}`);
   let short = parts.join(' ');
   if (conflicts) short += `${short ? ' · ' : ''}${plural(conflicts, 'conflict')}`;
@@ -103,7 +104,7 @@ export function summarize(r: SyncResult): Summary {
   const secs = (s.elapsedMs / 1000).toFixed(1);
   const line = nothingToDo
     ? `Nothing to do: ${plural(s.inSync, 'path')} in sync (${secs} s)`
-    : `Uploaded ${s.uploaded}, downloaded ${s.downloaded}, deleted ${deleted}, ${plural(conflicts, 'conflict')} left, ` +
+    : `Uploaded ${s.uploaded}, downloaded ${s.downloaded}, ${s.merged ? `merged ${s.merged}, ` : ''}deleted ${deleted}, ${plural(conflicts, 'conflict')} left, ` +
       `${plural(errors, 'error')} in ${secs} s${r.cancelled ? ' (cancelled)' : ''}`;
   const level: Level = errors ? 'error' : conflicts || r.cancelled ? 'warning' : 'ok';
   return { short, line, level, nothingToDo };

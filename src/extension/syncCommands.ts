@@ -190,7 +190,8 @@ export class SyncCommands {
       session.use(async (live) => {
         const raw = await live.engine.plan({ mode: 'sync', paths, maxDelete: config.maxDelete, signal });
         const policy = config.conflictPolicy;
-        return policy === 'ask' || policy === 'skip' ? raw : live.engine.resolveConflicts(raw, policy);
+        // "merge": the conflicts are listed (with Merge), merges are done by a run or the Merge action
+        return policy === 'ask' || policy === 'skip' || policy === 'merge' ? raw : live.engine.resolveConflicts(raw, policy);
       }));
     const { store } = this.services;
     if (paths) {

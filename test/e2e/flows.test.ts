@@ -165,7 +165,7 @@ describe('user flows in code-server against sshd (SFTP)', { skip: unavailable },
     });
   });
 
-  test('flow 4: saving a file that changed on the server → not overwritten, the conflict is offered (Compare / Overwrite / Download)', async (t) => {
+  test('flow 4: saving a file that changed on the server → not overwritten, the conflict is offered (Merge / Compare / Overwrite / Download)', async (t) => {
     if (missing) return skipOrFail(t, missing);
     await step(ctx, t, async () => {
       fx.writeRemote('d.txt', 'd: changed on the server meanwhile\n');
@@ -177,7 +177,7 @@ describe('user flows in code-server against sshd (SFTP)', { skip: unavailable },
       assert.equal(msg, 'Remote Sync: "d.txt" changed on the server since the last sync, so it was not uploaded.');
       const buttons = await wb.page.locator('.notification-list-item').filter({ hasText: '"d.txt" changed on the server' })
         .locator('.monaco-button').allInnerTexts();
-      assert.deepEqual(buttons.map((b) => b.trim()), ['Compare', 'Overwrite', 'Download']);
+      assert.deepEqual(buttons.map((b) => b.trim()), ['Merge', 'Compare', 'Overwrite', 'Download']);
       assert.match(await wb.waitForStatusBar('conflict: d.txt'), /conflict: d\.txt/);
       assert.equal(fx.readRemote('d.txt'), 'd: changed on the server meanwhile\n', 'the server copy is not overwritten');
       await wb.screenshot('save-conflict');

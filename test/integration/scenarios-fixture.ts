@@ -99,12 +99,12 @@ export function fixtureScenarios(make: EnvFactory, opts: { skip?: string } = {})
     await fixture(env);
     const before = [snapshot(env.local), snapshot(env.remoteFs)];
     const stateDir = join(env.local, '.remote-sync');
-    const stateBefore = readdirSync(stateDir).map((f) => readFileSync(join(stateDir, f), 'utf8'));
+    const stateBefore = snapshot(stateDir); // the state files and the common versions in base/
     const r = await runOnce(env, { mode: 'sync', dryRun: true, resolve: 'local' });
     assert.ok(r.plan.actions.length > 10);
     assert.equal(r.done.length, 0);
     assert.deepEqual([snapshot(env.local), snapshot(env.remoteFs)], before);
-    assert.deepEqual(readdirSync(stateDir).map((f) => readFileSync(join(stateDir, f), 'utf8')), stateBefore);
+    assert.deepEqual(snapshot(stateDir), stateBefore);
   });
 
   t('first run without state: one-sided entries copied, equal pairs recorded, differing pairs are conflicts', async (env) => {

@@ -141,7 +141,7 @@ test('unknown options and commands: exit 2 with a suggestion and the usage line'
 });
 
 test('bad values and missing values', () => {
-  assert.equal(usage('sync a b --resolve newer').message, "option --resolve must be one of ask|skip|local|remote|new|old (got 'newer') (did you mean new?)");
+  assert.equal(usage('sync a b --resolve newer').message, "option --resolve must be one of ask|skip|local|remote|new|old|merge (got 'newer') (did you mean new?)");
   assert.match(usage('run --mode both').message, /option --mode must be one of upload\|download\|sync \(got 'both'\)/);
   assert.match(usage('sync a b --concurrency 0').message, /option --concurrency must be a whole number from 1 to 32 \(got '0'\)/);
   assert.match(usage('sync a b --concurrency x').message, /from 1 to 32/);

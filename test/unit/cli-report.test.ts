@@ -175,7 +175,8 @@ test('conflict questions: both sides shown; l/r/s, and L/R/S for all remaining',
   assert.equal(await answer('x\nl\n'), 'local'); // a wrong answer asks again
   assert.equal(await answer('r\n'), 'remote');
   assert.equal(await answer('\n'), 'skip');
+  assert.equal(await answer('m\n'), 'merge');
   assert.equal(await answer('R\n'), 'remote');
   assert.equal(await askFor(c), 'remote'); // remembered: not asked again
-  assert.match(shown(), /Keep \[l\]ocal, \[r\]emote or \[s\]kip\? \(L\/R\/S: the same for all remaining\)/);
+  assert.match(shown(), /Keep \[l\]ocal, \[r\]emote, \[m\]erge or \[s\]kip\? \(L\/R\/M\/S: the same for all remaining\)/);
 });

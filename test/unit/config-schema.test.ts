@@ -92,6 +92,11 @@ const GOOD: unknown[] = [
   T(SFTP, { maxDelete: 0 }),
   T(SFTP, { maxDelete: '100%' }),
   T(SFTP, { maxDelete: '10' }),
+  T(SFTP, { conflictPolicy: 'merge', mergeBase: { maxFileSize: '1MB' } }),
+  T(SFTP, { mergeBase: { maxFileSize: 65536 } }),
+  T(SFTP, { mergeBase: { maxFileSize: '512 kB' } }),
+  T(SFTP, { mergeBase: false }),
+  T(SFTP, { mergeBase: {} }),
   { targets: { a: SFTP, b: FTP }, defaultTarget: 'a' },
 ];
 
@@ -120,6 +125,10 @@ const BAD: unknown[] = [
   T(SFTP, { concurrency: 33 }),
   T(SFTP, { concurrency: 2.5 }),
   T(SFTP, { conflictPolicy: 'newer' }),
+  T(SFTP, { mergeBase: true }),
+  T(SFTP, { mergeBase: { maxFileSize: 'big' } }),
+  T(SFTP, { mergeBase: { maxFileSize: -1 } }),
+  T(SFTP, { mergeBase: { maxSize: '1MB' } }),
   T(SFTP, { ignore: 'x' }),
   T(SFTP, { ignore: [''] }),
   T(SFTP, { match: [1] }),

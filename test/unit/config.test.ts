@@ -106,7 +106,10 @@ test('each kind of bad field', () => {
     [{ targets: { p: { url: 'sftp://h/x' } }, ignore: '*.log' }, /: ignore must be a list of glob patterns, e\.g\. \["node_modules\/", "\*\.log"\] \(got "\*\.log"\)$/],
     [{ targets: { p: { url: 'sftp://h/x' } }, ignore: ['ok', 3] }, /: ignore\[1\] must be a non-empty glob pattern string \(got 3\)$/],
     [{ targets: { p: { url: 'sftp://h/x' } }, match: [''] }, /: match\[0\] must be a non-empty glob pattern string/],
-    [{ targets: { p: { url: 'sftp://h/x' } }, conflictPolicy: 'newer' }, /: conflictPolicy must be one of "ask", "skip", "local", "remote", "new", "old" \(got "newer"; did you mean "new"\?\)$/],
+    [{ targets: { p: { url: 'sftp://h/x' } }, conflictPolicy: 'newer' }, /: conflictPolicy must be one of "ask", "skip", "local", "remote", "new", "old", "merge" \(got "newer"; did you mean "new"\?\)$/],
+    [{ targets: { p: { url: 'sftp://h/x' } }, mergeBase: true }, /: mergeBase must be false \(keep no common versions\) or an object like \{ "maxFileSize": "1MB" \} \(got true\)$/],
+    [{ targets: { p: { url: 'sftp://h/x' } }, mergeBase: { maxFileSize: '1 XB' } }, /: mergeBase\.maxFileSize must be a size: a number of bytes or a string like "1MB" or "512kB" \(got "1 XB"\)$/],
+    [{ targets: { p: { url: 'sftp://h/x' } }, mergeBase: { maxSize: 1 } }, /: mergeBase\.maxSize is not a known setting/],
     [{ targets: { p: { url: 'sftp://h/x' } }, maxDelete: '150%' }, /: maxDelete must be a number of files \(e\.g\. 100\) or a percentage of a side's files \(e\.g\. "50%"\) \(got "150%"\)$/],
     [{ targets: { p: { url: 'sftp://h/x' } }, maxDelete: -1 }, /: maxDelete must be a number of files/],
     [{ targets: { p: { url: 'sftp://h/x' } }, idleTimeoutSeconds: 0 }, /: idleTimeoutSeconds must be a whole number from 1 to 86400 \(got 0\)$/],
@@ -138,6 +141,16 @@ test('each kind of bad field', () => {
     [{ targets: { 'my site': { url: 'sftp://h/x', port: 1 } } }, /: targets\["my site"\]\.port cannot be used together with "url"/],
   ];
   for (const [doc, re] of cases) assert.match(msg(() => cfg(doc)), re, JSON.stringify(doc));
+});
+
+test('mergeBase: sizes with units, false, and the default', () => {
+  assert.equal(cfg({ targets: { p: { url: 'sftp://h/x' } } }).mergeBase, undefined);
+  assert.equal(cfg({ targets: { p: { url: 'sftp://h/x' } }, mergeBase: false }).mergeBase, false);
+  assert.deepEqual(cfg({ targets: { p: { url: 'sftp://h/x' } }, mergeBase: { maxFileSize: '1MB' } }).mergeBase, { maxFileSize: 1048576 });
+  assert.deepEqual(cfg({ targets: { p: { url: 'sftp://h/x' } }, mergeBase: { maxFileSize: '1.5 kB' } }).mergeBase, { maxFileSize: 1536 });
+  assert.deepEqual(cfg({ targets: { p: { url: 'sftp://h/x' } }, mergeBase: { maxFileSize: 100 } }).mergeBase, { maxFileSize: 100 });
+  assert.deepEqual(cfg({ targets: { p: { url: 'sftp://h/x' } }, mergeBase: {} }).mergeBase, { maxFileSize: 1048576 });
+  assert.equal(cfg({ targets: { p: { url: 'sftp://h/x' } }, conflictPolicy: 'merge' }).conflictPolicy, 'merge');
 });
 
 test('unknown fields are errors with a suggestion', () => {

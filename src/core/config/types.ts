@@ -73,6 +73,8 @@ export interface ProjectConfig {
   deletePropagation: boolean;
   /** a count or "N%" of a side's files; undefined = the engine's default ("50%") */
   maxDelete?: number | string;
+  /** common versions kept for three-way merges; undefined = the default (text files up to 1 MB) */
+  mergeBase?: { maxFileSize: number } | false;
   /** close the connection after this many idle seconds (default 300) */
   idleTimeoutSeconds: number;
   /** a connection with no response for this many seconds is stalled: dropped and reopened (default 30) */

@@ -9,6 +9,7 @@ import { parseJump } from '../targets/ssh/jump-spec.js';
 import { ConfigError, JsonFields, fieldName, parseMaxDelete, shown, type Prop } from './json-fields.js';
 import { parseRemoteUrl, resolveUserPath, defaultPort, normalizeServerPath, UrlProblem } from './remote-url.js';
 import { didYouMean } from './suggest.js';
+import { parseMergeBase } from './merge-base.js';
 import type { ProjectConfig, TargetConfig } from './types.js';
 import { parseOctalMode } from '../targets/modes.js';
 import { normalizeCertFingerprint } from '../targets/tls-pin.js';
@@ -22,7 +23,7 @@ export { ConfigError, parseMaxDelete };
 export const TOP_LEVEL_FIELDS = [
   '$schema', 'targets', 'defaultTarget', 'localRoot', 'uploadOnSave', 'ignore', 'match',
   'conflictPolicy', 'concurrency', 'deletePropagation', 'maxDelete', 'idleTimeoutSeconds', 'ignoreFiles',
-  'timeoutSeconds', 'bandwidthLimit', 'transferOrder', 'verify', 'resumeAbove',
+  'timeoutSeconds', 'bandwidthLimit', 'transferOrder', 'verify', 'resumeAbove', 'mergeBase',
 ] as const;
 
 export const TARGET_FIELDS = [
@@ -33,7 +34,7 @@ export const TARGET_FIELDS = [
   'permissions', 'preserveMode',
 ] as const;
 
-export const RESOLVE_STRATEGIES: readonly ResolveStrategy[] = ['ask', 'skip', 'local', 'remote', 'new', 'old'];
+export const RESOLVE_STRATEGIES: readonly ResolveStrategy[] = ['ask', 'skip', 'local', 'remote', 'new', 'old', 'merge'];
 export const TARGET_PROTOCOLS = ['sftp', 'ftp', 'ftps', 'local'] as const;
 const HOST_FORM = ['protocol', 'host', 'port', 'user', 'remotePath'] as const;
 const SFTP_ONLY = ['privateKey', 'agent', 'knownHosts', 'sshConfig', 'jump', 'algorithms'] as const;
@@ -146,6 +147,7 @@ export function parseConfigText(text: string, file: string): ProjectConfig {
     if (v === undefined) throw j.error(p.value, 'resumeAbove', `must be a size such as "8MB" or "512K", a number of bytes, or "off" (got ${shown(p.value)})`);
     config.resumeAbove = v;
   }
+  if ((p = get('mergeBase'))) config.mergeBase = parseMergeBase(j, p);
   if ((p = get('maxDelete'))) {
     const v = parseMaxDelete(p.value.value);
     if (v === undefined || (p.value.type !== 'number' && p.value.type !== 'string')) {

@@ -31,6 +31,8 @@ export interface CopyOptions {
   resume?: ResumeContext;
   /** needed for resume: which way the copy goes */
   direction?: 'upload' | 'download';
+  /** sees the source stream of each attempt (not of a resumable copy), e.g. to keep a merge base (merge/capture.ts) */
+  tap?: (source: Readable) => Readable;
   /** told how each side was hashed (verify: 'hash') */
   onHashed?: (methods: { src: string; dst: string }) => void;
 }
@@ -68,10 +70,11 @@ export async function copyVerified(path: string, src: Target, dst: Target, srcEn
   for (let attempt = 0; ; attempt++) {
     try {
       const limiter = opts.limiter;
+      const tap = opts.tap ?? ((r: Readable) => r);
       const pace = limiter ? (s: Readable) => throttled(s, limiter, signal) : (s: Readable) => s;
       const written = opts.direction && resumable(opts.direction, dst, srcEntry.size, opts.resume)
         ? await copyResumable(opts.direction, path, src, dst, srcEntry, opts.resume, { signal, onProgress, pace })
-        : await dst.write(path, pace(await src.read(path, signal)), { mtime: srcEntry.mtime, size: srcEntry.size, mode: opts.mode, destMode: opts.destMode, signal, onProgress });
+        : await dst.write(path, pace(tap(await src.read(path, signal))), { mtime: srcEntry.mtime, size: srcEntry.size, mode: opts.mode, destMode: opts.destMode, signal, onProgress });
       if (opts.verify === 'hash') {
         const c = await compareHashes(src, dst, path, signal);
         opts.onHashed?.({ src: c.methods[0], dst: c.methods[1] });
