@@ -186,8 +186,8 @@ export async function assertOutcome(env: FaultEnv, expected: Record<string, stri
   assert.deepEqual(readdirSync(dirname(env.local)).filter((n) => n !== 'known_hosts').sort(), ['local', 'outside']);
   assert.deepEqual(readdirSync(dirname(env.remoteFs)).sort(), ['outside', 'root']);
   const stateDir = join(env.local, '.remote-sync');
-  // the state folder's own .gitignore and trusted FTPS certificates may be there too
-  for (const n of readdirSync(stateDir)) assert.match(n, /^([0-9a-f]{16}\.(json|journal)|\.gitignore|known_certificates)$/, `only state in ${stateDir}, no lock left`);
+  // the state folder's own .gitignore, trusted FTPS certificates and merge bases (base/) may be there too
+  for (const n of readdirSync(stateDir)) assert.match(n, /^([0-9a-f]{16}\.(json|journal)|\.gitignore|known_certificates|base)$/, `only state in ${stateDir}, no lock left`);
   const again = await syncOnce(env, 'sync', { direct: true });
   assert.deepEqual(again.errors, [], 'the second run: no errors');
   assert.deepEqual(again.plan.actions.map((a) => `${a.kind} ${a.path}`), [], 'the second run has nothing to do');
