@@ -16,6 +16,7 @@ import { parseJump } from '../core/targets/ssh/jump-spec.js';
 import { UsageError, type CliArgs } from './args.js';
 import { configReach } from '../core/config/reach.js';
 import type { TransferSettings } from '../core/transfer/policy.js';
+import { configTransferSettings } from '../core/config/transfer-settings.js';
 
 export interface RunSetup {
   mode: SyncMode;
@@ -232,17 +233,13 @@ export function buildSetup(args: CliArgs, ctx: SetupContext): RunSetup {
 
 /** the large-file settings of a run: command-line flags over the config file */
 export function transferSettings(args: CliArgs, config?: Pick<ProjectConfig, 'bandwidthLimit' | 'transferOrder' | 'verify' | 'resumeAbove'>): TransferSettings {
-  const t: TransferSettings = {};
-  if (config?.resumeAbove !== undefined) t.resumeAbove = config.resumeAbove;
+  const t = configTransferSettings(config);
   if (args.retries !== undefined) t.retries = args.retries;
   if (args.retriesSleepMs !== undefined) t.retrySleepMs = args.retriesSleepMs;
-  const bw = args.bwlimit ?? config?.bandwidthLimit;
-  if (bw !== undefined) t.bandwidthLimit = bw;
+  if (args.bwlimit !== undefined) t.bandwidthLimit = args.bwlimit;
   if (args.maxDurationMs !== undefined) t.maxDurationMs = args.maxDurationMs;
   if (args.stopAt !== undefined) t.stopAt = args.stopAt;
-  const order = args.order ?? config?.transferOrder;
-  if (order) t.order = order;
-  const verify = args.checksum ? 'hash' : config?.verify;
-  if (verify) t.verify = verify;
+  if (args.order) t.order = args.order;
+  if (args.checksum) t.verify = 'hash';
   return t;
 }

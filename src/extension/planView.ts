@@ -12,6 +12,7 @@ import { actionsOf, nodesOf, type Node } from './nodes.js';
 import { entryDescription, entryTooltip, groupOf, type GroupId } from './planGroups.js';
 import { displayName, parseRemoteUri } from './uriMap.js';
 import { plural } from './statusText.js';
+import { configTransferSettings } from '../core/config/transfer-settings.js';
 
 export const VIEW_ID = 'remoteSync.plan';
 
@@ -135,7 +136,7 @@ export class PlanView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       const config = session.requireConfig();
       const label = `Apply ${plural(plan.actions.length, 'action')}`;
       const result = await this.commands.withProgress(session, label, (signal, onProgress) =>
-        session.use((live) => live.engine.execute(plan, { signal, onProgress, concurrency: config.concurrency, maxDelete: config.maxDelete })));
+        session.use((live) => live.engine.execute(plan, { signal, onProgress, concurrency: config.concurrency, maxDelete: config.maxDelete, transfer: configTransferSettings(config) })));
       this.results.present(session, label, result, { paths: plan.actions.map((a) => a.path), notify: true });
     }
   }

@@ -12,6 +12,7 @@ import type { Results } from './results.js';
 import type { Sessions } from './sessions.js';
 import { SaveBatcher } from './saveBatcher.js';
 import { saveSummary } from './statusText.js';
+import { configTransferSettings } from '../core/config/transfer-settings.js';
 
 export class SaveHandler implements vscode.Disposable {
   private readonly batchers = new Map<string, SaveBatcher>();
@@ -119,7 +120,7 @@ export class SaveHandler implements vscode.Disposable {
       this.commands.quietly(session, label, (signal) => session.use((live) => live.engine.run({
         mode: 'upload', delete: true, paths, signal,
         resolve: config.conflictPolicy === 'ask' ? 'skip' : config.conflictPolicy,
-        concurrency: config.concurrency, maxDelete: config.maxDelete,
+        concurrency: config.concurrency, maxDelete: config.maxDelete, transfer: configTransferSettings(config),
       }))).then(
         (result) => { this.results.present(session, label, result, { paths }); },
         (err) => this.commands.report(label, err, { files: paths, session }),

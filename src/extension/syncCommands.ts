@@ -12,6 +12,7 @@ import type { Results } from './results.js';
 import type { Sessions } from './sessions.js';
 import { plural } from './statusText.js';
 import { displayName } from './uriMap.js';
+import { configTransferSettings } from '../core/config/transfer-settings.js';
 
 const MODE_LABEL: Record<SyncMode, string> = { upload: 'Upload', download: 'Download', sync: 'Bidirectional' };
 
@@ -53,6 +54,7 @@ export class SyncCommands {
       resolve: config.conflictPolicy === 'ask' ? 'skip' : config.conflictPolicy,
       concurrency: config.concurrency,
       maxDelete: config.maxDelete,
+      transfer: configTransferSettings(config),
     };
   }
 

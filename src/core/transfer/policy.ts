@@ -55,3 +55,4 @@ export function transferPolicy(s: TransferSettings = {}, start = Date.now()): Tr
   if (s.order) policy.order = s.order;
   return policy;
 }
+
