@@ -1,6 +1,6 @@
 // FTP / FTPS target on basic-ftp: a pool of logged-in connections (one per transfer), recursive
 // MLSD listing, atomic uploads (temp name + RNFR/RNTO), MFMT for mtimes, reconnect and retry.
-import { Client } from 'basic-ftp';
+import type { Client } from 'basic-ftp';
 import { PassThrough, Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
@@ -19,6 +19,7 @@ import { ConnectionGuard, accessFtp } from './ftp-access.js';
 import { listTree, type ListHost } from './ftp-list.js';
 import { mkdirAbs, normalizeAbs, renameAbs, statAbs, verifyStoredName } from './ftp-ops.js';
 import { activeModeTransfer } from './ftp-active.js';
+import { newFtpClient } from './ftp-context.js';
 import { mapLimit } from '../pool.js';
 import {
   formatMlsxTime, ftpCode, isConnectionLimit, isRetryable, toSyncError,
@@ -104,7 +105,7 @@ export class FtpTarget implements Target {
       this.authFailure = new SyncError('auth', `No password for ${this.display}`, { detail: (e as Error).message, cause: e });
       throw this.authFailure;
     }
-    const c = new Client(timeoutSecondsOf(this.spec) * 1000);
+    const c = newFtpClient(timeoutSecondsOf(this.spec) * 1000);
     if (this.spec.ftpActive) c.prepareTransfer = activeModeTransfer((m) => this.log.debug(`${this.display}: ${m}`));
     const secure = this.spec.protocol !== 'ftps' ? false : this.spec.ftpsImplicit ? 'implicit' as const : true;
     try {
