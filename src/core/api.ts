@@ -26,6 +26,11 @@ export interface SessionOptions {
   log?: Logger;
   /** one sync at a time per pair (see lock.ts): wait for a running one (default) or fail at once */
   lock?: Pick<LockOptions, 'wait' | 'onWait' | 'owner'>;
+  /**
+   * saves grow the state's journal; it is compacted once saves pause for this long (ms, default
+   * 1000), never on a save's path (see SyncSession.saveFiles)
+   */
+  idleCompactMs?: number;
 }
 
 export interface PlanOptions {

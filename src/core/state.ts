@@ -74,6 +74,17 @@ export class StateStore {
   /** how many times the files were actually read and parsed (tests, diagnostics) */
   parses = 0;
 
+  /**
+   * Before a locked change: pick up what another process wrote. When neither file changed since we
+   * last read or wrote them, the open journal stays open (no fsync + reopen per save); else it is
+   * closed and the files are read again.
+   */
+  refresh(): void {
+    if (this.loadedFrom !== undefined && this.fingerprint() === this.loadedFrom) return;
+    this.closeJournal();
+    this.load();
+  }
+
   /** identity of the two files on disk (lstat: a link in their place is a change, then refused by the read) */
   private fingerprint(): string {
     return `${fileId(this.file)}|${fileId(this.journalFile)}`;
