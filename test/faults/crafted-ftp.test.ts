@@ -128,7 +128,7 @@ test('names that must never be written: "..", "a/b", ".remote-sync" in listings;
     assert.equal(exitCodeForResult(r), 1);
     assert.deepEqual(filesOnly(treeHashes(env.local)), hashesOf({ 'real.txt': 'real\n', 'sub/inner.txt': 'inner\n' }));
     assert.ok(!existsSync(join(env.local, 'sub', '.remote-sync')), 'no nested state folder written');
-    assert.ok(readdirSync(join(env.local, '.remote-sync')).every((n) => /^[0-9a-f]{16}\.(json|journal)$/.test(n)), 'state folder holds only our state');
+    assert.ok(readdirSync(join(env.local, '.remote-sync')).every((n) => /^([0-9a-f]{16}\.(json|journal)|\.gitignore)$/.test(n)), 'state folder holds only our state');
     assert.deepEqual(serverHashes(env), hashesOf({ 'real.txt': 'real\n', 'sub/inner.txt': 'inner\n' }), 'nothing but the user\'s files on the server');
     const again = await runOnce(env, { mode: 'sync' });
     assert.deepEqual(again.plan.actions, [], 'nothing to do');

@@ -186,7 +186,7 @@ export async function assertOutcome(env: FaultEnv, expected: Record<string, stri
   assert.deepEqual(readdirSync(dirname(env.local)).filter((n) => n !== 'known_hosts').sort(), ['local', 'outside']);
   assert.deepEqual(readdirSync(dirname(env.remoteFs)).sort(), ['outside', 'root']);
   const stateDir = join(env.local, '.remote-sync');
-  for (const n of readdirSync(stateDir)) assert.match(n, /^[0-9a-f]{16}\.(json|journal)$/, `only state in ${stateDir}, no lock left`);
+  for (const n of readdirSync(stateDir)) assert.match(n, /^([0-9a-f]{16}\.(json|journal)|\.gitignore)$/, `only state in ${stateDir}, no lock left`);
   const again = await syncOnce(env, 'sync', { direct: true });
   assert.deepEqual(again.errors, [], 'the second run: no errors');
   assert.deepEqual(again.plan.actions.map((a) => `${a.kind} ${a.path}`), [], 'the second run has nothing to do');
