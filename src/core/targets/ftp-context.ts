@@ -8,6 +8,31 @@ import { Client, FTPContext, type ResponseHandler } from 'basic-ftp';
 
 export class LeanFtpContext extends FTPContext {
   override handle(command: string | undefined, responseHandler: ResponseHandler): Promise<any> {
+    return this.track(command === undefined ? undefined : [command], responseHandler);
+  }
+
+  /**
+   * Several commands in one socket write (pipelining: ftp-pipeline.ts); `responseHandler` gets every
+   * reply, in order, until it settles the task. Each command is checked as send() checks one.
+   */
+  handleMany(commands: string[], responseHandler: ResponseHandler): Promise<any> {
+    return this.track(commands, responseHandler);
+  }
+
+  /** send one command or several in one write */
+  private sendAll(commands: string[]): void {
+    for (const command of commands) {
+      if (/[\r\n\0]/.test(command)) {
+        throw new Error(`Invalid command: Contains control characters. (${/^PASS\b/i.test(command) ? 'PASS ###' : command})`);
+      }
+    }
+    if (commands.length === 1) { this.send(commands[0]); return; }
+    for (const command of commands) this.log(`> ${command}`);
+    this.socket.write(commands.map((c) => `${c}\r\n`).join(''), this.encoding);
+  }
+
+  private track(commands: string[] | undefined, responseHandler: ResponseHandler): Promise<any> {
+    const command = commands?.join(' + ');
     if (this._task) {
       const err = new Error("User launched a task while another one is still running. Forgot to use 'await' or '.then()'?");
       err.stack += `\nRunning task: ${this._task.stack}`;
@@ -41,10 +66,10 @@ export class LeanFtpContext extends FTPContext {
       }
       // the control socket's timeout runs only while a task does (as upstream)
       this.socket.setTimeout(this.timeout);
-      if (command) {
+      if (commands?.length) {
         // nothing was sent if this throws: reject without closing
         try {
-          this.send(command);
+          this.sendAll(commands);
         } catch (err) {
           this._task.resolver.reject(err as Error);
         }
