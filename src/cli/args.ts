@@ -89,7 +89,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { long: 'mode', value: 'MODE', help: 'run: upload|download|sync (default: sync)', only: ['run'], complete: MODES, group: 'sync' },
   { long: 'max-delete', value: 'N|N%', help: 'stop before deleting more than N files or N% of a side (default 50%)', group: 'sync' },
   { long: 'no-wait', help: 'another sync of the same folders is running: fail at once (exit 1) instead of waiting for it', group: 'sync' },
-  { long: 'concurrency', value: 'N', help: `transfers at a time, ${CONCURRENCY_RANGE.min}-${CONCURRENCY_RANGE.max} (default ${CONCURRENCY_RANGE.default})`, group: 'sync' },
+  { long: 'concurrency', value: 'N', help: `transfers at a time, ${CONCURRENCY_RANGE.min}-${CONCURRENCY_RANGE.max}: SFTP requests in flight on one connection (default 32), FTP connections (default 8)`, group: 'sync' },
   { long: 'retries', value: 'N', help: `retries of an operation after a dropped connection, 0-${RETRIES_MAX} (default 3)`, group: 'sync' },
   { long: 'match', short: 'm', value: 'PATTERNS', help: 'only these gitignore-like patterns (comma-separated, repeatable)', group: 'filter' },
   { long: 'exclude', short: 'x', value: 'PATTERNS', help: 'leave these out (comma-separated, repeatable); .git, .hg, .svn, .DS_Store always', group: 'filter' },
