@@ -744,7 +744,7 @@ async function main(): Promise<void> {
       if ('skip' in s) sshdSkip = s.skip; else sshd = s;
     }
     if (needFtp) {
-      const f = await startFtpd({ tls: 'none' });
+      const f = await startFtpd({ tls: 'none', pasvPorts: 5000 }); // 8 connections × 10k files: ports wait in TIME_WAIT
       if ('skip' in f) ftpdSkip = f.skip; else ftpd = f;
     }
     await prepareWorker();
