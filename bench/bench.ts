@@ -15,7 +15,7 @@
 //
 // See bench/README.md for what is measured and how to read the table.
 import { spawnSync } from 'node:child_process';
-import { chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, statfsSync, writeFileSync, lstatSync } from 'node:fs';
+import { chownSync, copyFileSync, utimesSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, statfsSync, writeFileSync, lstatSync } from 'node:fs';
 import { cpus, tmpdir, release, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSshd, type SshdServer } from '../test/harness/sshd.js';
@@ -709,6 +709,72 @@ async function bigDownload(proto: 'sftp' | 'ftp'): Promise<void> {
   }
 }
 
+/**
+ * (c') FTP: a no-change sync and a sync with one changed file, against `lftp mirror -R --only-newer
+ * --parallel=8` on its own copy (seeded by lftp, untimed). Goal (issue 12): ≤ 1.0× lftp's time.
+ * The changed file gets new content before every timed run (of either tool) and is put back after.
+ */
+async function ftpResync(): Promise<void> {
+  const R = remoteDir('ftp', 'bench-rs-ftp-sync');
+  const A = remoteDir('ftp', 'bench-lftp-sync');
+  const rel = readdirSync(data.tree).filter((n) => n !== '.remote-sync').sort()[0];
+  const dir = join(data.tree, rel);
+  const changed = statSync(dir).isDirectory() ? join(dir, readdirSync(dir).sort()[0]) : dir;
+  const original = readFileSync(changed);
+  const originalMtime = statSync(changed).mtime;
+  let edits = 0;
+  const edit = () => writeFileSync(changed, Buffer.concat([original, Buffer.from(`#${++edits}`)]));
+  const useLftp = opts.anchors && !!tools.lftp;
+  const mirror = () => withoutState(data.tree, () => lftp(`mirror -R --only-newer --parallel=8 "${data.tree}" "${A.remotePath}"`));
+  try {
+    log('ftp-resync: first upload of the pair (untimed)');
+    await engineRun(R.spec, data.tree, 'upload');
+    await engineRun(R.spec, data.tree, 'sync');
+    if (useLftp) { await mirror(); expectTree(A.absolute); }
+    for (const oneChanged of [false, true]) {
+      const scenario = oneChanged ? `One changed file in ${treeLabel()}, FTP` : `No-change sync, ${treeLabel()}, FTP`;
+      const anchorName = 'lftp mirror -R --only-newer --parallel=8';
+      const contenders: Contender[] = [];
+      if (!opts.anchors) skipRow(scenario, anchorName, '--no-anchors');
+      else if (!tools.lftp) skipRow(scenario, anchorName, 'lftp is not installed');
+      else contenders.push({ key: 'anchor', label: `${oneChanged ? 'one-changed' : 'no-change'} ftp / lftp`, fn: async () => {
+        if (oneChanged) edit();
+        const r = await mirror();
+        return { seconds: r.seconds, memPeak: r.maxRss };
+      } });
+      const results: RunResult[] = [];
+      contenders.push({ key: 'engine', label: `${oneChanged ? 'one-changed' : 'no-change'} ftp / remote-sync engine`, fn: async () => {
+        if (oneChanged) edit();
+        const res = await engineRun(R.spec, data.tree, 'sync');
+        const moved = res.stats.uploaded + res.stats.downloaded + res.stats.deletedLocal + res.stats.deletedRemote;
+        if (moved !== (oneChanged ? 1 : 0)) throw new Error(`expected ${oneChanged ? 1 : 0} transfers, the sync made ${moved}`);
+        results.push(res);
+        return { seconds: res.seconds, mem: res.rssGrowth, memPeak: res.rssPeak };
+      } });
+      const res = await series(contenders);
+      const anchor = res.get('anchor');
+      const anchorSec = anchor?.samples.length ? medianOf(anchor.samples, 'seconds') : undefined;
+      if (anchorSec !== undefined) rows.push({ scenario, tool: anchorName, runs: runsCell(anchor!.samples), time: `${fmtSec(anchorSec)} s`, rate: '', memory: anchorMemCell(anchor!.samples), goal: '', result: '' });
+      if (anchor?.error) errorRow(scenario, anchorName, anchor.error);
+      const goal = `≤ 1.0× lftp${anchorSec ? ` (≤ ${fmtSec(anchorSec)} s)` : ''}`;
+      const e = res.get('engine')!;
+      if (e.samples.length) {
+        const sec = medianOf(e.samples, 'seconds');
+        const ratio = anchorSec ? `${(sec / anchorSec).toFixed(2)}× lftp` : 'no anchor';
+        rows.push({ scenario, tool: 'remote-sync `sync` (engine API)', runs: runsCell(e.samples), time: `${fmtSec(sec)} s`, rate: '', memory: engineMemCell(e.samples), goal, result: anchorSec !== undefined && sec <= anchorSec ? `PASS (${ratio})` : `MISS (${ratio})` });
+        phaseTable(scenario, results);
+        raw[`ftp-resync-${oneChanged ? 'one' : 'none'}-engine`] = results;
+      }
+      if (e.error) errorRow(scenario, 'remote-sync `sync` (engine API)', e.error, goal);
+    }
+  } finally {
+    writeFileSync(changed, original);
+    utimesSync(changed, originalMtime, originalMtime);
+    rm(R.absolute);
+    rm(A.absolute);
+  }
+}
+
 /** (e) save-to-server latency */
 async function saveLatency(proto: 'sftp' | 'ftp'): Promise<void> {
   const saves = opts.quick ? 50 : 200;
@@ -819,6 +885,7 @@ async function main(): Promise<void> {
     { name: 'sftp-upload', tags: ['sftp', 'upload'], run: () => firstUpload('sftp') },
     { name: 'sftp-resync', tags: ['sftp', 'resync'], run: () => resync() },
     { name: 'ftp-upload', tags: ['ftp', 'upload'], run: () => firstUpload('ftp') },
+    { name: 'ftp-resync', tags: ['ftp', 'resync'], run: () => ftpResync() },
     { name: 'sftp-big', tags: ['sftp', 'big'], run: () => bigFile('sftp') },
     { name: 'ftp-big', tags: ['ftp', 'big'], run: () => bigFile('ftp') },
     { name: 'sftp-big-down', tags: ['sftp', 'big', 'download'], run: () => bigDownload('sftp') },
