@@ -3,7 +3,7 @@
 //
 //   npm run bench                      full size: 10,000 files of 0.5–8 KB in 200 folders + one 512 MiB file
 //   npm run bench -- --quick           small tree (500 files, 32 MiB file): a smoke run
-//   npm run bench -- --only sftp,save  only the scenarios tagged sftp or save (tags: sftp ftp upload resync big save)
+//   npm run bench -- --only sftp,save  only the scenarios tagged sftp or save (tags: sftp ftp upload resync big download save)
 //   npm run bench -- --no-anchors      only remote-sync
 //   npm run bench -- --no-cli          only the engine API, not the bundled CLI
 //   npm run bench -- --runs 5          repeats of the fast measurements (default 3; median reported)
@@ -15,7 +15,7 @@
 //
 // See bench/README.md for what is measured and how to read the table.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, statfsSync, writeFileSync, lstatSync } from 'node:fs';
+import { chownSync, copyFileSync, utimesSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, statfsSync, writeFileSync, lstatSync } from 'node:fs';
 import { cpus, tmpdir, release, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSshd, type SshdServer } from '../test/harness/sshd.js';
@@ -618,6 +618,163 @@ async function bigFile(proto: 'sftp' | 'ftp'): Promise<void> {
   if (c?.error) errorRow(scenario, cliName, c.error, goal);
 }
 
+/**
+ * (d') the big file downloaded: `download` of a server folder holding only the file into an empty
+ * local folder, against `sftp get` / `lftp get`. Goal (issue 12): ≤ 1.1× the anchor's time, memory
+ * growth ≤ 80 MB.
+ */
+async function bigDownload(proto: 'sftp' | 'ftp'): Promise<void> {
+  const mib = data.spec.bigBytes / 1024 / 1024;
+  const scenario = `${mib} MiB file download, ${proto.toUpperCase()}`;
+  const anchorTool = proto === 'sftp' ? 'sftp' : 'lftp';
+  const anchorName = proto === 'sftp' ? 'OpenSSH sftp -b (get)' : 'lftp get';
+  const engineName = 'remote-sync (engine API)';
+  const cliName = 'remote-sync CLI (`download`, wall time incl. node start)';
+  const mbps = (sec: number) => data.spec.bigBytes / MB / sec;
+  // the server copy every contender reads (owned by the server's user)
+  const R = remoteDir(proto, 'bench-big-down');
+  const remoteFile = join(R.absolute, 'big.bin');
+  copyFileSync(data.bigFile, remoteFile);
+  const owner = statSync(R.absolute);
+  chownSync(remoteFile, owner.uid, owner.gid);
+  const fresh = () => mkdtempSync(join(work, `down-${proto}-`));
+  const contenders: Contender[] = [];
+  const results: RunResult[] = [];
+  try {
+    if (!opts.anchors) skipRow(scenario, anchorName, '--no-anchors');
+    else if (!tools[anchorTool]) skipRow(scenario, anchorName, `${anchorTool} is not installed`);
+    else {
+      contenders.push({ key: 'anchor', label: `big-down ${proto} / ${anchorName}`, fn: async () => {
+        const L = fresh();
+        try {
+          const r = proto === 'sftp'
+            ? await sftpBatch([`get "${R.remotePath}/big.bin" "${L}/big.bin"`])
+            : await lftp(`get "${R.remotePath}/big.bin" -o "${L}/big.bin"`);
+          expectBig(join(L, 'big.bin'));
+          return { seconds: r.seconds, memPeak: r.maxRss };
+        } finally { rm(L); }
+      } });
+    }
+    contenders.push({ key: 'engine', label: `big-down ${proto} / remote-sync engine`, fn: async () => {
+      const L = fresh();
+      try {
+        const res = await engineRun(R.spec, L, 'download');
+        expectBig(join(L, 'big.bin'));
+        results.push(res);
+        return { seconds: res.seconds, mem: res.rssGrowth, memPeak: res.rssPeak };
+      } finally { rm(L); }
+    } });
+    if (cliFile) {
+      contenders.push({ key: 'cli', label: `big-down ${proto} / remote-sync CLI`, fn: async () => {
+        const L = fresh();
+        try {
+          const r = await cliRun('download', L, R.spec);
+          expectBig(join(L, 'big.bin'));
+          return { seconds: r.seconds, memPeak: r.maxRss };
+        } finally { rm(L); }
+      } });
+    }
+    const res = await series(contenders);
+    const anchor = res.get('anchor');
+    const anchorSec = anchor?.samples.length ? medianOf(anchor.samples, 'seconds') : undefined;
+    if (anchorSec !== undefined) {
+      rows.push({ scenario, tool: anchorName, runs: runsCell(anchor!.samples), time: `${fmtSec(anchorSec)} s`, rate: `${mbps(anchorSec).toFixed(0)} MB/s`, memory: anchorMemCell(anchor!.samples), goal: '', result: '' });
+    }
+    if (anchor?.error) errorRow(scenario, anchorName, anchor.error);
+    const goal = `≤ 1.1× ${anchorTool}'s time${anchorSec ? ` (≤ ${fmtSec(anchorSec * 1.1)} s)` : ''}; memory growth ≤ 80 MB`;
+    const verdict = (sec: number, growth: number | undefined) => {
+      const ratio = anchorSec ? `${(sec / anchorSec).toFixed(2)}× ${anchorTool}` : 'no anchor';
+      const fails: string[] = [];
+      if (anchorSec === undefined || sec > 1.1 * anchorSec) fails.push(ratio);
+      if (growth === undefined || growth > 80 * MB) fails.push(`memory +${fmtMem(growth)}`);
+      return fails.length ? `MISS (${fails.join(', ')})` : `PASS (${ratio})`;
+    };
+    const e = res.get('engine')!;
+    if (e.samples.length) {
+      const sec = medianOf(e.samples, 'seconds');
+      rows.push({ scenario, tool: engineName, runs: runsCell(e.samples), time: `${fmtSec(sec)} s`, rate: `${mbps(sec).toFixed(0)} MB/s`, memory: engineMemCell(e.samples), goal, result: verdict(sec, maxOf(e.samples, 'mem')) });
+      phaseTable(scenario, results);
+      raw[`big-down-${proto}-engine`] = results;
+    }
+    if (e.error) errorRow(scenario, engineName, e.error, goal);
+    const c = res.get('cli');
+    if (c?.samples.length) {
+      const sec = medianOf(c.samples, 'seconds');
+      const growth = cliIdleRss ? maxOf(c.samples, 'memPeak') - cliIdleRss : undefined;
+      rows.push({ scenario, tool: cliName, runs: runsCell(c.samples), time: `${fmtSec(sec)} s`, rate: `${mbps(sec).toFixed(0)} MB/s`, memory: cliMemCell(c.samples), goal, result: verdict(sec, growth) });
+    }
+    if (c?.error) errorRow(scenario, cliName, c.error, goal);
+  } finally {
+    rm(R.absolute);
+  }
+}
+
+/**
+ * (c') FTP: a no-change sync and a sync with one changed file, against `lftp mirror -R --only-newer
+ * --parallel=8` on its own copy (seeded by lftp, untimed). Goal (issue 12): ≤ 1.0× lftp's time.
+ * The changed file gets new content before every timed run (of either tool) and is put back after.
+ */
+async function ftpResync(): Promise<void> {
+  const R = remoteDir('ftp', 'bench-rs-ftp-sync');
+  const A = remoteDir('ftp', 'bench-lftp-sync');
+  const rel = readdirSync(data.tree).filter((n) => n !== '.remote-sync').sort()[0];
+  const dir = join(data.tree, rel);
+  const changed = statSync(dir).isDirectory() ? join(dir, readdirSync(dir).sort()[0]) : dir;
+  const original = readFileSync(changed);
+  const originalMtime = statSync(changed).mtime;
+  let edits = 0;
+  const edit = () => writeFileSync(changed, Buffer.concat([original, Buffer.from(`#${++edits}`)]));
+  const useLftp = opts.anchors && !!tools.lftp;
+  const mirror = () => withoutState(data.tree, () => lftp(`mirror -R --only-newer --parallel=8 "${data.tree}" "${A.remotePath}"`));
+  try {
+    log('ftp-resync: first upload of the pair (untimed)');
+    await engineRun(R.spec, data.tree, 'upload');
+    await engineRun(R.spec, data.tree, 'sync');
+    if (useLftp) { await mirror(); expectTree(A.absolute); }
+    for (const oneChanged of [false, true]) {
+      const scenario = oneChanged ? `One changed file in ${treeLabel()}, FTP` : `No-change sync, ${treeLabel()}, FTP`;
+      const anchorName = 'lftp mirror -R --only-newer --parallel=8';
+      const contenders: Contender[] = [];
+      if (!opts.anchors) skipRow(scenario, anchorName, '--no-anchors');
+      else if (!tools.lftp) skipRow(scenario, anchorName, 'lftp is not installed');
+      else contenders.push({ key: 'anchor', label: `${oneChanged ? 'one-changed' : 'no-change'} ftp / lftp`, fn: async () => {
+        if (oneChanged) edit();
+        const r = await mirror();
+        return { seconds: r.seconds, memPeak: r.maxRss };
+      } });
+      const results: RunResult[] = [];
+      contenders.push({ key: 'engine', label: `${oneChanged ? 'one-changed' : 'no-change'} ftp / remote-sync engine`, fn: async () => {
+        if (oneChanged) edit();
+        const res = await engineRun(R.spec, data.tree, 'sync');
+        const moved = res.stats.uploaded + res.stats.downloaded + res.stats.deletedLocal + res.stats.deletedRemote;
+        if (moved !== (oneChanged ? 1 : 0)) throw new Error(`expected ${oneChanged ? 1 : 0} transfers, the sync made ${moved}`);
+        results.push(res);
+        return { seconds: res.seconds, mem: res.rssGrowth, memPeak: res.rssPeak };
+      } });
+      const res = await series(contenders);
+      const anchor = res.get('anchor');
+      const anchorSec = anchor?.samples.length ? medianOf(anchor.samples, 'seconds') : undefined;
+      if (anchorSec !== undefined) rows.push({ scenario, tool: anchorName, runs: runsCell(anchor!.samples), time: `${fmtSec(anchorSec)} s`, rate: '', memory: anchorMemCell(anchor!.samples), goal: '', result: '' });
+      if (anchor?.error) errorRow(scenario, anchorName, anchor.error);
+      const goal = `≤ 1.0× lftp${anchorSec ? ` (≤ ${fmtSec(anchorSec)} s)` : ''}`;
+      const e = res.get('engine')!;
+      if (e.samples.length) {
+        const sec = medianOf(e.samples, 'seconds');
+        const ratio = anchorSec ? `${(sec / anchorSec).toFixed(2)}× lftp` : 'no anchor';
+        rows.push({ scenario, tool: 'remote-sync `sync` (engine API)', runs: runsCell(e.samples), time: `${fmtSec(sec)} s`, rate: '', memory: engineMemCell(e.samples), goal, result: anchorSec !== undefined && sec <= anchorSec ? `PASS (${ratio})` : `MISS (${ratio})` });
+        phaseTable(scenario, results);
+        raw[`ftp-resync-${oneChanged ? 'one' : 'none'}-engine`] = results;
+      }
+      if (e.error) errorRow(scenario, 'remote-sync `sync` (engine API)', e.error, goal);
+    }
+  } finally {
+    writeFileSync(changed, original);
+    utimesSync(changed, originalMtime, originalMtime);
+    rm(R.absolute);
+    rm(A.absolute);
+  }
+}
+
 /** (e) save-to-server latency */
 async function saveLatency(proto: 'sftp' | 'ftp'): Promise<void> {
   const saves = opts.quick ? 50 : 200;
@@ -728,12 +885,15 @@ async function main(): Promise<void> {
     { name: 'sftp-upload', tags: ['sftp', 'upload'], run: () => firstUpload('sftp') },
     { name: 'sftp-resync', tags: ['sftp', 'resync'], run: () => resync() },
     { name: 'ftp-upload', tags: ['ftp', 'upload'], run: () => firstUpload('ftp') },
+    { name: 'ftp-resync', tags: ['ftp', 'resync'], run: () => ftpResync() },
     { name: 'sftp-big', tags: ['sftp', 'big'], run: () => bigFile('sftp') },
     { name: 'ftp-big', tags: ['ftp', 'big'], run: () => bigFile('ftp') },
+    { name: 'sftp-big-down', tags: ['sftp', 'big', 'download'], run: () => bigDownload('sftp') },
+    { name: 'ftp-big-down', tags: ['ftp', 'big', 'download'], run: () => bigDownload('ftp') },
     { name: 'sftp-save', tags: ['sftp', 'save'], run: () => saveLatency('sftp') },
     { name: 'ftp-save', tags: ['ftp', 'save'], run: () => saveLatency('ftp') },
   ].filter(selected);
-  if (!scenarios.length) throw new Error(`--only ${opts.only.join(',')} selects nothing (tags: sftp ftp upload resync big save)`);
+  if (!scenarios.length) throw new Error(`--only ${opts.only.join(',')} selects nothing (tags: sftp ftp upload resync big download save)`);
 
   const needSftp = scenarios.some((s) => s.tags.includes('sftp'));
   const needFtp = scenarios.some((s) => s.tags.includes('ftp'));
@@ -744,7 +904,7 @@ async function main(): Promise<void> {
       if ('skip' in s) sshdSkip = s.skip; else sshd = s;
     }
     if (needFtp) {
-      const f = await startFtpd({ tls: 'none' });
+      const f = await startFtpd({ tls: 'none', pasvPorts: 5000 }); // 8 connections × 10k files: ports wait in TIME_WAIT
       if ('skip' in f) ftpdSkip = f.skip; else ftpd = f;
     }
     await prepareWorker();

@@ -104,7 +104,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { long: 'mode', value: 'MODE', help: 'run: upload|download|sync (default: sync)', only: ['run'], complete: MODES, group: 'sync' },
   { long: 'max-delete', value: 'N|N%', help: 'stop before deleting more than N files or N% of a side (default 50%)', group: 'sync' },
   { long: 'no-wait', help: 'another sync of the same folders is running: fail at once (exit 1) instead of waiting for it', group: 'sync' },
-  { long: 'concurrency', value: 'N', help: `transfers at a time, ${CONCURRENCY_RANGE.min}-${CONCURRENCY_RANGE.max} (default ${CONCURRENCY_RANGE.default})`, group: 'sync' },
+  { long: 'concurrency', value: 'N', help: `transfers at a time, ${CONCURRENCY_RANGE.min}-${CONCURRENCY_RANGE.max}: SFTP requests in flight on one connection (default 32), FTP connections (default 8)`, group: 'sync' },
   { long: 'checksum', help: 'verify every transfer by a content hash (the server\'s own where it has one), and compare never-synced files of equal size and time by hash', group: 'sync' },
   { long: 'retries', value: 'N', help: `try a failed file N more times, waiting longer each time, and reconnect a dropped connection up to N times, 0-${RETRIES_MAX} (default 3)`, group: 'sync' },
   { long: 'retries-sleep', value: 'DURATION', help: 'wait before the first retry, doubled each time with jitter (default 1s)', group: 'sync' },

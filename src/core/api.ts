@@ -29,6 +29,11 @@ export interface SessionOptions {
   lock?: Pick<LockOptions, 'wait' | 'onWait' | 'owner'>;
   /** common versions kept for three-way merges (default: text files up to 1 MB); false: none kept */
   mergeBase?: { maxFileSize: number } | false;
+  /**
+   * saves grow the state's journal; it is compacted once saves pause for this long (ms, default
+   * 1000), never on a save's path (see SyncSession.saveFiles)
+   */
+  idleCompactMs?: number;
 }
 
 export interface PlanOptions {

@@ -21,8 +21,23 @@ export function isTempName(name: string): boolean {
 /** "a/b.txt" → "a/.rs-tmp-0123456789ab" (a short name, so 255-byte name limits never bite) */
 export function tempPathFor(path: string): string {
   const parent = parentOf(path);
-  const name = TEMP_PREFIX + randomBytes(6).toString('hex');
+  const name = TEMP_PREFIX + randomHex12();
   return parent ? `${parent}/${name}` : name;
+}
+
+// 12 random hex digits per temp name, taken from a pool filled 512 names at a time (one crypto call
+// per name cost more than the rest of naming a transfer)
+const POOL_NAMES = 512;
+let pool = '';
+let poolAt = 0;
+function randomHex12(): string {
+  if (poolAt >= pool.length) {
+    pool = randomBytes(6 * POOL_NAMES).toString('hex');
+    poolAt = 0;
+  }
+  const s = pool.slice(poolAt, poolAt + 12);
+  poolAt += 12;
+  return s;
 }
 
 export function parentOf(path: string): string {

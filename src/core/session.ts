@@ -40,6 +40,10 @@ interface Listing {
   caseInsensitive: { local: boolean; remote: boolean };
 }
 
+/** journal lines after which saves' journal is compacted when saves pause; and at once */
+const COMPACT_AFTER = 500;
+const COMPACT_NOW_AFTER = 20_000;
+
 export class SyncSession implements SyncEngine {
   readonly local: Target;
   readonly remote: Target;
@@ -51,6 +55,9 @@ export class SyncSession implements SyncEngine {
   private opened = false;
   /** case-insensitive sides, probed once per connection (undefined: not known yet) */
   private caseInsensitive: { local?: boolean; remote?: boolean } = {};
+  /** saves in flight, and the timer of the journal's compaction once they pause */
+  private saving = 0;
+  private idleCompactTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly options: SessionOptions) {
     this.local = options.local;
@@ -76,6 +83,7 @@ export class SyncSession implements SyncEngine {
   }
 
   async close(): Promise<void> {
+    this.cancelIdleCompact();
     try {
       if (this.opened) this.state.compact();
     } finally {
@@ -178,9 +186,9 @@ export class SyncSession implements SyncEngine {
     try {
       // another process may have synced (and compacted the journal) since we last looked; a killed
       // one may have left the temp file of its last snapshot
-      this.state.closeJournal();
       this.state.removeLeftoverTemps();
-      if (this.opened) this.state.load();
+      if (this.opened) this.state.refresh();
+      else this.state.closeJournal();
       return await fn();
     } finally {
       lock.release();
@@ -244,7 +252,51 @@ export class SyncSession implements SyncEngine {
   }
 
   saveFiles(paths: string[], options: { signal?: AbortSignal; force?: boolean; merge?: boolean } = {}): Promise<Map<string, SaveOutcome>> {
-    return this.exclusive(options.signal, () => this.saveFilesLocked(paths, options));
+    this.cancelIdleCompact();
+    this.saving++;
+    return this.exclusive(options.signal, () => this.saveFilesLocked(paths, options)).finally(() => {
+      this.saving--;
+      this.scheduleIdleCompact();
+    });
+  }
+
+  /**
+   * The journal saves append to is made durable (fsync) and, past COMPACT_AFTER lines, compacted into
+   * the snapshot when saves pause (idleCompactMs), not while one waits: writing a 10k-entry snapshot
+   * on a save's path was the tail of save latency. A journal far past the mark (saves that never
+   * pause) is compacted at once, so it stays bounded.
+   */
+  private scheduleIdleCompact(): void {
+    if (!this.opened || this.state.pending === 0 || this.saving > 0) return;
+    if (this.state.pending > COMPACT_NOW_AFTER) {
+      this.compactQuietly();
+      return;
+    }
+    if (this.idleCompactTimer) return;
+    this.idleCompactTimer = setTimeout(() => {
+      this.idleCompactTimer = undefined;
+      if (this.saving > 0) return; // that save schedules again when it ends
+      void this.exclusive(undefined, async () => {
+        if (this.saving > 0 || !this.opened) return;
+        if (this.state.pending > COMPACT_AFTER) this.compactQuietly();
+        else this.state.closeJournal(); // fsync: the lines of the last saves are on disk
+      }).catch((e: unknown) => this.log.warn(`compacting the last-sync state: ${errorMessage(e)}`));
+    }, this.options.idleCompactMs ?? 1000);
+    this.idleCompactTimer.unref();
+  }
+
+  private cancelIdleCompact(): void {
+    if (this.idleCompactTimer) clearTimeout(this.idleCompactTimer);
+    this.idleCompactTimer = undefined;
+  }
+
+  /** a failed compaction loses nothing: the journal stays and is applied on the next load */
+  private compactQuietly(): void {
+    try {
+      this.state.compact();
+    } catch (e) {
+      this.log.warn(`compacting the last-sync state: ${errorMessage(e)}`);
+    }
   }
 
   private async saveFilesLocked(paths: string[], options: { signal?: AbortSignal; force?: boolean; merge?: boolean }): Promise<Map<string, SaveOutcome>> {
@@ -262,7 +314,6 @@ export class SyncSession implements SyncEngine {
         out.set(path, { status: 'error', message: errorMessage(e) });
       }
     });
-    if (this.state.pending > 500) this.state.compact();
     await this.bases?.flush();
     return out;
   }

@@ -40,18 +40,57 @@ export class StateStore {
   private exists = false;
   private journalFd: number | undefined;
   private journalLines = 0;
+  /** the snapshot's and the journal's identity when `entries` last matched them (undefined: reload) */
+  private loadedFrom: string | undefined;
   readonly journalFile: string;
 
   constructor(readonly file: string, private readonly localRoot: string, private readonly remoteId: string) {
     this.journalFile = file.replace(/\.json$/, '') + '.journal';
   }
 
-  /** Load snapshot + journal. Throws a clear error for a corrupt snapshot (never silently starts over). */
+  /**
+   * Load snapshot + journal. Throws a clear error for a corrupt snapshot (never silently starts over).
+   * Nothing is read again when neither file changed since the last load or our own last write
+   * (same inode, size, mtime and ctime): a run calls this at open, plan and before executing.
+   */
   load(): void {
+    // a link, a foreign folder or file: an error before anything is read or written
+    if (!checkStateDir(this.localRoot)) {
+      this.entries = new Map();
+      this.exists = false;
+      this.loadedFrom = undefined;
+      return;
+    }
+    const files = this.fingerprint();
+    if (files === this.loadedFrom) return;
+    this.loadedFrom = undefined;
     this.entries = new Map();
     this.exists = false;
-    // a link, a foreign folder or file: an error before anything is read or written
-    if (!checkStateDir(this.localRoot)) return;
+    this.parse();
+    this.parses++;
+    this.loadedFrom = files;
+  }
+
+  /** how many times the files were actually read and parsed (tests, diagnostics) */
+  parses = 0;
+
+  /**
+   * Before a locked change: pick up what another process wrote. When neither file changed since we
+   * last read or wrote them, the open journal stays open (no fsync + reopen per save); else it is
+   * closed and the files are read again.
+   */
+  refresh(): void {
+    if (this.loadedFrom !== undefined && this.fingerprint() === this.loadedFrom) return;
+    this.closeJournal();
+    this.load();
+  }
+
+  /** identity of the two files on disk (lstat: a link in their place is a change, then refused by the read) */
+  private fingerprint(): string {
+    return `${fileId(this.file)}|${fileId(this.journalFile)}`;
+  }
+
+  private parse(): void {
     const snapText = readOwnedFile(this.file)?.toString('utf8');
     if (snapText !== undefined) {
       let snap: Snapshot;
@@ -145,8 +184,14 @@ export class StateStore {
         if (last[0] !== 0x0a) writeSync(this.journalFd, '\n');
       }
     }
+    // the journal as we knew it plus our line: still in step with the file (else the next load reads it)
+    const before = this.loadedFrom === undefined ? undefined : fstatId(this.journalFd);
     writeSync(this.journalFd, line);
     this.journalLines++;
+    if (before !== undefined && this.loadedFrom !== undefined) {
+      const [snapId, journalId] = this.loadedFrom.split('|');
+      this.loadedFrom = journalId === before || (journalId === '-' && before.endsWith(':0')) ? `${snapId}|${fstatId(this.journalFd)}` : undefined;
+    }
   }
 
   /** Write the snapshot atomically and drop the journal. Cheap no-op when nothing was journaled. */
@@ -166,6 +211,8 @@ export class StateStore {
     this.journalLines = 0;
     this.exists = true;
     this.afterCompact?.();
+    // the files now hold exactly `entries`
+    this.loadedFrom = this.fingerprint();
   }
 
   /**
@@ -192,6 +239,21 @@ export class StateStore {
 
   /** Number of journal lines since the last compaction (the extension compacts when it grows). */
   get pending(): number { return this.journalLines; }
+}
+
+/** inode:size:mtime:ctime (ns) of a path, not following a link; '-' when missing */
+function fileId(p: string): string {
+  try {
+    const st = lstatSync(p, { bigint: true });
+    return `${st.ino}:${st.mtimeNs}:${st.ctimeNs}:${st.size}`;
+  } catch {
+    return '-';
+  }
+}
+
+function fstatId(fd: number): string {
+  const st = fstatSync(fd, { bigint: true });
+  return `${st.ino}:${st.mtimeNs}:${st.ctimeNs}:${st.size}`;
 }
 
 /** lstat: a link counts as there (existsSync would follow it) */

@@ -9,6 +9,7 @@
 // - `extraListing`: lines added to a folder's MLSD listing (names like "..", "a/b", ".remote-sync");
 // - `rewriteName`: names are stored rewritten (pure-ftpd stores `note ` as `note_`);
 // - `aliases`: links shown as plain folders (with the target's MLSD "unique" fact), loops included.
+// - `noPipelining`: only the first command of each packet is read (commands sent together are lost).
 // Only what basic-ftp uses is implemented: USER/PASS, FEAT, OPTS, TYPE, STRU, PWD, CWD, EPSV/PASV,
 // MLSD, MLST, SIZE, MDTM, RETR, STOR, DELE, MKD, RMD, RNFR/RNTO, MFMT, NOOP, QUIT.
 
@@ -28,6 +29,8 @@ export interface CraftedFtpOptions {
   aliases?: Map<string, string>;
   /** RNTO onto another spelling of the same file is refused ("550 File exists"), as some Windows servers do */
   refuseCaseOnlyRename?: boolean;
+  /** a naive server: reads one command per packet and drops the rest (commands sent together are lost) */
+  noPipelining?: boolean;
 }
 
 interface Node { type: 'file' | 'dir'; data: Buffer; mtime: number }
@@ -42,6 +45,8 @@ export interface CraftedFtp {
   /** every entry below `root` (relative paths, folders with a trailing "/") */
   entries(root: string): string[];
   put(path: string, content: string | Buffer, mtime?: number): void;
+  /** packets that held more than one command (pipelined commands) */
+  readonly pipelinedPackets: number;
   mkdir(path: string): void;
   stop(): Promise<void>;
 }
@@ -54,6 +59,7 @@ const baseOf = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<CraftedFtp> {
   const nodes = new Map<string, Node>([['/', { type: 'dir', data: Buffer.alloc(0), mtime: Date.now() }]]);
   const sockets = new Set<net.Socket>();
+  let pipelinedPackets = 0;
 
   const ids = new Map<string, number>();
   const idOf = (key: string) => { if (!ids.has(key)) ids.set(key, ids.size + 1); return ids.get(key)!; };
@@ -252,11 +258,12 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
     let chain = Promise.resolve();
     sock.setEncoding('utf8');
     sock.on('data', (chunk: string) => {
+      if ((chunk.match(/\r\n/g)?.length ?? 0) > 1) pipelinedPackets++;
       buf += chunk;
       let i: number;
       while ((i = buf.indexOf('\r\n')) >= 0) {
         const line = buf.slice(0, i);
-        buf = buf.slice(i + 2);
+        buf = opts.noPipelining ? '' : buf.slice(i + 2);
         chain = chain.then(() => handle(line)).catch((e) => reply(`451 ${(e as Error).message}`));
       }
     });
@@ -276,6 +283,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
   const below = (root: string) => [...nodes.keys()].filter((k) => k.startsWith(`${root}/`)).sort();
   return {
     host: '127.0.0.1', port, user: 'tester', password: 'secret',
+    get pipelinedPackets() { return pipelinedPackets; },
     files(root) {
       const out = new Map<string, Buffer>();
       for (const k of below(root)) { const n = nodes.get(k)!; if (n.type === 'file') out.set(k.slice(root.length + 1), n.data); }

@@ -143,10 +143,10 @@ export function pemFingerprint(pemFile: string): string {
   return `SHA256:${fp}`;
 }
 
-function pureFtpdArgs(port: number, pasvLow: number, certFile: string | undefined, perIp: number): string[] {
+function pureFtpdArgs(port: number, pasvLow: number, pasvWidth: number, certFile: string | undefined, perIp: number): string[] {
   const args = [
     '-S', `127.0.0.1,${port}`, '-4', '-H',
-    '-p', `${pasvLow}:${pasvLow + 99}`, // passive ports on loopback
+    '-p', `${pasvLow}:${pasvLow + pasvWidth - 1}`, // passive ports on loopback
     '-l', 'unix', '-E', '-u', '1', // system accounts (not root), no anonymous logins
     '-A', // chroot everyone to their home
     '-D', // list dot files (our temp names start with a dot)
@@ -159,13 +159,13 @@ function pureFtpdArgs(port: number, pasvLow: number, certFile: string | undefine
 }
 
 /** ProFTPD's config: same setup as pure-ftpd's flags; implicit TLS via mod_tls */
-function proftpdConfig(dir: string, port: number, pasvLow: number, tlsMode: FtpdTls, perIp: number, digest = false): string {
+function proftpdConfig(dir: string, port: number, pasvLow: number, pasvWidth: number, tlsMode: FtpdTls, perIp: number, digest = false): string {
   const lines = [
     'ServerType standalone', 'ServerName "remote-sync tests"', 'DefaultServer on', 'DefaultAddress 127.0.0.1',
     `Port ${port}`, 'UseIPv6 off', 'User nobody', 'Group nogroup', `PidFile ${dir}/proftpd.pid`,
     `ScoreboardFile ${dir}/proftpd.scoreboard`, 'DelayTable none', 'WtmpLog off', 'TransferLog none',
     `SystemLog ${dir}/system.log`, 'UseReverseDNS off', 'RequireValidShell off', 'AuthPAM off',
-    'AuthOrder mod_auth_unix.c', 'DefaultRoot ~', `PassivePorts ${pasvLow} ${pasvLow + 99}`, 'MaxInstances 200', `MaxClientsPerHost ${perIp}`,
+    'AuthOrder mod_auth_unix.c', 'DefaultRoot ~', `PassivePorts ${pasvLow} ${pasvLow + pasvWidth - 1}`, 'MaxInstances 200', `MaxClientsPerHost ${perIp}`,
     'Umask 022', 'AllowOverwrite on', 'ListOptions "-a"',
   ];
   // mod_digest: HASH, XSHA256, XSHA1, XMD5 (the server hashes a file itself)
@@ -194,6 +194,8 @@ export async function startFtpd(opts: {
   noChmod?: boolean;
   /** ProFTPD: load mod_digest (HASH / XSHA256 / XSHA1 / XMD5) */
   digest?: boolean;
+  /** how many passive ports (default 100; the bench needs thousands: 8 connections × thousands of files, each port then in TIME_WAIT) */
+  pasvPorts?: number;
 }): Promise<FtpdServer | { skip: string }> {
   const perIp = opts.maxClientsPerIp ?? 200;
   const daemon = opts.daemon ?? (opts.tls !== 'implicit' && (existsSync(PURE_FTPD) || !existsSync(PROFTPD)) ? 'pure-ftpd' : 'proftpd');
@@ -223,10 +225,11 @@ export async function startFtpd(opts: {
     }
   }
   const port = await freePort();
-  const pasvLow = 30000 + Math.floor(Math.random() * 290) * 100;
+  const pasvWidth = Math.min(20_000, Math.max(10, opts.pasvPorts ?? 100));
+  const pasvLow = 30000 + Math.floor(Math.random() * Math.floor((30_000 - pasvWidth) / 100)) * 100;
   const proc = daemon === 'pure-ftpd'
-    ? spawn(PURE_FTPD, [...pureFtpdArgs(port, pasvLow, certFile, perIp), ...(opts.noChmod ? ['-R'] : [])], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-    : spawn(PROFTPD, ['-n', '-c', proftpdConfig(tmp, port, pasvLow, opts.tls, perIp, opts.digest)], {
+    ? spawn(PURE_FTPD, [...pureFtpdArgs(port, pasvLow, pasvWidth, certFile, perIp), ...(opts.noChmod ? ['-R'] : [])], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    : spawn(PROFTPD, ['-n', '-c', proftpdConfig(tmp, port, pasvLow, pasvWidth, opts.tls, perIp, opts.digest)], {
       stdio: ['ignore', 'pipe', 'pipe'], detached: true,
       env: PROFTPD_ROOT === '/' ? process.env : { ...process.env, LD_LIBRARY_PATH: path.join(PROFTPD_ROOT, 'usr/lib/x86_64-linux-gnu') },
     });

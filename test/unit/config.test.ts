@@ -38,7 +38,7 @@ test('minimal file: defaults', () => {
   assert.deepEqual(c.ignore, []);
   assert.equal(c.match, undefined);
   assert.equal(c.conflictPolicy, 'ask');
-  assert.equal(c.concurrency, 4);
+  assert.equal(c.concurrency, undefined, 'no default: each protocol uses its own');
   assert.equal(c.deletePropagation, false);
   assert.equal(c.maxDelete, undefined);
   assert.equal(c.idleTimeoutSeconds, 300);

@@ -40,8 +40,8 @@ export const STARTER_CONFIG = `// Remote Sync settings, read by the VS Code exte
   // A file changed on both sides: "ask", "skip", "local", "remote", "new" or "old".
   "conflictPolicy": "ask",
 
-  // Transfers at a time (1-32).
-  "concurrency": 4,
+  // Transfers at a time (1-32) can be set with "concurrency"; left out, SFTP keeps 32 transfers in
+  // flight on one connection and FTP opens 8 connections.
 
   // Propagate deletions and renames made in the workspace, and delete in one-way runs.
   "deletePropagation": false,

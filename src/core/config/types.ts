@@ -67,8 +67,8 @@ export interface ProjectConfig {
   match?: string[];
   /** default 'ask' (the CLI asks only on a terminal) */
   conflictPolicy: ResolveStrategy;
-  /** default 4, 1..32 */
-  concurrency: number;
+  /** transfers at a time; undefined: the protocol's default (SFTP 32 requests in flight on one connection, FTP 8 connections) */
+  concurrency?: number;
   /** default false: deletions/renames in the workspace, and --delete in one-way runs */
   deletePropagation: boolean;
   /** a count or "N%" of a side's files; undefined = the engine's default ("50%") */

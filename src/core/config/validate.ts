@@ -40,7 +40,8 @@ const HOST_FORM = ['protocol', 'host', 'port', 'user', 'remotePath'] as const;
 const SFTP_ONLY = ['privateKey', 'agent', 'knownHosts', 'sshConfig', 'jump', 'algorithms'] as const;
 const FTP_ONLY = ['secure', 'passive', 'allowSelfSignedCertificate', 'tlsFingerprint'] as const;
 
-export const CONCURRENCY_RANGE = { min: 1, max: 32, default: 4 } as const;
+/** no default here: without a value each protocol uses its own (SFTP 32 requests in flight on one connection, FTP 8 connections) */
+export const CONCURRENCY_RANGE = { min: 1, max: 32 } as const;
 export const IDLE_TIMEOUT_RANGE = { min: 1, max: 86400, default: 300 } as const;
 export const TIMEOUT_RANGE = { min: 1, max: 3600, default: 30 } as const;
 
@@ -111,7 +112,6 @@ export function parseConfigText(text: string, file: string): ProjectConfig {
     uploadOnSave: false,
     ignore: [],
     conflictPolicy: 'ask',
-    concurrency: CONCURRENCY_RANGE.default,
     deletePropagation: false,
     idleTimeoutSeconds: IDLE_TIMEOUT_RANGE.default,
     timeoutSeconds: TIMEOUT_RANGE.default,

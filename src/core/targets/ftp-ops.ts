@@ -11,10 +11,7 @@ import { foldCase } from '../names/case.js';
 export async function statAbs(c: Client, abs: string, path: string, mlst: boolean): Promise<Entry | undefined> {
   if (mlst) {
     try {
-      const res = await c.send(`MLST ${abs}`);
-      const f = parseMlstReply(res.message);
-      if (!f || f.type === 'other') return undefined;
-      return { path, type: f.type, size: f.type === 'dir' ? 0 : f.size, mtime: f.mtime, ...(f.mode !== undefined ? { mode: f.mode } : {}) };
+      return entryFromMlst((await c.send(`MLST ${abs}`)).message, path);
     } catch (e) {
       if (ftpCode(e) === 550) return undefined;
       throw e;
@@ -36,6 +33,13 @@ export async function statAbs(c: Client, abs: string, path: string, mlst: boolea
   let mtime = 0;
   try { mtime = (await c.lastMod(abs)).getTime(); } catch (e) { if (ftpCode(e) === undefined) throw e; }
   return { path, type: 'file', size, mtime };
+}
+
+/** the entry an MLST reply describes (undefined: neither file nor folder) */
+export function entryFromMlst(message: string, path: string): Entry | undefined {
+  const f = parseMlstReply(message);
+  if (!f || f.type === 'other') return undefined;
+  return { path, type: f.type, size: f.type === 'dir' ? 0 : f.size, mtime: f.mtime, ...(f.mode !== undefined ? { mode: f.mode } : {}) };
 }
 
 /** mkdir -p on absolute paths (no CWD: the working folder is never relied on); `onCreated` for each folder made */
@@ -74,14 +78,20 @@ export async function renameAbs(c: Client, from: string, to: string, mlst: boole
   try {
     await c.send(`RNTO ${to}`);
   } catch (e) {
-    // a case-only rename on a case-insensitive server: the "existing target" is the file itself
-    if (ftpCode(e) === undefined || foldCase(from) === foldCase(to)) throw e;
-    const st = await statAbs(c, to, to, mlst);
-    if (st?.type !== 'file') throw e;
-    await c.send(`DELE ${to}`);
-    await c.send(`RNFR ${from}`);
-    await c.send(`RNTO ${to}`);
+    if (ftpCode(e) === undefined) throw e;
+    await renameAfterRefusedRnto(c, from, to, mlst, e);
   }
+}
+
+/** RNTO was refused (`e`): a server that will not rename over an existing file gets that file deleted first */
+export async function renameAfterRefusedRnto(c: Client, from: string, to: string, mlst: boolean, e: unknown): Promise<void> {
+  // a case-only rename on a case-insensitive server: the "existing target" is the file itself
+  if (foldCase(from) === foldCase(to)) throw e;
+  const st = await statAbs(c, to, to, mlst);
+  if (st?.type !== 'file') throw e;
+  await c.send(`DELE ${to}`);
+  await c.send(`RNFR ${from}`);
+  await c.send(`RNTO ${to}`);
 }
 
 /** a retried rename checks whether the first try already took effect: `from` gone, `to` there (with `size` when known) */
@@ -99,6 +109,17 @@ export function normalizeAbs(p: string): string {
 export function parentAbs(abs: string): string {
   const i = abs.lastIndexOf('/');
   return i <= 0 ? '/' : abs.slice(0, i);
+}
+
+/** the name an MLST reply shows for `abs` (undefined: no reply) checked against the path written */
+export function checkStoredNameInReply(abs: string, path: string, message: string | undefined, caseInsensitive: boolean | undefined): void {
+  if (!needsNameCheck(path, caseInsensitive)) return;
+  let shown: string | undefined;
+  if (message !== undefined) {
+    const p = mlstReplyPath(message);
+    shown = p === undefined ? baseOf(abs) : baseOf(p);
+  }
+  checkStoredName(path, shown);
 }
 
 /** After writing: the server shows the file under exactly its name (MLST; where the name could be changed) */

@@ -1,6 +1,6 @@
 // FTP / FTPS target on basic-ftp: a pool of logged-in connections (one per transfer), recursive
 // MLSD listing, atomic uploads (temp name + RNFR/RNTO), MFMT for mtimes, reconnect and retry.
-import { Client } from 'basic-ftp';
+import type { Client } from 'basic-ftp';
 import type { Socket } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,7 +8,7 @@ import type {
   Entry, ListOptions, Logger, RemoteSpec, Target, TargetCapabilities, WriteOptions,
 } from '../types.js';
 import { nullLogger } from '../types.js';
-import { SyncError, throwIfAborted } from '../errors.js';
+import { SyncError, errorMessage, throwIfAborted } from '../errors.js';
 import { parentOf, tempPathFor } from '../paths.js';
 import { checkSize, countChunks } from '../transfer/verify.js';
 import { ftpHashCommand, ftpServerHash, HASH_ALGOS, type FileHash, type HashAlgo } from '../transfer/hash.js';
@@ -21,6 +21,9 @@ import { ConnectionGuard, accessFtp } from './ftp-access.js';
 import { listTree, type ListHost } from './ftp-list.js';
 import { mkdirAbs, normalizeAbs, renameAbs, statAbs, verifyStoredName } from './ftp-ops.js';
 import { activeModeTransfer } from './ftp-active.js';
+import { newFtpClient } from './ftp-context.js';
+import { probePipelining } from './ftp-pipeline.js';
+import { replacePipelined } from './ftp-replace.js';
 import { mapLimit } from '../pool.js';
 import {
   formatMlsxTime, ftpCode, isConnectionLimit, isRetryable, toSyncError,
@@ -57,6 +60,8 @@ export class FtpTarget implements Target {
   private readonly noRetry = new WeakSet<object>();
   private mlsd = true;
   private mlst = true;
+  /** the server answers commands sent together (probed once: ftp-pipeline.ts); undefined: not probed yet */
+  private pipelining: boolean | undefined;
   private readonly listHost: ListHost;
   private readonly modes: FtpModes;
   private readonly guard: ConnectionGuard;
@@ -106,7 +111,7 @@ export class FtpTarget implements Target {
       this.authFailure = new SyncError('auth', `No password for ${this.display}`, { detail: (e as Error).message, cause: e });
       throw this.authFailure;
     }
-    const c = new Client(timeoutSecondsOf(this.spec) * 1000);
+    const c = newFtpClient(timeoutSecondsOf(this.spec) * 1000);
     const secure = this.spec.protocol !== 'ftps' ? false : this.spec.ftpsImplicit ? 'implicit' as const : true;
     try {
       // as access(): connect, AUTH TLS, [certificate check: ftp-access.ts], OPTS UTF8 ON, USER/PASS, TYPE I, OPTS UTF8 ON, FEAT, PBSZ 0 + PROT P
@@ -124,6 +129,11 @@ export class FtpTarget implements Target {
         this.capabilities.mtimeResolutionMs = this.mlsd ? 1000 : 60_000;
         this.capabilities.setMtime = feat.has('MFMT');
         this.log.debug(`${this.display}: server features ${[...feat.keys()].join(' ')}`);
+      }
+      if (this.pipelining === undefined && this.mlst) {
+        this.pipelining = await probePipelining(c, Math.min(5000, timeoutSecondsOf(this.spec) * 1000));
+        this.log.debug(`${this.display}: ${this.pipelining ? 'pipelines commands' : 'commands one at a time (the server did not answer two sent together)'}`);
+        if (c.closed) return await this.connect(); // the probe timed out: this connection is out of step
       }
       if (this.mlsd) c.availableListCommands = ['MLSD'];
       if (this.root === undefined) this.root = normalizeAbs(`${await c.pwd()}/${this.spec.path}`);
@@ -314,6 +324,10 @@ export class FtpTarget implements Target {
       checkSize(path, options.size, moved.bytes, 'moved');
       let tries = 0;
       return await this.withClient(`replace ${abs}`, path, async (c) => {
+        if (tries === 0 && this.pipelining && this.mlst) {
+          tries++;
+          return await this.replacePipelined(c, { tmp, absTmp, abs, path, options });
+        }
         // what the server stored (a data connection closed early still ends in "226"): never renamed when short
         if (tries === 0 && options.size !== undefined) {
           const stored = await statAbs(c, absTmp, tmp, this.mlst);
@@ -392,18 +406,43 @@ export class FtpTarget implements Target {
     return this.withClient(`hash ${this.abs(path)}`, path, (c) => (this.features ? ftpServerHash(c, this.features, this.abs(path), algos) : Promise.resolve(undefined)), { signal });
   }
 
+  /** the replace step in two pipelined exchanges (ftp-replace.ts); a connection error turns pipelining off */
+  private async replacePipelined(c: Client, a: { tmp: string; absTmp: string; abs: string; path: string; options: WriteOptions }): Promise<Entry> {
+    const { options } = a;
+    try {
+      return await replacePipelined(c, {
+        ...a, size: options.size, caseInsensitive: this.capabilities.caseInsensitive,
+        mtime: options.mtime !== undefined && this.capabilities.setMtime ? options.mtime : undefined,
+        beforeRename: () => this.modes.beforeRename(c, a.absTmp, a.abs, options, this.mlst),
+        mfmtRefused: (e) => this.mfmtRefused(a.abs, e),
+        setMtimeAfter: (abs) => this.setMtime(c, abs, options.mtime!),
+      });
+    } catch (e) {
+      if (ftpCode(e) === undefined && !(e instanceof SyncError) && this.pipelining) {
+        // a stall or a dropped connection: the retry (and every later replace) goes one command at a time
+        this.pipelining = false;
+        this.log.debug(`${this.display}: pipelined replace failed (${errorMessage(e)}): commands one at a time from now on`);
+      }
+      throw e;
+    }
+  }
+
   /** MFMT; true when the server took it */
   private async setMtime(c: Client, abs: string, mtime: number): Promise<boolean> {
     try {
       await c.send(`MFMT ${formatMlsxTime(mtime)} ${abs}`);
       return true;
     } catch (e) {
-      const code = ftpCode(e);
-      if (code === undefined) throw e;
-      if (code >= 500 && code <= 504) this.capabilities.setMtime = false;
-      this.log.warn(`${this.display}: could not set the modification time of ${abs}: ${(e as Error).message.trim()}`);
+      if (ftpCode(e) === undefined) throw e;
+      this.mfmtRefused(abs, e);
       return false;
     }
+  }
+
+  private mfmtRefused(abs: string, e: unknown): void {
+    const code = ftpCode(e)!;
+    if (code >= 500 && code <= 504) this.capabilities.setMtime = false;
+    this.log.warn(`${this.display}: could not set the modification time of ${abs}: ${(e as Error).message.trim()}`);
   }
 
   private async removeQuietly(abs: string): Promise<void> {

@@ -1,0 +1,79 @@
+// The replace step of an FTP upload with pipelined commands (ftp-pipeline.ts), on servers with MLST
+// that passed the pipelining probe. Same checks as the one-command-at-a-time path in ftp.ts, in two
+// exchanges instead of five:
+//   1. MLST temp (what the server stored: never renamed when short) + MFMT temp (the mtime is set on
+//      the temp, so a refused rename never touches the file it would replace);
+//   2. RNFR temp + RNTO name + MLST name (the size after the rename, and the stored-name check).
+// Only a first try pipelines: a retry after a dropped connection goes the one-at-a-time way, which
+// first checks whether the rename already took effect (renameAbs with retriedSize).
+import { FTPError, type Client } from 'basic-ftp';
+import type { Entry } from '../types.js';
+import { SyncError } from '../errors.js';
+import { checkSize } from '../transfer/verify.js';
+import { sendPipelined, type Reply } from './ftp-pipeline.js';
+import { checkStoredNameInReply, entryFromMlst, renameAfterRefusedRnto } from './ftp-ops.js';
+import { formatMlsxTime } from './ftp-util.js';
+
+export interface PipelinedReplace {
+  tmp: string;
+  absTmp: string;
+  abs: string;
+  path: string;
+  size?: number;
+  /** set the mtime (MFMT) to this */
+  mtime?: number;
+  caseInsensitive?: boolean;
+  /** file modes for the temp before it is renamed (FtpModes.beforeRename) */
+  beforeRename: () => Promise<void>;
+  /** MFMT was refused with this reply (the target turns MFMT off for 500–504 and warns) */
+  mfmtRefused: (e: FTPError) => void;
+  /** MFMT on the final name, one command (when the server did not keep the temp's mtime through the rename) */
+  setMtimeAfter: (abs: string) => Promise<boolean>;
+}
+
+const code550 = (r: Reply): boolean => r instanceof FTPError && r.code === 550;
+
+export async function replacePipelined(c: Client, o: PipelinedReplace): Promise<Entry> {
+  const first: string[] = [];
+  if (o.size !== undefined) first.push(`MLST ${o.absTmp}`);
+  if (o.mtime !== undefined) first.push(`MFMT ${formatMlsxTime(o.mtime)} ${o.absTmp}`);
+  let mtimeSet = false;
+  if (first.length) {
+    const replies = await sendPipelined(c, first);
+    let i = 0;
+    if (o.size !== undefined) {
+      const stored = replies[i++];
+      if (stored instanceof FTPError) {
+        if (!code550(stored)) throw stored;
+      } else {
+        const e = entryFromMlst(stored.message, o.tmp);
+        if (e) checkSize(o.path, o.size, e.size, 'moved');
+      }
+    }
+    if (o.mtime !== undefined) {
+      const mfmt = replies[i++];
+      if (mfmt instanceof FTPError) o.mfmtRefused(mfmt);
+      else mtimeSet = true;
+    }
+  }
+  await o.beforeRename();
+  const [rnfr, rnto, after] = await sendPipelined(c, [`RNFR ${o.absTmp}`, `RNTO ${o.abs}`, `MLST ${o.abs}`]);
+  if (rnfr instanceof FTPError) throw rnfr;
+  let listed: Reply = after;
+  if (rnto instanceof FTPError) {
+    // (the MLST then described the file that was to be replaced: asked again below)
+    await renameAfterRefusedRnto(c, o.absTmp, o.abs, true, rnto);
+    listed = await c.send(`MLST ${o.abs}`).catch((e: unknown) => { if (e instanceof FTPError) return e; throw e; });
+  }
+  if (listed instanceof FTPError && !code550(listed)) throw listed;
+  const message = listed instanceof FTPError ? undefined : listed.message;
+  checkStoredNameInReply(o.abs, o.path, message, o.caseInsensitive);
+  const entry = message === undefined ? undefined : entryFromMlst(message, o.path);
+  if (!entry) throw new SyncError('io', `Uploaded ${o.abs} but the server does not list it`, { path: o.path });
+  checkSize(o.path, o.size, entry.size, 'after-rename');
+  if (!mtimeSet || o.mtime === undefined) return entry;
+  const whole = Math.floor(o.mtime / 1000) * 1000;
+  if (entry.mtime === whole) return entry;
+  // the server did not keep the temp's time through the rename: set it on the name
+  return (await o.setMtimeAfter(o.abs)) ? { ...entry, mtime: whole } : entry;
+}

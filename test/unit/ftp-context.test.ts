@@ -1,0 +1,97 @@
+// LeanFtpContext (src/core/targets/ftp-context.ts): basic-ftp's control connection without a stack
+// trace per command. Talks to a tiny loopback socket that answers like an FTP server (the parsing and
+// the task bookkeeping are basic-ftp's own, only handle() is ours).
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, Socket, type Server } from 'node:net';
+import { FTPContext } from 'basic-ftp';
+import { LeanFtpContext, newFtpClient } from '../../src/core/targets/ftp-context.js';
+
+/** a server that answers every line with `reply(line)` (undefined: no answer) */
+async function lineServer(reply: (line: string) => string | undefined): Promise<{ server: Server; port: number }> {
+  const server = createServer((s) => {
+    let buf = '';
+    s.setEncoding('utf8');
+    s.on('data', (d: string) => {
+      buf += d;
+      let i: number;
+      while ((i = buf.indexOf('\r\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const r = reply(line);
+        if (r !== undefined) s.write(r);
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, port: (server.address() as { port: number }).port };
+}
+
+async function connected(ctx: FTPContext, port: number): Promise<void> {
+  const s = new Socket();
+  await new Promise<void>((r, j) => { s.once('error', j); s.connect(port, '127.0.0.1', r); });
+  ctx.socket = s;
+}
+
+describe('LeanFtpContext', () => {
+  test('requests resolve with the server reply, errors reject, and no stack trace is formatted per command', async () => {
+    const { server, port } = await lineServer((l) => (l.startsWith('NOOP') ? '200 ok\r\n' : '502 not here\r\n'));
+    const ctx = new LeanFtpContext(5000);
+    try {
+      await connected(ctx, port);
+      // every formatted stack goes through prepareStackTrace: count them while commands run
+      let formatted = 0;
+      const prev = Error.prepareStackTrace;
+      Error.prepareStackTrace = (err, frames) => { formatted++; return prev ? prev(err, frames) : `${err}`; };
+      try {
+        for (let i = 0; i < 20; i++) assert.equal((await ctx.request('NOOP')).code, 200);
+      } finally {
+        Error.prepareStackTrace = prev;
+      }
+      assert.equal(formatted, 0, 'no stack formatted for successful commands');
+      await assert.rejects(ctx.request('XYZ'), (e: Error & { code?: number }) => e.code === 502 && /not here/.test(e.message));
+      assert.equal((await ctx.request('NOOP')).code, 200, 'the connection is usable after an error reply');
+    } finally {
+      ctx.close();
+      server.close();
+    }
+  });
+
+  test('a second task started while one runs closes the context with an error naming the running command', async () => {
+    const { server, port } = await lineServer(() => undefined); // never answers
+    const ctx = new LeanFtpContext(5000);
+    try {
+      await connected(ctx, port);
+      const first = ctx.request('NOOP');
+      const second = ctx.request('PASS secret');
+      await assert.rejects(first, (e: Error) => /another one is still running/.test(e.message) && /Running task: NOOP/.test(e.stack ?? ''));
+      await assert.rejects(second, /closed/);
+      assert.equal(ctx.closed, true);
+    } finally {
+      ctx.close();
+      server.close();
+    }
+  });
+
+  test('the running PASS command is not recorded with its password', async () => {
+    const { server, port } = await lineServer(() => undefined);
+    const ctx = new LeanFtpContext(5000);
+    try {
+      await connected(ctx, port);
+      const first = ctx.request('PASS hunter2');
+      void ctx.request('NOOP').catch(() => undefined);
+      await assert.rejects(first, (e: Error) => /Running task: PASS \*\*\*/.test(e.stack ?? '') && !/hunter2/.test(e.stack ?? ''));
+    } finally {
+      ctx.close();
+      server.close();
+    }
+  });
+
+  test('newFtpClient: a basic-ftp Client on a LeanFtpContext with the given timeout', () => {
+    const c = newFtpClient(1234);
+    assert.ok(c.ftp instanceof LeanFtpContext);
+    assert.equal(c.ftp.timeout, 1234);
+    assert.equal((c.ftp as unknown as { _closingError?: Error })._closingError, undefined, 'the replaced context was closed, not the new one');
+    c.close();
+  });
+});
