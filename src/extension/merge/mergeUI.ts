@@ -36,6 +36,8 @@ export class MergeUI implements vscode.Disposable {
     private readonly remoteFs: RemoteFileSystem,
   ) {
     commands.register('remoteSync.merge', 'Merge', (arg, sel) => this.mergeCommand(arg, sel));
+    // the diff editor's title shows it as a word (no icon), beside Keep Local / Keep Remote / Skip
+    commands.register('remoteSync.diff.merge', 'Merge', (arg, sel) => this.mergeCommand(arg, sel));
     conflicts.merger = (session, rel) => this.merge(session, rel);
     this.disposables.push(
       vscode.workspace.onDidSaveTextDocument((doc) => { void this.onSave(doc.uri); }),
