@@ -2,9 +2,17 @@
 
 import type { Readable } from 'node:stream';
 import type {
-  Action, Entry, EntryType, Plan, ProgressEvent, Resolution, ResolveStrategy, SyncMode, SyncResult, Target, Logger,
+  Action, Entry, EntryType, PathState, Plan, ProgressEvent, Resolution, ResolveStrategy, SyncMode, SyncResult, Target, Logger,
 } from './types.js';
 import type { LockOptions } from './lock.js';
+import type { FolderItem } from './status/folder.js';
+import type { DeleteCheck } from './status/remote-delete.js';
+
+export type RemoteDeleteResult =
+  | { status: 'deleted'; files: number }
+  | { status: 'gone' }
+  /** not deleted: the server's copy changed since the last sync (confirm again with evenIfChanged) */
+  | { status: 'changed'; check: DeleteCheck };
 
 export interface FilterOptions {
   /** only these (gitignore-like globs); empty/undefined = everything */
@@ -77,6 +85,16 @@ export interface SyncEngine {
   readRemote(path: string, signal?: AbortSignal): Promise<Readable>;
   /** what the server reports for one path (undefined: absent) */
   statRemote(path: string): Promise<Entry | undefined>;
+  /** one folder of the server (lazily, for the remote explorer): its children with their sync status */
+  listFolder(dir: string, signal?: AbortSignal): Promise<FolderItem[]>;
+  /** the last-sync record of a path (undefined: never synced), read from the state as it is now */
+  lastSync(path: string): PathState | undefined;
+  /**
+   * Delete a path on the server only (the remote explorer). Without `evenIfChanged` nothing is deleted
+   * when the server's copy changed since the last sync: the result names what changed. The path's
+   * state is forgotten, so the next sync uploads a local copy again (nothing is lost).
+   */
+  deleteRemote(path: string, options?: { evenIfChanged?: boolean; signal?: AbortSignal }): Promise<RemoteDeleteResult>;
   /** why a path is left out of every sync, naming the pattern; undefined when it takes part */
   excludedBy(path: string, type: EntryType): string | undefined;
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { fixtureScenarios } from './scenarios-fixture.js';
 import { edgeScenarios } from './scenarios-edge.js';
 import { saveScenarios } from './scenarios-save.js';
+import { explorerScenarios } from './scenarios-explorer.js';
 import { skipOrFail, type EnvFactory } from '../harness/env.js';
 import { startFtpd, type FtpdServer, type FtpdTls } from '../harness/ftpd.js';
 import { ensureTestUser } from '../harness/users.js';
@@ -42,5 +43,6 @@ function factory(tls: FtpdTls): EnvFactory {
 fixtureScenarios(factory('none'));
 edgeScenarios(factory('none'));
 saveScenarios(factory('none'));
+explorerScenarios(factory('none'));
 fixtureScenarios(factory('explicit'));
 fixtureScenarios(factory('implicit'));

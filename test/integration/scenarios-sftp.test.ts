@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { fixtureScenarios } from './scenarios-fixture.js';
 import { edgeScenarios } from './scenarios-edge.js';
 import { saveScenarios } from './scenarios-save.js';
+import { explorerScenarios } from './scenarios-explorer.js';
 import { skipOrFail, type EnvFactory } from '../harness/env.js';
 import { startSshd, type SshdServer } from '../harness/sshd.js';
 
@@ -34,3 +35,4 @@ const make: EnvFactory = async (label) => {
 fixtureScenarios(make);
 edgeScenarios(make);
 saveScenarios(make);
+explorerScenarios(make);

@@ -1,0 +1,81 @@
+// The remote explorer's engine calls (issue 8 item 1), for any target kind: one folder listed lazily
+// with each entry's status against the last sync, and Delete on Server refused when the server's
+// copy changed since the last sync unless confirmed again.
+
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFile, mkdirs, T12, T13 } from '../harness/fixture.js';
+import { scenarioTest, session, type EnvFactory } from '../harness/env.js';
+
+export function explorerScenarios(make: EnvFactory, opts: { skip?: string } = {}): void {
+  const t = scenarioTest(make, opts);
+
+  t('explorer: one folder is listed with the status of each entry; nothing below it is listed', async (env) => {
+    writeFile(env.local, 'index.html', 'one', T12);
+    writeFile(env.local, 'css/site.css', 'body{}', T12);
+    writeFile(env.local, 'css/deep/x.css', 'x', T12);
+    writeFile(env.local, 'keep.txt', 'keep', T12);
+    const s = session(env, { exclude: ['*.log'] });
+    try {
+      const first = await s.run({ mode: 'sync' });
+      assert.equal(first.stats.errors, 0, JSON.stringify(first.errors));
+      // after the sync: a change on the server, a change here, a file only on the server, an excluded one
+      writeFile(env.remoteFs, 'index.html', 'changed on the server', T13, env.owner);
+      writeFile(env.local, 'keep.txt', 'changed here!', T13);
+      writeFile(env.remoteFs, 'only-server.txt', 'srv', T12, env.owner);
+      writeFile(env.remoteFs, 'debug.log', 'log', T12, env.owner);
+      mkdirs(env.remoteFs, 'css/deep/deeper', env.owner);
+      const root = await s.listFolder('');
+      assert.deepEqual(root.map((i) => [i.name, i.type, i.status]), [
+        ['css', 'dir', 'in-sync'],
+        ['debug.log', 'file', 'excluded'],
+        ['index.html', 'file', 'server-changed'],
+        ['keep.txt', 'file', 'local-changed'],
+        ['only-server.txt', 'file', 'server-only'],
+      ]);
+      const idx = root.find((i) => i.name === 'index.html');
+      assert.equal(idx?.remote?.size, 'changed on the server'.length);
+      const css = await s.listFolder('css');
+      assert.deepEqual(css.map((i) => [i.path, i.status]), [['css/deep', 'in-sync'], ['css/site.css', 'in-sync']]);
+      const deep = await s.listFolder('css/deep');
+      assert.deepEqual(deep.map((i) => [i.path, i.type]), [['css/deep/deeper', 'dir'], ['css/deep/x.css', 'file']]);
+      assert.deepEqual(await s.listFolder('no/such/folder'), []);
+    } finally {
+      await s.close();
+    }
+  });
+
+  t('explorer: Delete on Server is refused when the server copy changed since the last sync, then done when confirmed', async (env) => {
+    writeFile(env.local, 'a.txt', 'a', T12);
+    writeFile(env.local, 'dir/b.txt', 'b', T12);
+    writeFile(env.local, 'dir/c.txt', 'c', T12);
+    const s = session(env);
+    try {
+      await s.run({ mode: 'sync' });
+      // unchanged: deleted at once, the local copy stays, the state forgets it (the next sync uploads it again)
+      assert.deepEqual(await s.deleteRemote('a.txt'), { status: 'deleted', files: 1 });
+      assert.ok(!existsSync(join(env.remoteFs, 'a.txt')));
+      assert.ok(existsSync(join(env.local, 'a.txt')), 'the local copy is not touched');
+      assert.equal(s.lastSync('a.txt'), undefined);
+      // a folder with a file changed on the server: refused, naming it; nothing deleted
+      writeFile(env.remoteFs, 'dir/c.txt', 'changed on the server', T13, env.owner);
+      const refused = await s.deleteRemote('dir');
+      assert.equal(refused.status, 'changed');
+      assert.deepEqual(refused.status === 'changed' ? refused.check : undefined, { files: 2, changed: ['dir/c.txt'] });
+      assert.ok(existsSync(join(env.remoteFs, 'dir', 'c.txt')), 'nothing deleted without the second confirmation');
+      assert.ok(s.lastSync('dir/b.txt'));
+      // confirmed again
+      assert.deepEqual(await s.deleteRemote('dir', { evenIfChanged: true }), { status: 'deleted', files: 2 });
+      assert.ok(!existsSync(join(env.remoteFs, 'dir')));
+      assert.equal(s.lastSync('dir/b.txt'), undefined);
+      assert.deepEqual(await s.deleteRemote('dir'), { status: 'gone' });
+      await assert.rejects(s.deleteRemote(''), /root folder cannot be deleted/);
+      // the next sync brings the local copies back to the server: nothing was lost
+      const again = await s.run({ mode: 'sync' });
+      assert.equal(again.stats.uploaded, 3, JSON.stringify(again.plan.actions.map((a) => [a.kind, a.path])));
+    } finally {
+      await s.close();
+    }
+  });
+}
