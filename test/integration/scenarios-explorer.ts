@@ -3,7 +3,8 @@
 // copy changed since the last sync unless confirmed again.
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { downloadsHeldBack } from '../../src/core/status/download.js';
 import { join } from 'node:path';
 import { writeFile, mkdirs, T12, T13 } from '../harness/fixture.js';
 import { scenarioTest, session, type EnvFactory } from '../harness/env.js';
@@ -41,6 +42,14 @@ export function explorerScenarios(make: EnvFactory, opts: { skip?: string } = {}
       const deep = await s.listFolder('css/deep');
       assert.deepEqual(deep.map((i) => [i.path, i.type]), [['css/deep/deeper', 'dir'], ['css/deep/x.css', 'file']]);
       assert.deepEqual(await s.listFolder('no/such/folder'), []);
+      // Download from the explorer: the server's change comes down, the local change is held back (a conflict to offer)
+      const down = await s.run({ mode: 'download', paths: ['index.html', 'keep.txt'] });
+      assert.deepEqual(down.done.map((a) => a.path), ['index.html']);
+      assert.deepEqual(downloadsHeldBack(down.plan.actions).map((a) => a.path), ['keep.txt']);
+      assert.equal(readFileSync(join(env.local, 'keep.txt'), 'utf8'), 'changed here!', 'never overwritten');
+      assert.equal(readFileSync(join(env.local, 'index.html'), 'utf8'), 'changed on the server');
+      assert.deepEqual((await s.listFolder('')).filter((i) => i.type === 'file' && i.name !== 'debug.log').map((i) => [i.name, i.status]),
+        [['index.html', 'in-sync'], ['keep.txt', 'local-changed'], ['only-server.txt', 'server-only']]);
     } finally {
       await s.close();
     }

@@ -91,3 +91,14 @@ test('checkRemoteDelete: counts the files and names every server change nobody h
   const changed = checkRemoteDelete(new Map([['dir', d('dir')], ['dir/a', f('dir/a', 3, 5001)], ['dir/b', f('dir/b', 3, 5000)], ['dir/new', f('dir/new', 1, 1)]]), view);
   assert.deepEqual(changed, { files: 3, changed: ['dir/a', 'dir/new'] });
 });
+
+test('downloadsHeldBack: a download leaves a local change alone, and the explorer offers it as a conflict', async () => {
+  const { downloadsHeldBack } = await import('../../src/core/status/download.js');
+  const base = { type: 'file' as const, bytes: 0, reason: 'r' };
+  const held = downloadsHeldBack([
+    { ...base, kind: 'skip', path: 'mine.txt', local: f('mine.txt', 9, 9), remote: f('mine.txt', 3, 5000), localClass: 'modified', remoteClass: 'unmodified' },
+    { ...base, kind: 'skip', path: 'gone-here.txt', remote: f('gone-here.txt', 3, 5000), localClass: 'deleted', remoteClass: 'unmodified' },
+    { ...base, kind: 'download', path: 'theirs.txt', local: f('theirs.txt', 3, 100), remote: f('theirs.txt', 4, 6000), localClass: 'unmodified', remoteClass: 'modified' },
+  ]);
+  assert.deepEqual(held.map((a) => a.path), ['mine.txt']);
+});
