@@ -79,6 +79,9 @@ export const host = {
   tree: undefined as any,
   codeLens: undefined as any,
   treeView: undefined as any,
+  /** every tree view by id (the plan view is also `tree`), and the file decoration provider */
+  views: new Map<string, any>(),
+  decorations: undefined as any,
   statusMessages: [] as string[],
   status: undefined as any,
   watchers: [] as Array<{ change: EventEmitter<Uri> }>,
@@ -127,7 +130,13 @@ export const window = {
     host.status = { text: '', tooltip: '', visible: false, show() { this.visible = true; }, hide() { this.visible = false; }, dispose() {} };
     return host.status;
   },
-  createTreeView: (_id: string, o: { treeDataProvider: unknown }) => { host.tree = o.treeDataProvider; host.treeView = { dispose() {} }; return host.treeView; },
+  createTreeView: (id: string, o: { treeDataProvider: unknown }) => {
+    const view = { selection: [] as unknown[], dispose() {} };
+    host.views.set(id, o.treeDataProvider);
+    if (id !== 'remoteSync.plan') return view;
+    host.tree = o.treeDataProvider; host.treeView = view; return host.treeView;
+  },
+  registerFileDecorationProvider: (p: unknown) => { host.decorations = p; return new Disposable(() => { host.decorations = undefined; }); },
   tabGroups: {
     get all() { return [{ tabs: host.activeTab ? [host.activeTab] : [] }]; },
     get activeTabGroup() { return { activeTab: host.activeTab }; },
