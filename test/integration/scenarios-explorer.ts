@@ -48,8 +48,15 @@ export function explorerScenarios(make: EnvFactory, opts: { skip?: string } = {}
       assert.deepEqual(downloadsHeldBack(down.plan.actions).map((a) => a.path), ['keep.txt']);
       assert.equal(readFileSync(join(env.local, 'keep.txt'), 'utf8'), 'changed here!', 'never overwritten');
       assert.equal(readFileSync(join(env.local, 'index.html'), 'utf8'), 'changed on the server');
+      // a file in a folder the workspace does not have yet: the scoped download creates the folder first
+      writeFile(env.remoteFs, 'docs/api/only.md', '# doc', T12, env.owner);
+      const doc = await s.run({ mode: 'download', paths: ['docs/api/only.md'] });
+      assert.equal(doc.stats.errors, 0, JSON.stringify(doc.errors));
+      assert.deepEqual(doc.done.map((a) => [a.kind, a.path]), [['mkdir-local', 'docs'], ['mkdir-local', 'docs/api'], ['download', 'docs/api/only.md']]);
+      assert.equal(readFileSync(join(env.local, 'docs/api/only.md'), 'utf8'), '# doc');
       assert.deepEqual((await s.listFolder('')).filter((i) => i.type === 'file' && i.name !== 'debug.log').map((i) => [i.name, i.status]),
         [['index.html', 'in-sync'], ['keep.txt', 'local-changed'], ['only-server.txt', 'server-only']]);
+      assert.deepEqual((await s.listFolder('')).filter((i) => i.type === 'dir').map((i) => [i.name, i.status]), [['css', 'in-sync'], ['docs', 'in-sync']]);
     } finally {
       await s.close();
     }

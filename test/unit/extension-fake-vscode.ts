@@ -1,7 +1,7 @@
 // A small stand-in for the `vscode` module: enough of the API for the extension to activate and run
 // its flows in plain Node (tests only). It records what the extension shows, and lets a test answer
 // notifications, input boxes and quick picks.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 type Listener<T> = (e: T) => unknown;
@@ -183,6 +183,7 @@ export const workspace = {
     stat: async (u: Uri) => { const s = statSync(u.fsPath); return { type: s.isDirectory() ? 2 : 1, size: s.size, mtime: s.mtimeMs, ctime: 0 }; },
     writeFile: async (u: Uri, data: Uint8Array) => { writeFileSync(u.fsPath, data); },
     createDirectory: async (u: Uri) => { mkdirSync(u.fsPath, { recursive: true }); },
+    copy: async (a: Uri, b: Uri) => { copyFileSync(a.fsPath, b.fsPath); },
   },
 };
 
@@ -218,3 +219,6 @@ export function makeContext() {
     secretValues: secrets,
   };
 }
+
+/** the clipboard (Copy Path) */
+export const env = { clipboard: { text: '', writeText: async (t: string) => { env.clipboard.text = t; } } };
