@@ -14,6 +14,7 @@ import { PlanStore } from './planStore.js';
 import { PlanView } from './planView.js';
 import { RemoteFileSystem } from './remoteFs.js';
 import { SyncDecorations } from './remote/decorations.js';
+import { DownloadOnOpen } from './remote/downloadOnOpen.js';
 import { ServerCommands } from './remote/serverCommands.js';
 import { ServerTree } from './remote/serverTree.js';
 import { StatusModel } from './remote/statusModel.js';
@@ -51,7 +52,8 @@ export function activate(context: vscode.ExtensionContext): void {
     const statusModel = new StatusModel(sessions, services.store, remoteFs);
     const serverTree = new ServerTree(sessions, statusModel);
     context.subscriptions.push(statusModel, serverTree, new SyncDecorations(sessions, statusModel),
-      new ServerCommands(sessions, commands, serverTree, conflicts, results, remoteFs, statusModel));
+      new ServerCommands(sessions, commands, serverTree, conflicts, results, remoteFs, statusModel),
+      new DownloadOnOpen(sessions, commands, conflicts, results));
     // the status bar item: the next conflict while some are pending, else the log
     commands.register('remoteSync.statusClick', 'Status', () =>
       services.store.conflicts().length ? conflicts.next() : log.show());

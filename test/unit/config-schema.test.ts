@@ -48,6 +48,7 @@ test('same enums, ranges and defaults', () => {
   assert.equal(schema.properties.timeoutSeconds.maximum, TIMEOUT_RANGE.max);
   assert.equal(schema.properties.timeoutSeconds.default, c.timeoutSeconds);
   assert.equal(schema.properties.uploadOnSave.default, c.uploadOnSave);
+  assert.equal(schema.properties.downloadOnOpen.default, c.downloadOnOpen);
   assert.equal(schema.properties.deletePropagation.default, c.deletePropagation);
   assert.equal(schema.properties.conflictPolicy.default, c.conflictPolicy);
   assert.deepEqual(schema.properties.ignore.default, c.ignore);
@@ -88,7 +89,7 @@ const GOOD: unknown[] = [
   T({ url: 'ftps://h/x', secure: 'implicit' }),
   T({ protocol: 'local', remotePath: '/srv/mirror' }),
   T({ url: 'file:///srv/mirror' }),
-  T(SFTP, { $schema: 'x', localRoot: 'public', uploadOnSave: true, ignore: ['a/'], match: ['*.php'], conflictPolicy: 'old', concurrency: 32, deletePropagation: true, maxDelete: '12.5%', idleTimeoutSeconds: 86400, timeoutSeconds: 5 }),
+  T(SFTP, { $schema: 'x', localRoot: 'public', uploadOnSave: true, ignore: ['a/'], match: ['*.php'], conflictPolicy: 'old', concurrency: 32, deletePropagation: true, maxDelete: '12.5%', idleTimeoutSeconds: 86400, timeoutSeconds: 5, downloadOnOpen: true }),
   T(SFTP, { maxDelete: 0 }),
   T(SFTP, { maxDelete: '100%' }),
   T(SFTP, { maxDelete: '10' }),
@@ -124,6 +125,7 @@ const BAD: unknown[] = [
   T(SFTP, { ignore: [''] }),
   T(SFTP, { match: [1] }),
   T(SFTP, { uploadOnSave: 'true' }),
+  T(SFTP, { downloadOnOpen: 1 }),
   T(SFTP, { maxDelete: '150%' }),
   T(SFTP, { maxDelete: 'half' }),
   T(SFTP, { maxDelete: -1 }),

@@ -34,6 +34,7 @@ test('minimal file: defaults', () => {
   assert.equal(c.localRoot, '/ws');
   assert.equal(c.defaultTarget, 'production');
   assert.equal(c.uploadOnSave, false);
+  assert.equal(c.downloadOnOpen, false);
   assert.deepEqual(c.ignore, []);
   assert.equal(c.match, undefined);
   assert.equal(c.conflictPolicy, 'ask');
@@ -48,11 +49,12 @@ test('minimal file: defaults', () => {
 test('every top-level setting is read', () => {
   const c = cfg({
     $schema: './x.json', localRoot: 'public', uploadOnSave: true, ignore: ['*.log', 'tmp/'], match: ['*.php'],
-    conflictPolicy: 'new', concurrency: 8, deletePropagation: true, maxDelete: '25%', idleTimeoutSeconds: 60, timeoutSeconds: 7,
+    conflictPolicy: 'new', concurrency: 8, deletePropagation: true, maxDelete: '25%', idleTimeoutSeconds: 60, timeoutSeconds: 7, downloadOnOpen: true,
     targets: { a: { url: 'ftp://u@h/p' }, b: { url: 'sftp://h/q' } }, defaultTarget: 'b',
   });
   assert.equal(c.localRoot, '/ws/public');
   assert.equal(c.uploadOnSave, true);
+  assert.equal(c.downloadOnOpen, true);
   assert.deepEqual(c.ignore, ['*.log', 'tmp/']);
   assert.deepEqual(c.match, ['*.php']);
   assert.equal(c.conflictPolicy, 'new');
@@ -101,6 +103,7 @@ test('each kind of bad field', () => {
   const cases: [unknown, RegExp][] = [
     [{ targets: { p: { url: 'sftp://h/x' } }, concurrency: 33 }, /: concurrency must be a whole number from 1 to 32 \(got 33\)$/],
     [{ targets: { p: { url: 'sftp://h/x' } }, uploadOnSave: 'yes' }, /: uploadOnSave must be true or false \(got "yes"\)$/],
+    [{ targets: { p: { url: 'sftp://h/x' } }, downloadOnOpen: 'on' }, /: downloadOnOpen must be true or false \(got "on"\)$/],
     [{ targets: { p: { url: 'sftp://h/x' } }, deletePropagation: 1 }, /: deletePropagation must be true or false \(got 1\)$/],
     [{ targets: { p: { url: 'sftp://h/x' } }, ignore: '*.log' }, /: ignore must be a list of glob patterns, e\.g\. \["node_modules\/", "\*\.log"\] \(got "\*\.log"\)$/],
     [{ targets: { p: { url: 'sftp://h/x' } }, ignore: ['ok', 3] }, /: ignore\[1\] must be a non-empty glob pattern string \(got 3\)$/],

@@ -86,6 +86,8 @@ export const host = {
   status: undefined as any,
   watchers: [] as Array<{ change: EventEmitter<Uri> }>,
   save: new EventEmitter<{ uri: Uri }>(),
+  /** a document opened (download on open) */
+  openDoc: new EventEmitter<{ uri: Uri; isDirty: boolean; version: number }>(),
   deleteFiles: new EventEmitter<{ files: Uri[] }>(),
   renameFiles: new EventEmitter<{ files: Array<{ oldUri: Uri; newUri: Uri }> }>(),
   folders: new EventEmitter<{ added: unknown[]; removed: unknown[] }>(),
@@ -163,6 +165,7 @@ export const workspace = {
   getWorkspaceFolder: (u: Uri) => host.workspaceFolders.find((f) => u.scheme === f.uri.scheme && (u.path === f.uri.path || u.path.startsWith(f.uri.path + '/'))),
   onDidChangeWorkspaceFolders: host.folders.event,
   onDidSaveTextDocument: host.save.event,
+  onDidOpenTextDocument: host.openDoc.event,
   onDidDeleteFiles: host.deleteFiles.event,
   onDidRenameFiles: host.renameFiles.event,
   textDocuments: [] as unknown[],

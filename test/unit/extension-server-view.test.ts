@@ -45,7 +45,7 @@ before(() => {
   mkdirSync(join(ws, '.vscode'), { recursive: true });
   mkdirSync(server);
   writeFileSync(join(ws, '.vscode', 'remote-sync.json'), JSON.stringify({
-    targets: { web: { protocol: 'local', remotePath: server } }, ignore: ['.vscode/', '*.log'],
+    targets: { web: { protocol: 'local', remotePath: server } }, ignore: ['.vscode/', '*.log'], downloadOnOpen: true,
   }));
   host.reset();
   host.workspaceFolders = [{ uri: Uri.file(ws), name: 'ws', index: 0 }];
@@ -140,4 +140,22 @@ test('server view: statuses, decorations, open a server-only file, download, del
 
   await cmd('remoteSync.server.copyPath', css[0]);
   assert.equal(fake.env.clipboard.text, `${server}/css/site.css`);
+});
+
+test('download on open: a server change over an unchanged local copy is downloaded; a change on both sides is offered', async () => {
+  put(join(ws, 'page.html'), 'v1');
+  await cmd('remoteSync.bidirectional');
+  assert.equal(readFileSync(join(server, 'page.html'), 'utf8'), 'v1');
+  put(join(server, 'page.html'), 'v2 from the server');
+  host.openDoc.fire({ uri: Uri.file(join(ws, 'page.html')), isDirty: false, version: 1 });
+  await waitFor('page.html downloaded on open', () => readFileSync(join(ws, 'page.html'), 'utf8') === 'v2 from the server');
+  assert.ok(host.log.some((l) => /Download on open: page\.html: download \(server checked in \d+ ms\)/.test(l)));
+  // both sides changed: offered, nothing overwritten
+  put(join(server, 'page.html'), 'v3 from the server');
+  put(join(ws, 'page.html'), 'v3 here');
+  host.messages = [];
+  host.openDoc.fire({ uri: Uri.file(join(ws, 'page.html')), isDirty: false, version: 1 });
+  await waitFor('the conflict offered', () => host.messages.some((m) => /"page\.html" changed on the server and here since the last sync; nothing was overwritten/.test(m.text)));
+  assert.equal(readFileSync(join(ws, 'page.html'), 'utf8'), 'v3 here');
+  assert.equal(readFileSync(join(server, 'page.html'), 'utf8'), 'v3 from the server');
 });

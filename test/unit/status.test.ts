@@ -102,3 +102,14 @@ test('downloadsHeldBack: a download leaves a local change alone, and the explore
   ]);
   assert.deepEqual(held.map((a) => a.path), ['mine.txt']);
 });
+
+test('decideOnOpen: download a server change over an unchanged local copy; a change on both sides is a conflict', async () => {
+  const { decideOnOpen } = await import('../../src/core/status/open.js');
+  assert.equal(decideOnOpen(f('a', 3, 100), f('a', 3, 5000), S), 'none');
+  assert.equal(decideOnOpen(f('a', 3, 100), f('a', 5, 6000), S), 'download');
+  assert.equal(decideOnOpen(f('a', 4, 100), f('a', 5, 6000), S), 'conflict');
+  assert.equal(decideOnOpen(f('a', 4, 100), f('a', 3, 5000), S), 'none', 'only a local change: nothing to download');
+  assert.equal(decideOnOpen(f('a', 3, 100), undefined, S), 'deleted');
+  assert.equal(decideOnOpen(f('a', 3, 100), d('a'), S), 'conflict', 'a folder on the server now');
+  assert.equal(decideOnOpen(f('a', 3, 100), f('a', 5, 6000), undefined), 'none', 'never synced: no record to compare with');
+});

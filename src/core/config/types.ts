@@ -51,6 +51,8 @@ export interface ProjectConfig {
   defaultTarget: string;
   /** default false */
   uploadOnSave: boolean;
+  /** default false: opening a file whose server copy changed since the last sync downloads it first (local copy unchanged) */
+  downloadOnOpen: boolean;
   /** gitignore-like patterns left out of every sync */
   ignore: string[];
   /** only these (gitignore-like patterns); undefined = everything */

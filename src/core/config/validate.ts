@@ -16,7 +16,7 @@ export { ConfigError, parseMaxDelete };
 export const TOP_LEVEL_FIELDS = [
   '$schema', 'targets', 'defaultTarget', 'localRoot', 'uploadOnSave', 'ignore', 'match',
   'conflictPolicy', 'concurrency', 'deletePropagation', 'maxDelete', 'idleTimeoutSeconds',
-  'timeoutSeconds',
+  'timeoutSeconds', 'downloadOnOpen',
 ] as const;
 
 export const TARGET_FIELDS = [
@@ -102,6 +102,7 @@ export function parseConfigText(text: string, file: string): ProjectConfig {
     targets: {},
     defaultTarget: '',
     uploadOnSave: false,
+    downloadOnOpen: false,
     ignore: [],
     conflictPolicy: 'ask',
     concurrency: CONCURRENCY_RANGE.default,
@@ -115,6 +116,7 @@ export function parseConfigText(text: string, file: string): ProjectConfig {
   if ((p = get('$schema'))) j.str(p, '$schema');
   if ((p = get('localRoot'))) config.localRoot = resolveUserPath(j.str(p, 'localRoot', { nonEmpty: true }), workspaceRoot);
   if ((p = get('uploadOnSave'))) config.uploadOnSave = j.bool(p, 'uploadOnSave');
+  if ((p = get('downloadOnOpen'))) config.downloadOnOpen = j.bool(p, 'downloadOnOpen');
   if ((p = get('deletePropagation'))) config.deletePropagation = j.bool(p, 'deletePropagation');
   if ((p = get('ignore'))) config.ignore = j.globs(p, 'ignore');
   if ((p = get('match'))) config.match = j.globs(p, 'match');
