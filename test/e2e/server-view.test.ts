@@ -2,7 +2,8 @@
 // code-server against a real sshd on loopback. After a first upload the server gets a change and a
 // file of its own, the workspace a local change: the view lists the server's folder with each entry's
 // status (git-like letters, the same letters on the Explorer's local files), and opening the file only
-// the server has downloads it into the workspace and opens it there.
+// the server has downloads it into the workspace and opens it there. With "downloadOnOpen", opening a
+// file the server changed shows the server's version (downloaded first, the local copy was unchanged).
 // Screenshots: test-results/e2e/server-view-NN-<step>.png. Without code-server, Chromium or sshd:
 // fails with the reason under CI, skips otherwise.
 import assert from 'node:assert/strict';
@@ -55,6 +56,7 @@ describe('the server view in code-server against sshd', { skip: unavailable }, (
     fx.writeConfig({
       targets: { web: { url: `sftp://${sshd.user}@127.0.0.1:${sshd.port}${fx.remoteDir}`, privateKey: sshd.keyFile, knownHosts: sshd.knownHostsFile } },
       uploadOnSave: true,
+      downloadOnOpen: true,
       ignore: ['.vscode/'],
     });
     for (const [rel, text] of Object.entries(FILES)) fx.writeLocal(rel, text);
@@ -126,6 +128,23 @@ describe('the server view in code-server against sshd', { skip: unavailable }, (
       assert.ok(!(await wb.activeTab().getAttribute('aria-label'))?.includes('remote-sync'));
       await waitUntil(async () => (await badgeOf(serverRow('guide.md'))) === '', 'guide.md in sync after the download', 15_000);
       await wb.screenshot('opened-server-only');
+    });
+  });
+
+  test('download on open: opening a file the server changed shows the server\'s version', async (t) => {
+    if (missing) return skipOrFail(t, missing);
+    await step(ctx, t, async () => {
+      // index.html changed on the server after the first upload (the first test); the local copy did not
+      assert.equal(fx.readLocal('index.html'), '<h1>Hello</h1>\n');
+      await wb.openFile('index.html');
+      await waitUntil(async () => /Hello from the server/.test(await wb.editorText()), 'the editor to show the server\'s version', 15_000);
+      assert.equal(fx.readLocal('index.html'), '<h1>Hello from the server</h1>\n');
+      const line = /Download on open: index\.html: download \(server checked in (\d+) ms\)/.exec(server!.logText('Remote Sync.log'));
+      assert.ok(line, 'the check is logged with its time');
+      console.log(`download on open: the server was checked in ${line[1]} ms`);
+      await wb.runCommand('Remote Sync: Focus on Server View');
+      await waitUntil(async () => (await badgeOf(serverRow('index.html'))) === '', 'index.html in sync in the server view', 15_000);
+      await wb.screenshot('download-on-open');
     });
   });
 });
