@@ -35,6 +35,8 @@ test('minimal file: defaults', () => {
   assert.equal(c.defaultTarget, 'production');
   assert.equal(c.uploadOnSave, false);
   assert.equal(c.downloadOnOpen, false);
+  assert.equal(c.watchServer, undefined);
+  assert.equal(c.downloadServerChanges, 'off');
   assert.deepEqual(c.ignore, []);
   assert.equal(c.match, undefined);
   assert.equal(c.conflictPolicy, 'ask');
@@ -49,12 +51,14 @@ test('minimal file: defaults', () => {
 test('every top-level setting is read', () => {
   const c = cfg({
     $schema: './x.json', localRoot: 'public', uploadOnSave: true, ignore: ['*.log', 'tmp/'], match: ['*.php'],
-    conflictPolicy: 'new', concurrency: 8, deletePropagation: true, maxDelete: '25%', idleTimeoutSeconds: 60, timeoutSeconds: 7, downloadOnOpen: true,
+    conflictPolicy: 'new', concurrency: 8, deletePropagation: true, maxDelete: '25%', idleTimeoutSeconds: 60, timeoutSeconds: 7, downloadOnOpen: true, watchServer: { intervalSeconds: 30 }, downloadServerChanges: 'auto',
     targets: { a: { url: 'ftp://u@h/p' }, b: { url: 'sftp://h/q' } }, defaultTarget: 'b',
   });
   assert.equal(c.localRoot, '/ws/public');
   assert.equal(c.uploadOnSave, true);
   assert.equal(c.downloadOnOpen, true);
+  assert.deepEqual(c.watchServer, { intervalSeconds: 30 });
+  assert.equal(c.downloadServerChanges, 'auto');
   assert.deepEqual(c.ignore, ['*.log', 'tmp/']);
   assert.deepEqual(c.match, ['*.php']);
   assert.equal(c.conflictPolicy, 'new');
@@ -104,6 +108,9 @@ test('each kind of bad field', () => {
     [{ targets: { p: { url: 'sftp://h/x' } }, concurrency: 33 }, /: concurrency must be a whole number from 1 to 32 \(got 33\)$/],
     [{ targets: { p: { url: 'sftp://h/x' } }, uploadOnSave: 'yes' }, /: uploadOnSave must be true or false \(got "yes"\)$/],
     [{ targets: { p: { url: 'sftp://h/x' } }, downloadOnOpen: 'on' }, /: downloadOnOpen must be true or false \(got "on"\)$/],
+    [{ targets: { p: { url: 'sftp://h/x' } }, watchServer: { intervalSeconds: 1 } }, /: watchServer\.intervalSeconds must be a whole number from 10 to 86400 \(got 1\)$/],
+    [{ targets: { p: { url: 'sftp://h/x' } }, watchServer: 60 }, /: watchServer must be an object/],
+    [{ targets: { p: { url: 'sftp://h/x' } }, watchServer: {} }, /: watchServer needs "intervalSeconds"/],
     [{ targets: { p: { url: 'sftp://h/x' } }, deletePropagation: 1 }, /: deletePropagation must be true or false \(got 1\)$/],
     [{ targets: { p: { url: 'sftp://h/x' } }, ignore: '*.log' }, /: ignore must be a list of glob patterns, e\.g\. \["node_modules\/", "\*\.log"\] \(got "\*\.log"\)$/],
     [{ targets: { p: { url: 'sftp://h/x' } }, ignore: ['ok', 3] }, /: ignore\[1\] must be a non-empty glob pattern string \(got 3\)$/],

@@ -113,3 +113,22 @@ test('decideOnOpen: download a server change over an unchanged local copy; a cha
   assert.equal(decideOnOpen(f('a', 3, 100), d('a'), S), 'conflict', 'a folder on the server now');
   assert.equal(decideOnOpen(f('a', 3, 100), f('a', 5, 6000), undefined), 'none', 'never synced: no record to compare with');
 });
+
+test('serverChanges: only what changed on the server counts (and conflicts); downloads never include conflicts or deletions', async () => {
+  const { serverChanges, downloadablePaths, nextCheckDelay } = await import('../../src/core/status/server-watch.js');
+  const a = (kind: string, path: string, type: 'file' | 'dir' = 'file', fileCount?: number) =>
+    ({ kind, path, type, reason: 'r', bytes: 0, localClass: 'unmodified', remoteClass: 'modified', fileCount }) as import('../../src/core/types.js').Action;
+  const c = serverChanges([a('upload', 'mine.txt'), a('download', 'theirs.txt'), a('mkdir-local', 'newdir', 'dir'), a('download', 'newdir/x'),
+    a('delete-local', 'gone', 'dir', 3), a('conflict', 'both.txt'), a('delete-remote', 'deleted-here.txt')]);
+  assert.deepEqual(c.serverOnly.map((x) => x.path), ['theirs.txt', 'newdir', 'newdir/x', 'gone']);
+  assert.deepEqual(c.conflicts.map((x) => x.path), ['both.txt']);
+  assert.equal(c.count, 1 + 1 + 3 + 1);
+  assert.deepEqual(downloadablePaths(c), ['theirs.txt', 'newdir/x']);
+  assert.equal(serverChanges([]).count, 0);
+  // back off in the background and after errors, bounded
+  assert.equal(nextCheckDelay(60, { focused: true, errors: 0 }), 60_000);
+  assert.equal(nextCheckDelay(60, { focused: false, errors: 0 }), 240_000);
+  assert.equal(nextCheckDelay(60, { focused: true, errors: 1 }), 120_000);
+  assert.equal(nextCheckDelay(60, { focused: true, errors: 10 }), 960_000);
+  assert.equal(nextCheckDelay(3600, { focused: true, errors: 10 }), 3_600_000 * 2);
+});

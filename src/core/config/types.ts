@@ -53,6 +53,10 @@ export interface ProjectConfig {
   uploadOnSave: boolean;
   /** default false: opening a file whose server copy changed since the last sync downloads it first (local copy unchanged) */
   downloadOnOpen: boolean;
+  /** list the server periodically for changes (undefined: off, the default) */
+  watchServer?: { intervalSeconds: number };
+  /** what a server check does with files changed only on the server (default 'off': only shows them) */
+  downloadServerChanges: 'auto' | 'ask' | 'off';
   /** gitignore-like patterns left out of every sync */
   ignore: string[];
   /** only these (gitignore-like patterns); undefined = everything */

@@ -16,8 +16,11 @@ export { ConfigError, parseMaxDelete };
 export const TOP_LEVEL_FIELDS = [
   '$schema', 'targets', 'defaultTarget', 'localRoot', 'uploadOnSave', 'ignore', 'match',
   'conflictPolicy', 'concurrency', 'deletePropagation', 'maxDelete', 'idleTimeoutSeconds',
-  'timeoutSeconds', 'downloadOnOpen',
+  'timeoutSeconds', 'downloadOnOpen', 'watchServer', 'downloadServerChanges',
 ] as const;
+
+export const WATCH_INTERVAL_RANGE = { min: 10, max: 86400 } as const;
+export const DOWNLOAD_SERVER_CHANGES = ['auto', 'ask', 'off'] as const;
 
 export const TARGET_FIELDS = [
   'url', 'protocol', 'host', 'port', 'user', 'remotePath',
@@ -103,6 +106,7 @@ export function parseConfigText(text: string, file: string): ProjectConfig {
     defaultTarget: '',
     uploadOnSave: false,
     downloadOnOpen: false,
+    downloadServerChanges: 'off',
     ignore: [],
     conflictPolicy: 'ask',
     concurrency: CONCURRENCY_RANGE.default,
@@ -117,6 +121,13 @@ export function parseConfigText(text: string, file: string): ProjectConfig {
   if ((p = get('localRoot'))) config.localRoot = resolveUserPath(j.str(p, 'localRoot', { nonEmpty: true }), workspaceRoot);
   if ((p = get('uploadOnSave'))) config.uploadOnSave = j.bool(p, 'uploadOnSave');
   if ((p = get('downloadOnOpen'))) config.downloadOnOpen = j.bool(p, 'downloadOnOpen');
+  if ((p = get('downloadServerChanges'))) config.downloadServerChanges = j.oneOf(p, 'downloadServerChanges', DOWNLOAD_SERVER_CHANGES);
+  if ((p = get('watchServer'))) {
+    const w = j.props(p.value, 'watchServer', ['intervalSeconds']);
+    const i = w.get('intervalSeconds');
+    if (!i) throw j.error(p.value, 'watchServer', 'needs "intervalSeconds", e.g. "watchServer": { "intervalSeconds": 60 }');
+    config.watchServer = { intervalSeconds: j.int(i, 'watchServer.intervalSeconds', WATCH_INTERVAL_RANGE.min, WATCH_INTERVAL_RANGE.max) };
+  }
   if ((p = get('deletePropagation'))) config.deletePropagation = j.bool(p, 'deletePropagation');
   if ((p = get('ignore'))) config.ignore = j.globs(p, 'ignore');
   if ((p = get('match'))) config.match = j.globs(p, 'match');
