@@ -17,6 +17,7 @@ import { SyncDecorations } from './remote/decorations.js';
 import { DownloadOnOpen } from './remote/downloadOnOpen.js';
 import { ServerCommands } from './remote/serverCommands.js';
 import { ServerTree } from './remote/serverTree.js';
+import { ServerWatch } from './remote/serverWatch.js';
 import { StatusModel } from './remote/statusModel.js';
 import { Results } from './results.js';
 import { SaveHandler } from './saveHandler.js';
@@ -53,7 +54,8 @@ export function activate(context: vscode.ExtensionContext): void {
     const serverTree = new ServerTree(sessions, statusModel);
     context.subscriptions.push(statusModel, serverTree, new SyncDecorations(sessions, statusModel),
       new ServerCommands(sessions, commands, serverTree, conflicts, results, remoteFs, statusModel),
-      new DownloadOnOpen(sessions, commands, conflicts, results));
+      new DownloadOnOpen(sessions, commands, conflicts, results),
+      new ServerWatch(sessions, commands, conflicts, results, statusModel, remoteFs));
     // the status bar item: the next conflict while some are pending, else the log
     commands.register('remoteSync.statusClick', 'Status', () =>
       services.store.conflicts().length ? conflicts.next() : log.show());

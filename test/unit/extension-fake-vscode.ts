@@ -82,6 +82,7 @@ export const host = {
   /** every tree view by id (the plan view is also `tree`), and the file decoration provider */
   views: new Map<string, any>(),
   decorations: undefined as any,
+  statusItems: new Map<string, any>(),
   statusMessages: [] as string[],
   status: undefined as any,
   watchers: [] as Array<{ change: EventEmitter<Uri> }>,
@@ -128,10 +129,15 @@ export const window = {
   showQuickPick: (items: Array<{ label: string }>) => Promise.resolve(host.quickPick(items)),
   withProgress: (_o: unknown, task: (p: unknown, t: unknown) => Promise<unknown>) =>
     task({ report: () => undefined }, { onCancellationRequested: () => ({ dispose: () => undefined }) }),
-  createStatusBarItem: () => {
-    host.status = { text: '', tooltip: '', visible: false, show() { this.visible = true; }, hide() { this.visible = false; }, dispose() {} };
+  createStatusBarItem: (id?: string) => {
+    const item = { text: '', tooltip: '', visible: false, show() { this.visible = true; }, hide() { this.visible = false; }, dispose() {} };
+    host.statusItems.set(id ?? '', item);
+    if (id === 'remoteSync.serverChanges') return item;
+    host.status = item;
     return host.status;
   },
+  state: { focused: true },
+  onDidChangeWindowState: new EventEmitter<{ focused: boolean }>().event,
   createTreeView: (id: string, o: { treeDataProvider: unknown }) => {
     const view = { selection: [] as unknown[], dispose() {} };
     host.views.set(id, o.treeDataProvider);

@@ -159,3 +159,27 @@ test('download on open: a server change over an unchanged local copy is download
   assert.equal(readFileSync(join(ws, 'page.html'), 'utf8'), 'v3 here');
   assert.equal(readFileSync(join(server, 'page.html'), 'utf8'), 'v3 from the server');
 });
+
+test('Check Server for Changes: ⇣N in the status bar, letters on the files, the open editor\'s file announced', async () => {
+  put(join(server, 'news.txt'), 'new on the server');
+  (fake.window as { activeTextEditor: unknown }).activeTextEditor = { document: { uri: Uri.file(join(ws, 'page.html')), isDirty: false } };
+  host.messages = [];
+  await cmd('remoteSync.checkServer');
+  const item = host.statusItems.get('remoteSync.serverChanges');
+  // news.txt (only on the server) and page.html (changed on both sides by the last test)
+  assert.equal(item.text, '⇣2', host.log.join('\n'));
+  assert.ok(item.visible);
+  assert.match(item.tooltip, /2 changes on "web", 1 conflict/);
+  assert.match(host.log.join('\n'), /Server check: 2 changes on "web" \(\d+ files listed in \d+ ms\)/);
+  assert.equal(badge(Uri.file(join(ws, 'page.html'))), '!');
+  await waitFor('the open file announced', () => host.messages.some((m) => /page\.html changed on the server and here since the last sync — Compare/.test(m.text)));
+  assert.ok(!existsSync(join(ws, 'news.txt')), '"downloadServerChanges" is off: only shown');
+  // the same version is announced once
+  host.messages = [];
+  await cmd('remoteSync.checkServer');
+  assert.ok(!host.messages.some((m) => /page\.html changed/.test(m.text)));
+  // a download of news.txt takes it off the count
+  await cmd('remoteSync.download');
+  await waitFor('⇣1', () => item.text === '⇣1');
+  (fake.window as { activeTextEditor: unknown }).activeTextEditor = undefined;
+});

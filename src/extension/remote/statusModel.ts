@@ -30,6 +30,8 @@ interface FolderStatus {
   remote: Map<string, Entry | null>;
   /** from the plan store (pending actions of a preview or of the last sync's conflicts) */
   planned: Map<string, SyncStatus>;
+  /** from the last check of the server (server watch) */
+  watched: Map<string, SyncStatus>;
   /** both, rolled up to the folders */
   all: Map<string, SyncStatus>;
 }
@@ -58,7 +60,7 @@ export class StatusModel implements vscode.Disposable {
 
   private folder(key: string): FolderStatus {
     let f = this.folders.get(key);
-    if (!f) this.folders.set(key, f = { listed: new Map(), remote: new Map(), planned: new Map(), all: new Map() });
+    if (!f) this.folders.set(key, f = { listed: new Map(), remote: new Map(), planned: new Map(), watched: new Map(), all: new Map() });
     return f;
   }
 
@@ -99,6 +101,19 @@ export class StatusModel implements vscode.Disposable {
     this.update(session, f, changed);
   }
 
+  /** a check of the server found these actions (its plan): they replace the last check's */
+  checked(session: FolderSession, actions: Action[]): void {
+    const f = this.folder(session.key);
+    const next = new Map<string, SyncStatus>();
+    for (const a of actions) {
+      const s = statusOfAction(a);
+      if (s) next.set(a.path, s);
+    }
+    const changed = [...new Set([...f.watched.keys(), ...next.keys()])].filter((p) => f.watched.get(p) !== next.get(p));
+    f.watched = next;
+    if (changed.length) this.update(session, f, changed);
+  }
+
   private fromPlans(): void {
     for (const session of this.sessions.all()) {
       const f = this.folder(session.key);
@@ -132,6 +147,7 @@ export class StatusModel implements vscode.Disposable {
 
   private async transferred(session: FolderSession, rel: string): Promise<void> {
     const f = this.folders.get(session.key);
+    if (f?.watched.delete(rel)) this.update(session, f, [rel]);
     if (!f || !f.remote.has(rel)) return;
     const state = await session.ifConnected((live) => live.engine.lastSync(rel));
     f.remote.set(rel, state ? { path: rel, type: state.type, size: state.remote.size, mtime: state.remote.mtime } : null);
@@ -140,6 +156,7 @@ export class StatusModel implements vscode.Disposable {
 
   private update(session: FolderSession, f: FolderStatus, changed: string[]): void {
     const files = new Map(f.listed);
+    for (const [p, s] of f.watched) files.set(p, s);
     for (const [p, s] of f.planned) files.set(p, s);
     const before = f.all;
     f.all = withFolders(files);
