@@ -4,6 +4,7 @@
 // status (git-like letters, the same letters on the Explorer's local files), and opening the file only
 // the server has downloads it into the workspace and opens it there. With "downloadOnOpen", opening a
 // file the server changed shows the server's version (downloaded first, the local copy was unchanged).
+// With "watchServer", a change on the server to the open editor's file is announced by the watch.
 // Screenshots: test-results/e2e/server-view-NN-<step>.png. Without code-server, Chromium or sshd:
 // fails with the reason under CI, skips otherwise.
 import assert from 'node:assert/strict';
@@ -57,6 +58,7 @@ describe('the server view in code-server against sshd', { skip: unavailable }, (
       targets: { web: { url: `sftp://${sshd.user}@127.0.0.1:${sshd.port}${fx.remoteDir}`, privateKey: sshd.keyFile, knownHosts: sshd.knownHostsFile } },
       uploadOnSave: true,
       downloadOnOpen: true,
+      watchServer: { intervalSeconds: 10 },
       ignore: ['.vscode/'],
     });
     for (const [rel, text] of Object.entries(FILES)) fx.writeLocal(rel, text);
@@ -145,6 +147,24 @@ describe('the server view in code-server against sshd', { skip: unavailable }, (
       await wb.runCommand('Remote Sync: Focus on Server View');
       await waitUntil(async () => (await badgeOf(serverRow('index.html'))) === '', 'index.html in sync in the server view', 15_000);
       await wb.screenshot('download-on-open');
+    });
+  });
+
+  test('the server watch announces a change to the open editor\'s file; Download brings it into the editor', async (t) => {
+    if (missing) return skipOrFail(t, missing);
+    await step(ctx, t, async () => {
+      await wb.clearNotifications();
+      await wb.openFile('css/site.css');
+      fx.writeRemote('css/site.css', 'body { color: teal; } /* from the server */\n');
+      // the next check (every 10 s while focused) finds it
+      const text = await wb.waitForNotification(/site\.css changed on the server — Compare \/ Download/, 35_000);
+      assert.match(text, /site\.css changed on the server/);
+      assert.match((await wb.statusBarText()).join(' '), /⇣\d/);
+      await wb.screenshot('watch-announces');
+      await wb.clickNotificationButton('Download', /site\.css changed on the server/);
+      await waitUntil(async () => /from the server/.test(await wb.editorText()), 'the editor to show the server\'s version', 15_000);
+      assert.equal(fx.readLocal('css/site.css'), 'body { color: teal; } /* from the server */\n');
+      assert.match(server!.logText('Remote Sync.log'), /Server check: \d+ changes? on "web" \(\d+ files listed in \d+ ms\)/);
     });
   });
 });
