@@ -7,6 +7,7 @@ import type {
 import type { LockOptions } from './lock.js';
 import type { FolderItem } from './status/folder.js';
 import type { DeleteCheck } from './status/remote-delete.js';
+import type { ServerCheckResult } from './status/server-check.js';
 
 export type RemoteDeleteResult =
   | { status: 'deleted'; files: number }
@@ -87,6 +88,8 @@ export interface SyncEngine {
   statRemote(path: string): Promise<Entry | undefined>;
   /** one folder of the server (lazily, for the remote explorer): its children with their sync status */
   listFolder(dir: string, signal?: AbortSignal): Promise<FolderItem[]>;
+  /** one check of the server (server watch): only the server listed, compared with the state; nothing transferred */
+  checkServer(signal?: AbortSignal): Promise<ServerCheckResult>;
   /** the last-sync record of a path (undefined: never synced), read from the state as it is now */
   lastSync(path: string): PathState | undefined;
   /**

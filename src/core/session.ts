@@ -22,6 +22,7 @@ import { probeCaseInsensitive } from './names/probe.js';
 import { foldCase } from './names/case.js';
 import { folderItems, listChildren, type FolderItem } from './status/folder.js';
 import { checkRemoteDelete } from './status/remote-delete.js';
+import { checkServer, type ServerCheckResult } from './status/server-check.js';
 
 interface Listing {
   local: Map<string, Entry>;
@@ -282,6 +283,13 @@ export class SyncSession implements SyncEngine {
     const d = normalizeRelPath(dir);
     const [local, remote] = await Promise.all([listChildren(this.local, d, signal), listChildren(this.remote, d, signal)]);
     return folderItems({ dir: d, local, remote, state: this.state, isExcluded: (p, t) => this.filter.isExcluded(p, t) });
+  }
+
+  async checkServer(signal?: AbortSignal): Promise<ServerCheckResult> {
+    await this.open();
+    this.state.load(); // another process may have synced since
+    const remote = await this.remote.list({ include: (p, t) => !this.filter.isExcluded(p, t), signal });
+    return checkServer({ remote, local: this.local, state: this.state, isExcluded: (p, t) => this.filter.isExcluded(p, t) });
   }
 
   lastSync(path: string): PathState | undefined {

@@ -3,7 +3,7 @@
 // copy changed since the last sync unless confirmed again.
 
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { downloadsHeldBack } from '../../src/core/status/download.js';
 import { join } from 'node:path';
 import { writeFile, mkdirs, T12, T13 } from '../harness/fixture.js';
@@ -90,6 +90,37 @@ export function explorerScenarios(make: EnvFactory, opts: { skip?: string } = {}
       // the next sync brings the local copies back to the server: nothing was lost
       const again = await s.run({ mode: 'sync' });
       assert.equal(again.stats.uploaded, 3, JSON.stringify(again.plan.actions.map((a) => [a.kind, a.path])));
+    } finally {
+      await s.close();
+    }
+  });
+
+  t('server check: only the server is listed; server changes, deletions and conflicts found, local-only changes not', async (env) => {
+    writeFile(env.local, 'a.txt', 'a', T12);
+    writeFile(env.local, 'b.txt', 'b', T12);
+    writeFile(env.local, 'c.txt', 'c', T12);
+    writeFile(env.local, 'd/e.txt', 'e', T12);
+    writeFile(env.local, 'mine.txt', 'm', T12);
+    const s = session(env, { exclude: ['*.log'] });
+    try {
+      await s.run({ mode: 'sync' });
+      assert.deepEqual((await s.checkServer()).actions, [], 'nothing changed');
+      writeFile(env.remoteFs, 'a.txt', 'a changed on the server', T13, env.owner);
+      writeFile(env.remoteFs, 'new/x.txt', 'new', T13, env.owner);
+      writeFile(env.remoteFs, 'skip.log', 'excluded', T13, env.owner);
+      writeFile(env.remoteFs, 'b.txt', 'b changed on the server', T13, env.owner);
+      writeFile(env.local, 'b.txt', 'b changed here too', T13);
+      writeFile(env.local, 'mine.txt', 'changed only here', T13);
+      rmSync(join(env.remoteFs, 'c.txt'));
+      const found = await s.checkServer();
+      assert.deepEqual(found.actions.map((a) => [a.kind, a.path]), [
+        ['download', 'a.txt'], ['conflict', 'b.txt'], ['delete-local', 'c.txt'], ['mkdir-local', 'new'], ['download', 'new/x.txt'],
+      ]);
+      assert.equal(found.remoteFiles, 5);
+      // the same as a sync's plan finds on the server side
+      const plan = await s.plan({ mode: 'sync' });
+      assert.deepEqual(plan.actions.filter((a) => ['download', 'mkdir-local', 'delete-local', 'conflict'].includes(a.kind)).map((a) => [a.kind, a.path]).sort(),
+        found.actions.map((a) => [a.kind, a.path]).sort());
     } finally {
       await s.close();
     }

@@ -1,7 +1,7 @@
 // Server changes announced (issue 8 item 3): "watchServer" checks the server every intervalSeconds
 // (less often while the window is in the background, and after errors), and "Sync: Check Server for
-// Changes" checks now. A check is the plan of a bidirectional sync on the warm connection: nothing is
-// transferred by it. What it found shows as ⇣N in the status bar and as letters on the files; when the
+// Changes" checks now. A check lists the server on the warm connection and compares it with the
+// last-sync state (core/status/server-check.ts): nothing is transferred by it. What it found shows as ⇣N in the status bar and as letters on the files; when the
 // open editor's file changed on the server, a message says so at once. "downloadServerChanges":
 // auto downloads what changed only on the server (a local change is a conflict, never overwritten),
 // ask offers it, off only shows it.
@@ -102,12 +102,12 @@ export class ServerWatch implements vscode.Disposable {
     const run = async (): Promise<ServerChanges | undefined> => {
       const started = Date.now();
       try {
-        const config = session.requireConfig();
-        const plan = await session.use((live) => live.engine.plan({ mode: 'sync', maxDelete: config.maxDelete }), { exclusive: false });
-        const changes = serverChanges(plan.actions);
+        session.requireConfig();
+        const checked = await session.use((live) => live.engine.checkServer(), { exclusive: false });
+        const changes = serverChanges(checked.actions);
         w.errors = 0;
         w.changes = changes;
-        session.log.info(`Server check: ${plural(changes.count, 'change')} on "${session.targetName}" (${plan.counts.remoteFiles} files listed in ${Date.now() - started} ms)`);
+        session.log.info(`Server check: ${plural(changes.count, 'change')} on "${session.targetName}" (${checked.remoteFiles} files listed in ${Date.now() - started} ms)`);
         this.model.checked(session, [...changes.serverOnly, ...changes.conflicts]);
         this.render();
         this.announceActive();
