@@ -131,6 +131,7 @@ const BAD: unknown[] = [
   T(SFTP, { downloadOnOpen: 1 }),
   T(SFTP, { watchServer: { intervalSeconds: 5 } }),
   T(SFTP, { watchServer: {} }),
+  T(SFTP, { watch: { upload: true } }),
   T(SFTP, { watchServer: { intervalSeconds: 60, x: 1 } }),
   T(SFTP, { downloadServerChanges: 'always' }),
   T(SFTP, { maxDelete: '150%' }),

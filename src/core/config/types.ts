@@ -55,6 +55,8 @@ export interface ProjectConfig {
   downloadOnOpen: boolean;
   /** list the server periodically for changes (undefined: off, the default) */
   watchServer?: { intervalSeconds: number };
+  /** files changed outside the editor (a build, a checkout): uploaded through the save path (undefined: off) */
+  watch?: { files: string[]; upload: boolean; delete: boolean };
   /** what a server check does with files changed only on the server (default 'off': only shows them) */
   downloadServerChanges: 'auto' | 'ask' | 'off';
   /** gitignore-like patterns left out of every sync */

@@ -16,7 +16,7 @@ export { ConfigError, parseMaxDelete };
 export const TOP_LEVEL_FIELDS = [
   '$schema', 'targets', 'defaultTarget', 'localRoot', 'uploadOnSave', 'ignore', 'match',
   'conflictPolicy', 'concurrency', 'deletePropagation', 'maxDelete', 'idleTimeoutSeconds',
-  'timeoutSeconds', 'downloadOnOpen', 'watchServer', 'downloadServerChanges',
+  'timeoutSeconds', 'downloadOnOpen', 'watchServer', 'downloadServerChanges', 'watch',
 ] as const;
 
 export const WATCH_INTERVAL_RANGE = { min: 10, max: 86400 } as const;
@@ -122,6 +122,16 @@ export function parseConfigText(text: string, file: string): ProjectConfig {
   if ((p = get('uploadOnSave'))) config.uploadOnSave = j.bool(p, 'uploadOnSave');
   if ((p = get('downloadOnOpen'))) config.downloadOnOpen = j.bool(p, 'downloadOnOpen');
   if ((p = get('downloadServerChanges'))) config.downloadServerChanges = j.oneOf(p, 'downloadServerChanges', DOWNLOAD_SERVER_CHANGES);
+  if ((p = get('watch'))) {
+    const w = j.props(p.value, 'watch', ['files', 'upload', 'delete']);
+    const files = w.get('files');
+    if (!files) throw j.error(p.value, 'watch', 'needs "files", the patterns to watch, e.g. "watch": { "files": ["dist/**"] }');
+    const globs = j.globs(files, 'watch.files');
+    if (!globs.length) throw j.error(files.value, 'watch.files', 'must name at least one pattern, e.g. ["dist/**"]');
+    const up = w.get('upload');
+    const del = w.get('delete');
+    config.watch = { files: globs, upload: up ? j.bool(up, 'watch.upload') : true, delete: del ? j.bool(del, 'watch.delete') : false };
+  }
   if ((p = get('watchServer'))) {
     const w = j.props(p.value, 'watchServer', ['intervalSeconds']);
     const i = w.get('intervalSeconds');
