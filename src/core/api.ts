@@ -90,6 +90,8 @@ export interface SyncEngine {
   listFolder(dir: string, signal?: AbortSignal): Promise<FolderItem[]>;
   /** one check of the server (server watch): only the server listed, compared with the state; nothing transferred */
   checkServer(signal?: AbortSignal): Promise<ServerCheckResult>;
+  /** how many files the last-sync state knows (the base of a maxDelete percentage) */
+  syncedFiles(): number;
   /** the last-sync record of a path (undefined: never synced), read from the state as it is now */
   lastSync(path: string): PathState | undefined;
   /**

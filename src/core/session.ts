@@ -292,6 +292,10 @@ export class SyncSession implements SyncEngine {
     return checkServer({ remote, local: this.local, state: this.state, isExcluded: (p, t) => this.filter.isExcluded(p, t) });
   }
 
+  syncedFiles(): number {
+    return this.state.countFiles();
+  }
+
   lastSync(path: string): PathState | undefined {
     return this.state.get(normalizeRelPath(path));
   }

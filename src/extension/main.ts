@@ -15,6 +15,7 @@ import { PlanView } from './planView.js';
 import { RemoteFileSystem } from './remoteFs.js';
 import { SyncDecorations } from './remote/decorations.js';
 import { DownloadOnOpen } from './remote/downloadOnOpen.js';
+import { FileWatch } from './remote/fileWatch.js';
 import { ServerCommands } from './remote/serverCommands.js';
 import { ServerTree } from './remote/serverTree.js';
 import { ServerWatch } from './remote/serverWatch.js';
@@ -55,7 +56,8 @@ export function activate(context: vscode.ExtensionContext): void {
     context.subscriptions.push(statusModel, serverTree, new SyncDecorations(sessions, statusModel),
       new ServerCommands(sessions, commands, serverTree, conflicts, results, remoteFs, statusModel),
       new DownloadOnOpen(sessions, commands, conflicts, results),
-      new ServerWatch(sessions, commands, conflicts, results, statusModel, remoteFs));
+      new ServerWatch(sessions, commands, conflicts, results, statusModel, remoteFs),
+      new FileWatch(sessions, services, commands, conflicts, results));
     // the status bar item: the next conflict while some are pending, else the log
     commands.register('remoteSync.statusClick', 'Status', () =>
       services.store.conflicts().length ? conflicts.next() : log.show());

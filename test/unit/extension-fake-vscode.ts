@@ -85,7 +85,7 @@ export const host = {
   statusItems: new Map<string, any>(),
   statusMessages: [] as string[],
   status: undefined as any,
-  watchers: [] as Array<{ change: EventEmitter<Uri> }>,
+  watchers: [] as Array<{ pattern?: unknown; change: EventEmitter<Uri>; create: EventEmitter<Uri>; delete: EventEmitter<Uri> }>,
   save: new EventEmitter<{ uri: Uri }>(),
   /** a document opened (download on open) */
   openDoc: new EventEmitter<{ uri: Uri; isDirty: boolean; version: number }>(),
@@ -175,10 +175,10 @@ export const workspace = {
   onDidDeleteFiles: host.deleteFiles.event,
   onDidRenameFiles: host.renameFiles.event,
   textDocuments: [] as unknown[],
-  createFileSystemWatcher: () => {
-    const w = { change: new EventEmitter<Uri>() };
+  createFileSystemWatcher: (pattern?: unknown) => {
+    const w = { pattern, change: new EventEmitter<Uri>(), create: new EventEmitter<Uri>(), delete: new EventEmitter<Uri>() };
     host.watchers.push(w);
-    return { onDidCreate: w.change.event, onDidChange: w.change.event, onDidDelete: w.change.event, dispose() {} };
+    return { onDidCreate: w.create.event, onDidChange: w.change.event, onDidDelete: w.delete.event, dispose() {} };
   },
   registerFileSystemProvider: (scheme: string, p: unknown) => { host.providers.set(scheme, p); return new Disposable(() => host.providers.delete(scheme)); },
   openTextDocument: async (u: Uri) => ({ uri: u, languageId: 'jsonc', getText: () => readFileSync(u.fsPath, 'utf8') }),
