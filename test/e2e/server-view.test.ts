@@ -4,10 +4,12 @@
 // status (git-like letters, the same letters on the Explorer's local files), and opening the file only
 // the server has downloads it into the workspace and opens it there. With "downloadOnOpen", opening a
 // file the server changed shows the server's version (downloaded first, the local copy was unchanged).
-// With "watchServer", a change on the server to the open editor's file is announced by the watch.
+// With "watchServer", a change on the server to the open editor's file is announced by the watch; with
+// "watch", a build script writing dist/ files outside the editor gets them onto the server.
 // Screenshots: test-results/e2e/server-view-NN-<step>.png. Without code-server, Chromium or sshd:
 // fails with the reason under CI, skips otherwise.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Locator } from 'playwright-core';
 import { startSshd, type SshdServer } from '../harness/sshd';
@@ -59,6 +61,7 @@ describe('the server view in code-server against sshd', { skip: unavailable }, (
       uploadOnSave: true,
       downloadOnOpen: true,
       watchServer: { intervalSeconds: 10 },
+      watch: { files: ['dist/**'] },
       ignore: ['.vscode/'],
     });
     for (const [rel, text] of Object.entries(FILES)) fx.writeLocal(rel, text);
@@ -155,6 +158,8 @@ describe('the server view in code-server against sshd', { skip: unavailable }, (
     await step(ctx, t, async () => {
       await wb.clearNotifications();
       await wb.openFile('css/site.css');
+      // download on open checks the file first: the server change comes after that check
+      await waitUntil(() => /Download on open: css\/site\.css: none/.test(server!.logText('Remote Sync.log')), 'the open check of site.css');
       fx.writeRemote('css/site.css', 'body { color: teal; } /* from the server */\n');
       // the next check (every 10 s while focused) finds it
       const text = await wb.waitForNotification(/site\.css changed on the server — Compare \/ Download/, 35_000);
@@ -165,6 +170,22 @@ describe('the server view in code-server against sshd', { skip: unavailable }, (
       await waitUntil(async () => /from the server/.test(await wb.editorText()), 'the editor to show the server\'s version', 15_000);
       assert.equal(fx.readLocal('css/site.css'), 'body { color: teal; } /* from the server */\n');
       assert.match(server!.logText('Remote Sync.log'), /Server check: \d+ changes? on "web" \(\d+ files listed in \d+ ms\)/);
+    });
+  });
+
+  test('watch: a build script writing dist/ files outside the editor gets them onto the server', async (t) => {
+    if (missing) return skipOrFail(t, missing);
+    await step(ctx, t, async () => {
+      const build = `const fs=require('fs');fs.mkdirSync('dist/js',{recursive:true});` +
+        `for (const n of ['app','vendor','util']) fs.writeFileSync('dist/js/'+n+'.js','// built '+n+'\\n');fs.writeFileSync('dist/index.html','<h1>built</h1>\\n');`;
+      const r = spawnSync(process.execPath, ['-e', build], { cwd: fx.ws, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      for (const n of ['app', 'vendor', 'util']) await fx.waitRemote(`dist/js/${n}.js`, `// built ${n}\n`);
+      await fx.waitRemote('dist/index.html', '<h1>built</h1>\n');
+      await waitUntil(() => /Watch: uploaded \d+ of \d+ changed files/.test(server!.logText('Remote Sync.log')), 'the watch batch in the log');
+      const batches = server!.logText('Remote Sync.log').match(/Watch: uploaded \d+ of \d+ changed files/g) ?? [];
+      console.log(`watch: ${batches.length} batch(es): ${batches.join('; ')}`);
+      await wb.screenshot('watch-uploaded');
     });
   });
 });
