@@ -73,13 +73,21 @@ test('fields with no equivalent are listed in a comment at the top, with what to
     syncOption: { skipCreate: true, delete: false }, somethingNew: 1, profiles: { p: { filePerm: 644 } },
   });
   const keys = r.unsupported.map((u) => u.split(':')[0]);
-  assert.deepEqual(keys.sort(), ['downloadOnOpen', 'hop', 'profiles.p.filePerm', 'remoteTimeOffsetInHours', 'somethingNew', 'syncOption.skipCreate', 'watcher'].sort());
+  assert.deepEqual(keys.sort(), ['hop', 'profiles.p.filePerm', 'remoteTimeOffsetInHours', 'somethingNew', 'syncOption.skipCreate', 'watcher'].sort());
   const header = r.text.slice(0, r.text.indexOf('{'));
   assert.match(header, /Not carried over/);
-  assert.match(header, /- watcher: no file watcher/);
+  assert.match(header, /- watcher: no file watcher carried over: add a "watch" setting/);
+  assert.equal(r.config.downloadOnOpen, true, 'downloadOnOpen carries over');
   assert.match(header, /- remoteTimeOffsetInHours: not needed/);
   assert.equal(r.config.deletePropagation, false);
   parseConfigText(r.text, FILE);
+});
+
+test('downloadOnOpen carries over', () => {
+  const r = convert({ host: 'h', remotePath: '/x', downloadOnOpen: true });
+  assert.equal(r.config.downloadOnOpen, true);
+  assert.deepEqual(r.unsupported, []);
+  assert.equal(parseConfigText(r.text, FILE).downloadOnOpen, true);
 });
 
 test('an array of configs: the first one is imported, the others are named as not carried over', () => {

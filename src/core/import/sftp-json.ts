@@ -36,17 +36,16 @@ type Obj = Record<string, unknown>;
 
 /** fields that carry over (handled below); everything else is listed as not carried over */
 const CONNECTION = new Set(['name', 'protocol', 'host', 'port', 'username', 'remotePath', 'privateKeyPath', 'agent', 'secure', 'passive', 'password', 'passphrase']);
-const TOP = new Set(['context', 'uploadOnSave', 'ignore', 'syncOption', 'concurrency', 'profiles', 'defaultProfile']);
+const TOP = new Set(['context', 'uploadOnSave', 'ignore', 'syncOption', 'concurrency', 'profiles', 'defaultProfile', 'downloadOnOpen']);
 
 /** what to do instead, for the fields people use most */
 const INSTEAD: Record<string, string> = {
+  watcher: 'no file watcher carried over: add a "watch" setting with your "files" patterns to upload files changed outside the editor',
   remoteTimeOffsetInHours: 'not needed: each side is only compared with what that side reported at the last sync',
   'syncOption.skipCreate': 'not needed: the last-sync state decides',
   'syncOption.ignoreExisting': 'not needed: the last-sync state decides',
   'syncOption.update': 'not needed: the last-sync state decides',
   'syncOption.delete': '', // carried over (deletePropagation)
-  watcher: 'no file watcher: run Sync: Upload or Sync: Bidirectional after a build',
-  downloadOnOpen: 'none: run Sync: Download Current File',
   hop: 'not supported (jump hosts)',
   sshConfigPath: 'not supported: give host, port, user and privateKey in the target',
   algorithms: 'not supported',
@@ -57,7 +56,7 @@ const INSTEAD: Record<string, string> = {
   connectTimeout: 'not supported',
   sshCustomParams: 'not supported',
   limitOpenFilesOnRemote: 'not needed',
-  remoteExplorer: 'none: the Remote Sync view lists what a sync would do',
+  remoteExplorer: 'not needed: the Remote Sync: Server view (activity bar) lists the server, folders first',
   useTempFile: 'not needed: every upload goes to a temporary name and is renamed',
   openSsh: 'not needed',
 };
@@ -213,6 +212,7 @@ export function convertSftpJson(text: string, file = SFTP_JSON_RELATIVE_PATH): S
   const config: Obj = { targets, defaultTarget };
   if (context !== '.') config.localRoot = context.replace(/^\.\//, '').replace(/\/+$/, '') || '.';
   if (typeof first.uploadOnSave === 'boolean') config.uploadOnSave = first.uploadOnSave;
+  if (first.downloadOnOpen === true || first.downloadOnOpen === 'confirm') config.downloadOnOpen = true;
   if (Array.isArray(first.ignore)) {
     const patterns = first.ignore.filter((p): p is string => typeof p === 'string' && p.trim() !== '');
     if (patterns.length) config.ignore = patterns;
