@@ -2,10 +2,19 @@
 
 import type { Readable } from 'node:stream';
 import type {
-  Action, Answer, Entry, EntryType, Plan, ProgressEvent, Resolution, ResolveStrategy, SyncMode, SyncResult, Target, Logger,
+  Action, Answer, Entry, EntryType, PathState, Plan, ProgressEvent, Resolution, ResolveStrategy, SyncMode, SyncResult, Target, Logger,
 } from './types.js';
 import type { LockOptions } from './lock.js';
 import type { TransferSettings } from './transfer/policy.js';
+import type { FolderItem } from './status/folder.js';
+import type { DeleteCheck } from './status/remote-delete.js';
+import type { ServerCheckResult } from './status/server-check.js';
+
+export type RemoteDeleteResult =
+  | { status: 'deleted'; files: number }
+  | { status: 'gone' }
+  /** not deleted: the server's copy changed since the last sync (confirm again with evenIfChanged) */
+  | { status: 'changed'; check: DeleteCheck };
 
 export interface FilterOptions {
   /** only these (gitignore-like globs); empty/undefined = everything */
@@ -96,6 +105,20 @@ export interface SyncEngine {
   readRemote(path: string, signal?: AbortSignal): Promise<Readable>;
   /** what the server reports for one path (undefined: absent) */
   statRemote(path: string): Promise<Entry | undefined>;
+  /** one folder of the server (lazily, for the remote explorer): its children with their sync status */
+  listFolder(dir: string, signal?: AbortSignal): Promise<FolderItem[]>;
+  /** one check of the server (server watch): only the server listed, compared with the state; nothing transferred */
+  checkServer(signal?: AbortSignal): Promise<ServerCheckResult>;
+  /** how many files the last-sync state knows (the base of a maxDelete percentage) */
+  syncedFiles(): number;
+  /** the last-sync record of a path (undefined: never synced), read from the state as it is now */
+  lastSync(path: string): PathState | undefined;
+  /**
+   * Delete a path on the server only (the remote explorer). Without `evenIfChanged` nothing is deleted
+   * when the server's copy changed since the last sync: the result names what changed. The path's
+   * state is forgotten, so the next sync uploads a local copy again (nothing is lost).
+   */
+  deleteRemote(path: string, options?: { evenIfChanged?: boolean; signal?: AbortSignal }): Promise<RemoteDeleteResult>;
   /** why a path is left out of every sync, naming the pattern; undefined when it takes part */
   excludedBy(path: string, type: EntryType): string | undefined;
 }

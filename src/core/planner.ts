@@ -192,6 +192,7 @@ function collectRows(input: PlanInput): Row[] {
   const inScope = (p: string) => !input.scope?.length || input.scope.some((s) => isWithin(p, s));
   for (const p of input.local.keys()) if (inScope(p)) paths.add(p);
   for (const p of input.remote.keys()) if (inScope(p)) paths.add(p);
+  for (const p of scopeAncestors(input)) if (input.local.has(p) || input.remote.has(p)) paths.add(p);
   for (const p of input.state.paths()) {
     if (paths.has(p) || !inScope(p)) continue;
     const st = input.state.get(p)!;
@@ -212,7 +213,19 @@ function collectRows(input: PlanInput): Row[] {
       if (e && input.isExcluded(path, e.type)) d = { kind: deleteKind(dst), reason: 'excluded by the filters (--delete-unmatched)' };
     }
     return { path, local, remote, state, lc, rc, d };
-  });
+  }).filter((r) => inScope(r.path) || isCopyFolder(r.d));
+}
+
+const isCopyFolder = (d: { kind: string } | undefined): boolean => d?.kind === 'mkdir-local' || d?.kind === 'mkdir-remote';
+
+/** the folders above the scope paths: a run limited to a file in a folder the destination does not
+ *  have yet creates that folder first (only folder creations are kept from these rows) */
+function scopeAncestors(input: PlanInput): string[] {
+  const out: string[] = [];
+  for (const s of input.scope ?? []) {
+    for (let i = s.indexOf('/'); i > 0; i = s.indexOf('/', i + 1)) out.push(s.slice(0, i));
+  }
+  return out;
 }
 
 function hasExcludedAncestor(path: string, input: PlanInput): boolean {

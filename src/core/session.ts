@@ -2,9 +2,9 @@
 // between calls: the extension's warm connection), the filter and the last-sync state.
 
 import type { Readable } from 'node:stream';
-import type { Action, ActionError, Answer, Entry, EntryType, Logger, Plan, Resolution, ResolveStrategy, Side, SyncResult, Target } from './types.js';
+import type { Action, ActionError, Answer, Entry, EntryType, Logger, PathState, Plan, Resolution, ResolveStrategy, Side, SyncResult, Target } from './types.js';
 import { nullLogger } from './types.js';
-import type { MergePathOutcome, PlanOptions, RunOptions, SaveOutcome, SessionOptions, SyncEngine } from './api.js';
+import type { MergePathOutcome, PlanOptions, RemoteDeleteResult, RunOptions, SaveOutcome, SessionOptions, SyncEngine } from './api.js';
 import { Filter } from './filter.js';
 import { readIgnoreFiles } from './ignore/ignore-files.js';
 import { StateStore, stateFileFor } from './state.js';
@@ -31,6 +31,9 @@ import { BaseStore, DEFAULT_MERGE_BASE_MAX } from './merge/bases.js';
 import { mergeBlocker } from './merge/perform.js';
 import { mergeOnePath } from './merge/path.js';
 import { previewMerges } from './merge/preview.js';
+import { folderItems, listChildren, type FolderItem } from './status/folder.js';
+import { checkRemoteDelete } from './status/remote-delete.js';
+import { checkServer, type ServerCheckResult } from './status/server-check.js';
 
 interface Listing {
   local: Map<string, Entry>;
@@ -383,6 +386,51 @@ export class SyncSession implements SyncEngine {
     const planned = new Set(plan.actions.filter((a) => a.kind === 'upload' || a.kind === 'download').map((a) => `${a.kind}\0${a.path}`));
     const scope = (paths ?? []).map(normalizeRelPath);
     await cleanPartials(store, this.remote, (r) => planned.has(`${r.direction}\0${r.path}`) || (scope.length > 0 && !scope.some((s) => isWithin(r.path, s))), this.log);
+  }
+
+  async listFolder(dir: string, signal?: AbortSignal): Promise<FolderItem[]> {
+    await this.open();
+    this.state.load(); // another process may have synced since
+    const d = normalizeRelPath(dir);
+    const [local, remote] = await Promise.all([listChildren(this.local, d, signal), listChildren(this.remote, d, signal)]);
+    return folderItems({ dir: d, local, remote, state: this.state, isExcluded: (p, t) => this.filter.isExcluded(p, t) });
+  }
+
+  async checkServer(signal?: AbortSignal): Promise<ServerCheckResult> {
+    await this.open();
+    this.state.load(); // another process may have synced since
+    const remote = await this.remote.list({ include: (p, t) => !this.filter.isExcluded(p, t), signal });
+    return checkServer({ remote, local: this.local, state: this.state, isExcluded: (p, t) => this.filter.isExcluded(p, t) });
+  }
+
+  syncedFiles(): number {
+    return this.state.countFiles();
+  }
+
+  lastSync(path: string): PathState | undefined {
+    return this.state.get(normalizeRelPath(path));
+  }
+
+  deleteRemote(path: string, options: { evenIfChanged?: boolean; signal?: AbortSignal } = {}): Promise<RemoteDeleteResult> {
+    return this.exclusive(options.signal, async () => {
+      await this.open();
+      const p = normalizeRelPath(path);
+      if (p === '') throw new SyncError('usage', 'The server\'s root folder cannot be deleted from here', { path: p });
+      const top = await this.remote.stat(p);
+      if (!top) { this.state.forgetTree(p); return { status: 'gone' as const }; }
+      const entries = new Map<string, Entry>([[p, { ...top, path: p }]]);
+      if (top.type === 'dir') {
+        const below = await this.remote.list({ include: (q) => isWithin(q, p) || isWithin(p, q), signal: options.signal });
+        for (const [q, e] of below) if (q !== p && isWithin(q, p)) entries.set(q, e);
+      }
+      const check = checkRemoteDelete(entries, this.state);
+      if (check.changed.length && !options.evenIfChanged) return { status: 'changed' as const, check };
+      if (top.type === 'dir') await this.remote.removeDir(p);
+      else await this.remote.removeFile(p);
+      this.state.forgetTree(p);
+      this.log.info(`deleted on the server: ${p}${top.type === 'dir' ? ` (${check.files} files)` : ''}`);
+      return { status: 'deleted' as const, files: check.files };
+    });
   }
 
   /** Temp files left by an interrupted write (ours, by name) are removed before a run (the next listing refreshes the list); resumable partials are kept. */

@@ -186,6 +186,17 @@ export class FolderSession implements vscode.Disposable {
     }
   }
 
+  /** `fn` with the connection when one is open (or opening), else undefined: never connects (decorations) */
+  async ifConnected<T>(fn: (live: Live) => T | Promise<T>): Promise<T | undefined> {
+    const pending = this.live;
+    if (!pending) return undefined;
+    try {
+      return await fn(await pending);
+    } catch {
+      return undefined;
+    }
+  }
+
   private connect(): Promise<Live> {
     this.live ??= this.openLive().catch((err) => { this.live = undefined; throw err; });
     return this.live;

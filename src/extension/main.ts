@@ -13,6 +13,13 @@ import { registerPasswordCommands } from './passwordCommands.js';
 import { PlanStore } from './planStore.js';
 import { PlanView } from './planView.js';
 import { RemoteFileSystem } from './remoteFs.js';
+import { SyncDecorations } from './remote/decorations.js';
+import { DownloadOnOpen } from './remote/downloadOnOpen.js';
+import { FileWatch } from './remote/fileWatch.js';
+import { ServerCommands } from './remote/serverCommands.js';
+import { ServerTree } from './remote/serverTree.js';
+import { ServerWatch } from './remote/serverWatch.js';
+import { StatusModel } from './remote/statusModel.js';
 import { Results } from './results.js';
 import { SaveHandler } from './saveHandler.js';
 import { Secrets } from './secrets.js';
@@ -44,6 +51,14 @@ export function activate(context: vscode.ExtensionContext): void {
     const view = new PlanView(sessions, services, commands, conflicts, results);
     new SyncCommands(sessions, services, commands, conflicts, view, results);
     registerPasswordCommands(commands, sessions, services);
+    // the server view and the sync status of every file (issue 8)
+    const statusModel = new StatusModel(sessions, services.store, remoteFs);
+    const serverTree = new ServerTree(sessions, statusModel);
+    context.subscriptions.push(statusModel, serverTree, new SyncDecorations(sessions, statusModel),
+      new ServerCommands(sessions, commands, serverTree, conflicts, results, remoteFs, statusModel),
+      new DownloadOnOpen(sessions, commands, conflicts, results),
+      new ServerWatch(sessions, commands, conflicts, results, statusModel, remoteFs),
+      new FileWatch(sessions, services, commands, conflicts, results));
     // the status bar item: the next conflict while some are pending, else the log
     commands.register('remoteSync.statusClick', 'Status', () =>
       services.store.conflicts().length ? conflicts.next() : log.show());

@@ -8,6 +8,7 @@ import { fixtureScenarios } from './scenarios-fixture.js';
 import { edgeScenarios } from './scenarios-edge.js';
 import { saveScenarios } from './scenarios-save.js';
 import { mergeScenarios } from './scenarios-merge.js';
+import { explorerScenarios } from './scenarios-explorer.js';
 import { skipOrFail, type EnvFactory } from '../harness/env.js';
 import { startSshd, type SshdServer } from '../harness/sshd.js';
 
@@ -36,3 +37,4 @@ fixtureScenarios(make);
 edgeScenarios(make);
 saveScenarios(make);
 mergeScenarios(make);
+explorerScenarios(make);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
 import {
   parseConfigText, STARTER_CONFIG, TOP_LEVEL_FIELDS, TARGET_FIELDS, RESOLVE_STRATEGIES, TARGET_PROTOCOLS,
-  CONCURRENCY_RANGE, IDLE_TIMEOUT_RANGE, TIMEOUT_RANGE,
+  CONCURRENCY_RANGE, IDLE_TIMEOUT_RANGE, TIMEOUT_RANGE, WATCH_INTERVAL_RANGE, DOWNLOAD_SERVER_CHANGES,
 } from '../../src/core/config/index.js';
 import { schemaErrors } from './helpers/json-schema-lite.js';
 
@@ -48,6 +48,10 @@ test('same enums, ranges and defaults', () => {
   assert.equal(schema.properties.timeoutSeconds.maximum, TIMEOUT_RANGE.max);
   assert.equal(schema.properties.timeoutSeconds.default, c.timeoutSeconds);
   assert.equal(schema.properties.uploadOnSave.default, c.uploadOnSave);
+  assert.equal(schema.properties.downloadOnOpen.default, c.downloadOnOpen);
+  assert.equal(schema.properties.downloadServerChanges.default, c.downloadServerChanges);
+  assert.equal(schema.properties.watchServer.properties.intervalSeconds.minimum, WATCH_INTERVAL_RANGE.min);
+  assert.deepEqual(schema.properties.downloadServerChanges.enum, [...DOWNLOAD_SERVER_CHANGES]);
   assert.equal(schema.properties.deletePropagation.default, c.deletePropagation);
   assert.equal(schema.properties.conflictPolicy.default, c.conflictPolicy);
   assert.deepEqual(schema.properties.ignore.default, c.ignore);
@@ -88,7 +92,7 @@ const GOOD: unknown[] = [
   T({ url: 'ftps://h/x', secure: 'implicit' }),
   T({ protocol: 'local', remotePath: '/srv/mirror' }),
   T({ url: 'file:///srv/mirror' }),
-  T(SFTP, { $schema: 'x', localRoot: 'public', uploadOnSave: true, ignore: ['a/'], match: ['*.php'], conflictPolicy: 'old', concurrency: 32, deletePropagation: true, maxDelete: '12.5%', idleTimeoutSeconds: 86400, timeoutSeconds: 5 }),
+  T(SFTP, { $schema: 'x', localRoot: 'public', uploadOnSave: true, ignore: ['a/'], match: ['*.php'], conflictPolicy: 'old', concurrency: 32, deletePropagation: true, maxDelete: '12.5%', idleTimeoutSeconds: 86400, timeoutSeconds: 5, downloadOnOpen: true, watchServer: { intervalSeconds: 60 }, downloadServerChanges: 'ask' }),
   T(SFTP, { maxDelete: 0 }),
   T(SFTP, { maxDelete: '100%' }),
   T(SFTP, { maxDelete: '10' }),
@@ -133,6 +137,12 @@ const BAD: unknown[] = [
   T(SFTP, { ignore: [''] }),
   T(SFTP, { match: [1] }),
   T(SFTP, { uploadOnSave: 'true' }),
+  T(SFTP, { downloadOnOpen: 1 }),
+  T(SFTP, { watchServer: { intervalSeconds: 5 } }),
+  T(SFTP, { watchServer: {} }),
+  T(SFTP, { watch: { upload: true } }),
+  T(SFTP, { watchServer: { intervalSeconds: 60, x: 1 } }),
+  T(SFTP, { downloadServerChanges: 'always' }),
   T(SFTP, { maxDelete: '150%' }),
   T(SFTP, { maxDelete: 'half' }),
   T(SFTP, { maxDelete: -1 }),

@@ -35,6 +35,10 @@ test('minimal file: defaults', () => {
   assert.equal(c.localRoot, '/ws');
   assert.equal(c.defaultTarget, 'production');
   assert.equal(c.uploadOnSave, false);
+  assert.equal(c.downloadOnOpen, false);
+  assert.equal(c.watchServer, undefined);
+  assert.equal(c.watch, undefined);
+  assert.equal(c.downloadServerChanges, 'off');
   assert.deepEqual(c.ignore, []);
   assert.equal(c.match, undefined);
   assert.equal(c.conflictPolicy, 'ask');
@@ -49,11 +53,15 @@ test('minimal file: defaults', () => {
 test('every top-level setting is read', () => {
   const c = cfg({
     $schema: './x.json', localRoot: 'public', uploadOnSave: true, ignore: ['*.log', 'tmp/'], match: ['*.php'],
-    conflictPolicy: 'new', concurrency: 8, deletePropagation: true, maxDelete: '25%', idleTimeoutSeconds: 60, timeoutSeconds: 7,
+    conflictPolicy: 'new', concurrency: 8, deletePropagation: true, maxDelete: '25%', idleTimeoutSeconds: 60, timeoutSeconds: 7, downloadOnOpen: true, watchServer: { intervalSeconds: 30 }, downloadServerChanges: 'auto', watch: { files: ['dist/**'], delete: true },
     targets: { a: { url: 'ftp://u@h/p' }, b: { url: 'sftp://h/q' } }, defaultTarget: 'b',
   });
   assert.equal(c.localRoot, '/ws/public');
   assert.equal(c.uploadOnSave, true);
+  assert.equal(c.downloadOnOpen, true);
+  assert.deepEqual(c.watchServer, { intervalSeconds: 30 });
+  assert.equal(c.downloadServerChanges, 'auto');
+  assert.deepEqual(c.watch, { files: ['dist/**'], upload: true, delete: true });
   assert.deepEqual(c.ignore, ['*.log', 'tmp/']);
   assert.deepEqual(c.match, ['*.php']);
   assert.equal(c.conflictPolicy, 'new');
@@ -102,6 +110,13 @@ test('each kind of bad field', () => {
   const cases: [unknown, RegExp][] = [
     [{ targets: { p: { url: 'sftp://h/x' } }, concurrency: 33 }, /: concurrency must be a whole number from 1 to 32 \(got 33\)$/],
     [{ targets: { p: { url: 'sftp://h/x' } }, uploadOnSave: 'yes' }, /: uploadOnSave must be true or false \(got "yes"\)$/],
+    [{ targets: { p: { url: 'sftp://h/x' } }, downloadOnOpen: 'on' }, /: downloadOnOpen must be true or false \(got "on"\)$/],
+    [{ targets: { p: { url: 'sftp://h/x' } }, watchServer: { intervalSeconds: 1 } }, /: watchServer\.intervalSeconds must be a whole number from 10 to 86400 \(got 1\)$/],
+    [{ targets: { p: { url: 'sftp://h/x' } }, watchServer: 60 }, /: watchServer must be an object/],
+    [{ targets: { p: { url: 'sftp://h/x' } }, watchServer: {} }, /: watchServer needs "intervalSeconds"/],
+    [{ targets: { p: { url: 'sftp://h/x' } }, watch: { upload: true } }, /: watch needs "files"/],
+    [{ targets: { p: { url: 'sftp://h/x' } }, watch: { files: [] } }, /: watch\.files must name at least one pattern/],
+    [{ targets: { p: { url: 'sftp://h/x' } }, watch: { files: ['dist/**'], delete: 'yes' } }, /: watch\.delete must be true or false/],
     [{ targets: { p: { url: 'sftp://h/x' } }, deletePropagation: 1 }, /: deletePropagation must be true or false \(got 1\)$/],
     [{ targets: { p: { url: 'sftp://h/x' } }, ignore: '*.log' }, /: ignore must be a list of glob patterns, e\.g\. \["node_modules\/", "\*\.log"\] \(got "\*\.log"\)$/],
     [{ targets: { p: { url: 'sftp://h/x' } }, ignore: ['ok', 3] }, /: ignore\[1\] must be a non-empty glob pattern string \(got 3\)$/],

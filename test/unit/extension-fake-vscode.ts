@@ -1,7 +1,7 @@
 // A small stand-in for the `vscode` module: enough of the API for the extension to activate and run
 // its flows in plain Node (tests only). It records what the extension shows, and lets a test answer
 // notifications, input boxes and quick picks.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 type Listener<T> = (e: T) => unknown;
@@ -79,10 +79,16 @@ export const host = {
   tree: undefined as any,
   codeLens: undefined as any,
   treeView: undefined as any,
+  /** every tree view by id (the plan view is also `tree`), and the file decoration provider */
+  views: new Map<string, any>(),
+  decorations: undefined as any,
+  statusItems: new Map<string, any>(),
   statusMessages: [] as string[],
   status: undefined as any,
-  watchers: [] as Array<{ change: EventEmitter<Uri> }>,
+  watchers: [] as Array<{ pattern?: unknown; change: EventEmitter<Uri>; create: EventEmitter<Uri>; delete: EventEmitter<Uri> }>,
   save: new EventEmitter<{ uri: Uri }>(),
+  /** a document opened (download on open) */
+  openDoc: new EventEmitter<{ uri: Uri; isDirty: boolean; version: number }>(),
   deleteFiles: new EventEmitter<{ files: Uri[] }>(),
   renameFiles: new EventEmitter<{ files: Array<{ oldUri: Uri; newUri: Uri }> }>(),
   folders: new EventEmitter<{ added: unknown[]; removed: unknown[] }>(),
@@ -123,11 +129,22 @@ export const window = {
   showQuickPick: (items: Array<{ label: string }>) => Promise.resolve(host.quickPick(items)),
   withProgress: (_o: unknown, task: (p: unknown, t: unknown) => Promise<unknown>) =>
     task({ report: () => undefined }, { onCancellationRequested: () => ({ dispose: () => undefined }) }),
-  createStatusBarItem: () => {
-    host.status = { text: '', tooltip: '', visible: false, show() { this.visible = true; }, hide() { this.visible = false; }, dispose() {} };
+  createStatusBarItem: (id?: string) => {
+    const item = { text: '', tooltip: '', visible: false, show() { this.visible = true; }, hide() { this.visible = false; }, dispose() {} };
+    host.statusItems.set(id ?? '', item);
+    if (id === 'remoteSync.serverChanges') return item;
+    host.status = item;
     return host.status;
   },
-  createTreeView: (_id: string, o: { treeDataProvider: unknown }) => { host.tree = o.treeDataProvider; host.treeView = { dispose() {} }; return host.treeView; },
+  state: { focused: true },
+  onDidChangeWindowState: new EventEmitter<{ focused: boolean }>().event,
+  createTreeView: (id: string, o: { treeDataProvider: unknown }) => {
+    const view = { selection: [] as unknown[], dispose() {} };
+    host.views.set(id, o.treeDataProvider);
+    if (id !== 'remoteSync.plan') return view;
+    host.tree = o.treeDataProvider; host.treeView = view; return host.treeView;
+  },
+  registerFileDecorationProvider: (p: unknown) => { host.decorations = p; return new Disposable(() => { host.decorations = undefined; }); },
   tabGroups: {
     get all() { return [{ tabs: host.activeTab ? [host.activeTab] : [] }]; },
     get activeTabGroup() { return { activeTab: host.activeTab }; },
@@ -154,13 +171,14 @@ export const workspace = {
   getWorkspaceFolder: (u: Uri) => host.workspaceFolders.find((f) => u.scheme === f.uri.scheme && (u.path === f.uri.path || u.path.startsWith(f.uri.path + '/'))),
   onDidChangeWorkspaceFolders: host.folders.event,
   onDidSaveTextDocument: host.save.event,
+  onDidOpenTextDocument: host.openDoc.event,
   onDidDeleteFiles: host.deleteFiles.event,
   onDidRenameFiles: host.renameFiles.event,
   textDocuments: [] as unknown[],
-  createFileSystemWatcher: () => {
-    const w = { change: new EventEmitter<Uri>() };
+  createFileSystemWatcher: (pattern?: unknown) => {
+    const w = { pattern, change: new EventEmitter<Uri>(), create: new EventEmitter<Uri>(), delete: new EventEmitter<Uri>() };
     host.watchers.push(w);
-    return { onDidCreate: w.change.event, onDidChange: w.change.event, onDidDelete: w.change.event, dispose() {} };
+    return { onDidCreate: w.create.event, onDidChange: w.change.event, onDidDelete: w.delete.event, dispose() {} };
   },
   registerFileSystemProvider: (scheme: string, p: unknown) => { host.providers.set(scheme, p); return new Disposable(() => host.providers.delete(scheme)); },
   openTextDocument: async (u: Uri) => ({ uri: u, languageId: 'jsonc', getText: () => readFileSync(u.fsPath, 'utf8') }),
@@ -174,6 +192,7 @@ export const workspace = {
     stat: async (u: Uri) => { const s = statSync(u.fsPath); return { type: s.isDirectory() ? 2 : 1, size: s.size, mtime: s.mtimeMs, ctime: 0 }; },
     writeFile: async (u: Uri, data: Uint8Array) => { writeFileSync(u.fsPath, data); },
     createDirectory: async (u: Uri) => { mkdirSync(u.fsPath, { recursive: true }); },
+    copy: async (a: Uri, b: Uri) => { copyFileSync(a.fsPath, b.fsPath); },
   },
 };
 
@@ -209,3 +228,6 @@ export function makeContext() {
     secretValues: secrets,
   };
 }
+
+/** the clipboard (Copy Path) */
+export const env = { clipboard: { text: '', writeText: async (t: string) => { env.clipboard.text = t; } } };

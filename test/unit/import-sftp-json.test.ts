@@ -69,17 +69,43 @@ test('passwords and passphrases are handed back, never written to the file', () 
 
 test('fields with no equivalent are listed in a comment at the top, with what to do instead', () => {
   const r = convert({
-    host: 'h', remotePath: '/x', watcher: { files: '**/*' }, remoteTimeOffsetInHours: 2, hop: { host: 'j' }, downloadOnOpen: true,
-    syncOption: { skipCreate: true, delete: false }, somethingNew: 1, profiles: { p: { filePerm: 644 } },
+    host: 'h', remotePath: '/x', watcher: { files: '**/*' }, remoteTimeOffsetInHours: 2, downloadOnOpen: true,
+    syncOption: { skipCreate: true, delete: false }, somethingNew: 1, profiles: { p: { useTempFile: true } },
   });
   const keys = r.unsupported.map((u) => u.split(':')[0]);
-  assert.deepEqual(keys.sort(), ['downloadOnOpen', 'hop', 'profiles.p.filePerm', 'remoteTimeOffsetInHours', 'somethingNew', 'syncOption.skipCreate', 'watcher'].sort());
+  assert.deepEqual(keys.sort(), ['profiles.p.useTempFile', 'remoteTimeOffsetInHours', 'somethingNew', 'syncOption.skipCreate', 'watcher'].sort());
   const header = r.text.slice(0, r.text.indexOf('{'));
   assert.match(header, /Not carried over/);
-  assert.match(header, /- watcher: no file watcher/);
+  assert.match(header, /- watcher: no file watcher carried over: add a "watch" setting/);
+  assert.equal(r.config.downloadOnOpen, true, 'downloadOnOpen carries over');
   assert.match(header, /- remoteTimeOffsetInHours: not needed/);
   assert.equal(r.config.deletePropagation, false);
   parseConfigText(r.text, FILE);
+});
+
+test('jump hosts, ssh config, algorithms, permissions and the ignore file carry over', () => {
+  const r = convert({
+    host: 'h', remotePath: '/x', hop: [{ host: 'bastion', username: 'me', port: 2222 }, { host: 'inner' }], sshConfigPath: '~/.ssh/work',
+    algorithms: { serverHostKey: ['ssh-rsa'], cipher: ['aes128-ctr'] }, interactiveAuth: true, filePerm: 644, dirPerm: '0755', ignoreFile: '.gitignore',
+  });
+  assert.deepEqual(r.unsupported, []);
+  const t = r.config.targets as Record<string, Record<string, unknown>>;
+  assert.equal(t.default.jump, 'me@bastion:2222,inner');
+  assert.equal(t.default.sshConfig, '~/.ssh/work');
+  assert.deepEqual(t.default.algorithms, { serverHostKey: ['ssh-rsa'], cipher: ['aes128-ctr'] });
+  assert.deepEqual(t.default.permissions, { file: '644', dir: '755' });
+  assert.deepEqual(r.config.ignoreFiles, ['.gitignore']);
+  const parsed = parseConfigText(r.text, FILE);
+  assert.equal(parsed.targets.default.jump, 'me@bastion:2222,inner');
+  assert.deepEqual(parsed.ignoreFiles, ['.gitignore']);
+  assert.throws(() => convert({ host: 'h', remotePath: '/x', filePerm: 'rw-r--r--' }), /filePerm must be a mode/);
+});
+
+test('downloadOnOpen carries over', () => {
+  const r = convert({ host: 'h', remotePath: '/x', downloadOnOpen: true });
+  assert.equal(r.config.downloadOnOpen, true);
+  assert.deepEqual(r.unsupported, []);
+  assert.equal(parseConfigText(r.text, FILE).downloadOnOpen, true);
 });
 
 test('an array of configs: the first one is imported, the others are named as not carried over', () => {

@@ -15,7 +15,7 @@ export { DEFAULT_PORTS } from './types.js';
 export {
   parseConfigText, workspaceRootOf, ConfigError, parseMaxDelete,
   TOP_LEVEL_FIELDS, TARGET_FIELDS, RESOLVE_STRATEGIES, TARGET_PROTOCOLS, CONCURRENCY_RANGE, IDLE_TIMEOUT_RANGE,
-  TIMEOUT_RANGE,
+  TIMEOUT_RANGE, WATCH_INTERVAL_RANGE, DOWNLOAD_SERVER_CHANGES,
 } from './validate.js';
 export { parseRemoteArg, parseRemoteUrl, expandHome, resolveUserPath, redactUrl, defaultPort, looksLikeUrl } from './remote-url.js';
 export { STARTER_CONFIG } from './starter.js';

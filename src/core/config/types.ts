@@ -59,6 +59,14 @@ export interface ProjectConfig {
   defaultTarget: string;
   /** default false */
   uploadOnSave: boolean;
+  /** default false: opening a file whose server copy changed since the last sync downloads it first (local copy unchanged) */
+  downloadOnOpen: boolean;
+  /** list the server periodically for changes (undefined: off, the default) */
+  watchServer?: { intervalSeconds: number };
+  /** files changed outside the editor (a build, a checkout): uploaded through the save path (undefined: off) */
+  watch?: { files: string[]; upload: boolean; delete: boolean };
+  /** what a server check does with files changed only on the server (default 'off': only shows them) */
+  downloadServerChanges: 'auto' | 'ask' | 'off';
   /** gitignore-like patterns left out of every sync */
   ignore: string[];
   /** names of ignore files (".gitignore") whose patterns are added to `ignore`, read in every folder */

@@ -23,8 +23,11 @@ export { ConfigError, parseMaxDelete };
 export const TOP_LEVEL_FIELDS = [
   '$schema', 'targets', 'defaultTarget', 'localRoot', 'uploadOnSave', 'ignore', 'match',
   'conflictPolicy', 'concurrency', 'deletePropagation', 'maxDelete', 'idleTimeoutSeconds', 'ignoreFiles',
-  'timeoutSeconds', 'bandwidthLimit', 'transferOrder', 'verify', 'resumeAbove', 'mergeBase',
+  'timeoutSeconds', 'bandwidthLimit', 'transferOrder', 'verify', 'resumeAbove', 'mergeBase', 'downloadOnOpen', 'watchServer', 'downloadServerChanges', 'watch',
 ] as const;
+
+export const WATCH_INTERVAL_RANGE = { min: 10, max: 86400 } as const;
+export const DOWNLOAD_SERVER_CHANGES = ['auto', 'ask', 'off'] as const;
 
 export const TARGET_FIELDS = [
   'url', 'protocol', 'host', 'port', 'user', 'remotePath',
@@ -110,6 +113,8 @@ export function parseConfigText(text: string, file: string): ProjectConfig {
     targets: {},
     defaultTarget: '',
     uploadOnSave: false,
+    downloadOnOpen: false,
+    downloadServerChanges: 'off',
     ignore: [],
     conflictPolicy: 'ask',
     deletePropagation: false,
@@ -122,6 +127,24 @@ export function parseConfigText(text: string, file: string): ProjectConfig {
   if ((p = get('$schema'))) j.str(p, '$schema');
   if ((p = get('localRoot'))) config.localRoot = resolveUserPath(j.str(p, 'localRoot', { nonEmpty: true }), workspaceRoot);
   if ((p = get('uploadOnSave'))) config.uploadOnSave = j.bool(p, 'uploadOnSave');
+  if ((p = get('downloadOnOpen'))) config.downloadOnOpen = j.bool(p, 'downloadOnOpen');
+  if ((p = get('downloadServerChanges'))) config.downloadServerChanges = j.oneOf(p, 'downloadServerChanges', DOWNLOAD_SERVER_CHANGES);
+  if ((p = get('watch'))) {
+    const w = j.props(p.value, 'watch', ['files', 'upload', 'delete']);
+    const files = w.get('files');
+    if (!files) throw j.error(p.value, 'watch', 'needs "files", the patterns to watch, e.g. "watch": { "files": ["dist/**"] }');
+    const globs = j.globs(files, 'watch.files');
+    if (!globs.length) throw j.error(files.value, 'watch.files', 'must name at least one pattern, e.g. ["dist/**"]');
+    const up = w.get('upload');
+    const del = w.get('delete');
+    config.watch = { files: globs, upload: up ? j.bool(up, 'watch.upload') : true, delete: del ? j.bool(del, 'watch.delete') : false };
+  }
+  if ((p = get('watchServer'))) {
+    const w = j.props(p.value, 'watchServer', ['intervalSeconds']);
+    const i = w.get('intervalSeconds');
+    if (!i) throw j.error(p.value, 'watchServer', 'needs "intervalSeconds", e.g. "watchServer": { "intervalSeconds": 60 }');
+    config.watchServer = { intervalSeconds: j.int(i, 'watchServer.intervalSeconds', WATCH_INTERVAL_RANGE.min, WATCH_INTERVAL_RANGE.max) };
+  }
   if ((p = get('deletePropagation'))) config.deletePropagation = j.bool(p, 'deletePropagation');
   if ((p = get('ignore'))) config.ignore = j.globs(p, 'ignore');
   if ((p = get('match'))) config.match = j.globs(p, 'match');

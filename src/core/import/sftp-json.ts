@@ -35,29 +35,22 @@ export interface SftpImport {
 type Obj = Record<string, unknown>;
 
 /** fields that carry over (handled below); everything else is listed as not carried over */
-const CONNECTION = new Set(['name', 'protocol', 'host', 'port', 'username', 'remotePath', 'privateKeyPath', 'agent', 'secure', 'passive', 'password', 'passphrase']);
-const TOP = new Set(['context', 'uploadOnSave', 'ignore', 'syncOption', 'concurrency', 'profiles', 'defaultProfile']);
+const CONNECTION = new Set(['name', 'protocol', 'host', 'port', 'username', 'remotePath', 'privateKeyPath', 'agent', 'secure', 'passive', 'password', 'passphrase',
+  'hop', 'sshConfigPath', 'algorithms', 'interactiveAuth', 'filePerm', 'dirPerm']);
+const TOP = new Set(['context', 'uploadOnSave', 'ignore', 'syncOption', 'concurrency', 'profiles', 'defaultProfile', 'downloadOnOpen', 'ignoreFile']);
 
 /** what to do instead, for the fields people use most */
 const INSTEAD: Record<string, string> = {
+  watcher: 'no file watcher carried over: add a "watch" setting with your "files" patterns to upload files changed outside the editor',
   remoteTimeOffsetInHours: 'not needed: each side is only compared with what that side reported at the last sync',
   'syncOption.skipCreate': 'not needed: the last-sync state decides',
   'syncOption.ignoreExisting': 'not needed: the last-sync state decides',
   'syncOption.update': 'not needed: the last-sync state decides',
   'syncOption.delete': '', // carried over (deletePropagation)
-  watcher: 'no file watcher: run Sync: Upload or Sync: Bidirectional after a build',
-  downloadOnOpen: 'none: run Sync: Download Current File',
-  hop: 'not supported (jump hosts)',
-  sshConfigPath: 'not supported: give host, port, user and privateKey in the target',
-  algorithms: 'not supported',
-  interactiveAuth: 'not supported: a password is asked for once and kept in the secret storage',
-  filePerm: 'not supported: the server decides permissions',
-  dirPerm: 'not supported: the server decides permissions',
-  ignoreFile: 'not supported: list the patterns in "ignore"',
   connectTimeout: 'not supported',
   sshCustomParams: 'not supported',
   limitOpenFilesOnRemote: 'not needed',
-  remoteExplorer: 'none: the Remote Sync view lists what a sync would do',
+  remoteExplorer: 'not needed: the Remote Sync: Server view (activity bar) lists the server, folders first',
   useTempFile: 'not needed: every upload goes to a temporary name and is renamed',
   openSsh: 'not needed',
 };
@@ -104,6 +97,38 @@ function targetName(raw: string, taken: Set<string>): string {
 }
 
 /** one vscode-sftp connection (base merged with a profile) → a Remote Sync target */
+/** vscode-sftp's `hop`: one { host, port, username } or a list, first hop first → "user@host:port,…" */
+function hopsOf(hop: unknown, file: string, where: string): string | undefined {
+  if (hop === undefined) return undefined;
+  const list = Array.isArray(hop) ? hop : [hop];
+  return list.map((h, i) => {
+    if (typeof h !== 'object' || h === null || typeof (h as Obj).host !== 'string' || !(h as Obj).host) {
+      fail(file, `${where}hop${Array.isArray(hop) ? `[${i}]` : ''} must name a host`, 'e.g. "hop": { "host": "bastion", "username": "me" }');
+    }
+    const o = h as Obj;
+    const user = typeof o.username === 'string' && o.username ? `${o.username}@` : '';
+    const port = typeof o.port === 'number' || (typeof o.port === 'string' && o.port) ? `:${o.port}` : '';
+    return `${user}${String(o.host)}${port}`;
+  }).join(',');
+}
+
+/** vscode-sftp's `algorithms` (ssh2's lists) as they are, the kinds remote-sync knows */
+function algorithmsOf(a: unknown): Obj | undefined {
+  if (typeof a !== 'object' || a === null || Array.isArray(a)) return undefined;
+  const out: Obj = {};
+  for (const k of ['kex', 'cipher', 'serverHostKey', 'hmac']) {
+    const v = (a as Obj)[k];
+    if (Array.isArray(v) && v.length && v.every((x) => typeof x === 'string')) out[k] = v;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** 644, "644" or "0644" → "644" */
+function octalOf(v: unknown): string | undefined {
+  const text = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : '';
+  return /^0?[0-7]{3}$/.test(text) ? text.replace(/^0(?=\d{3}$)/, '') : undefined;
+}
+
 function convertTarget(c: Obj, file: string, where: string, name: string, secrets: ImportedSecret[]): Obj {
   const host = str(c, 'host', file, where);
   if (!host) fail(file, `${where}host is missing`, 'vscode-sftp needs it too: add "host", then import again');
@@ -128,6 +153,13 @@ function convertTarget(c: Obj, file: string, where: string, name: string, secret
       // "$SSH_AUTH_SOCK" / "${env:SSH_AUTH_SOCK}": the default agent
       t.agent = /SSH_AUTH_SOCK/.test(c.agent) ? true : c.agent;
     }
+    const sshConfig = str(c, 'sshConfigPath', file, where);
+    if (sshConfig) t.sshConfig = sshConfig;
+    const jump = hopsOf(c.hop, file, where);
+    if (jump) t.jump = jump;
+    const algorithms = algorithmsOf(c.algorithms);
+    if (algorithms) t.algorithms = algorithms;
+    // interactiveAuth: nothing to carry over, the server's prompts are always shown
   } else {
     const secure = c.secure;
     if (secure === true || secure === 'control') t.secure = 'explicit';
@@ -136,6 +168,13 @@ function convertTarget(c: Obj, file: string, where: string, name: string, secret
     else fail(file, `${where}secure must be true, false, "control" or "implicit" (got ${JSON.stringify(secure)})`);
     if (typeof c.passive === 'boolean') t.passive = c.passive;
   }
+  const permissions: Obj = {};
+  for (const [from, to] of [['filePerm', 'file'], ['dirPerm', 'dir']] as const) {
+    const mode = c[from] === undefined ? undefined : octalOf(c[from]);
+    if (c[from] !== undefined && mode === undefined) fail(file, `${where}${from} must be a mode such as 644 or "0644" (got ${JSON.stringify(c[from])})`);
+    if (mode) permissions[to] = mode;
+  }
+  if (Object.keys(permissions).length) t.permissions = permissions;
   const password = str(c, 'password', file, where);
   if (password) secrets.push({ target: name, kind: 'password', value: password });
   const passphrase = c.passphrase;
@@ -213,9 +252,16 @@ export function convertSftpJson(text: string, file = SFTP_JSON_RELATIVE_PATH): S
   const config: Obj = { targets, defaultTarget };
   if (context !== '.') config.localRoot = context.replace(/^\.\//, '').replace(/\/+$/, '') || '.';
   if (typeof first.uploadOnSave === 'boolean') config.uploadOnSave = first.uploadOnSave;
+  if (first.downloadOnOpen === true || first.downloadOnOpen === 'confirm') config.downloadOnOpen = true;
   if (Array.isArray(first.ignore)) {
     const patterns = first.ignore.filter((p): p is string => typeof p === 'string' && p.trim() !== '');
     if (patterns.length) config.ignore = patterns;
+  }
+  if (typeof first.ignoreFile === 'string' && first.ignoreFile.trim()) {
+    // remote-sync reads ignore files by name in every folder (gitignore semantics)
+    const name = first.ignoreFile.trim().replace(/^.*[\\/]/, '');
+    config.ignoreFiles = [name];
+    if (name !== first.ignoreFile.trim()) unsupported.push(`ignoreFile: "${first.ignoreFile}" is read as "${name}" in every folder ("ignoreFiles")`);
   }
   const syncOption = first.syncOption as Obj | undefined;
   if (syncOption && typeof syncOption.delete === 'boolean') config.deletePropagation = syncOption.delete;
