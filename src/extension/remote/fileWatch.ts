@@ -102,11 +102,17 @@ export class FileWatch implements vscode.Disposable {
     const batch = w.batch.take();
     if (!watch) return;
     const config = session.requireConfig();
-    // files only: a created folder's files come as their own events
-    const changed: string[] = [];
+    // files only; a created folder is walked: the file watcher may report the folder alone when
+    // a build writes it and its files at once (its files then come with no event of their own)
+    const found = new Set<string>();
     for (const p of batch.changed) {
-      try { if ((await vscode.workspace.fs.stat(session.localUri(p))).type & vscode.FileType.File) changed.push(p); } catch { /* gone again */ }
+      try {
+        const type = (await vscode.workspace.fs.stat(session.localUri(p))).type;
+        if (type & vscode.FileType.File) found.add(p);
+        else if (type & vscode.FileType.Directory) for (const f of await filesBelow(session, p)) found.add(f);
+      } catch { /* gone again */ }
     }
+    const changed = [...found];
     const syncedFiles = await session.use((live) => Promise.resolve(live.engine.syncedFiles()), { exclusive: false });
     const decision = decideWatchBatch({ changed, deleted: batch.deleted }, {
       upload: watch.upload, delete: watch.delete, maxDelete: config.maxDelete, syncedFiles, where: session.targetName ?? '',
@@ -158,3 +164,20 @@ export class FileWatch implements vscode.Disposable {
   }
 }
 
+/** the files below a folder of the workspace (links not followed), at most `limit` */
+async function filesBelow(session: FolderSession, dir: string, limit = 20_000): Promise<string[]> {
+  const out: string[] = [];
+  const queue = [dir];
+  while (queue.length && out.length < limit) {
+    const d = queue.shift()!;
+    let entries: [string, vscode.FileType][];
+    try { entries = await vscode.workspace.fs.readDirectory(session.localUri(d)); } catch { continue; }
+    for (const [name, type] of entries) {
+      if (type & vscode.FileType.SymbolicLink) continue;
+      const rel = `${d}/${name}`;
+      if (type & vscode.FileType.Directory) queue.push(rel);
+      else if (type & vscode.FileType.File) out.push(rel);
+    }
+  }
+  return out;
+}
