@@ -1,6 +1,6 @@
 // Run the `remote-sync` command as a separate process: dist/cli.js (npm run build) when it exists,
 // else the source through tsx. REMOTE_SYNC_CLI=src forces the source; REMOTE_SYNC_CLI=/path/cli.js
-// runs that bundle. (Same choice as test/integration/cli-local.test.ts.)
+// runs that bundle. (Used by the test/integration/cli-*.test.ts files and others.)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
