@@ -9,7 +9,6 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import net from 'node:net';
-import Module from 'node:module';
 import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,12 +19,9 @@ import { selfSignedOrSkip, startFakeFtp, type FakeFtpServer } from '../../harnes
 import { pemFingerprint, startFtpd } from '../../harness/ftpd.js';
 import { skipOrFail } from '../../harness/env.js';
 import * as fake from '../../unit/extension-fake-vscode.js';
+import { serveFakeVscode } from '../../unit/fake-vscode-hook.js';
 
-const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
-const originalLoad = loader._load;
-loader._load = function (request: string, ...rest: unknown[]) {
-  return request === 'vscode' ? fake : originalLoad.call(this, request, ...rest);
-};
+serveFakeVscode();
 const { Secrets } = require('../../../src/extension/secrets.js') as typeof import('../../../src/extension/secrets.js');
 
 const scratch = mkdtempSync(join(tmpdir(), 'rs-ftps-pin-'));

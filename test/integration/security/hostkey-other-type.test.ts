@@ -5,7 +5,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import Module from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,12 +15,9 @@ import { checkHostKey } from '../../../src/core/targets/hostkeys.js';
 import type { HostKeyInfo, RemoteSpec } from '../../../src/core/types.js';
 import { startSshd } from '../../harness/sshd.js';
 import * as fake from '../../unit/extension-fake-vscode.js';
+import { serveFakeVscode } from '../../unit/fake-vscode-hook.js';
 
-const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
-const originalLoad = loader._load;
-loader._load = function (request: string, ...rest: unknown[]) {
-  return request === 'vscode' ? fake : originalLoad.call(this, request, ...rest);
-};
+serveFakeVscode();
 const { Secrets } = require('../../../src/extension/secrets.js') as typeof import('../../../src/extension/secrets.js');
 const repo = join(__dirname, '../../..');
 const cliArgs = ['--import', pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href, join(repo, 'src/cli/main.ts')];
