@@ -11,7 +11,10 @@ const choice = process.env.REMOTE_SYNC_CLI;
 const bundle = choice && choice !== 'src' ? choice : join(repo, 'dist/cli.js');
 export const useBundle = choice !== 'src' && existsSync(bundle);
 const tsx = pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
-const cliArgs = useBundle ? [bundle] : ['--import', tsx, join(repo, 'src/cli/main.ts')];
+/** node's arguments that run the CLI from the source through tsx, whatever is built */
+export const sourceCliArgs = ['--import', tsx, join(repo, 'src/cli/main.ts')];
+/** node's arguments that run the CLI: the bundle when there is one (see above), else the source */
+export const cliArgs = useBundle ? [bundle] : sourceCliArgs;
 
 export interface CliRun { code: number; stdout: string; stderr: string }
 

@@ -9,14 +9,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { sourceCliArgs as cliArgs } from '../../harness/cli.js';
 import { selfSignedOrSkip, startFakeFtp } from '../../harness/fake-ftp.js';
 import { pemFingerprint } from '../../harness/ftpd.js';
 import { skipOrFail } from '../../harness/env.js';
 
-const repo = join(__dirname, '../../..');
-const tsx = pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
-const cliArgs = ['--import', tsx, join(repo, 'src/cli/main.ts')];
 const scratch = mkdtempSync(join(tmpdir(), 'rs-cli-tls-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
