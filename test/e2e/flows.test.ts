@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { SshdServer } from '../harness/sshd';
 import type { CodeServer } from './harness/code-server';
-import { closeEditor, openEditor, sftpLoopbackTarget, sshdOrReason, writeTimings, type EditorContext } from './harness/editor';
+import { closeEditor, openEditor, sftpWorkspace, sshdOrReason, writeTimings, type EditorContext } from './harness/editor';
 import {
   activationFromLog, browserUnavailable, logSince, planViewPane, planViewRows, runningExtensionActivation, setSectionExpanded, showHover, waitProgressGone,
   skipOrFail, step, SyncFixture, waitUntil,
@@ -32,13 +32,7 @@ describe('user flows in code-server against sshd (SFTP)', { skip: unavailable },
     const started = await sshdOrReason();
     if (typeof started === 'string') { missing = started; return; }
     sshd = started;
-    fx = new SyncFixture('sftp', sshd.makeRemoteDir('e2e'), { uid: sshd.uid, gid: sshd.gid });
-    fx.writeConfig({
-      targets: { loopback: sftpLoopbackTarget(sshd, fx.remoteDir) },
-      uploadOnSave: true,
-      conflictPolicy: 'ask',
-      ignore: ['.vscode/'],
-    });
+    fx = sftpWorkspace(sshd, 'sftp', 'e2e', 'ask');
     for (const [rel, text] of Object.entries(INITIAL)) fx.writeLocal(rel, text);
     ({ server, wb } = await openEditor(ctx, { workspace: fx.ws, name: 'flows-sftp', viewport: { width: 1400, height: 800 } }));
   });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { SshdServer } from '../harness/sshd';
 import type { CodeServer } from './harness/code-server';
-import { closeEditor, openEditor, sftpLoopbackTarget, sshdOrReason, type EditorContext } from './harness/editor';
+import { closeEditor, openEditor, sftpWorkspace, sshdOrReason, type EditorContext } from './harness/editor';
 import { browserUnavailable, logSince, planViewRows, skipOrFail, step, SyncFixture, waitProgressGone, waitUntil } from './harness/flows';
 import type { Workbench } from './harness/workbench';
 
@@ -30,13 +30,7 @@ describe('three-way merge in code-server against sshd (SFTP)', { skip: unavailab
     const started = await sshdOrReason();
     if (typeof started === 'string') { missing = started; return; }
     sshd = started;
-    fx = new SyncFixture('merge', sshd.makeRemoteDir('e2e-merge'), { uid: sshd.uid, gid: sshd.gid });
-    fx.writeConfig({
-      targets: { loopback: sftpLoopbackTarget(sshd, fx.remoteDir) },
-      uploadOnSave: true,
-      conflictPolicy: 'merge',
-      ignore: ['.vscode/'],
-    });
+    fx = sftpWorkspace(sshd, 'merge', 'e2e-merge', 'merge');
     fx.writeLocal('clean.txt', BASE);
     fx.writeLocal('clash.txt', BASE);
     ({ server, wb } = await openEditor(ctx, { workspace: fx.ws, name: 'merge-sftp', viewport: { width: 1400, height: 900 } }));

@@ -1,12 +1,12 @@
 // The editor side of an e2e file, the same in every one: code-server with the packaged extension on a
 // workspace, Chromium, the workbench page; closing them again; the timings file; the loopback sshd
-// (a missing one fails under CI, is the reason to skip elsewhere).
+// (a missing one fails under CI, is the reason to skip elsewhere) and a workspace synced with it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startSshd, type SshdServer } from '../../harness/sshd';
 import { startCodeServer, type CodeServer, type StartOptions } from './code-server';
-import { packagedVsix, type StepContext } from './flows';
+import { packagedVsix, SyncFixture, type StepContext } from './flows';
 import { launchBrowser, SHOTS_DIR, Workbench, type OpenOptions } from './workbench';
 
 export interface EditorContext extends StepContext { browser?: Browser }
@@ -58,7 +58,19 @@ export async function sshdOrReason(): Promise<SshdServer | string> {
   return missing;
 }
 
-/** The `loopback` target of a remote-sync.json: that sshd, key login, its known_hosts. */
-export function sftpLoopbackTarget(sshd: SshdServer, remoteDir: string) {
-  return { url: `sftp://${sshd.user}@127.0.0.1:${sshd.port}${remoteDir}`, privateKey: sshd.keyFile, knownHosts: sshd.knownHostsFile };
+/**
+ * A workspace (SyncFixture `label`) whose .vscode/remote-sync.json has one target, `loopback`: the
+ * sshd folder `remoteName` (key login, the test known_hosts), upload on save, .vscode/ ignored.
+ */
+export function sftpWorkspace(sshd: SshdServer, label: string, remoteName: string, conflictPolicy: 'ask' | 'merge'): SyncFixture {
+  const fx = new SyncFixture(label, sshd.makeRemoteDir(remoteName), { uid: sshd.uid, gid: sshd.gid });
+  fx.writeConfig({
+    targets: {
+      loopback: { url: `sftp://${sshd.user}@127.0.0.1:${sshd.port}${fx.remoteDir}`, privateKey: sshd.keyFile, knownHosts: sshd.knownHostsFile },
+    },
+    uploadOnSave: true,
+    conflictPolicy,
+    ignore: ['.vscode/'],
+  });
+  return fx;
 }
