@@ -8,10 +8,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { startCodeServer, type CodeServer } from './harness/code-server';
-import { browserUnavailable, packagedVsix, skipOrFail, step, waitProgressGone, waitUntil, type StepContext } from './harness/flows';
-import { launchBrowser, SHOTS_DIR, Workbench } from './harness/workbench';
+import type { CodeServer } from './harness/code-server';
+import { closeEditor, openEditor, type EditorContext } from './harness/editor';
+import { browserUnavailable, skipOrFail, step, waitProgressGone, waitUntil } from './harness/flows';
+import type { Workbench } from './harness/workbench';
 
 const T0 = Date.now();
 const unavailable = browserUnavailable();
@@ -20,9 +20,8 @@ if (unavailable && process.env.CI) test('e2e prerequisites: code-server and Chro
 describe('multi-root: every message names its folder; "All folders" first', { skip: unavailable }, () => {
   let root: string;
   let server: CodeServer | undefined;
-  let browser: Browser | undefined;
   let wb: Workbench;
-  const ctx: StepContext = { timings: {} };
+  const ctx: EditorContext = { timings: {} };
   const folder = (name: string) => join(root, name);
   const remote = (name: string) => join(root, `${name}-server`);
   const read = (p: string) => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } };
@@ -40,20 +39,13 @@ describe('multi-root: every message names its folder; "All folders" first', { sk
     }
     const workspace = join(root, 'two.code-workspace');
     writeFileSync(workspace, JSON.stringify({ folders: [{ path: 'site-a' }, { path: 'site-b' }] }));
-    server = await startCodeServer({ workspace, vsix: packagedVsix() });
-    ctx.server = server;
-    browser = await launchBrowser();
-    wb = await Workbench.open(browser, server.url, { name: 'first-hour-multiroot', viewport: { width: 1400, height: 800 } });
-    ctx.wb = wb;
+    ({ server, wb } = await openEditor(ctx, { workspace, name: 'first-hour-multiroot', viewport: { width: 1400, height: 800 } }));
     ctx.timings.setupMs = Date.now() - T0;
   });
 
   after(async () => {
-    await wb?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
+    await closeEditor(ctx);
     if (root) rmSync(root, { recursive: true, force: true });
-    mkdirSync(SHOTS_DIR, { recursive: true });
     ctx.timings.totalMs = Date.now() - T0;
     console.log(`e2e first hour (multi-root) timings (ms): ${JSON.stringify(ctx.timings)}`);
   });

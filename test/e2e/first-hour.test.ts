@@ -7,18 +7,15 @@
 // refused login keep the status bar true. Screenshots: test-results/e2e/first-hour-NN-<step>.png.
 // Without code-server, Chromium or sshd: fails with the reason under CI, skips otherwise.
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { startSshd, type SshdServer } from '../harness/sshd';
-import { startCodeServer, type CodeServer } from './harness/code-server';
-import {
-  browserUnavailable, packagedVsix, planViewPane, planViewRows, setSectionExpanded, skipOrFail, step, SyncFixture, waitProgressGone, waitUntil,
-  type StepContext,
-} from './harness/flows';
-import { launchBrowser, SHOTS_DIR, Workbench } from './harness/workbench';
+import type { SshdServer } from '../harness/sshd';
+import type { CodeServer } from './harness/code-server';
+import { closeEditor, openEditor, sshdOrReason, writeTimings, type EditorContext } from './harness/editor';
+import { browserUnavailable, planViewPane, planViewRows, setSectionExpanded, skipOrFail, step, SyncFixture, waitProgressGone, waitUntil } from './harness/flows';
+import type { Workbench } from './harness/workbench';
 
 const T0 = Date.now();
 const unavailable = browserUnavailable();
@@ -30,11 +27,10 @@ describe('the first hour in the editor (SFTP)', { skip: unavailable }, () => {
   let sshd: SshdServer | undefined;
   let fx: SyncFixture;
   let server: CodeServer | undefined;
-  let browser: Browser | undefined;
   let wb: Workbench;
   let missing: string | undefined;
   let home: string;
-  const ctx: StepContext = { timings: {} };
+  const ctx: EditorContext = { timings: {} };
   const results: Record<string, unknown> = {};
   const site = 'home/me/site'; // below the server folder; does not exist until the first save
   // words in the diff editor's title (commands without an icon render their title as text)
@@ -44,12 +40,8 @@ describe('the first hour in the editor (SFTP)', { skip: unavailable }, () => {
   const configText = () => readFileSync(join(fx.ws, '.vscode/remote-sync.json'), 'utf8');
 
   before(async () => {
-    const started = await startSshd();
-    if ('skip' in started) {
-      missing = `sshd: ${started.skip}`;
-      if (process.env.CI) throw new Error(missing);
-      return;
-    }
+    const started = await sshdOrReason();
+    if (typeof started === 'string') { missing = started; return; }
     sshd = started;
     fx = new SyncFixture('first-hour', sshd.makeRemoteDir('first-hour'), { uid: sshd.uid, gid: sshd.gid });
     writeFileSync(join(fx.ws, '.vscode/sftp.json'), JSON.stringify({
@@ -66,26 +58,17 @@ describe('the first hour in the editor (SFTP)', { skip: unavailable }, () => {
     fx.writeLocal('debug.log', 'a log file\n');
     // a HOME of its own: the server's host key is not known yet (as for a new user), and trusting it writes here
     home = mkdtempSync(join(tmpdir(), 'rs-e2e-home-'));
-    const vsix = packagedVsix();
-    server = await startCodeServer({ workspace: fx.ws, vsix, env: { HOME: home } });
-    ctx.server = server;
-    browser = await launchBrowser();
-    wb = await Workbench.open(browser, server.url, { name: 'first-hour', viewport: { width: 1400, height: 820 } });
-    ctx.wb = wb;
+    ({ server, wb } = await openEditor(ctx, { workspace: fx.ws, name: 'first-hour', viewport: { width: 1400, height: 820 }, env: { HOME: home } }));
     ctx.timings.setupMs = Date.now() - T0;
   });
 
   after(async () => {
-    await wb?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
+    await closeEditor(ctx);
     await sshd?.stop();
     fx?.cleanup();
     if (home) rmSync(home, { recursive: true, force: true });
     ctx.timings.totalMs = Date.now() - T0;
-    mkdirSync(SHOTS_DIR, { recursive: true });
-    writeFileSync(join(SHOTS_DIR, 'first-hour-timings.json'), JSON.stringify({ ...ctx.timings, ...results }, null, 2) + '\n');
-    console.log(`e2e first hour (SFTP): ${JSON.stringify({ ...ctx.timings, ...results })}`);
+    writeTimings('first-hour-timings.json', 'e2e first hour (SFTP)', { ...ctx.timings, ...results });
   });
 
   test('a folder with only .vscode/sftp.json gets one offer; the import writes remote-sync.json, the password goes to SecretStorage', async (t) => {

@@ -4,15 +4,13 @@
 // Screenshots: test-results/e2e/flows-ftp-NN-<step>.png. Without code-server, Chromium or the FTP
 // daemon: fails with the reason under CI, skips otherwise.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
 import { startFtpd, type FtpdServer } from '../harness/ftpd';
 import { ensureTestUser } from '../harness/users';
-import { startCodeServer, type CodeServer } from './harness/code-server';
-import { browserUnavailable, packagedVsix, skipOrFail, step, SyncFixture, waitProgressGone, waitUntil, type StepContext } from './harness/flows';
-import { launchBrowser, SHOTS_DIR, Workbench } from './harness/workbench';
+import type { CodeServer } from './harness/code-server';
+import { closeEditor, openEditor, writeTimings, type EditorContext } from './harness/editor';
+import { browserUnavailable, skipOrFail, step, SyncFixture, waitProgressGone, waitUntil } from './harness/flows';
+import type { Workbench } from './harness/workbench';
 
 const T0 = Date.now();
 const unavailable = browserUnavailable();
@@ -28,11 +26,10 @@ describe('user flows in code-server against an FTP daemon', { skip: unavailable 
   let ftpd: FtpdServer | undefined;
   let fx: SyncFixture;
   let server: CodeServer | undefined;
-  let browser: Browser | undefined;
   let wb: Workbench;
   let missing: string | undefined;
   let ftpPath = '';
-  const ctx: StepContext = { timings: {} };
+  const ctx: EditorContext = { timings: {} };
 
   before(async () => {
     const started = await startFtpd({ tls: 'none' });
@@ -54,24 +51,16 @@ describe('user flows in code-server against an FTP daemon', { skip: unavailable 
       ignore: ['.vscode/'],
     });
     for (const [rel, text] of Object.entries(INITIAL)) fx.writeLocal(rel, text);
-    server = await startCodeServer({ workspace: fx.ws, vsix: packagedVsix() });
-    ctx.server = server;
-    browser = await launchBrowser();
-    wb = await Workbench.open(browser, server.url, { name: 'flows-ftp', viewport: { width: 1400, height: 800 } });
-    ctx.wb = wb;
+    ({ server, wb } = await openEditor(ctx, { workspace: fx.ws, name: 'flows-ftp', viewport: { width: 1400, height: 800 } }));
     ctx.timings.setupMs = Date.now() - T0;
   });
 
   after(async () => {
-    await wb?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
+    await closeEditor(ctx);
     await ftpd?.stop();
     fx?.cleanup();
     ctx.timings.totalMs = Date.now() - T0;
-    mkdirSync(SHOTS_DIR, { recursive: true });
-    writeFileSync(join(SHOTS_DIR, 'flows-ftp-timings.json'), JSON.stringify(ctx.timings, null, 2) + '\n');
-    console.log(`e2e flows (FTP) timings (ms): ${JSON.stringify(ctx.timings)}`);
+    writeTimings('flows-ftp-timings.json', 'e2e flows (FTP) timings (ms)', ctx.timings);
   });
 
   test('first "Sync: Upload" asks for the password once, then uploads the folder', async (t) => {

@@ -4,17 +4,15 @@
 // save conflict → preview). Screenshots: test-results/e2e/flows-sftp-NN-<step>.png.
 // Without code-server, Chromium or sshd: fails with the reason under CI, skips otherwise.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { startSshd, type SshdServer } from '../harness/sshd';
-import { startCodeServer, type CodeServer } from './harness/code-server';
+import type { SshdServer } from '../harness/sshd';
+import type { CodeServer } from './harness/code-server';
+import { closeEditor, openEditor, sftpWorkspace, sshdOrReason, writeTimings, type EditorContext } from './harness/editor';
 import {
-  activationFromLog, browserUnavailable, logSince, packagedVsix, planViewPane, planViewRows, runningExtensionActivation, setSectionExpanded, showHover, waitProgressGone,
-  skipOrFail, step, SyncFixture, waitUntil, type StepContext,
+  activationFromLog, browserUnavailable, logSince, planViewPane, planViewRows, runningExtensionActivation, setSectionExpanded, showHover, waitProgressGone,
+  skipOrFail, step, SyncFixture, waitUntil,
 } from './harness/flows';
-import { launchBrowser, SHOTS_DIR, Workbench } from './harness/workbench';
+import type { Workbench } from './harness/workbench';
 import { INITIAL } from '../electron/prepare';
 
 const T0 = Date.now();
@@ -25,55 +23,27 @@ describe('user flows in code-server against sshd (SFTP)', { skip: unavailable },
   let sshd: SshdServer | undefined;
   let fx: SyncFixture;
   let server: CodeServer | undefined;
-  let browser: Browser | undefined;
   let wb: Workbench;
   let missing: string | undefined;
-  const ctx: StepContext = { timings: {} };
+  const ctx: EditorContext = { timings: {} };
   const results: Record<string, unknown> = {};
 
   before(async () => {
-    const started = await startSshd();
-    if ('skip' in started) {
-      missing = `sshd: ${started.skip}`;
-      if (process.env.CI) throw new Error(missing);
-      return;
-    }
+    const started = await sshdOrReason();
+    if (typeof started === 'string') { missing = started; return; }
     sshd = started;
-    fx = new SyncFixture('sftp', sshd.makeRemoteDir('e2e'), { uid: sshd.uid, gid: sshd.gid });
-    fx.writeConfig({
-      targets: {
-        loopback: { url: `sftp://${sshd.user}@127.0.0.1:${sshd.port}${fx.remoteDir}`, privateKey: sshd.keyFile, knownHosts: sshd.knownHostsFile },
-      },
-      uploadOnSave: true,
-      conflictPolicy: 'ask',
-      ignore: ['.vscode/'],
-    });
+    fx = sftpWorkspace(sshd, 'sftp', 'e2e', 'ask');
     for (const [rel, text] of Object.entries(INITIAL)) fx.writeLocal(rel, text);
-    const t1 = Date.now();
-    const vsix = packagedVsix();
-    ctx.timings.vsixMs = Date.now() - t1;
-    const t2 = Date.now();
-    server = await startCodeServer({ workspace: fx.ws, vsix });
-    ctx.server = server;
-    ctx.timings.codeServerMs = Date.now() - t2;
-    const t3 = Date.now();
-    browser = await launchBrowser();
-    wb = await Workbench.open(browser, server.url, { name: 'flows-sftp', viewport: { width: 1400, height: 800 } });
-    ctx.wb = wb;
-    ctx.timings.workbenchMs = Date.now() - t3;
+    ({ server, wb } = await openEditor(ctx, { workspace: fx.ws, name: 'flows-sftp', viewport: { width: 1400, height: 800 } }));
   });
 
   after(async () => {
-    await wb?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
     if (server) results.activationMs = activationFromLog(server);
-    await server?.stop();
+    await closeEditor(ctx);
     await sshd?.stop();
     fx?.cleanup();
     ctx.timings.totalMs = Date.now() - T0;
-    mkdirSync(SHOTS_DIR, { recursive: true });
-    writeFileSync(join(SHOTS_DIR, 'flows-sftp-timings.json'), JSON.stringify({ ...ctx.timings, ...results }, null, 2) + '\n');
-    console.log(`e2e flows (SFTP) timings (ms): ${JSON.stringify({ ...ctx.timings, ...results })}`);
+    writeTimings('flows-sftp-timings.json', 'e2e flows (SFTP) timings (ms)', { ...ctx.timings, ...results });
   });
 
   test('the extension activates on the config, and a first "Sync: Upload" records the state', async (t) => {

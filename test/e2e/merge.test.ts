@@ -6,11 +6,11 @@
 // Screenshots: test-results/e2e/merge-sftp-NN-<step>.png.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { startSshd, type SshdServer } from '../harness/sshd';
-import { startCodeServer, type CodeServer } from './harness/code-server';
-import { browserUnavailable, logSince, packagedVsix, planViewRows, skipOrFail, step, SyncFixture, waitProgressGone, waitUntil, type StepContext } from './harness/flows';
-import { launchBrowser, Workbench } from './harness/workbench';
+import type { SshdServer } from '../harness/sshd';
+import type { CodeServer } from './harness/code-server';
+import { closeEditor, openEditor, sftpWorkspace, sshdOrReason, type EditorContext } from './harness/editor';
+import { browserUnavailable, logSince, planViewRows, skipOrFail, step, SyncFixture, waitProgressGone, waitUntil } from './harness/flows';
+import type { Workbench } from './harness/workbench';
 
 const unavailable = browserUnavailable();
 if (unavailable && process.env.CI) test('e2e prerequisites: code-server and Chromium', () => assert.fail(unavailable));
@@ -22,41 +22,22 @@ describe('three-way merge in code-server against sshd (SFTP)', { skip: unavailab
   let sshd: SshdServer | undefined;
   let fx: SyncFixture;
   let server: CodeServer | undefined;
-  let browser: Browser | undefined;
   let wb: Workbench;
   let missing: string | undefined;
-  const ctx: StepContext = { timings: {} };
+  const ctx: EditorContext = { timings: {} };
 
   before(async () => {
-    const started = await startSshd();
-    if ('skip' in started) {
-      missing = `sshd: ${started.skip}`;
-      if (process.env.CI) throw new Error(missing);
-      return;
-    }
+    const started = await sshdOrReason();
+    if (typeof started === 'string') { missing = started; return; }
     sshd = started;
-    fx = new SyncFixture('merge', sshd.makeRemoteDir('e2e-merge'), { uid: sshd.uid, gid: sshd.gid });
-    fx.writeConfig({
-      targets: {
-        loopback: { url: `sftp://${sshd.user}@127.0.0.1:${sshd.port}${fx.remoteDir}`, privateKey: sshd.keyFile, knownHosts: sshd.knownHostsFile },
-      },
-      uploadOnSave: true,
-      conflictPolicy: 'merge',
-      ignore: ['.vscode/'],
-    });
+    fx = sftpWorkspace(sshd, 'merge', 'e2e-merge', 'merge');
     fx.writeLocal('clean.txt', BASE);
     fx.writeLocal('clash.txt', BASE);
-    server = await startCodeServer({ workspace: fx.ws, vsix: packagedVsix() });
-    ctx.server = server;
-    browser = await launchBrowser();
-    wb = await Workbench.open(browser, server.url, { name: 'merge-sftp', viewport: { width: 1400, height: 900 } });
-    ctx.wb = wb;
+    ({ server, wb } = await openEditor(ctx, { workspace: fx.ws, name: 'merge-sftp', viewport: { width: 1400, height: 900 } }));
   });
 
   after(async () => {
-    await wb?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
+    await closeEditor(ctx);
     await sshd?.stop();
     fx?.cleanup();
   });

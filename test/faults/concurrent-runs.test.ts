@@ -8,19 +8,17 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { lockFileFor } from '../../src/core/lock.js';
 import { stateFileFor } from '../../src/core/state.js';
 import { remoteId } from '../../src/core/targets/index.js';
+import { sourceCliArgs } from '../harness/cli.js';
 import { assertOutcome, hashesOf, makeEnv, sessionFor, syncOnce, writeTree, type FaultEnv } from './env.js';
 
 const MB = 1024 * 1024;
-const repo = join(__dirname, '../..');
-const tsx = pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
 
 interface Child { code: Promise<number>; out: () => string; pid: number }
 function cli(args: string[], cwd: string): Child {
-  const child = spawn(process.execPath, ['--import', tsx, join(repo, 'src/cli/main.ts'), ...args], {
+  const child = spawn(process.execPath, [...sourceCliArgs, ...args], {
     cwd, env: { ...process.env, SSH_AUTH_SOCK: '', REMOTE_SYNC_PASSWORD: '' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -5,19 +5,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { cliArgs } from '../harness/cli.js';
 import { ensureTestUser } from '../harness/users.js';
 import { skipOrFail } from '../harness/env.js';
 import { writeFile, T12, T13 } from '../harness/fixture.js';
 import { filesOnly, hashesOf, treeHashes } from './names-helpers.js';
 
-const repo = join(__dirname, '../..');
-const bundle = join(repo, 'dist/cli.js');
-const tsx = pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
-const cliArgs = existsSync(bundle) ? [bundle] : ['--import', tsx, join(repo, 'src/cli/main.ts')];
 
 test('a local folder that cannot be read (permission denied): an error for that folder, nothing deleted on the server, the rest synced', async (ctx) => {
   const user = ensureTestUser();

@@ -80,23 +80,20 @@ faultTest('an upload the server receives only 3 MB of (the stream ends normally,
   await assertOutcome(env, hashesOf(files));
 });
 
-faultTest('an upload whose connection is reset after 3 MB is retried on a new connection, and completes', 'sftp', cutOnce('plain', 'up', 'reset'), async (env) => {
-  const files = { 'big.bin': randomBytes(8 * MB), 'a/b.txt': 'b' };
-  writeTree(env.local, files);
-  const r = await syncOnce(env, 'upload');
-  assert.deepEqual(r.errors, []);
-  assert.equal(env.proxy!.fired.length, 1);
-  await assertOutcome(env, hashesOf(files));
-});
-
-faultTest('an upload whose data connection is reset after 3 MB is retried, and completes', 'ftp', cutOnce('data', 'up', 'reset'), async (env) => {
-  const files = { 'big.bin': randomBytes(8 * MB), 'a/b.txt': 'b' };
-  writeTree(env.local, files);
-  const r = await syncOnce(env, 'upload');
-  assert.deepEqual(r.errors, []);
-  assert.equal(env.proxy!.fired.length, 1);
-  await assertOutcome(env, hashesOf(files));
-});
+const RESET_UPLOADS = [
+  { name: 'an upload whose connection is reset after 3 MB is retried on a new connection, and completes', kind: 'sftp', cut: cutOnce('plain', 'up', 'reset') },
+  { name: 'an upload whose data connection is reset after 3 MB is retried, and completes', kind: 'ftp', cut: cutOnce('data', 'up', 'reset') },
+] as const;
+for (const { name, kind, cut } of RESET_UPLOADS) {
+  faultTest(name, kind, cut, async (env) => {
+    const files = { 'big.bin': randomBytes(8 * MB), 'a/b.txt': 'b' };
+    writeTree(env.local, files);
+    const r = await syncOnce(env, 'upload');
+    assert.deepEqual(r.errors, []);
+    assert.equal(env.proxy!.fired.length, 1);
+    await assertOutcome(env, hashesOf(files));
+  });
+}
 
 for (const kind of ['sftp', 'ftp'] as const) {
   faultTest('a file that changes on the server between listing and transfer is an error, left for the next run', kind, {}, async (env) => {

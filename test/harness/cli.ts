@@ -1,6 +1,6 @@
 // Run the `remote-sync` command as a separate process: dist/cli.js (npm run build) when it exists,
 // else the source through tsx. REMOTE_SYNC_CLI=src forces the source; REMOTE_SYNC_CLI=/path/cli.js
-// runs that bundle. (Same choice as test/integration/cli-local.test.ts.)
+// runs that bundle. (Used by the test/integration/cli-*.test.ts files and others.)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,10 @@ const choice = process.env.REMOTE_SYNC_CLI;
 const bundle = choice && choice !== 'src' ? choice : join(repo, 'dist/cli.js');
 export const useBundle = choice !== 'src' && existsSync(bundle);
 const tsx = pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
-const cliArgs = useBundle ? [bundle] : ['--import', tsx, join(repo, 'src/cli/main.ts')];
+/** node's arguments that run the CLI from the source through tsx, whatever is built */
+export const sourceCliArgs = ['--import', tsx, join(repo, 'src/cli/main.ts')];
+/** node's arguments that run the CLI: the bundle when there is one (see above), else the source */
+export const cliArgs = useBundle ? [bundle] : sourceCliArgs;
 
 export interface CliRun { code: number; stdout: string; stderr: string }
 

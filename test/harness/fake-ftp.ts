@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import path from 'node:path';
+import type { TestContext } from 'node:test';
+import { skipOrFail } from './env.js';
 
 export interface FakeFtpOptions {
   /** PEM certificate + key for AUTH TLS (explicit FTPS); none: plain FTP only */
@@ -38,6 +40,18 @@ export function makeSelfSigned(dir: string, name: string): { cert: string; key: 
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert,
     '-days', '2', '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'pipe' });
   return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8'), certFile: cert };
+}
+
+export type SelfSigned = ReturnType<typeof makeSelfSigned>;
+
+/** makeSelfSigned for each of `names`; without openssl: undefined, the test skipped (a failure under CI) */
+export function selfSignedOrSkip(t: TestContext, dir: string, ...names: string[]): SelfSigned[] | undefined {
+  try {
+    return names.map((name) => makeSelfSigned(dir, name));
+  } catch (e) {
+    t.skip(skipOrFail(`openssl is needed to make test certificates: ${(e as Error).message}`).skip);
+    return undefined;
+  }
 }
 
 export async function startFakeFtp(opts: FakeFtpOptions = {}): Promise<FakeFtpServer> {

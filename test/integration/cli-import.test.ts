@@ -2,29 +2,17 @@
 // refusal to overwrite, its exit codes. Runs dist/cli.js when built, else the source through tsx.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { runCliProcess } from '../harness/cli.js';
 import { parseConfigText } from '../../src/core/config/index.js';
-
-const repo = join(__dirname, '../..');
-const choice = process.env.REMOTE_SYNC_CLI;
-const bundle = choice && choice !== 'src' ? choice : join(repo, 'dist/cli.js');
-const useBundle = choice !== 'src' && existsSync(bundle);
-const tsx = pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
-const cliArgs = useBundle ? [bundle] : ['--import', tsx, join(repo, 'src/cli/main.ts')];
 
 let root: string;
 before(() => { root = mkdtempSync(join(tmpdir(), 'rs-import-')); });
 after(() => { rmSync(root, { recursive: true, force: true }); });
 
-function cli(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [...cliArgs, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  if (r.error) throw r.error;
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args: string[], cwd: string) => runCliProcess(args, { cwd });
 
 const SFTP_JSON = `// my vscode-sftp settings
 {

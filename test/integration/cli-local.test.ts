@@ -1,48 +1,20 @@
 // The remote-sync command end to end, against two local folders: the process, its output, its exit codes.
-// Runs dist/cli.js (npm run build) when it exists, else the source through tsx.
-// REMOTE_SYNC_CLI=src forces the source; REMOTE_SYNC_CLI=/path/cli.js runs that bundle.
+// Runs dist/cli.js (npm run build) when it exists, else the source through tsx; REMOTE_SYNC_CLI=src
+// forces the source, REMOTE_SYNC_CLI=/path/cli.js runs that bundle (test/harness/cli.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
-
-const repo = join(__dirname, '../..');
-const choice = process.env.REMOTE_SYNC_CLI;
-const bundle = choice && choice !== 'src' ? choice : join(repo, 'dist/cli.js');
-const useBundle = choice !== 'src' && existsSync(bundle);
-// tsx resolved from the repository, not from the test's working folders
-const tsx = pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
-const cliArgs = useBundle ? [bundle] : ['--import', tsx, join(repo, 'src/cli/main.ts')];
+import { join, relative } from 'node:path';
+import { runCliProcess, useBundle } from '../harness/cli.js';
+import { putFile } from '../harness/files.js';
 
 let root: string;
 before(() => { root = mkdtempSync(join(tmpdir(), 'rs-cli-')); });
 after(() => { rmSync(root, { recursive: true, force: true }); });
 
-interface Run { code: number; stdout: string; stderr: string }
-function cli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Run {
-  const r = spawnSync(process.execPath, [...cliArgs, ...args], {
-    cwd: opts.cwd ?? root,
-    env: { ...process.env, REMOTE_SYNC_PASSWORD: '', NETRC: '/nonexistent', ...opts.env },
-    input: opts.input ?? '',
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (r.error) throw r.error;
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-let clock = Date.UTC(2024, 0, 1, 12) / 1000;
-/** write a file with a distinct mtime (file systems with coarse clocks give two quick writes the same one) */
-function put(dir: string, path: string, content: string): void {
-  const p = join(dir, path);
-  mkdirSync(dirname(p), { recursive: true });
-  writeFileSync(p, content);
-  clock += 10;
-  utimesSync(p, clock, clock);
-}
+const cli = (args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}) =>
+  runCliProcess(args, { ...opts, cwd: opts.cwd ?? root });
 
 /** path → content of every file, the state folder left out */
 function tree(dir: string): Record<string, string> {
@@ -80,9 +52,9 @@ function pair(name: string): { a: string; b: string } {
 
 test(`upload into a new folder, then nothing to do (${useBundle ? 'bundle' : 'source via tsx'})`, () => {
   const { a, b } = pair('upload');
-  put(a, 'index.html', 'home');
-  put(a, 'css/site.css', 'body{}');
-  put(a, 'img/deep/x.bin', 'x'.repeat(5000));
+  putFile(a, 'index.html', 'home');
+  putFile(a, 'css/site.css', 'body{}');
+  putFile(a, 'img/deep/x.bin', 'x'.repeat(5000));
   const r = cli(['upload', a, b]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^↑ upload {2}index\.html \(.+\)$/m);
@@ -98,13 +70,13 @@ test(`upload into a new folder, then nothing to do (${useBundle ? 'bundle' : 'so
 test('download, with and without --delete', () => {
   const { a, b } = pair('download');
   mkdirSync(b, { recursive: true });
-  put(b, 'a.txt', 'A');
-  put(b, 'sub/b.txt', 'B');
+  putFile(b, 'a.txt', 'A');
+  putFile(b, 'sub/b.txt', 'B');
   assert.equal(cli(['download', a, b]).code, 0);
   assert.deepEqual(tree(a), tree(b));
-  put(b, 'a.txt', 'A2');
+  putFile(b, 'a.txt', 'A2');
   rmSync(join(b, 'sub/b.txt'));
-  put(a, 'local-only.txt', 'L');
+  putFile(a, 'local-only.txt', 'L');
   const r = cli(['download', a, b, '--max-delete', '100%']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^↓ download a\.txt/m);
@@ -121,16 +93,16 @@ test('download, with and without --delete', () => {
 test('sync both ways; a conflict exits 4; --resolve local settles it', () => {
   const { a, b } = pair('sync');
   mkdirSync(b, { recursive: true });
-  put(a, 'both.txt', 'same');
-  put(a, 'l.txt', 'l1');
-  put(b, 'r.txt', 'r1');
+  putFile(a, 'both.txt', 'same');
+  putFile(a, 'l.txt', 'l1');
+  putFile(b, 'r.txt', 'r1');
   const first = cli(['sync', a, b]);
   assert.equal(first.code, 0, first.stderr);
   assert.deepEqual(tree(a), tree(b));
-  put(a, 'l.txt', 'l2-local');
-  put(b, 'r.txt', 'r2-remote');
-  put(a, 'both.txt', 'local version');
-  put(b, 'both.txt', 'remote version!');
+  putFile(a, 'l.txt', 'l2-local');
+  putFile(b, 'r.txt', 'r2-remote');
+  putFile(a, 'both.txt', 'local version');
+  putFile(b, 'both.txt', 'remote version!');
   const r = cli(['sync', a, b]);
   assert.equal(r.code, 4, r.stdout + r.stderr);
   assert.match(r.stdout, /^↑ upload {2}l\.txt/m);
@@ -147,11 +119,11 @@ test('sync both ways; a conflict exits 4; --resolve local settles it', () => {
 test('--dry-run prints the plan and changes nothing', () => {
   const { a, b } = pair('dry');
   mkdirSync(b, { recursive: true });
-  put(a, 'x.txt', 'x');
+  putFile(a, 'x.txt', 'x');
   assert.equal(cli(['sync', a, b]).code, 0);
-  put(a, 'x.txt', 'x2');
-  put(a, 'new/y.txt', 'y');
-  put(b, 'z.txt', 'z');
+  putFile(a, 'x.txt', 'x2');
+  putFile(a, 'new/y.txt', 'y');
+  putFile(b, 'z.txt', 'z');
   const before = [snapshot(a), snapshot(b)];
   const r = cli(['sync', a, b, '-n']);
   assert.equal(r.code, 0, r.stderr);
@@ -168,7 +140,7 @@ test('--dry-run prints the plan and changes nothing', () => {
 
 test('--json: exactly one JSON document on stdout, human text on stderr', () => {
   const { a, b } = pair('json');
-  put(a, 'f.txt', 'f');
+  putFile(a, 'f.txt', 'f');
   const r = cli(['upload', a, b, '--json']);
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout);
@@ -204,7 +176,7 @@ test('usage errors exit 2 with the message and the usage line; help and version 
 
 test('-q prints only the summary; errors exit 1', () => {
   const { a, b } = pair('quiet');
-  put(a, 'q.txt', 'q');
+  putFile(a, 'q.txt', 'q');
   const r = cli(['upload', a, b, '-q']);
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^Uploaded 1, downloaded 0, deleted 0, 0 conflicts skipped, 0 errors in \d+\.\d s\n$/);
@@ -216,7 +188,7 @@ test('-q prints only the summary; errors exit 1', () => {
 test('a safety check stops the run with exit 3 and changes nothing', () => {
   const { a, b } = pair('safety');
   mkdirSync(b, { recursive: true });
-  for (let i = 0; i < 4; i++) put(a, `f${i}.txt`, String(i));
+  for (let i = 0; i < 4; i++) putFile(a, `f${i}.txt`, String(i));
   assert.equal(cli(['sync', a, b]).code, 0);
   for (let i = 0; i < 3; i++) rmSync(join(a, `f${i}.txt`));
   const before = snapshot(b);
@@ -243,13 +215,13 @@ test('run: the config file from the cwd upward, a named target, --mode', () => {
     "defaultTarget": "prod",
     "ignore": ["*.log"],
   }`);
-  put(join(ws, 'site'), 'page.html', 'p');
-  put(join(ws, 'site'), 'debug.log', 'noise');
-  put(join(ws, 'site'), 'deep/er/x.txt', 'x');
+  putFile(join(ws, 'site'), 'page.html', 'p');
+  putFile(join(ws, 'site'), 'debug.log', 'noise');
+  putFile(join(ws, 'site'), 'deep/er/x.txt', 'x');
   const r = cli(['run', 'mirror', '--mode', 'upload'], { cwd: join(ws, 'site/deep') });
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.deepEqual(tree(mirror), { 'deep/': '', 'deep/er/': '', 'deep/er/x.txt': 'x', 'page.html': 'p' });
-  put(mirror, 'from-mirror.txt', 'm');
+  putFile(mirror, 'from-mirror.txt', 'm');
   const s = cli(['run', 'mirror'], { cwd: ws });
   assert.equal(s.code, 0, s.stdout + s.stderr);
   assert.match(s.stdout, /^↓ download from-mirror\.txt/m);

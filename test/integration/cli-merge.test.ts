@@ -3,39 +3,17 @@
 // Runs dist/cli.js when it exists (npm run build), else the source through tsx (as cli-local).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-
-const repo = join(__dirname, '../..');
-const choice = process.env.REMOTE_SYNC_CLI;
-const bundle = choice && choice !== 'src' ? choice : join(repo, 'dist/cli.js');
-const useBundle = choice !== 'src' && existsSync(bundle);
-const tsx = pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
-const cliArgs = useBundle ? [bundle] : ['--import', tsx, join(repo, 'src/cli/main.ts')];
+import { join } from 'node:path';
+import { runCliProcess } from '../harness/cli.js';
+import { putFile } from '../harness/files.js';
 
 let root: string;
 before(() => { root = mkdtempSync(join(tmpdir(), 'rs-cli-merge-')); });
 after(() => { rmSync(root, { recursive: true, force: true }); });
 
-function cli(args: string[], cwd = root): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [...cliArgs, ...args], {
-    cwd, env: { ...process.env, REMOTE_SYNC_PASSWORD: '', NETRC: '/nonexistent' }, input: '', encoding: 'utf8', timeout: 60_000,
-  });
-  if (r.error) throw r.error;
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-let clock = Date.UTC(2024, 0, 1, 12) / 1000;
-function put(dir: string, path: string, content: string): void {
-  const p = join(dir, path);
-  mkdirSync(dirname(p), { recursive: true });
-  writeFileSync(p, content);
-  clock += 10;
-  utimesSync(p, clock, clock);
-}
+const cli = (args: string[], cwd = root) => runCliProcess(args, { cwd });
 const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8');
 
 const BASE = 'a\nb\nc\nd\ne\n';
@@ -43,12 +21,12 @@ const BASE = 'a\nb\nc\nd\ne\n';
 test('--resolve merge: clean merges are done ("merged"), overlapping ones left (exit 4)', () => {
   const L = join(root, 'l1');
   const R = join(root, 'r1');
-  for (const d of [L, R]) { put(d, 'clean.txt', BASE); put(d, 'clash.txt', BASE); }
+  for (const d of [L, R]) { putFile(d, 'clean.txt', BASE); putFile(d, 'clash.txt', BASE); }
   assert.equal(cli(['sync', L, R]).code, 0);
-  put(L, 'clean.txt', BASE.replace('a', 'A'));
-  put(R, 'clean.txt', BASE.replace('e', 'E'));
-  put(L, 'clash.txt', BASE.replace('c', 'local'));
-  put(R, 'clash.txt', BASE.replace('c', 'server'));
+  putFile(L, 'clean.txt', BASE.replace('a', 'A'));
+  putFile(R, 'clean.txt', BASE.replace('e', 'E'));
+  putFile(L, 'clash.txt', BASE.replace('c', 'local'));
+  putFile(R, 'clash.txt', BASE.replace('c', 'server'));
 
   const dry = cli(['sync', L, R, '--resolve', 'merge', '--dry-run']);
   assert.equal(dry.code, 4, dry.stderr);
@@ -71,8 +49,8 @@ test('--resolve merge: clean merges are done ("merged"), overlapping ones left (
   assert.equal(read(R, 'clash.txt'), BASE.replace('c', 'server'));
 
   // human output: the merged line; then only the conflict is left
-  put(L, 'clean.txt', 'A\nb\nc\nd\nE\nlocal tail\n');
-  put(R, 'clean.txt', 'server head\nA\nb\nc\nd\nE\n');
+  putFile(L, 'clean.txt', 'A\nb\nc\nd\nE\nlocal tail\n');
+  putFile(R, 'clean.txt', 'server head\nA\nb\nc\nd\nE\n');
   const h = cli(['sync', L, R, '--resolve', 'merge']);
   assert.equal(h.code, 4);
   assert.match(h.stdout + h.stderr, /⇅ merged\s+clean\.txt \(modified on both sides since the last sync \(sizes differ\); merge; conflict resolved: merge\)/);
@@ -86,15 +64,15 @@ test('conflictPolicy "merge" in the config file', () => {
   writeFileSync(join(ws, '.vscode/remote-sync.json'), JSON.stringify({
     targets: { mirror: { url: `file://${R}` } }, conflictPolicy: 'merge', mergeBase: { maxFileSize: '1kB' },
   }));
-  put(ws, 'doc.txt', BASE);
-  put(R, 'doc.txt', BASE);
-  put(ws, 'big.txt', BASE + 'x'.repeat(2000) + '\n');
-  put(R, 'big.txt', BASE + 'x'.repeat(2000) + '\n');
+  putFile(ws, 'doc.txt', BASE);
+  putFile(R, 'doc.txt', BASE);
+  putFile(ws, 'big.txt', BASE + 'x'.repeat(2000) + '\n');
+  putFile(R, 'big.txt', BASE + 'x'.repeat(2000) + '\n');
   assert.equal(cli(['run'], ws).code, 0);
-  put(ws, 'doc.txt', BASE.replace('a', 'A'));
-  put(R, 'doc.txt', BASE.replace('e', 'E'));
-  put(ws, 'big.txt', 'A' + BASE.slice(1) + 'x'.repeat(2000) + '\n');
-  put(R, 'big.txt', BASE.replace('e', 'E') + 'x'.repeat(2000) + '\n');
+  putFile(ws, 'doc.txt', BASE.replace('a', 'A'));
+  putFile(R, 'doc.txt', BASE.replace('e', 'E'));
+  putFile(ws, 'big.txt', 'A' + BASE.slice(1) + 'x'.repeat(2000) + '\n');
+  putFile(R, 'big.txt', BASE.replace('e', 'E') + 'x'.repeat(2000) + '\n');
   const r = cli(['run'], ws);
   assert.equal(r.code, 4, r.stdout + r.stderr);
   assert.equal(read(R, 'doc.txt'), 'A\nb\nc\nd\nE\n');

@@ -3,29 +3,15 @@
 // excludes it. Runs dist/cli.js when built, else the source through tsx (as cli-local.test.ts).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-
-const repo = join(__dirname, '../..');
-const choice = process.env.REMOTE_SYNC_CLI;
-const bundle = choice && choice !== 'src' ? choice : join(repo, 'dist/cli.js');
-const useBundle = choice !== 'src' && existsSync(bundle);
-const tsx = pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
-const cliArgs = useBundle ? [bundle] : ['--import', tsx, join(repo, 'src/cli/main.ts')];
+import { runCliProcess } from '../harness/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rs-cli-names-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [...cliArgs, ...args], {
-    cwd: root, env: { ...process.env, REMOTE_SYNC_PASSWORD: '', NETRC: '/nonexistent' }, input: '', encoding: 'utf8', timeout: 60_000,
-  });
-  if (r.error) throw r.error;
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args: string[]) => runCliProcess(args, { cwd: root });
 
 test('a local back\\slash.txt: reported in the human output and in --json errors, exit 1; excluded by a filter: exit 0', () => {
   const a = join(root, 'a');

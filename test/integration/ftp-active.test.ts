@@ -10,7 +10,8 @@ import { Readable } from 'node:stream';
 import { FtpTarget } from '../../src/core/targets/ftp.js';
 import { eprtArgument, portArgument } from '../../src/core/targets/ftp-active.js';
 import type { Logger } from '../../src/core/types.js';
-import { startFtpd, type FtpdTls } from '../harness/ftpd.js';
+import { startFtpd } from '../harness/ftpd.js';
+import { drain, FTP_MODES, ftpSpec } from '../harness/ftp-modes.js';
 import { skipOrFail } from '../harness/env.js';
 import { ensureTestUser } from '../harness/users.js';
 
@@ -20,19 +21,7 @@ test('EPRT and PORT arguments', () => {
   assert.equal(portArgument('127.0.0.1', 5282), '127,0,0,1,20,162');
 });
 
-async function drain(r: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of r) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
-const MODES: { tls: FtpdTls; protocol: 'ftp' | 'ftps'; implicit?: boolean }[] = [
-  { tls: 'none', protocol: 'ftp' },
-  { tls: 'explicit', protocol: 'ftps' },
-  { tls: 'implicit', protocol: 'ftps', implicit: true },
-];
-
-for (const mode of MODES) {
+for (const mode of FTP_MODES) {
   test(`active mode over ${mode.protocol} (${mode.tls} TLS): list, upload, download, many files`, { timeout: 120_000 }, async (t) => {
     const server = await startFtpd({ tls: mode.tls });
     if ('skip' in server) { const r = skipOrFail(server.skip); t.skip(r.skip); return; }
@@ -46,10 +35,7 @@ for (const mode of MODES) {
     writeFileSync(path.join(dir.absolute, 'sub', 'big.bin'), big);
     writeFileSync(path.join(dir.absolute, 'a.txt'), 'hello');
     if (!('skip' in u)) for (const p of ['sub', 'sub/big.bin', 'a.txt']) chownSync(path.join(dir.absolute, p), u.uid, u.gid);
-    const target = new FtpTarget({
-      protocol: mode.protocol, ftpsImplicit: mode.implicit, host: server.host, port: server.port, user: server.user,
-      password: server.password, path: dir.ftpPath, allowUnauthorizedTls: true, tlsFingerprint: server.certFingerprint, ftpActive: true,
-    }, { log, concurrency: 3 });
+    const target = new FtpTarget({ ...ftpSpec(mode, server, dir.ftpPath), ftpActive: true }, { log, concurrency: 3 });
     try {
       const listing = await target.list();
       assert.deepEqual([...listing.keys()].sort(), ['a.txt', 'sub', 'sub/big.bin']);

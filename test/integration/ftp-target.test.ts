@@ -12,7 +12,8 @@ import { FtpTarget } from '../../src/core/targets/ftp.js';
 import { SyncError } from '../../src/core/errors.js';
 import type { Entry, RemoteSpec } from '../../src/core/types.js';
 import type { TargetOptions } from '../../src/core/targets/index.js';
-import { startFtpd, type FtpDaemon, type FtpdServer, type FtpdTls } from '../harness/ftpd.js';
+import { startFtpd, type FtpDaemon, type FtpdServer } from '../harness/ftpd.js';
+import { drain, FTP_MODES, ftpSpec } from '../harness/ftp-modes.js';
 import { ensureTestUser } from '../harness/users.js';
 
 const MiB = 1024 * 1024;
@@ -50,19 +51,7 @@ async function rejectsWith(p: Promise<unknown>, code: string, detail?: RegExp): 
   assert.fail(`expected a rejection with ${code}`);
 }
 
-async function drain(r: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of r) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
-const MODES: { tls: FtpdTls; protocol: 'ftp' | 'ftps'; implicit?: boolean }[] = [
-  { tls: 'none', protocol: 'ftp' },
-  { tls: 'explicit', protocol: 'ftps' },
-  { tls: 'implicit', protocol: 'ftps', implicit: true },
-];
-
-for (const mode of MODES) {
+for (const mode of FTP_MODES) {
   test(`FtpTarget over ${mode.protocol}, ${mode.tls === 'none' ? 'no' : mode.tls} TLS`, async (t) => {
     const server = await startFtpd({ tls: mode.tls, daemon: process.env.RS_FTPD as FtpDaemon | undefined });
     if ('skip' in server) { t.skip(server.skip); return; }
@@ -73,10 +62,7 @@ for (const mode of MODES) {
     const setup = (files: Record<string, string | Buffer> = {}, spec: Partial<RemoteSpec> = {}, opts: TargetOptions = {}, mtime?: number) => {
       const dir = server.makeRemoteDir(`t${++n}`);
       fixture(dir.absolute, files, mtime);
-      const target = new FtpTarget({
-        protocol: mode.protocol, ftpsImplicit: mode.implicit, host: server.host, port: server.port, user: server.user,
-        password: server.password, path: dir.ftpPath, allowUnauthorizedTls: true, tlsFingerprint: server.certFingerprint, ...spec,
-      }, opts);
+      const target = new FtpTarget({ ...ftpSpec(mode, server, dir.ftpPath), ...spec }, opts);
       targets.push(target);
       return { dir: dir.absolute, target };
     };
@@ -86,10 +72,7 @@ for (const mode of MODES) {
       assert.ok(!('skip' in limited));
       t.after(() => limited.stop());
       const dir = limited.makeRemoteDir('limited');
-      const target = new FtpTarget({
-        protocol: mode.protocol, ftpsImplicit: mode.implicit, host: limited.host, port: limited.port, user: limited.user,
-        password: limited.password, path: dir.ftpPath, allowUnauthorizedTls: true, tlsFingerprint: limited.certFingerprint,
-      }, { concurrency: 4 });
+      const target = new FtpTarget(ftpSpec(mode, limited, dir.ftpPath), { concurrency: 4 });
       targets.push(target);
       const bodies = Array.from({ length: 12 }, (_, i) => randomBytes(64 * 1024 + i));
       await Promise.all(bodies.map((b, i) => target.write(`f${i}`, src(b))));

@@ -3,7 +3,6 @@
 // CLI's warning.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import Module from 'node:module';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +12,9 @@ import { parseArgs } from '../../src/cli/args.js';
 import { buildSetup } from '../../src/cli/specs.js';
 import type { RemoteSpec } from '../../src/core/types.js';
 import * as fake from './extension-fake-vscode.js';
+import { serveFakeVscode } from './fake-vscode-hook.js';
 
-const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
-const originalLoad = loader._load;
-loader._load = function (request: string, ...rest: unknown[]) {
-  return request === 'vscode' ? fake : originalLoad.call(this, request, ...rest);
-};
+serveFakeVscode();
 const gate = require('../../src/extension/reachGate.js') as typeof import('../../src/extension/reachGate.js');
 
 const root = mkdtempSync(join(tmpdir(), 'rs-reach-'));

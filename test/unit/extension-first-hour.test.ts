@@ -4,18 +4,14 @@
 // "All conflicts resolved"), a planned download with Apply, an excluded file, a stale status bar.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import Module from 'node:module';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as fake from './extension-fake-vscode.js';
+import { serveFakeVscode } from './fake-vscode-hook.js';
 
 const { host, Uri } = fake;
-const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
-const originalLoad = loader._load;
-loader._load = function (request: string, ...rest: unknown[]) {
-  return request === 'vscode' ? fake : originalLoad.call(this, request, ...rest);
-};
+serveFakeVscode();
 const ext = require('../../src/extension/main.js') as typeof import('../../src/extension/main.js');
 
 let tmp: string;

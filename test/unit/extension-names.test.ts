@@ -2,18 +2,14 @@
 // left out because of its name is in the log and in the result message, never silently skipped.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import Module from 'node:module';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as fake from './extension-fake-vscode.js';
+import { serveFakeVscode } from './fake-vscode-hook.js';
 
 const { host, Uri } = fake;
-const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
-const originalLoad = loader._load;
-loader._load = function (request: string, ...rest: unknown[]) {
-  return request === 'vscode' ? fake : originalLoad.call(this, request, ...rest);
-};
+serveFakeVscode();
 const ext = require('../../src/extension/main.js') as typeof import('../../src/extension/main.js');
 
 const tmp = mkdtempSync(join(tmpdir(), 'rs-ext-names-'));

@@ -6,9 +6,9 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ftpNameProblem, isReservedName, localNameRule, pathNameProblem, windowsNameProblem, assertStorable } from '../../src/core/names/rules.js';
 import { foldCase, swapCase } from '../../src/core/names/case.js';
-import { buildForcedPlan, buildPlan, type PlanInput, type StateView } from '../../src/core/planner.js';
+import { buildForcedPlan, buildPlan, type PlanInput } from '../../src/core/planner.js';
 import { resolvePlan } from '../../src/core/resolve.js';
-import type { Action, Entry, PathState } from '../../src/core/types.js';
+import { brief, D, F, map, StubState, synced } from './plan-fixtures.js';
 
 describe('name rules', () => {
   test('the state folder name is reserved', () => {
@@ -63,20 +63,6 @@ describe('name rules', () => {
 
 // ---- the planner's name rules ---------------------------------------------------------------
 
-const T = 1_700_000_000_000;
-const F = (path: string, size = 10, mtime = T): Entry => ({ path, type: 'file', size, mtime });
-const D = (path: string): Entry => ({ path, type: 'dir', size: 0, mtime: T });
-const map = (...es: Entry[]) => new Map(es.map((e) => [e.path, e]));
-class StubState implements StateView {
-  private readonly m: Map<string, PathState>;
-  constructor(entries: Record<string, PathState> = {}, readonly hasState = Object.keys(entries).length > 0) { this.m = new Map(Object.entries(entries)); }
-  get(p: string) { return this.m.get(p); }
-  paths() { return this.m.keys(); }
-  countFiles() { return [...this.m.values()].filter((s) => s.type === 'file').length; }
-}
-const synced = (...es: Entry[]) => new StubState(Object.fromEntries(es.map((e) => [e.path, {
-  type: e.type, local: { size: e.size, mtime: e.mtime }, remote: { size: e.size, mtime: e.mtime },
-}])));
 function input(p: Partial<PlanInput> & Pick<PlanInput, 'local' | 'remote'>): PlanInput {
   return {
     mode: 'sync', localDisplay: '/l', remoteDisplay: 'ftp://h/r', state: new StubState(),
@@ -84,7 +70,6 @@ function input(p: Partial<PlanInput> & Pick<PlanInput, 'local' | 'remote'>): Pla
     sameContent: async () => false, ...p,
   };
 }
-const brief = (as: Action[]) => as.map((a) => `${a.kind} ${a.path}`);
 
 describe('planner: unreadable entries are left alone, never taken as deleted', () => {
   test('a local folder that could not be read: nothing below it is deleted on the server', async () => {

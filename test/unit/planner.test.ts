@@ -3,27 +3,10 @@
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildPlan, buildForcedPlan, orderActions, type PlanInput, type StateView } from '../../src/core/planner.js';
-import type { Action, ActionKind, Entry, PathState } from '../../src/core/types.js';
+import { buildPlan, buildForcedPlan, orderActions, type PlanInput } from '../../src/core/planner.js';
+import type { Action, ActionKind, Entry } from '../../src/core/types.js';
+import { brief, D, F, map, StubState, synced, T } from './plan-fixtures.js';
 
-const T = 1_700_000_000_000;
-const F = (path: string, size = 10, mtime = T): Entry => ({ path, type: 'file', size, mtime });
-const D = (path: string): Entry => ({ path, type: 'dir', size: 0, mtime: T });
-const map = (...es: Entry[]) => new Map(es.map((e) => [e.path, e]));
-
-class StubState implements StateView {
-  private readonly m: Map<string, PathState>;
-  constructor(entries: Record<string, PathState> = {}, readonly hasState = Object.keys(entries).length > 0) {
-    this.m = new Map(Object.entries(entries));
-  }
-  get(p: string) { return this.m.get(p); }
-  paths() { return this.m.keys(); }
-  countFiles() { return [...this.m.values()].filter((s) => s.type === 'file').length; }
-}
-/** state as after a sync where both sides reported exactly these entries */
-const synced = (...es: Entry[]) => new StubState(Object.fromEntries(es.map((e) => [e.path, {
-  type: e.type, local: { size: e.size, mtime: e.mtime }, remote: { size: e.size, mtime: e.mtime },
-}])));
 
 const noCompare = async (p: string): Promise<boolean> => { throw new Error(`sameContent(${p}) must not be called`); };
 function input(p: Partial<PlanInput> & Pick<PlanInput, 'local' | 'remote'>): PlanInput {
@@ -32,7 +15,6 @@ function input(p: Partial<PlanInput> & Pick<PlanInput, 'local' | 'remote'>): Pla
     isExcluded: () => false, excludedSeen: { local: [], remote: [] }, mtimeResolutionMs: 1000, sameContent: noCompare, ...p,
   };
 }
-const brief = (as: Action[]) => as.map((a) => `${a.kind} ${a.path}`);
 
 // a synced tree: top.txt, a/, a/sub/, a/sub/z, a/x, a/y
 const TREE = [F('top.txt'), D('a'), D('a/sub'), F('a/sub/z'), F('a/x'), F('a/y')];

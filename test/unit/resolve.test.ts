@@ -6,11 +6,8 @@ import assert from 'node:assert/strict';
 import { pickSide, applyResolution, resolvePlan } from '../../src/core/resolve.js';
 import { buildPlan, type PlanInput, type StateView } from '../../src/core/planner.js';
 import type { Action, ConflictKind, Entry, PathState, Plan, Resolution, ResolveStrategy, SyncMode } from '../../src/core/types.js';
+import { brief, D, F, map, T } from './plan-fixtures.js';
 
-const T = 1_700_000_000_000;
-const F = (path: string, size = 10, mtime = T): Entry => ({ path, type: 'file', size, mtime });
-const D = (path: string): Entry => ({ path, type: 'dir', size: 0, mtime: T });
-const map = (...es: Entry[]) => new Map(es.map((e) => [e.path, e]));
 
 function conflict(kind: ConflictKind, local: Entry | undefined, remote: Entry | undefined): Action {
   return { kind: 'conflict', conflict: kind, path: 'p', type: 'file', reason: 'r', local, remote, localClass: 'modified', remoteClass: 'modified', bytes: 0 };
@@ -97,7 +94,6 @@ function plan(mode: SyncMode, local: Entry[], remote: Entry[], state: Entry[], e
     isExcluded: () => false, excludedSeen: { local: [], remote: [] }, mtimeResolutionMs: 1000, sameContent: async () => false, ...extra,
   });
 }
-const brief = (as: Action[]) => as.map((a) => `${a.kind} ${a.path}`);
 
 // bm: both modified (local newer); bn: both new (remote newer); md: modified locally, deleted on the server;
 // fd: folder deleted on the server, fd/x modified locally (fd/gone gone on both sides); tm: file locally, folder on the server; up: plain upload

@@ -89,31 +89,29 @@ function envTest(name: string, kind: 'sftp' | 'ftp', fn: (env: FaultEnv) => Prom
   });
 }
 
-envTest('pure-ftpd offers no hash: verify "hash" reads the file back', 'ftp', async (env) => {
+/** uploads one 1 MiB file with verify "hash" (no errors): the files and how each side was hashed */
+async function uploadVerifyingHash(env: FaultEnv) {
   const files = { 'a.bin': randomBytes(MiB) };
   writeTree(env.local, files);
   const s = session(env.local, env.spec);
   try {
     const r = await s.run({ mode: 'upload', transfer: { verify: 'hash' } });
     assert.deepEqual(r.errors, []);
-    assert.deepEqual(r.hashMethods, { local: ['read'], remote: ['read back'] });
+    return { files, hashMethods: r.hashMethods };
   } finally {
     await s.close();
   }
+}
+
+envTest('pure-ftpd offers no hash: verify "hash" reads the file back', 'ftp', async (env) => {
+  const { files, hashMethods } = await uploadVerifyingHash(env);
+  assert.deepEqual(hashMethods, { local: ['read'], remote: ['read back'] });
   assert.deepEqual(hashTree(env.remoteFs, false), hashesOf(files));
 });
 
 envTest('OpenSSH: verify "hash" runs sha256sum over an exec channel', 'sftp', async (env) => {
-  const files = { 'a.bin': randomBytes(MiB) };
-  writeTree(env.local, files);
-  const s = session(env.local, env.spec);
-  try {
-    const r = await s.run({ mode: 'upload', transfer: { verify: 'hash' } });
-    assert.deepEqual(r.errors, []);
-    assert.deepEqual(r.hashMethods, { local: ['read'], remote: ['sha256sum over SSH'] });
-  } finally {
-    await s.close();
-  }
+  const { hashMethods } = await uploadVerifyingHash(env);
+  assert.deepEqual(hashMethods, { local: ['read'], remote: ['sha256sum over SSH'] });
 });
 
 for (const kind of ['sftp', 'ftp'] as const) {

@@ -9,14 +9,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { makeSelfSigned, startFakeFtp } from '../../harness/fake-ftp.js';
+import { sourceCliArgs as cliArgs } from '../../harness/cli.js';
+import { selfSignedOrSkip, startFakeFtp } from '../../harness/fake-ftp.js';
 import { pemFingerprint } from '../../harness/ftpd.js';
 import { skipOrFail } from '../../harness/env.js';
 
-const repo = join(__dirname, '../../..');
-const tsx = pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
-const cliArgs = ['--import', tsx, join(repo, 'src/cli/main.ts')];
 const scratch = mkdtempSync(join(tmpdir(), 'rs-cli-tls-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -43,14 +40,9 @@ function cliOnTerminal(args: string[], cwd: string, answer: string) {
 }
 
 test('remote-sync and an FTPS server whose certificate is not verified', { timeout: 120_000 }, async (t) => {
-  let a: ReturnType<typeof makeSelfSigned>, b: ReturnType<typeof makeSelfSigned>;
-  try {
-    a = makeSelfSigned(scratch, 'real-server');
-    b = makeSelfSigned(scratch, 'mitm');
-  } catch (e) {
-    t.skip(skipOrFail(`openssl is needed to make test certificates: ${(e as Error).message}`).skip);
-    return;
-  }
+  const certs = selfSignedOrSkip(t, scratch, 'real-server', 'mitm');
+  if (!certs) return;
+  const [a, b] = certs;
   const fpA = pemFingerprint(a.certFile);
   const fpB = pemFingerprint(b.certFile);
   const server = await startFakeFtp({ tls: a });

@@ -9,23 +9,19 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import net from 'node:net';
-import Module from 'node:module';
 import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SyncError } from '../../../src/core/errors.js';
 import { FtpTarget } from '../../../src/core/targets/ftp.js';
 import type { CertificateInfo, Logger, RemoteSpec } from '../../../src/core/types.js';
-import { makeSelfSigned, startFakeFtp, type FakeFtpServer } from '../../harness/fake-ftp.js';
+import { selfSignedOrSkip, startFakeFtp, type FakeFtpServer } from '../../harness/fake-ftp.js';
 import { pemFingerprint, startFtpd } from '../../harness/ftpd.js';
 import { skipOrFail } from '../../harness/env.js';
 import * as fake from '../../unit/extension-fake-vscode.js';
+import { serveFakeVscode } from '../../unit/fake-vscode-hook.js';
 
-const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
-const originalLoad = loader._load;
-loader._load = function (request: string, ...rest: unknown[]) {
-  return request === 'vscode' ? fake : originalLoad.call(this, request, ...rest);
-};
+serveFakeVscode();
 const { Secrets } = require('../../../src/extension/secrets.js') as typeof import('../../../src/extension/secrets.js');
 
 const scratch = mkdtempSync(join(tmpdir(), 'rs-ftps-pin-'));
@@ -49,14 +45,9 @@ async function refused(p: Promise<unknown>, ...texts: RegExp[]): Promise<void> {
 }
 
 test('FTPS without verification: trust on first use, a changed certificate is refused before PASS', { timeout: 60_000 }, async (t) => {
-  let a: ReturnType<typeof makeSelfSigned>, b: ReturnType<typeof makeSelfSigned>;
-  try {
-    a = makeSelfSigned(scratch, 'real-server');
-    b = makeSelfSigned(scratch, 'mitm');
-  } catch (e) {
-    t.skip(skipOrFail(`openssl is needed to make test certificates: ${(e as Error).message}`).skip);
-    return;
-  }
+  const certs = selfSignedOrSkip(t, scratch, 'real-server', 'mitm');
+  if (!certs) return;
+  const [a, b] = certs;
   const fpA = pemFingerprint(a.certFile);
   const fpB = pemFingerprint(b.certFile);
   const server = await startFakeFtp({ tls: a, listing: ['type=file;size=3;modify=20200101000000; a.txt'] });
@@ -126,14 +117,9 @@ test('FTPS without verification: trust on first use, a changed certificate is re
 });
 
 test('a data connection with another certificate than the control connection\'s: stopped before a byte is sent', { timeout: 60_000 }, async (t) => {
-  let a: ReturnType<typeof makeSelfSigned>, b: ReturnType<typeof makeSelfSigned>;
-  try {
-    a = makeSelfSigned(scratch, 'control');
-    b = makeSelfSigned(scratch, 'data-mitm');
-  } catch (e) {
-    t.skip(skipOrFail(`openssl is needed to make test certificates: ${(e as Error).message}`).skip);
-    return;
-  }
+  const certs = selfSignedOrSkip(t, scratch, 'control', 'data-mitm');
+  if (!certs) return;
+  const [a, b] = certs;
   const server = await startFakeFtp({ tls: a, dataTls: b, listing: ['type=file;size=3;modify=20200101000000; a.txt'] });
   t.after(() => server.close());
   const tg = target(server, { tlsFingerprint: pemFingerprint(a.certFile) }, { concurrency: 1 });
@@ -155,11 +141,9 @@ test('a data connection with another certificate than the control connection\'s:
 });
 
 test('the extension: an unverified certificate is shown in a modal with its fingerprint, once; trusted, it is recorded', { timeout: 60_000 }, async (t) => {
-  let a: ReturnType<typeof makeSelfSigned>;
-  try { a = makeSelfSigned(scratch, 'ext-server'); } catch (e) {
-    t.skip(skipOrFail(`openssl is needed to make test certificates: ${(e as Error).message}`).skip);
-    return;
-  }
+  const certs = selfSignedOrSkip(t, scratch, 'ext-server');
+  if (!certs) return;
+  const [a] = certs;
   const server = await startFakeFtp({ tls: a });
   t.after(() => server.close());
   const file = join(scratch, 'ext-state', 'known_certificates');

@@ -5,8 +5,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import Module from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,16 +14,12 @@ import { checkHostKey } from '../../../src/core/targets/hostkeys.js';
 import type { HostKeyInfo, RemoteSpec } from '../../../src/core/types.js';
 import { startSshd } from '../../harness/sshd.js';
 import * as fake from '../../unit/extension-fake-vscode.js';
-
-const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
-const originalLoad = loader._load;
-loader._load = function (request: string, ...rest: unknown[]) {
-  return request === 'vscode' ? fake : originalLoad.call(this, request, ...rest);
-};
-const { Secrets } = require('../../../src/extension/secrets.js') as typeof import('../../../src/extension/secrets.js');
-const repo = join(__dirname, '../../..');
-const cliArgs = ['--import', pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href, join(repo, 'src/cli/main.ts')];
+import { sourceCliArgs as cliArgs } from '../../harness/cli.js';
 import { skipOrFail } from '../../harness/env.js';
+import { serveFakeVscode } from '../../unit/fake-vscode-hook.js';
+
+serveFakeVscode();
+const { Secrets } = require('../../../src/extension/secrets.js') as typeof import('../../../src/extension/secrets.js');
 
 function keygen(file: string, type: string): string {
   execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', 'rs-other', '-f', file], { stdio: 'pipe' });
