@@ -447,7 +447,17 @@ export class FtpTarget implements Target {
 
   private async removeQuietly(abs: string): Promise<void> {
     try {
-      await this.withClient(`remove ${abs}`, abs, (c) => c.send(`DELE ${abs}`));
+      await this.withClient(`remove ${abs}`, abs, async (c) => {
+        try {
+          await c.send(`DELE ${abs}`);
+        } catch (e) {
+          if (ftpCode(e) !== 550) throw e;
+          // not there yet: a transfer cut right after STOR may still be creating it (its server
+          // process has not seen the cut); look once more a moment later
+          await sleep(300);
+          if (await statAbs(c, abs, abs, this.mlst)) await c.send(`DELE ${abs}`);
+        }
+      });
     } catch { /* already gone, or the server is unreachable: list() reports it as a stale temp */ }
   }
 
