@@ -2,7 +2,7 @@
 // between calls: the extension's warm connection), the filter and the last-sync state.
 
 import type { Readable } from 'node:stream';
-import type { Action, ActionError, Answer, Entry, EntryType, Logger, PathState, Plan, Resolution, ResolveStrategy, Side, SyncResult, Target } from './types.js';
+import type { Action, Answer, Entry, EntryType, Logger, PathState, Plan, Resolution, ResolveStrategy, Side, SyncResult, Target } from './types.js';
 import { nullLogger } from './types.js';
 import type { MergePathOutcome, PlanOptions, RemoteDeleteResult, RunOptions, SaveOutcome, SessionOptions, SyncEngine } from './api.js';
 import { Filter } from './filter.js';
@@ -24,16 +24,18 @@ import { foldCase } from './names/case.js';
 import { transferPolicy } from './transfer/policy.js';
 import { compareHashes } from './transfer/hash.js';
 import { PartialStore } from './transfer/partials.js';
-import { cleanPartials, DEFAULT_RESUME_ABOVE } from './transfer/resume.js';
+import { DEFAULT_RESUME_ABOVE } from './transfer/resume.js';
+import { cleanRunPartials, cleanStaleTemps } from './transfer/cleanup.js';
 import { join } from 'node:path';
 import { STATE_DIR } from './paths.js';
 import { BaseStore, DEFAULT_MERGE_BASE_MAX } from './merge/bases.js';
 import { mergeBlocker } from './merge/perform.js';
 import { mergeOnePath } from './merge/path.js';
 import { previewMerges } from './merge/preview.js';
-import { folderItems, listChildren, type FolderItem } from './status/folder.js';
-import { checkRemoteDelete } from './status/remote-delete.js';
-import { checkServer, type ServerCheckResult } from './status/server-check.js';
+import type { FolderItem } from './status/folder.js';
+import type { ServerCheckResult } from './status/server-check.js';
+import { checkServerNow, deleteRemotePath, listFolderItems, type ExplorerContext } from './status/explorer.js';
+import { badNamesOf, nothingDone, notSyncedErrors } from './session/results.js';
 
 interface Listing {
   local: Map<string, Entry>;
@@ -210,8 +212,8 @@ export class SyncSession implements SyncEngine {
     const partials = new PartialStore(this.options.localRoot, this.options.remoteId);
     const above = options.transfer?.resumeAbove === undefined ? DEFAULT_RESUME_ABOVE : options.transfer.resumeAbove;
     if (above !== null) transfer.resume = { store: partials, above, log: this.log };
-    await this.cleanPartials(partials, plan, options.paths);
-    await this.cleanStaleTemps(new Set(partials.all().filter((r) => r.direction === 'upload').map((r) => r.partial)));
+    await cleanRunPartials(partials, this.remote, plan, options.paths, this.log);
+    await cleanStaleTemps(this.local, this.remote, new Set(partials.all().filter((r) => r.direction === 'upload').map((r) => r.partial)), this.log);
     // a remote with no files may be a folder that does not exist yet (FTP servers list that as
     // empty): make sure the root is there (idempotent) before writing into it
     if (!options.paths?.length && plan.counts.remoteFiles === 0 && plan.actions.some((a) => a.kind === 'upload' || a.kind === 'mkdir-remote')) {
@@ -322,7 +324,7 @@ export class SyncSession implements SyncEngine {
   }
 
   resolvePath(path: string, resolution: Resolution, options: { signal?: AbortSignal } = {}): Promise<SyncResult> {
-    if (resolution === 'skip') return Promise.resolve(this.nothingDone());
+    if (resolution === 'skip') return Promise.resolve(nothingDone(this.local, this.remote, this.state));
     return this.exclusive(options.signal, () => this.resolvePathLocked(path, resolution, options));
   }
 
@@ -330,7 +332,7 @@ export class SyncSession implements SyncEngine {
     await this.open();
     this.state.load();
     const p = normalizeRelPath(path);
-    if (resolution === 'skip') return this.nothingDone();
+    if (resolution === 'skip') return nothingDone(this.local, this.remote, this.state);
     const planOptions: PlanOptions = { mode: 'sync', paths: [p], signal: options.signal };
     const listing = await this.list(planOptions, [p]);
     const plan = buildForcedPlan(this.planInput(planOptions, [p], listing), resolution);
@@ -356,16 +358,6 @@ export class SyncSession implements SyncEngine {
     return outcome;
   }
 
-  /** the result of a decision to leave things as they are */
-  private nothingDone(): SyncResult {
-    const plan: Plan = {
-      mode: 'sync', local: this.local.display, remote: this.remote.display, actions: [], stateOnly: [], inSync: 0,
-      counts: { localFiles: 0, remoteFiles: 0, stateFiles: this.state.countFiles(), hadState: this.state.hasState },
-      badNames: [],
-    };
-    return { plan, stats: emptyStats(), conflicts: [], errors: [], done: [], cancelled: false };
-  }
-
   readRemote(path: string, signal?: AbortSignal): Promise<Readable> {
     return this.open().then(() => this.remote.read(normalizeRelPath(path), signal));
   }
@@ -378,29 +370,20 @@ export class SyncSession implements SyncEngine {
     return this.open().then(() => this.remote.stat(normalizeRelPath(path)));
   }
 
-  /**
-   * Partial transfers older than a week, or of files this run does not transfer (deleted, excluded,
-   * in sync by now), are removed; a scoped run judges only the partials in its scope.
-   */
-  private async cleanPartials(store: PartialStore, plan: Plan, paths: string[] | undefined): Promise<void> {
-    const planned = new Set(plan.actions.filter((a) => a.kind === 'upload' || a.kind === 'download').map((a) => `${a.kind}\0${a.path}`));
-    const scope = (paths ?? []).map(normalizeRelPath);
-    await cleanPartials(store, this.remote, (r) => planned.has(`${r.direction}\0${r.path}`) || (scope.length > 0 && !scope.some((s) => isWithin(r.path, s))), this.log);
-  }
-
   async listFolder(dir: string, signal?: AbortSignal): Promise<FolderItem[]> {
     await this.open();
     this.state.load(); // another process may have synced since
-    const d = normalizeRelPath(dir);
-    const [local, remote] = await Promise.all([listChildren(this.local, d, signal), listChildren(this.remote, d, signal)]);
-    return folderItems({ dir: d, local, remote, state: this.state, isExcluded: (p, t) => this.filter.isExcluded(p, t) });
+    return listFolderItems(this.explorer(), normalizeRelPath(dir), signal);
   }
 
   async checkServer(signal?: AbortSignal): Promise<ServerCheckResult> {
     await this.open();
     this.state.load(); // another process may have synced since
-    const remote = await this.remote.list({ include: (p, t) => !this.filter.isExcluded(p, t), signal });
-    return checkServer({ remote, local: this.local, state: this.state, isExcluded: (p, t) => this.filter.isExcluded(p, t) });
+    return checkServerNow(this.explorer(), signal);
+  }
+
+  private explorer(): ExplorerContext {
+    return { local: this.local, remote: this.remote, state: this.state, filter: this.filter, log: this.log };
   }
 
   syncedFiles(): number {
@@ -414,44 +397,7 @@ export class SyncSession implements SyncEngine {
   deleteRemote(path: string, options: { evenIfChanged?: boolean; signal?: AbortSignal } = {}): Promise<RemoteDeleteResult> {
     return this.exclusive(options.signal, async () => {
       await this.open();
-      const p = normalizeRelPath(path);
-      if (p === '') throw new SyncError('usage', 'The server\'s root folder cannot be deleted from here', { path: p });
-      const top = await this.remote.stat(p);
-      if (!top) { this.state.forgetTree(p); return { status: 'gone' as const }; }
-      const entries = new Map<string, Entry>([[p, { ...top, path: p }]]);
-      if (top.type === 'dir') {
-        const below = await this.remote.list({ include: (q) => isWithin(q, p) || isWithin(p, q), signal: options.signal });
-        for (const [q, e] of below) if (q !== p && isWithin(q, p)) entries.set(q, e);
-      }
-      const check = checkRemoteDelete(entries, this.state);
-      if (check.changed.length && !options.evenIfChanged) return { status: 'changed' as const, check };
-      if (top.type === 'dir') await this.remote.removeDir(p);
-      else await this.remote.removeFile(p);
-      this.state.forgetTree(p);
-      this.log.info(`deleted on the server: ${p}${top.type === 'dir' ? ` (${check.files} files)` : ''}`);
-      return { status: 'deleted' as const, files: check.files };
+      return deleteRemotePath(this.explorer(), normalizeRelPath(path), options);
     });
   }
-
-  /** Temp files left by an interrupted write (ours, by name) are removed before a run (the next listing refreshes the list); resumable partials are kept. */
-  private async cleanStaleTemps(keep: Set<string>): Promise<void> {
-    for (const t of [this.local, this.remote]) {
-      const stale = ((t as { staleTemps?: string[] }).staleTemps ?? []).filter((p) => t !== this.remote || !keep.has(p));
-      await mapLimit(stale, 4, async (p) => {
-        try { await t.removeFile(p); this.log.info(`removed stale temp file ${p}`); } catch (e) { this.log.warn(`could not remove stale temp file ${p}: ${errorMessage(e)}`); }
-      });
-    }
-  }
-}
-
-/** every entry not synced because of its name, or because it could not be read, is an error of the run */
-function notSyncedErrors(plan: Plan): ActionError[] {
-  if (plan.notSynced) return plan.notSynced.map((n) => ({ path: n.path, kind: 'skip' as const, message: n.message }));
-  return plan.badNames.map((b) => ({ path: b, kind: 'skip' as const, message: 'the server listed a name that is not a plain file name; not written locally' }));
-}
-
-function badNamesOf(t: Target): string[] {
-  const b = (t as { badNames?: { path: string; name: string }[] }).badNames ?? [];
-  // path is the folder the name was listed in
-  return b.map((x) => (x.path ? `${x.path}/${x.name}` : x.name));
 }

@@ -2,6 +2,8 @@
 import { FTPError } from 'basic-ftp';
 import { SyncError, isTransientError } from '../errors.js';
 import type { EntryType } from '../types.js';
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** FTP reply code of an error, if the server sent one */
 export function ftpCode(err: unknown): number | undefined {
@@ -175,4 +177,17 @@ export function parseListDate(raw: string, now = Date.now()): number {
     return Date.UTC(year, +m[1] - 1, +m[2], hour, +m[5]);
   }
   return 0;
+}
+
+/**
+ * An empty upload over TLS would close the data connection right after its handshake, which ProFTPD
+ * answers with a TLS alert or "425 Unable to build data connection"; holding the end briefly avoids it.
+ */
+export async function* holdIfEmpty(source: Readable): AsyncGenerator<Buffer> {
+  let bytes = 0;
+  for await (const chunk of source) {
+    bytes += (chunk as Buffer).length;
+    yield chunk as Buffer;
+  }
+  if (bytes === 0) await sleep(25);
 }

@@ -2,7 +2,7 @@
 // MLSD listing, atomic uploads (temp name + RNFR/RNTO), MFMT for mtimes, reconnect and retry.
 import type { Client } from 'basic-ftp';
 import type { Socket } from 'node:net';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   Entry, ListOptions, Logger, RemoteSpec, Target, TargetCapabilities, WriteOptions,
@@ -24,9 +24,11 @@ import { activeModeTransfer } from './ftp-active.js';
 import { newFtpClient } from './ftp-context.js';
 import { probePipelining } from './ftp-pipeline.js';
 import { replacePipelined } from './ftp-replace.js';
-import { mapLimit } from '../pool.js';
+import { commitPartialFtp, mfmtRefused, setMtimeFtp, writePartialFtp } from './ftp-partial.js';
+import { readFtp, type FtpReadHost } from './ftp-read.js';
+import { removeDirFtp } from './ftp-remove.js';
 import {
-  formatMlsxTime, ftpCode, isConnectionLimit, isRetryable, toSyncError,
+  ftpCode, holdIfEmpty, isConnectionLimit, isRetryable, toSyncError,
 } from './ftp-util.js';
 
 /** retries of an operation after a dropped connection, unless spec.retries says otherwise */
@@ -63,6 +65,8 @@ export class FtpTarget implements Target {
   /** the server answers commands sent together (probed once: ftp-pipeline.ts); undefined: not probed yet */
   private pipelining: boolean | undefined;
   private readonly listHost: ListHost;
+  /** what the helpers in ftp-read.ts, ftp-partial.ts and ftp-remove.ts use of this target */
+  private readonly ops: FtpReadHost & { stat(path: string): Promise<Entry | undefined>; removeFile(path: string): Promise<void> };
   private readonly modes: FtpModes;
   private readonly guard: ConnectionGuard;
 
@@ -90,6 +94,19 @@ export class FtpTarget implements Target {
       abs: (rel) => this.abs(rel),
       get useMlsd() { return self.mlsd; },
       get concurrency() { return self.capabilities.maxConcurrency; },
+    };
+    this.ops = {
+      display: this.display, log: this.log, capabilities: this.capabilities, modes: this.modes,
+      get mlst() { return self.mlst; },
+      ready: () => this.ready(),
+      abs: (rel) => this.abs(rel),
+      withClient: (what, path, fn, opts) => this.withClient(what, path, fn, opts),
+      stat: (path) => this.stat(path),
+      removeFile: (path) => this.removeFile(path),
+      release: (c, broken) => this.pool.release(c, broken),
+      toError: (e, what, path) => this.toError(e, what, path),
+      mustExist: (path, type, what) => this.mustExist(path, type, what),
+      withOwnedClient: (what, path, fn, opts) => this.withClient(what, path, fn, { ...opts, owns: true }),
     };
   }
 
@@ -265,31 +282,7 @@ export class FtpTarget implements Target {
   // ---- content -------------------------------------------------------------------------------
 
   async read(path: string, signal?: AbortSignal, offset = 0): Promise<Readable> {
-    await this.ready();
-    const abs = this.abs(path);
-    const what = `download ${abs}`;
-    const tryOnce = (c: Client): Promise<Readable> => new Promise((resolve, reject) => {
-      const out = new PassThrough({ highWaterMark: 256 * 1024 });
-      let started = false;
-      const onAbort = () => { c.close(); out.destroy(new SyncError('aborted', 'Cancelled', { path })); };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      // basic-ftp pipes the data connection into `out` once the server accepted RETR
-      out.once('pipe', () => { started = true; resolve(out); });
-      c.downloadTo(out, abs, offset).then(() => {
-        signal?.removeEventListener('abort', onAbort);
-        this.pool.release(c);
-        resolve(out);
-      }, (e: unknown) => {
-        signal?.removeEventListener('abort', onAbort);
-        // a transfer cut short leaves the server's final reply pending: do not reuse that connection
-        this.pool.release(c, started);
-        if (!started) reject(e);
-        else if (!out.destroyed) out.destroy(this.toError(e, what, path));
-      });
-    });
-    return this.withClient(what, path, tryOnce, {
-      signal, owns: true, beforeRetry: () => this.mustExist(path, 'file', what),
-    });
+    return readFtp(this.ops, path, signal, offset);
   }
 
   async write(path: string, source: Readable, options: WriteOptions = {}): Promise<Entry> {
@@ -350,52 +343,14 @@ export class FtpTarget implements Target {
     }
   }
 
-  /**
-   * A resumable upload (core/transfer/resume.ts): STOR `source` into the temp file `tmp`, or APPE
-   * it when continuing from `offset`. Unlike write(), the temp file is kept when this fails.
-   */
-  async writePartial(tmp: string, source: Readable, offset: number, options: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {}): Promise<number> {
-    await this.ready();
-    const { signal, onProgress } = options;
-    const absTmp = this.abs(tmp);
-    const moved = { bytes: 0 };
-    await this.withClient(`${offset > 0 ? 'append to' : 'upload'} ${absTmp}`, tmp, async (c) => {
-      const onAbort = () => c.close();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      c.trackProgress((info) => onProgress?.(info.bytes));
-      try {
-        moved.bytes = 0;
-        const body = Readable.from(countChunks(source, moved), { objectMode: false });
-        await (offset > 0 ? c.appendFrom(body, absTmp) : c.uploadFrom(body, absTmp));
-      } finally {
-        signal?.removeEventListener('abort', onAbort);
-        c.trackProgress();
-      }
-    }, { signal, canRetry: () => !source.readableDidRead && !source.destroyed });
-    throwIfAborted(signal);
-    return moved.bytes;
+  /** A resumable upload (ftp-partial.ts): STOR or APPE into the kept temp file `tmp`. */
+  writePartial(tmp: string, source: Readable, offset: number, options: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {}): Promise<number> {
+    return writePartialFtp(this.ops, tmp, source, offset, options);
   }
 
-  /** A resumable upload's last step: check the temp file's size, rename it over `path`, set the mtime. */
-  async commitPartial(tmp: string, path: string, options: { mtime?: number; size: number; mode?: number }): Promise<Entry> {
-    await this.ready();
-    const absTmp = this.abs(tmp);
-    const abs = this.abs(path);
-    let tries = 0;
-    return this.withClient(`replace ${abs}`, path, async (c) => {
-      if (tries === 0) {
-        const stored = await statAbs(c, absTmp, tmp, this.mlst);
-        checkSize(path, options.size, stored?.size ?? 0, 'moved');
-        // the mode the file ends with, as write() gives it (the replaced file's, looked up by MLST)
-        await this.modes.beforeRename(c, absTmp, abs, { mode: options.mode }, this.mlst);
-      }
-      await renameAbs(c, absTmp, abs, this.mlst, tries++ > 0 ? options.size : undefined);
-      const mfmt = options.mtime !== undefined && this.capabilities.setMtime && await this.setMtime(c, abs, options.mtime);
-      const entry = await statAbs(c, abs, path, this.mlst);
-      if (!entry) throw new SyncError('io', `Uploaded ${abs} but the server does not list it`, { path });
-      checkSize(path, options.size, entry.size, 'after-rename');
-      return mfmt ? { ...entry, mtime: Math.floor(options.mtime! / 1000) * 1000 } : entry;
-    });
+  /** A resumable upload's last step (ftp-partial.ts): check the temp file's size, rename it over `path`, set the mtime. */
+  commitPartial(tmp: string, path: string, options: { mtime?: number; size: number; mode?: number }): Promise<Entry> {
+    return commitPartialFtp(this.ops, tmp, path, options);
   }
 
   /** the server's hash of a file (FTP HASH / XSHA256 / XSHA1 / XMD5 when FEAT lists them), else undefined */
@@ -414,7 +369,7 @@ export class FtpTarget implements Target {
         ...a, size: options.size, caseInsensitive: this.capabilities.caseInsensitive,
         mtime: options.mtime !== undefined && this.capabilities.setMtime ? options.mtime : undefined,
         beforeRename: () => this.modes.beforeRename(c, a.absTmp, a.abs, options, this.mlst),
-        mfmtRefused: (e) => this.mfmtRefused(a.abs, e),
+        mfmtRefused: (e) => mfmtRefused(this.ops, a.abs, e),
         setMtimeAfter: (abs) => this.setMtime(c, abs, options.mtime!),
       });
     } catch (e) {
@@ -428,21 +383,8 @@ export class FtpTarget implements Target {
   }
 
   /** MFMT; true when the server took it */
-  private async setMtime(c: Client, abs: string, mtime: number): Promise<boolean> {
-    try {
-      await c.send(`MFMT ${formatMlsxTime(mtime)} ${abs}`);
-      return true;
-    } catch (e) {
-      if (ftpCode(e) === undefined) throw e;
-      this.mfmtRefused(abs, e);
-      return false;
-    }
-  }
-
-  private mfmtRefused(abs: string, e: unknown): void {
-    const code = ftpCode(e)!;
-    if (code >= 500 && code <= 504) this.capabilities.setMtime = false;
-    this.log.warn(`${this.display}: could not set the modification time of ${abs}: ${(e as Error).message.trim()}`);
+  private setMtime(c: Client, abs: string, mtime: number): Promise<boolean> {
+    return setMtimeFtp(this.ops, c, abs, mtime);
   }
 
   private async removeQuietly(abs: string): Promise<void> {
@@ -485,33 +427,7 @@ export class FtpTarget implements Target {
   }
 
   async removeDir(path: string): Promise<void> {
-    await this.ready();
-    const st = await this.stat(path);
-    if (!st) return;
-    if (st.type !== 'dir') throw new SyncError('io', `Cannot remove folder ${this.abs(path)}: it is a file`, { path });
-    const tree = await listTree(this.listHost, path, { raw: true });
-    const files = [...tree.values()].filter((e) => e.type === 'file').map((e) => e.path);
-    await mapLimit(files, this.capabilities.maxConcurrency, (p) => this.removeFile(p));
-    // folders deepest first, each depth in parallel
-    const byDepth = new Map<number, string[]>();
-    for (const e of tree.values()) {
-      if (e.type !== 'dir') continue;
-      const depth = e.path.split('/').length;
-      byDepth.set(depth, [...(byDepth.get(depth) ?? []), e.path]);
-    }
-    const levels = [...byDepth.keys()].sort((a, b) => b - a).map((d) => byDepth.get(d)!);
-    for (const level of [...levels, [path]]) {
-      await mapLimit(level, this.capabilities.maxConcurrency, (d) => {
-        const abs = this.abs(d);
-        return this.withClient(`remove folder ${abs}`, d, async (c) => {
-          try {
-            await c.send(`RMD ${abs}`);
-          } catch (e) {
-            if (ftpCode(e) === undefined || (await statAbs(c, abs, d, this.mlst)) !== undefined) throw e;
-          }
-        });
-      });
-    }
+    await removeDirFtp(this.ops, this.listHost, path);
   }
 
   async rename(from: string, to: string): Promise<void> {
@@ -521,17 +437,4 @@ export class FtpTarget implements Target {
     let tries = 0;
     await this.withClient(`rename ${a} to ${b}`, from, (c) => renameAbs(c, a, b, this.mlst, tries++ > 0 ? -1 : undefined));
   }
-}
-
-/**
- * An empty upload over TLS would close the data connection right after its handshake, which ProFTPD
- * answers with a TLS alert or "425 Unable to build data connection"; holding the end briefly avoids it.
- */
-async function* holdIfEmpty(source: Readable): AsyncGenerator<Buffer> {
-  let bytes = 0;
-  for await (const chunk of source) {
-    bytes += (chunk as Buffer).length;
-    yield chunk as Buffer;
-  }
-  if (bytes === 0) await sleep(25);
 }

@@ -26,3 +26,9 @@ export function typeOf(attrs: Stats): EntryType | 'link' | undefined {
 export function entryOf(path: string, attrs: Stats, type: EntryType): Entry {
   return { path, type, size: type === 'file' ? attrs.size : 0, mtime: attrs.mtime * 1000, mode: attrs.mode & 0o777 };
 }
+
+/** absolute remote path of a relative one */
+export function absPath(c: SftpConnection, rel: string): string {
+  if (!rel) return c.root;
+  return c.root === '/' ? `/${rel}` : `${c.root}/${rel}`;
+}

@@ -4,19 +4,19 @@
 import type { Readable } from 'node:stream';
 import type { Stats } from 'ssh2';
 import { SyncError, isAbortError, isTransientError, throwIfAborted } from '../errors.js';
-import { baseName, checkRemoteName, isTempName, joinPath, parentOf, tempPathFor } from '../paths.js';
+import { baseName, parentOf, tempPathFor } from '../paths.js';
 import { nullLogger } from '../types.js';
-import type { Credentials, Entry, EntryType, ListOptions, Logger, RemoteSpec, Target, TargetCapabilities, WriteOptions } from '../types.js';
+import type { Credentials, Entry, ListOptions, Logger, RemoteSpec, Target, TargetCapabilities, WriteOptions } from '../types.js';
 import type { TargetOptions } from './index.js';
 import { hostPort, isConnectionLost, openSftpConnection, toSyncError, userOf, type SecretCache, type SftpConnection } from './sftp-connect.js';
 import { SftpReadStream, writeFrom } from './sftp-stream.js';
-import { call, entryOf, typeOf } from './sftp-util.js';
+import { absPath, call, entryOf, typeOf } from './sftp-util.js';
+import { walkSftp, type BadName } from './sftp-list.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { applySshConfig } from './ssh/config.js';
 import { sshServerHash, type FileHash, type HashAlgo } from '../transfer/hash.js';
 import { checkSize } from '../transfer/verify.js';
 import { IdleWatch, stalledError, timeoutSecondsOf } from '../transfer/stall.js';
-import { isReservedName } from '../names/rules.js';
 import { needsNameCheck } from '../names/stored-name.js';
 import { removeTree, verifyStoredName } from './sftp-tree.js';
 import { foldCase } from '../names/case.js';
@@ -25,8 +25,7 @@ import { TEMP_FILE_MODE, formatMode, modeForFile, type ModePolicy } from './mode
 /** waits before the retries (the last one repeats); how many: spec.retries, default 3 */
 const RETRY_DELAYS = [200, 800, 2000];
 const DEFAULT_RETRIES = 3;
-const LIST_PARALLEL = 32;
-export interface BadName { path: string; name: string; message: string }
+export type { BadName };
 
 export class SftpTarget implements Target {
   readonly kind = 'sftp' as const;
@@ -99,8 +98,7 @@ export class SftpTarget implements Target {
 
   /** absolute remote path of a relative one */
   private abs(c: SftpConnection, rel: string): string {
-    if (!rel) return c.root;
-    return c.root === '/' ? `/${rel}` : `${c.root}/${rel}`;
+    return absPath(c, rel);
   }
 
   /**
@@ -129,108 +127,13 @@ export class SftpTarget implements Target {
   }
 
   async list(options: ListOptions = {}): Promise<Map<string, Entry>> {
-    return this.withRetry('Listing', '', (c) => this.walk(c, options), options.signal);
-  }
-
-  private async walk(c: SftpConnection, options: ListOptions): Promise<Map<string, Entry>> {
-    const out = new Map<string, Entry>();
-    const stale: string[] = [];
-    const bad: BadName[] = [];
-    const unreadable: { path: string; message: string }[] = [];
-    const include = options.include ?? (() => true);
-    // folders to read: relative path, physical path (for symlink loop checks), realpaths of followed links above
-    type Job = { rel: string; phys: string; links: string[] };
-    const queue: Job[] = [{ rel: '', phys: c.root, links: [] }];
-    let running = 0;
-    let failed: unknown;
-
-    const readFolder = async (job: Job): Promise<void> => {
-      let list: { filename: string; attrs: Stats }[];
-      try {
-        list = await call(c, (s, cb) => s.readdir(this.abs(c, job.rel), cb));
-      } catch (e) {
-        if (job.rel === '' && (e as { code?: unknown }).code === 2) {
-          throw new SyncError('not-found', `The remote folder ${c.root} does not exist`, { path: '', detail: (e as Error).message });
-        }
-        if (job.rel !== '' && !c.dead && !isConnectionLost(e) && typeof (e as { code?: unknown }).code === 'number') {
-          // one unreadable folder (permission denied…) is an error for that folder only: left alone
-          unreadable.push({ path: job.rel, message: `Could not read this server folder (${(e as Error).message}); left alone on both sides` });
-          return;
-        }
-        throw toSyncError(e, this.spec, 'Listing a folder', job.rel);
-      }
-      const links: Promise<void>[] = [];
-      for (const { filename: name, attrs } of list) {
-        try {
-          checkRemoteName(name, job.rel);
-        } catch (e) {
-          bad.push({ path: job.rel, name, message: (e as Error).message });
-          continue;
-        }
-        const rel = joinPath(job.rel, name);
-        if (isReservedName(name)) continue; // the state folder's name, at any depth: never synced
-        if (isTempName(name)) { stale.push(rel); continue; }
-        const t = typeOf(attrs);
-        if (t === 'link') {
-          links.push(this.followLink(c, rel).then((r) => {
-            if (!r) return;
-            if (r.type === 'dir') {
-              if (r.real === c.root || job.links.includes(r.real) || (job.phys + '/').startsWith(r.real + '/')) {
-                this.log.warn(`Skipping ${rel}: the symbolic link points to a folder above it (a loop)`);
-                if (include(rel, 'dir')) unreadable.push({ path: rel, message: 'A symbolic link to a folder above it (a loop); not followed, left alone' });
-                return;
-              }
-            }
-            this.add(out, queue, rel, r.attrs, r.type, include, { rel, phys: r.real, links: [...job.links, r.real] });
-          }));
-        } else if (t) {
-          this.add(out, queue, rel, attrs, t, include, { rel, phys: `${job.phys}/${name}`, links: job.links });
-        }
-      }
-      await Promise.all(links);
-    };
-
-    await new Promise<void>((resolve, reject) => {
-      const pump = () => {
-        if (failed) return;
-        if (options.signal?.aborted) { failed = new SyncError('aborted', 'Cancelled'); return reject(failed); }
-        while (running < LIST_PARALLEL && queue.length) {
-          const job = queue.shift()!;
-          running++;
-          readFolder(job).then(() => { running--; pump(); }, (e) => { running--; if (!failed) { failed = e; reject(e); } });
-        }
-        if (running === 0 && queue.length === 0) resolve();
-      };
-      pump();
-    });
-    this.staleTemps.splice(0, this.staleTemps.length, ...stale);
-    this.badNames.splice(0, this.badNames.length, ...bad);
-    this.unreadable.splice(0, this.unreadable.length, ...unreadable);
-    return out;
-  }
-
-  private add(out: Map<string, Entry>, queue: { rel: string; phys: string; links: string[] }[], rel: string, attrs: Stats,
-    type: EntryType, include: (p: string, t: EntryType) => boolean, job: { rel: string; phys: string; links: string[] }): void {
-    if (!include(rel, type)) return;
-    out.set(rel, entryOf(rel, attrs, type));
-    if (type === 'dir') queue.push(job);
-  }
-
-  /** stat through a symlink; undefined for a broken link or one to something that is neither file nor folder */
-  private async followLink(c: SftpConnection, rel: string): Promise<{ attrs: Stats; type: EntryType; real: string } | undefined> {
-    const p = this.abs(c, rel);
-    let attrs: Stats;
-    try {
-      attrs = await call<Stats>(c, (s, cb) => s.stat(p, cb));
-    } catch (e) {
-      if (c.dead || isConnectionLost(e)) throw e;
-      this.log.debug(`Skipping broken symbolic link ${rel}`);
-      return undefined;
-    }
-    const t = typeOf(attrs);
-    if (t !== 'file' && t !== 'dir') return undefined;
-    const real = t === 'dir' ? await call<string>(c, (s, cb) => s.realpath(p, cb)) : p;
-    return { attrs, type: t, real };
+    return this.withRetry('Listing', '', async (c) => {
+      const r = await walkSftp(c, options, { spec: this.spec, log: this.log });
+      this.staleTemps.splice(0, this.staleTemps.length, ...r.stale);
+      this.badNames.splice(0, this.badNames.length, ...r.bad);
+      this.unreadable.splice(0, this.unreadable.length, ...r.unreadable);
+      return r.out;
+    }, options.signal);
   }
 
   async stat(path: string): Promise<Entry | undefined> {

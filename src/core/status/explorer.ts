@@ -1,0 +1,52 @@
+// The remote explorer's and status view's calls on a session: one folder's items, a check of the
+// server against the last sync, and a delete on the server (SyncSession delegates to these).
+
+import type { Entry, Logger, Target } from '../types.js';
+import type { RemoteDeleteResult } from '../api.js';
+import type { Filter } from '../filter.js';
+import type { StateStore } from '../state.js';
+import { isWithin } from '../paths.js';
+import { SyncError } from '../errors.js';
+import { folderItems, listChildren, type FolderItem } from './folder.js';
+import { checkRemoteDelete } from './remote-delete.js';
+import { checkServer, type ServerCheckResult } from './server-check.js';
+
+/** what these calls need of the session (opened, its state loaded) */
+export interface ExplorerContext {
+  local: Target;
+  remote: Target;
+  state: StateStore;
+  filter: Filter;
+  log: Logger;
+}
+
+/** the items of one folder (engine path, normalized), with their status */
+export async function listFolderItems(ctx: ExplorerContext, d: string, signal?: AbortSignal): Promise<FolderItem[]> {
+  const [local, remote] = await Promise.all([listChildren(ctx.local, d, signal), listChildren(ctx.remote, d, signal)]);
+  return folderItems({ dir: d, local, remote, state: ctx.state, isExcluded: (p, t) => ctx.filter.isExcluded(p, t) });
+}
+
+/** the server's listing compared with the last sync */
+export async function checkServerNow(ctx: ExplorerContext, signal?: AbortSignal): Promise<ServerCheckResult> {
+  const remote = await ctx.remote.list({ include: (p, t) => !ctx.filter.isExcluded(p, t), signal });
+  return checkServer({ remote, local: ctx.local, state: ctx.state, isExcluded: (p, t) => ctx.filter.isExcluded(p, t) });
+}
+
+/** delete `p` (normalized) on the server unless something below it changed since the last sync */
+export async function deleteRemotePath(ctx: ExplorerContext, p: string, options: { evenIfChanged?: boolean; signal?: AbortSignal }): Promise<RemoteDeleteResult> {
+  if (p === '') throw new SyncError('usage', 'The server\'s root folder cannot be deleted from here', { path: p });
+  const top = await ctx.remote.stat(p);
+  if (!top) { ctx.state.forgetTree(p); return { status: 'gone' as const }; }
+  const entries = new Map<string, Entry>([[p, { ...top, path: p }]]);
+  if (top.type === 'dir') {
+    const below = await ctx.remote.list({ include: (q) => isWithin(q, p) || isWithin(p, q), signal: options.signal });
+    for (const [q, e] of below) if (q !== p && isWithin(q, p)) entries.set(q, e);
+  }
+  const check = checkRemoteDelete(entries, ctx.state);
+  if (check.changed.length && !options.evenIfChanged) return { status: 'changed' as const, check };
+  if (top.type === 'dir') await ctx.remote.removeDir(p);
+  else await ctx.remote.removeFile(p);
+  ctx.state.forgetTree(p);
+  ctx.log.info(`deleted on the server: ${p}${top.type === 'dir' ? ` (${check.files} files)` : ''}`);
+  return { status: 'deleted' as const, files: check.files };
+}

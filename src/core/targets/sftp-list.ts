@@ -1,0 +1,122 @@
+// The SFTP target's listing: folders read many at a time on the one channel, symbolic links
+// followed (loops refused), temp files, bad names and unreadable folders collected for the target.
+import type { Stats } from 'ssh2';
+import { SyncError } from '../errors.js';
+import { checkRemoteName, isTempName, joinPath } from '../paths.js';
+import type { Entry, EntryType, ListOptions, Logger, RemoteSpec } from '../types.js';
+import { isConnectionLost, toSyncError, type SftpConnection } from './sftp-connect.js';
+import { absPath, call, entryOf, typeOf } from './sftp-util.js';
+import { isReservedName } from '../names/rules.js';
+
+const LIST_PARALLEL = 32;
+export interface BadName { path: string; name: string; message: string }
+
+/** what one walk found: the entries, and what the target reports beside them */
+export interface SftpListing {
+  out: Map<string, Entry>;
+  /** temp files (of interrupted atomic writes); relative paths */
+  stale: string[];
+  /** names skipped because they are not plain path segments */
+  bad: BadName[];
+  /** entries that could not be read (left alone, reported): unreadable folders, link loops */
+  unreadable: { path: string; message: string }[];
+}
+
+/** read the tree below the connection's root (what `include` admits), LIST_PARALLEL folders at a time */
+export async function walkSftp(c: SftpConnection, options: ListOptions, ctx: { spec: RemoteSpec; log: Logger }): Promise<SftpListing> {
+  const out = new Map<string, Entry>();
+  const stale: string[] = [];
+  const bad: BadName[] = [];
+  const unreadable: { path: string; message: string }[] = [];
+  const include = options.include ?? (() => true);
+  // folders to read: relative path, physical path (for symlink loop checks), realpaths of followed links above
+  type Job = { rel: string; phys: string; links: string[] };
+  const queue: Job[] = [{ rel: '', phys: c.root, links: [] }];
+  let running = 0;
+  let failed: unknown;
+
+  const readFolder = async (job: Job): Promise<void> => {
+    let list: { filename: string; attrs: Stats }[];
+    try {
+      list = await call(c, (s, cb) => s.readdir(absPath(c, job.rel), cb));
+    } catch (e) {
+      if (job.rel === '' && (e as { code?: unknown }).code === 2) {
+        throw new SyncError('not-found', `The remote folder ${c.root} does not exist`, { path: '', detail: (e as Error).message });
+      }
+      if (job.rel !== '' && !c.dead && !isConnectionLost(e) && typeof (e as { code?: unknown }).code === 'number') {
+        // one unreadable folder (permission denied…) is an error for that folder only: left alone
+        unreadable.push({ path: job.rel, message: `Could not read this server folder (${(e as Error).message}); left alone on both sides` });
+        return;
+      }
+      throw toSyncError(e, ctx.spec, 'Listing a folder', job.rel);
+    }
+    const links: Promise<void>[] = [];
+    for (const { filename: name, attrs } of list) {
+      try {
+        checkRemoteName(name, job.rel);
+      } catch (e) {
+        bad.push({ path: job.rel, name, message: (e as Error).message });
+        continue;
+      }
+      const rel = joinPath(job.rel, name);
+      if (isReservedName(name)) continue; // the state folder's name, at any depth: never synced
+      if (isTempName(name)) { stale.push(rel); continue; }
+      const t = typeOf(attrs);
+      if (t === 'link') {
+        links.push(followLink(c, rel, ctx.log).then((r) => {
+          if (!r) return;
+          if (r.type === 'dir') {
+            if (r.real === c.root || job.links.includes(r.real) || (job.phys + '/').startsWith(r.real + '/')) {
+              ctx.log.warn(`Skipping ${rel}: the symbolic link points to a folder above it (a loop)`);
+              if (include(rel, 'dir')) unreadable.push({ path: rel, message: 'A symbolic link to a folder above it (a loop); not followed, left alone' });
+              return;
+            }
+          }
+          add(out, queue, rel, r.attrs, r.type, include, { rel, phys: r.real, links: [...job.links, r.real] });
+        }));
+      } else if (t) {
+        add(out, queue, rel, attrs, t, include, { rel, phys: `${job.phys}/${name}`, links: job.links });
+      }
+    }
+    await Promise.all(links);
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    const pump = () => {
+      if (failed) return;
+      if (options.signal?.aborted) { failed = new SyncError('aborted', 'Cancelled'); return reject(failed); }
+      while (running < LIST_PARALLEL && queue.length) {
+        const job = queue.shift()!;
+        running++;
+        readFolder(job).then(() => { running--; pump(); }, (e) => { running--; if (!failed) { failed = e; reject(e); } });
+      }
+      if (running === 0 && queue.length === 0) resolve();
+    };
+    pump();
+  });
+  return { out, stale, bad, unreadable };
+}
+
+function add(out: Map<string, Entry>, queue: { rel: string; phys: string; links: string[] }[], rel: string, attrs: Stats,
+  type: EntryType, include: (p: string, t: EntryType) => boolean, job: { rel: string; phys: string; links: string[] }): void {
+  if (!include(rel, type)) return;
+  out.set(rel, entryOf(rel, attrs, type));
+  if (type === 'dir') queue.push(job);
+}
+
+/** stat through a symlink; undefined for a broken link or one to something that is neither file nor folder */
+async function followLink(c: SftpConnection, rel: string, log: Logger): Promise<{ attrs: Stats; type: EntryType; real: string } | undefined> {
+  const p = absPath(c, rel);
+  let attrs: Stats;
+  try {
+    attrs = await call<Stats>(c, (s, cb) => s.stat(p, cb));
+  } catch (e) {
+    if (c.dead || isConnectionLost(e)) throw e;
+    log.debug(`Skipping broken symbolic link ${rel}`);
+    return undefined;
+  }
+  const t = typeOf(attrs);
+  if (t !== 'file' && t !== 'dir') return undefined;
+  const real = t === 'dir' ? await call<string>(c, (s, cb) => s.realpath(p, cb)) : p;
+  return { attrs, type: t, real };
+}
