@@ -3,39 +3,22 @@
 // deletions only within maxDelete, and "Sync: Upload Changed Files" uploads what changed locally.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import Module from 'node:module';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync, utimesSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as fake from './extension-fake-vscode.js';
+import { waitFor, put } from './extension-test-kit.js';
+import { serveFakeVscode } from './fake-vscode-hook.js';
 
 const { host, Uri } = fake;
-const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
-const originalLoad = loader._load;
-loader._load = function (request: string, ...rest: unknown[]) {
-  return request === 'vscode' ? fake : originalLoad.call(this, request, ...rest);
-};
+serveFakeVscode();
 const ext = require('../../src/extension/main.js') as typeof import('../../src/extension/main.js');
 
 let tmp: string;
 let ws: string;
 let server: string;
 let context: ReturnType<typeof fake.makeContext>;
-let tick = Date.now() / 1000 - 1000;
-function put(file: string, text: string): void {
-  mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, text);
-  tick += 10;
-  utimesSync(file, tick, tick);
-}
 const cmd = (id: string, ...args: unknown[]) => fake.commands.executeCommand(id, ...args);
-async function waitFor(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}\nlog:\n${host.log.join('\n')}\nmessages: ${JSON.stringify(host.messages, null, 1)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 const read = (f: string) => readFileSync(f, 'utf8');
 
 before(() => {

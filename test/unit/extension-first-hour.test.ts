@@ -4,10 +4,11 @@
 // "All conflicts resolved"), a planned download with Apply, an excluded file, a stale status bar.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync, utimesSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as fake from './extension-fake-vscode.js';
+import { waitFor, put } from './extension-test-kit.js';
 import { serveFakeVscode } from './fake-vscode-hook.js';
 
 const { host, Uri } = fake;
@@ -21,20 +22,6 @@ let context: ReturnType<typeof fake.makeContext>;
 const cmd = (id: string, ...args: unknown[]) => fake.commands.executeCommand(id, ...args);
 const uriOf = (rel: string) => Uri.file(join(ws, rel));
 const read = (file: string) => readFileSync(file, 'utf8');
-let tick = Date.now() / 1000 - 1000;
-function put(file: string, text: string): void {
-  mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, text);
-  tick += 10;
-  utimesSync(file, tick, tick);
-}
-async function waitFor(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}\nlog:\n${host.log.join('\n')}\nmessages: ${JSON.stringify(host.messages, null, 1)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 function start(): void {
   for (const d of context?.subscriptions ?? []) d.dispose();
   host.reset();

@@ -7,6 +7,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as fake from './extension-fake-vscode.js';
+import { waitFor } from './extension-test-kit.js';
 import { serveFakeVscode } from './fake-vscode-hook.js';
 
 const { host, Uri } = fake;
@@ -21,13 +22,6 @@ const config = (extra: object = {}) => JSON.stringify({
   uploadOnSave: true, ignore: ['.vscode/'], ...extra,
 }, null, 2);
 
-async function waitFor(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}\nlog:\n${host.log.join('\n')}\nmessages: ${JSON.stringify(host.messages, null, 1)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** write with a distinct mtime (the engine compares size and mtime with the last-sync state) */
 let tick = Date.now() / 1000 - 1000;

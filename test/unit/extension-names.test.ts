@@ -6,7 +6,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as fake from './extension-fake-vscode.js';
+import { waitFor as waitUntil } from './extension-test-kit.js';
 import { serveFakeVscode } from './fake-vscode-hook.js';
+const waitFor = (what: string, cond: () => boolean, ms = 10_000) => waitUntil(what, cond, ms);
 
 const { host, Uri } = fake;
 serveFakeVscode();
@@ -20,13 +22,6 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}\nlog:\n${host.log.join('\n')}\nmessages: ${JSON.stringify(host.messages, null, 1)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 test('Sync: Upload with a local back\\slash.txt: the error message and the log name it; the other files go', async () => {
   const ws = join(tmp, 'ws');
