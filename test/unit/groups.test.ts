@@ -92,3 +92,16 @@ test('exit code: the worst of the members', () => {
   assert.equal(worstExitCode([1, 2]), 2);
   assert.equal(worstExitCode([0, 9]), 9);
 });
+
+test('the schema accepts a group and refuses connection fields in it, like the validator', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { schemaErrors } = await import('./helpers/json-schema-lite.js');
+  const schema = JSON.parse(readFileSync(join(__dirname, '../../src/core/config/remote-sync.schema.json'), 'utf8'));
+  const good = { targets: { web1: web(1), web2: web(2), all: { group: ['web1', 'web2'] } }, defaultTarget: 'all' };
+  assert.deepEqual(schemaErrors(schema, good), []);
+  cfg(good);
+  const bad = { targets: { web1: web(1), all: { group: ['web1'], host: 'x' } }, defaultTarget: 'web1' };
+  assert.ok(schemaErrors(schema, bad).length > 0);
+  assert.throws(() => cfg(bad));
+});
