@@ -248,6 +248,13 @@ export class SyncCommands {
       }
       return { label: name, description, picked: name === session.targetName, detail: name === config.defaultTarget ? 'default target' : undefined };
     });
+    // server groups: a save goes to each member (groups/groupSave.ts)
+    for (const [name, members] of Object.entries(config.groups ?? {})) {
+      items.push({
+        label: name, description: `group: ${members.join(', ')}`, picked: name === session.targetName,
+        detail: `${name === config.defaultTarget ? 'default target · ' : ''}upload on save goes to ${members.length} servers`,
+      });
+    }
     const pick = await vscode.window.showQuickPick(items, { placeHolder: `Target for ${session.name} (now: ${session.targetName})` });
     if (!pick || pick.label === session.targetName) return;
     this.services.store.clear(session.key);
