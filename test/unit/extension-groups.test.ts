@@ -93,3 +93,21 @@ test('a group target: one save reaches both members, conflicts and failures stay
     assert.equal(existsSync(join(`${web2}-gone`, 'about.html')), false);
   });
 });
+
+test('a command on a group target: Upload goes to each member; a failing member is named, the other is done', async () => {
+  // web2 is still a file (the previous test): its run fails, web1's is done
+  put(join(ws, 'contact.html'), 'contact');
+  await fake.commands.executeCommand('remoteSync.upload');
+  assert.equal(read(join(web1, 'contact.html')), 'contact');
+  const m = host.messages.find((x) => x.type === 'error' && /Upload → all: 1\/2 servers \(web2 failed/.test(x.text));
+  assert.ok(m, JSON.stringify(host.messages, null, 1));
+  assert.match(m.text, /web1: /);
+  // web2 back: the next Upload reaches both
+  rmSync(web2);
+  renameSync(`${web2}-gone`, web2);
+  await fake.commands.executeCommand('remoteSync.upload');
+  assert.equal(read(join(web2, 'contact.html')), 'contact');
+  assert.equal(read(join(web2, 'about.html')), 'about');
+  assert.ok(host.messages.some((x) => /Upload → all: 2\/2 servers/.test(x.text)), JSON.stringify(host.messages, null, 1));
+  assert.match(host.status.text, /2\/2 servers/);
+});
