@@ -15,7 +15,7 @@ import type { Browser } from 'playwright-core';
 import { startSshd, type SshdServer } from '../harness/sshd';
 import { startCodeServer, type CodeServer } from './harness/code-server';
 import {
-  browserUnavailable, packagedVsix, planViewPane, planViewRows, setSectionExpanded, skipOrFail, step, SyncFixture, waitProgressGone, waitUntil,
+  browserUnavailable, packagedVsix, planViewPane, planViewRows, leavePlanView, showPlanView, skipOrFail, step, SyncFixture, waitProgressGone, waitUntil,
   type StepContext,
 } from './harness/flows';
 import { launchBrowser, SHOTS_DIR, Workbench } from './harness/workbench';
@@ -219,8 +219,7 @@ describe('the first hour in the editor (SFTP)', { skip: unavailable }, () => {
       rmSync(join(fx.ws, 'gone-there.txt'));
       fx.writeRemote(`${site}/css/site.css`, 'body { margin: 2em; }\n');
       await wb.runCommand('Sync: Preview');
-      await setSectionExpanded(wb, 'Explorer Section', false);
-      await setSectionExpanded(wb, 'Remote Sync Section', true);
+      await showPlanView(wb, { revealed: true });
       let rows: Awaited<ReturnType<typeof planViewRows>> = [];
       await waitUntil(async () => {
         rows = await planViewRows(wb);
@@ -246,7 +245,7 @@ describe('the first hour in the editor (SFTP)', { skip: unavailable }, () => {
       await fx.waitLocal('css/site.css', 'body { margin: 2em; }\n');
       await waitUntil(async () => /Preview: 1 entry applied; the rest has not changed yet/.test(await planViewPane(wb).innerText()), 'the header stays true');
       assert.equal(fx.readRemote(`${site}/gone-there.txt`), 'will be deleted on the server\n', 'the rest is unchanged');
-      await setSectionExpanded(wb, 'Explorer Section', true);
+      await leavePlanView(wb);
       await wb.clearNotifications();
     });
   });

@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import { startSshd, type SshdServer } from '../harness/sshd';
 import { startCodeServer, type CodeServer } from './harness/code-server';
 import {
-  activationFromLog, browserUnavailable, logSince, packagedVsix, planViewPane, planViewRows, runningExtensionActivation, setSectionExpanded, showHover, waitProgressGone,
+  activationFromLog, browserUnavailable, logSince, packagedVsix, planViewPane, planViewRows, runningExtensionActivation, leavePlanView, showPlanView, showHover, waitProgressGone,
   skipOrFail, step, SyncFixture, waitUntil, type StepContext,
 } from './harness/flows';
 import { launchBrowser, SHOTS_DIR, Workbench } from './harness/workbench';
@@ -133,7 +133,7 @@ describe('user flows in code-server against sshd (SFTP)', { skip: unavailable },
       assert.equal(fx.readLocal('a.txt'), 'a: changed locally\n');
       assert.match(await wb.waitForNotification(/Bidirectional: Uploaded 1, downloaded 1/), /Uploaded 1, downloaded 1, deleted 0, 1 conflict left, 0 errors/);
       assert.match(await wb.waitForStatusBar('1 conflict'), /↑1 ↓1 · 1 conflict/);
-      await setSectionExpanded(wb, 'Remote Sync Section', true);
+      await showPlanView(wb);
       await waitUntil(async () => {
         const rows = await planViewRows(wb);
         return rows.some((r) => r.label === 'Conflicts') && rows.some((r) => r.label === 'a.txt' && /both/.test(r.description));
@@ -202,7 +202,7 @@ describe('user flows in code-server against sshd (SFTP)', { skip: unavailable },
       fx.removeRemote('old.txt');
       const remoteBefore = fx.remoteFiles();
       await wb.runCommand('Sync: Preview');
-      await setSectionExpanded(wb, 'Explorer Section', false); // room for the view: its rows are virtualised
+      await showPlanView(wb, { revealed: true }); // room for the view: its rows are virtualised
       const GROUPS = ['Uploads', 'Downloads', 'Delete locally', 'Conflicts'];
       let rows: Awaited<ReturnType<typeof planViewRows>> = [];
       await waitUntil(async () => {
@@ -234,7 +234,7 @@ describe('user flows in code-server against sshd (SFTP)', { skip: unavailable },
       // cosmetic, for the screenshot: the CSS language features finish activating
       await waitUntil(async () => !(await wb.statusBarText()).some((x) => /Activating Extensions/.test(x)), 'extensions to finish activating', 10_000).catch(() => undefined);
       await wb.screenshot('preview');
-      await setSectionExpanded(wb, 'Explorer Section', true);
+      await leavePlanView(wb);
     });
   });
 
