@@ -81,7 +81,7 @@ export function commandHelp(command: Command): string {
     download: 'Nothing is deleted in LOCAL unless --delete. A local file changed since the last sync is a\nconflict (see --resolve), unless --force.',
     sync: 'New and changed files go both ways; deletions are repeated on the other side when the\nlast-sync state shows the file was there before. Changes on both sides are conflicts (--resolve;\n--resolve merge merges text files line by line where the two sides changed different lines).',
     'import-sftp-json': 'FILE defaults to .vscode/sftp.json, found from the current folder upward. Writes\n.vscode/remote-sync.json next to it (never over an existing one without --force). Passwords and\npassphrases are not copied (use REMOTE_SYNC_PASSWORD, ~/.netrc, or "Sync: Set Password" in VS Code);\nfields with no equivalent are listed in a comment at the top of the new file.',
-    run: 'Reads .vscode/remote-sync.json: the target (TARGET or "defaultTarget"), localRoot, ignore, ignoreFiles, match,\nconflictPolicy, concurrency, maxDelete and deletePropagation (= --delete in one-way modes).\nCommand-line options override the file; -x patterns are added to "ignore".',
+    run: 'Reads .vscode/remote-sync.json: the target (TARGET or "defaultTarget"), localRoot, ignore, ignoreFiles, match,\nconflictPolicy, concurrency, maxDelete and deletePropagation (= --delete in one-way modes).\nCommand-line options override the file; -x patterns are added to "ignore".\nA group target ("group": ["web1", "web2"]) runs each member in parallel, lines prefixed by the member;\nexit code: the worst member\'s (2 > 1 > 3 > 5 > 4 > 0).',
   };
   return `Usage: ${USAGE[command]}
 

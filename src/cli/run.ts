@@ -16,7 +16,9 @@ import { completionScript, SHELLS, type Shell } from './completion.js';
 import { EXIT, exitCodeForError, exitCodeForResult } from './exit-codes.js';
 import { Output, LEVEL } from './output.js';
 import { actionLine, buildReport, countsOf, errorLine, failureSummary, isChange, notSyncedLine, summaryLine } from './report.js';
-import { buildSetup, type RunSetup } from './specs.js';
+import { buildSetup, loadProjectConfig, type RunSetup } from './specs.js';
+import { groupMembers } from '../core/groups/index.js';
+import { runGroup } from './group-run.js';
 import { fillUserFromNetrc, makeCredentials } from './credentials.js';
 import { makeConflictAsker } from './interactive.js';
 import type { PromptIo } from './prompt.js';
@@ -98,6 +100,17 @@ export async function runCli(io: CliIo): Promise<number> {
 }
 
 async function runParsed(io: CliIo, args: CliArgs, started: number, logFile: ((line: string) => void) | undefined): Promise<number> {
+  if (args.command === 'run') {
+    // a server group: each member as if named alone, in parallel (group-run.ts)
+    let members: string[] | undefined;
+    let group = '';
+    try {
+      const config = loadProjectConfig(io.cwd, io.env);
+      group = args.target ?? config.defaultTarget;
+      members = groupMembers(config, group);
+    } catch { /* reported by buildSetup below */ }
+    if (members) return runGroup(io, args, group, members, (memberIo, memberArgs) => runParsed(memberIo, memberArgs, Date.now(), logFile));
+  }
   const out = new Output({ verbosity: args.verbosity, json: args.json, progress: args.progress, stdout: io.stdout, stderr: io.stderr, logFile });
   out.note(`remote-sync ${io.version}: ${io.argv.map((a) => redactUrl(a)).join(' ')}`, LEVEL.debug);
   const log = out.logger();

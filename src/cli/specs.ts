@@ -148,7 +148,7 @@ export function buildSetup(args: CliArgs, ctx: SetupContext): RunSetup {
   if (command === 'run') {
     config = loadProjectConfig(ctx.cwd, ctx.env);
     if (args.target !== undefined && !Object.prototype.hasOwnProperty.call(config.targets, args.target)) {
-      const names = Object.keys(config.targets);
+      const names = [...Object.keys(config.targets), ...Object.keys(config.groups ?? {})];
       throw new UsageError(`no target named '${args.target}' in ${config.file}${didYouMean(args.target, names, (s) => `'${s}'`)}; targets: ${names.join(', ')}`, 'run');
     }
     remote = targetSpec(config, args.target);

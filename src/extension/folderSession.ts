@@ -9,6 +9,7 @@ import type { Logger, RemoteSpec, Target } from '../core/types.js';
 import { SyncError, errorMessage } from '../core/errors.js';
 import { knownCertificatesFileFor } from '../core/paths.js';
 import { CONFIG_RELATIVE_PATH, loadConfig, targetSpec, type ProjectConfig } from '../core/config/index.js';
+import { groupMembers } from '../core/groups/index.js';
 import type { Log } from './log.js';
 import type { LoginSecrets, Secrets } from './secrets.js';
 import type { ActivityModel } from './activity.js';
@@ -50,6 +51,8 @@ export class FolderSession implements vscode.Disposable {
   readonly muted = new Set<string>();
 
   private live: Promise<Live> | undefined;
+  /** a server group chosen as target: one connection (and one job queue) per member */
+  private readonly memberLive = new Map<string, { live?: Promise<Live>; queue: SerialQueue }>();
   private inflight = 0;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private closeWhenIdle = false;
@@ -125,7 +128,43 @@ export class FolderSession implements vscode.Disposable {
   get targetName(): string | undefined {
     if (!this.config) return undefined;
     const chosen = this.services.memento.get<string>(this.mementoKey('target'));
-    return chosen !== undefined && Object.hasOwn(this.config.targets, chosen) ? chosen : this.config.defaultTarget;
+    const known = chosen !== undefined && (Object.hasOwn(this.config.targets, chosen) || groupMembers(this.config, chosen) !== undefined);
+    return known ? chosen : this.config.defaultTarget;
+  }
+
+  /** the members when the chosen target is a server group (core/groups), else undefined */
+  get members(): string[] | undefined {
+    return this.config ? groupMembers(this.config, this.targetName) : undefined;
+  }
+
+  /**
+   * `fn` with the connection of one member of the chosen group: each member has its own engine
+   * (its own last-sync state, lock and conflicts) and its own queue, so members run in parallel.
+   */
+  async useMember<T>(member: string, fn: (live: Live) => Promise<T>): Promise<T> {
+    let m = this.memberLive.get(member);
+    if (!m) { m = { queue: new SerialQueue() }; this.memberLive.set(member, m); }
+    const slot = m;
+    this.inflight++;
+    this.clearIdle();
+    try {
+      return await slot.queue.run(async () => {
+        slot.live ??= this.openLive(member).catch((err) => { slot.live = undefined; throw err; });
+        const live = await slot.live;
+        try {
+          return await fn(live);
+        } catch (err) {
+          if (err instanceof SyncError && err.code === 'auth') { await live.secrets.refused(); slot.live = undefined; void live.engine.close().catch(() => undefined); }
+          throw err;
+        }
+      });
+    } catch (err) {
+      if (typeof err === 'object' && err !== null && !errorOrigin.has(err)) errorOrigin.set(err, this);
+      throw err;
+    } finally {
+      this.inflight--;
+      this.afterUse();
+    }
   }
 
   async setTarget(name: string): Promise<void> {
@@ -202,13 +241,13 @@ export class FolderSession implements vscode.Disposable {
     return this.live;
   }
 
-  private async openLive(): Promise<Live> {
+  private async openLive(member?: string): Promise<Live> {
     const config = this.requireConfig();
-    const target = this.targetName ?? config.defaultTarget;
+    const target = member ?? this.targetName ?? config.defaultTarget;
     const spec = targetSpec(config, target);
     await confirmConfigReach(config, spec, this.name, this.services.memento, this.mementoKey('allowedReach'));
     const engineModule = await loadEngine();
-    const secrets = this.services.secrets.forLogin(this.name);
+    const secrets = this.services.secrets.forLogin(member ? `${this.name} (${member})` : this.name);
     const remote = engineModule.createTarget(spec, {
       credentials: secrets.credentials, log: this.log, concurrency: config.concurrency,
       knownCertificatesFile: knownCertificatesFileFor(config.localRoot),
@@ -245,6 +284,15 @@ export class FolderSession implements vscode.Disposable {
 
   async disconnect(reason: string): Promise<void> {
     this.clearIdle();
+    const members = [...this.memberLive.values()].flatMap((m) => (m.live ? [m.live] : []));
+    this.memberLive.clear();
+    await Promise.all(members.map(async (p) => {
+      try {
+        const live = await p;
+        await live.engine.close();
+        this.log.info(`Disconnected from ${live.remote.display} (${live.target}: ${reason})`);
+      } catch { /* it never opened */ }
+    }));
     const pending = this.live;
     this.live = undefined;
     if (!pending) return;
@@ -264,7 +312,7 @@ export class FolderSession implements vscode.Disposable {
       void this.disconnect('the config or target changed');
       return;
     }
-    if (!this.live) return;
+    if (!this.live && !this.memberLive.size) return;
     const seconds = this.config?.idleTimeoutSeconds ?? 300;
     if (seconds <= 0) return;
     this.idleTimer = setTimeout(() => {

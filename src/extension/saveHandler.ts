@@ -13,6 +13,7 @@ import type { Sessions } from './sessions.js';
 import { SaveBatcher } from './saveBatcher.js';
 import { saveSummary } from './statusText.js';
 import { configTransferSettings } from '../core/config/transfer-settings.js';
+import { presentGroupSave, saveToGroup } from './groups/groupSave.js';
 
 export class SaveHandler implements vscode.Disposable {
   private readonly batchers = new Map<string, SaveBatcher>();
@@ -55,6 +56,8 @@ export class SaveHandler implements vscode.Disposable {
   private async flush(session: FolderSession, paths: string[]): Promise<void> {
     const { activity, store } = this.services;
     const started = Date.now();
+    const members = session.members;
+    if (members) return this.flushGroup(session, members, paths);
     try {
       const outcomes = await this.commands.quietly(session, 'upload on save',
         (signal) => session.use((live) => live.engine.saveFiles(paths, { signal, merge: session.config?.conflictPolicy === 'merge' })));
@@ -100,6 +103,21 @@ export class SaveHandler implements vscode.Disposable {
       if (summary) activity.record(session.key, { label: 'Upload on save', text: summary.text, level: summary.level });
     } catch (err) {
       activity.record(session.key, { label: 'Upload on save', text: 'upload failed', level: 'error' });
+      this.commands.report('Upload on save', err, { files: paths, session });
+    }
+  }
+
+  /** the chosen target is a server group: each member in parallel (groups/groupSave.ts) */
+  private async flushGroup(session: FolderSession, members: string[], paths: string[]): Promise<void> {
+    const group = session.targetName ?? '';
+    try {
+      const merge = session.config?.conflictPolicy === 'merge';
+      const r = await this.commands.quietly(session, `upload on save to ${members.length} servers`, (signal) => saveToGroup(session, members, paths, merge, signal));
+      presentGroupSave(session, this.services, group, r);
+      const everywhere = paths.filter((p) => r.members.every((m) => m.uploaded.includes(p)));
+      if (everywhere.length) this.services.store.remove(session.key, everywhere);
+    } catch (err) {
+      this.services.activity.record(session.key, { label: 'Upload on save', text: 'upload failed', level: 'error' });
       this.commands.report('Upload on save', err, { files: paths, session });
     }
   }

@@ -6,13 +6,14 @@ import type { SyncMode } from '../core/types.js';
 import type { RunOptions } from '../core/api.js';
 import type { Commands } from './commands.js';
 import type { ConflictUI } from './conflicts.js';
-import type { FolderSession, Services } from './folderSession.js';
+import type { FolderSession, Live, Services } from './folderSession.js';
 import type { PlanView } from './planView.js';
 import type { Results } from './results.js';
 import type { Sessions } from './sessions.js';
 import { plural } from './statusText.js';
 import { displayName } from './uriMap.js';
 import { configTransferSettings } from '../core/config/transfer-settings.js';
+import { presentGroupRun, runOnGroup } from './groups/groupRun.js';
 
 const MODE_LABEL: Record<SyncMode, string> = { upload: 'Upload', download: 'Download', sync: 'Bidirectional' };
 
@@ -62,6 +63,14 @@ export class SyncCommands {
     const options = this.options(session, mode, paths);
     const what = paths ? `${MODE_LABEL[mode]} ${paths.length === 1 ? displayName(paths[0]) : plural(paths.length, 'path')}` : MODE_LABEL[mode];
     const label = `${what} → ${session.targetName}`;
+    const members = session.members;
+    if (members) {
+      // a server group: each member in parallel, with its own state (groups/groupRun.ts)
+      const runs = await this.commands.withProgress(session, `${label} (${members.length} servers)`, (signal) =>
+        runOnGroup(session, members, { ...options, signal }));
+      presentGroupRun(session, this.services, what, session.targetName ?? '', runs);
+      return;
+    }
     const result = await this.commands.withProgress(session, label, (signal, onProgress) =>
       session.use((live) => live.engine.run({ ...options, signal, onProgress })));
     this.results.present(session, what, result, { paths, notify: paths === undefined });
@@ -121,7 +130,10 @@ export class SyncCommands {
     for (const p of paths) {
       if (p === '') { out.push(p); continue; }
       const isDir = !(await this.isLocalFile(session, p));
-      const why = await session.use(async (live) => live.engine.excludedBy(p, isDir ? 'dir' : 'file'), { exclusive: false });
+      const check = async (live: Live) => live.engine.excludedBy(p, isDir ? 'dir' : 'file');
+      // a group's members share the config's filters: the first member's engine answers
+      const members = session.members;
+      const why = members ? await session.useMember(members[0], check) : await session.use(check, { exclusive: false });
       if (why) excluded.push(`${displayName(p)} is ${why.startsWith('excluded') || why.startsWith('not ') ? why : `excluded: ${why}`}`);
       else out.push(p);
     }
@@ -248,6 +260,13 @@ export class SyncCommands {
       }
       return { label: name, description, picked: name === session.targetName, detail: name === config.defaultTarget ? 'default target' : undefined };
     });
+    // server groups: a save goes to each member (groups/groupSave.ts)
+    for (const [name, members] of Object.entries(config.groups ?? {})) {
+      items.push({
+        label: name, description: `group: ${members.join(', ')}`, picked: name === session.targetName,
+        detail: `${name === config.defaultTarget ? 'default target · ' : ''}upload on save goes to ${members.length} servers`,
+      });
+    }
     const pick = await vscode.window.showQuickPick(items, { placeHolder: `Target for ${session.name} (now: ${session.targetName})` });
     if (!pick || pick.label === session.targetName) return;
     this.services.store.clear(session.key);

@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import type { SshdServer } from '../harness/sshd';
 import type { CodeServer } from './harness/code-server';
 import { closeEditor, openEditor, sshdOrReason, writeTimings, type EditorContext } from './harness/editor';
-import { browserUnavailable, planViewPane, planViewRows, setSectionExpanded, skipOrFail, step, SyncFixture, waitProgressGone, waitUntil } from './harness/flows';
+import { browserUnavailable, leavePlanView, planViewPane, planViewRows, showPlanView, skipOrFail, step, SyncFixture, waitProgressGone, waitUntil } from './harness/flows';
 import type { Workbench } from './harness/workbench';
 
 const T0 = Date.now();
@@ -213,8 +213,7 @@ describe('the first hour in the editor (SFTP)', { skip: unavailable }, () => {
       rmSync(join(fx.ws, 'gone-there.txt'));
       fx.writeRemote(`${site}/css/site.css`, 'body { margin: 2em; }\n');
       await wb.runCommand('Sync: Preview');
-      await setSectionExpanded(wb, 'Explorer Section', false);
-      await setSectionExpanded(wb, 'Remote Sync Section', true);
+      await showPlanView(wb, { revealed: true });
       let rows: Awaited<ReturnType<typeof planViewRows>> = [];
       await waitUntil(async () => {
         rows = await planViewRows(wb);
@@ -240,7 +239,7 @@ describe('the first hour in the editor (SFTP)', { skip: unavailable }, () => {
       await fx.waitLocal('css/site.css', 'body { margin: 2em; }\n');
       await waitUntil(async () => /Preview: 1 entry applied; the rest has not changed yet/.test(await planViewPane(wb).innerText()), 'the header stays true');
       assert.equal(fx.readRemote(`${site}/gone-there.txt`), 'will be deleted on the server\n', 'the rest is unchanged');
-      await setSectionExpanded(wb, 'Explorer Section', true);
+      await leavePlanView(wb);
       await wb.clearNotifications();
     });
   });

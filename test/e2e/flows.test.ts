@@ -9,7 +9,7 @@ import type { SshdServer } from '../harness/sshd';
 import type { CodeServer } from './harness/code-server';
 import { closeEditor, openEditor, sftpWorkspace, sshdOrReason, writeTimings, type EditorContext } from './harness/editor';
 import {
-  activationFromLog, browserUnavailable, logSince, planViewPane, planViewRows, runningExtensionActivation, setSectionExpanded, showHover, waitProgressGone,
+  activationFromLog, browserUnavailable, logSince, planViewPane, planViewRows, runningExtensionActivation, leavePlanView, showPlanView, showHover, waitProgressGone,
   skipOrFail, step, SyncFixture, waitUntil,
 } from './harness/flows';
 import type { Workbench } from './harness/workbench';
@@ -103,7 +103,7 @@ describe('user flows in code-server against sshd (SFTP)', { skip: unavailable },
       assert.equal(fx.readLocal('a.txt'), 'a: changed locally\n');
       assert.match(await wb.waitForNotification(/Bidirectional: Uploaded 1, downloaded 1/), /Uploaded 1, downloaded 1, deleted 0, 1 conflict left, 0 errors/);
       assert.match(await wb.waitForStatusBar('1 conflict'), /↑1 ↓1 · 1 conflict/);
-      await setSectionExpanded(wb, 'Remote Sync Section', true);
+      await showPlanView(wb);
       await waitUntil(async () => {
         const rows = await planViewRows(wb);
         return rows.some((r) => r.label === 'Conflicts') && rows.some((r) => r.label === 'a.txt' && /both/.test(r.description));
@@ -172,7 +172,7 @@ describe('user flows in code-server against sshd (SFTP)', { skip: unavailable },
       fx.removeRemote('old.txt');
       const remoteBefore = fx.remoteFiles();
       await wb.runCommand('Sync: Preview');
-      await setSectionExpanded(wb, 'Explorer Section', false); // room for the view: its rows are virtualised
+      await showPlanView(wb, { revealed: true }); // room for the view: its rows are virtualised
       const GROUPS = ['Uploads', 'Downloads', 'Delete locally', 'Conflicts'];
       let rows: Awaited<ReturnType<typeof planViewRows>> = [];
       await waitUntil(async () => {
@@ -204,7 +204,7 @@ describe('user flows in code-server against sshd (SFTP)', { skip: unavailable },
       // cosmetic, for the screenshot: the CSS language features finish activating
       await waitUntil(async () => !(await wb.statusBarText()).some((x) => /Activating Extensions/.test(x)), 'extensions to finish activating', 10_000).catch(() => undefined);
       await wb.screenshot('preview');
-      await setSectionExpanded(wb, 'Explorer Section', true);
+      await leavePlanView(wb);
     });
   });
 

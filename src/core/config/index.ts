@@ -52,6 +52,11 @@ function parseConfigFile(text: string, file: string): ProjectConfig {
 export function targetSpec(config: ProjectConfig, name?: string): RemoteSpec {
   const key = name ?? config.defaultTarget;
   const t: TargetConfig | undefined = Object.prototype.hasOwnProperty.call(config.targets, key) ? config.targets[key] : undefined;
+  if (!t && config.groups && Object.prototype.hasOwnProperty.call(config.groups, key)) {
+    throw new SyncError('config', `"${key}" in ${CONFIG_RELATIVE_PATH} is a group of targets (${config.groups[key].join(', ')}), not one server`, {
+      path: config.file, hint: `Select one of them as the target (VS Code: "Sync: Select Target"); \`remote-sync run ${key}\` syncs each`,
+    });
+  }
   if (!t) {
     const names = Object.keys(config.targets);
     throw new SyncError('config', `No target named "${key}" in ${CONFIG_RELATIVE_PATH}${didYouMean(key, names)}`, {

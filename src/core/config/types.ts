@@ -55,6 +55,8 @@ export interface ProjectConfig {
   /** absolute; the file's "localRoot" is relative to workspaceRoot (default ".") */
   localRoot: string;
   targets: Record<string, TargetConfig>;
+  /** server groups: a name under "targets" that lists other targets ("group": [...]); see core/groups */
+  groups?: Record<string, string[]>;
   /** required in the file when there is more than one target; else the only one */
   defaultTarget: string;
   /** default false */

@@ -17,6 +17,7 @@ import { parseBandwidth } from '../transfer/bandwidth.js';
 import { TRANSFER_ORDERS } from '../transfer/schedule.js';
 import { VERIFY_MODES } from '../transfer/copy.js';
 import { parseSize } from '../transfer/resume.js';
+import { isGroupNode, parseGroup, checkGroupMembers } from '../groups/index.js';
 
 export { ConfigError, parseMaxDelete };
 
@@ -185,6 +186,7 @@ export function parseConfigText(text: string, file: string): ProjectConfig {
   }
   if (targetsProp.value.type !== 'object') throw j.error(targetsProp.value, 'targets', `must be an object of named targets (got ${shown(targetsProp.value)})`);
   const seen = new Set<string>();
+  const groupNodes: Record<string, Node> = {};
   for (const t of targetsProp.value.children ?? []) {
     const [keyNode, value] = t.children ?? [];
     if (!keyNode || !value) continue;
@@ -193,17 +195,24 @@ export function parseConfigText(text: string, file: string): ProjectConfig {
     if (name.trim() === '') throw j.error(keyNode, field, 'has an empty target name: give it a name like "production"');
     if (seen.has(name)) throw j.error(keyNode, field, 'is given twice: target names must be unique');
     seen.add(name);
+    if (isGroupNode(value)) {
+      (config.groups ??= {})[name] = parseGroup(j, name, value);
+      groupNodes[name] = value.children?.find((c) => c.children?.[0]?.value === 'group')?.children?.[1] ?? value;
+      continue;
+    }
     config.targets[name] = parseTarget(j, name, value, workspaceRoot);
   }
-  const names = Object.keys(config.targets);
-  if (names.length === 0) {
+  const targetNames = Object.keys(config.targets);
+  if (config.groups) checkGroupMembers(j, config.groups, targetNames, groupNodes);
+  const names = [...targetNames, ...Object.keys(config.groups ?? {})];
+  if (targetNames.length === 0) {
     throw j.error(targetsProp.value, 'targets', 'is empty: add at least one target, e.g. "production": { "url": "sftp://user@example.com/var/www/site" }');
   }
 
   const dt = get('defaultTarget');
   if (dt) {
     const name = j.str(dt, 'defaultTarget', { nonEmpty: true });
-    if (!config.targets[name]) {
+    if (!config.targets[name] && !config.groups?.[name]) {
       throw j.error(dt.value, 'defaultTarget', `names no target: "${name}" is not in targets${didYouMean(name, names)}`,
         `Targets: ${names.join(', ')}`);
     }

@@ -198,6 +198,24 @@ export function planViewPane(wb: Workbench) {
 }
 
 /**
+ * Shows the plan view ("Remote Sync", in the Remote Sync container of the activity bar, below the
+ * Server view) with room for its rows: the Server section is collapsed (rows are virtualised).
+ * `revealed`: the view is on screen already (a preview reveals it), only make room.
+ */
+export async function showPlanView(wb: Workbench, options: { revealed?: boolean } = {}): Promise<void> {
+  // a preview reveals the view itself
+  if (!options.revealed) await wb.runCommand('Remote Sync: Focus on Remote Sync View');
+  await setSectionExpanded(wb, 'Server Section', false);
+  await setSectionExpanded(wb, 'Remote Sync Section', true);
+}
+
+/** Back to the Explorer after showPlanView, with the Server section expanded again for the next look. */
+export async function leavePlanView(wb: Workbench): Promise<void> {
+  await setSectionExpanded(wb, 'Server Section', true);
+  await wb.runCommand('View: Show Explorer');
+}
+
+/**
  * Expands or collapses a section of the side bar by its header's aria-label prefix ("Explorer Section",
  * "Remote Sync Section"). Tree rows are virtualised (only rows in view exist), so a view needs room to be read.
  */
@@ -234,7 +252,7 @@ export async function runningExtensionActivation(wb: Workbench, displayName: str
   return { text: line, ms: Number(/(\d+)ms/.exec(line)![1]) };
 }
 
-/** The rows of the "Remote Sync" view in the explorer: label, description and depth (1 = top level). */
+/** The rows of the "Remote Sync" plan view (Remote Sync container): label, description and depth (1 = top level). */
 export async function planViewRows(wb: Workbench): Promise<Array<{ label: string; description: string; level: number }>> {
   const rows = planViewPane(wb).locator('.monaco-list-row');
   return rows.evaluateAll((els) => els.map((el) => ({
