@@ -250,8 +250,9 @@ describe('the first hour in the editor (SFTP)', { skip: unavailable }, () => {
       await wb.runCommand('View: Close All Editors');
       const cfg = JSON.parse(configText().replace(/^\/\/.*$/gm, '')) as { targets: Record<string, Record<string, unknown>> };
       cfg.targets.stranger = { protocol: 'sftp', host: '127.0.0.1', port: sshd!.port, user: 'no-such-user', remotePath: '/tmp', agent: false };
+      const reloads = (server!.logText('Remote Sync.log').match(/Config reloaded/g) ?? []).length;
       writeFileSync(join(fx.ws, '.vscode/remote-sync.json'), JSON.stringify(cfg, null, 2));
-      await waitUntil(() => /Config reloaded/.test(server!.logText('Remote Sync.log')), 'the config reloaded');
+      await waitUntil(() => (server!.logText('Remote Sync.log').match(/Config reloaded/g) ?? []).length > reloads, 'the config reloaded');
       assert.match(await wb.waitForStatusBar(/site · /), /site · /, 'a last result for "site"');
       await wb.runCommand('Sync: Select Target');
       await wb.pickQuickInput('stranger');

@@ -248,7 +248,7 @@ describe('npm start in a clean clone', () => {
       await wb.save();
       const site = join(clone, '.cache/demo/site/index.html');
       const server = join(clone, '.cache/demo/server/index.html');
-      assert.ok(readFileSync(site, 'utf8').includes(marker), 'the save wrote site/index.html');
+      await waitUntil(() => readFileSync(site, 'utf8').includes(marker), 'the save to write site/index.html', 15_000);
       await waitUntil(() => readFileSync(server, 'utf8').includes(marker), 'the saved text in server/index.html', 30_000);
       assert.match(await wb.waitForStatusBar('↑ index.html'), /demo-server · ↑ index\.html/);
       await wb.screenshot('saved-and-uploaded');

@@ -203,8 +203,10 @@ export function planViewPane(wb: Workbench) {
  * `revealed`: the view is on screen already (a preview reveals it), only make room.
  */
 export async function showPlanView(wb: Workbench, options: { revealed?: boolean } = {}): Promise<void> {
-  // a preview reveals the view itself
-  if (!options.revealed) await wb.runCommand('Remote Sync: Focus on Remote Sync View');
+  // a preview reveals the view itself, but not always at once: else focus it
+  const server = wb.page.locator('.pane-header[aria-label^="Server Section"]').first();
+  if (options.revealed) await server.waitFor({ state: 'visible', timeout: 5000 }).catch(() => undefined);
+  if (!options.revealed || !(await server.isVisible())) await wb.runCommand('Remote Sync: Focus on Remote Sync View');
   await setSectionExpanded(wb, 'Server Section', false);
   await setSectionExpanded(wb, 'Remote Sync Section', true);
 }

@@ -143,8 +143,9 @@ test('sftp: a partial whose last 64 KiB do not match the source is not built on'
     await run(env, { mode: 'upload', transfer: { retries: 0 } });
     const [tmp] = serverTemps(env);
     const p = join(env.remoteFs, tmp);
-    // the partial's tail corrupted (a disk error, someone else's write)
-    const size = statSync(p).size;
+    // the partial's tail corrupted (a disk error, someone else's write), once the server has
+    // written all it received (sshd may still be writing when the cut run returns)
+    const size = await settledSize(p);
     const fd = openSync(p, 'r+');
     writeSync(fd, Buffer.alloc(100, 0x55), 0, 100, size - 100);
     closeSync(fd);
