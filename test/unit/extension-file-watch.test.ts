@@ -60,7 +60,8 @@ test('watch: a build\'s burst of changes is one batch, never over a server chang
   w.change.fire(Uri.file(join(ws, 'dist/b.js')));
   w.create.fire(Uri.file(join(ws, 'dist/new.js')));
   w.change.fire(Uri.file(join(ws, 'dist/a.js')));
-  await waitFor('the batch uploaded', () => existsSync(join(server, 'dist/new.js')) && read(join(server, 'dist/a.js')) === 'a2');
+  await waitFor('the batch uploaded', () => existsSync(join(server, 'dist/new.js')) && read(join(server, 'dist/a.js')) === 'a2'
+    && host.log.some((l) => /Watch: uploaded/.test(l)));
   assert.equal(read(join(server, 'dist/b.js')), 'b2');
   assert.equal(host.log.filter((l) => /Watch: uploaded 3 of 3 changed files/.test(l)).length, 1, 'one batch of three');
 
