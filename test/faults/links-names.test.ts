@@ -212,3 +212,43 @@ test('a Windows local side (name rules by platform): CON, NUL.txt, a:b, "dot." a
     assert.deepEqual(Object.keys(filesOnly(treeHashes(env.remoteFs))).sort(), ['CON', 'NUL.txt', 'a:b', 'aux/inside.txt', 'dot.', 'fine.txt'], 'the server keeps them all');
   } finally { env.cleanup(); }
 });
+
+// A synced server link whose target can no longer be read (permission denied) is not "deleted on
+// the server": the local folder it was synced to stays, and the entry is reported.
+t('sftp', sftpEnv, 'a server link whose target cannot be read is left alone, never taken as deleted', async (env) => {
+  const target = join(env.outside, 'shared');
+  mkdirSync(target);
+  writeFile(target, 'doc.txt', 'doc\n', T12);
+  execFileSync('chown', ['-R', `${env.owner!.uid}:${env.owner!.gid}`, target]);
+  serverLink(env, 'docs', target);
+  for (const n of ['a.txt', 'b.txt']) writeFile(env.remoteFs, n, `${n}\n`, T12, env.owner);
+  const first = await runOnce(env, { mode: 'sync' });
+  assert.deepEqual(first.errors, []);
+  assert.equal(readFileSync(join(env.local, 'docs/doc.txt'), 'utf8'), 'doc\n');
+  chmodSync(env.outside, 0o000); // the link's target: permission denied for the server's user
+  try {
+    const r = await runOnce(env, { mode: 'sync' });
+    assert.deepEqual(r.plan.actions.filter((a) => a.kind.startsWith('delete')).map((a) => a.path), [], 'nothing deleted');
+    assert.ok(r.errors.some((e) => e.path === 'docs' && /symbolic link/.test(e.message)), JSON.stringify(r.errors));
+    assert.equal(readFileSync(join(env.local, 'docs/doc.txt'), 'utf8'), 'doc\n', 'the local copy is kept');
+  } finally {
+    chmodSync(env.outside, 0o755);
+  }
+});
+
+// An entry that cannot be read is reported and left alone even when a match filter leaves out
+// files of its name (it may be a folder): never taken as deleted on the other side.
+t('local', localEnv, 'an unreadable entry under a match filter is left alone, never taken as deleted', async (env) => {
+  writeFile(env.local, 'lib/a.php', '<?php\n', T12);
+  for (const n of ['index.php', 'about.php']) writeFile(env.local, n, '<?php\n', T12);
+  const filter = { match: ['**/*.php'] };
+  const first = await runOnce(env, { mode: 'sync' }, filter);
+  assert.deepEqual(first.errors, []);
+  assert.ok(existsSync(join(env.remoteFs, 'lib/a.php')));
+  rmSync(join(env.local, 'lib'), { recursive: true });
+  symlinkSync('lib', join(env.local, 'lib')); // a link to itself: ELOOP, unreadable
+  const r = await runOnce(env, { mode: 'sync' }, filter);
+  assert.deepEqual(r.plan.actions.filter((a) => a.kind.startsWith('delete')).map((a) => a.path), [], 'nothing deleted on the server');
+  assert.ok(existsSync(join(env.remoteFs, 'lib/a.php')), 'the server copy is kept');
+  assert.ok(r.errors.some((e) => e.path === 'lib'), JSON.stringify(r.errors));
+});

@@ -23,7 +23,7 @@ export function listingProblems(local: Target, remote: Target, opts: {
   const notSynced: NotSynced[] = [];
   const unreadable = { local: [] as string[], remote: [] as string[] };
   const excluded = (p: string): boolean => {
-    if (opts.isExcluded(p, 'file') || opts.isExcluded(p, 'dir')) return true;
+    if (opts.isExcluded(p, 'file') && opts.isExcluded(p, 'dir')) return true; // its type is not known: excluded either way
     for (let i = p.indexOf('/'); i > 0; i = p.indexOf('/', i + 1)) if (opts.isExcluded(p.slice(0, i), 'dir')) return true;
     return false;
   };

@@ -85,10 +85,10 @@ export class LocalTarget implements Target {
           const code = (e as NodeJS.ErrnoException).code;
           if (code === 'ENOENT') continue; // vanished, or a broken link
           if (code === 'ELOOP' && d.isSymbolicLink()) {
-            if (!options.include || options.include(path, 'file')) unreadable.push({ path, message: 'A symbolic link that resolves to itself (a loop); left alone' });
+            if (!options.include || options.include(path, 'file') || options.include(path, 'dir')) unreadable.push({ path, message: 'A symbolic link that resolves to itself (a loop); left alone' });
             continue;
           }
-          if (!options.include || options.include(path, 'file')) unreadable.push({ path, message: `Could not read this local entry (${code ?? (e as Error).message}); left alone on both sides` });
+          if (!options.include || options.include(path, 'file') || options.include(path, 'dir')) unreadable.push({ path, message: `Could not read this local entry (${code ?? (e as Error).message}); left alone on both sides` });
           continue;
         }
         if (!st) continue;

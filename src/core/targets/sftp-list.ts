@@ -64,6 +64,11 @@ export async function walkSftp(c: SftpConnection, options: ListOptions, ctx: { s
       const t = typeOf(attrs);
       if (t === 'link') {
         links.push(followLink(c, rel, ctx.log).then((r) => {
+          if (r && 'unreadable' in r) {
+            // only a link whose target does not exist is broken; any other failure is not a deletion
+            if (include(rel, 'file') || include(rel, 'dir')) unreadable.push({ path: rel, message: `Could not follow this symbolic link (${r.unreadable}); left alone on both sides` });
+            return;
+          }
           if (!r) return;
           if (r.type === 'dir') {
             if (r.real === c.root || job.links.includes(r.real) || (job.phys + '/').startsWith(r.real + '/')) {
@@ -104,14 +109,18 @@ function add(out: Map<string, Entry>, queue: { rel: string; phys: string; links:
   if (type === 'dir') queue.push(job);
 }
 
-/** stat through a symlink; undefined for a broken link or one to something that is neither file nor folder */
-async function followLink(c: SftpConnection, rel: string, log: Logger): Promise<{ attrs: Stats; type: EntryType; real: string } | undefined> {
+/**
+ * stat through a symlink; undefined for a broken link (its target does not exist) or one to something
+ * that is neither file nor folder; `unreadable` when the target could not be read (permission, loop…)
+ */
+async function followLink(c: SftpConnection, rel: string, log: Logger): Promise<{ attrs: Stats; type: EntryType; real: string } | { unreadable: string } | undefined> {
   const p = absPath(c, rel);
   let attrs: Stats;
   try {
     attrs = await call<Stats>(c, (s, cb) => s.stat(p, cb));
   } catch (e) {
     if (c.dead || isConnectionLost(e)) throw e;
+    if ((e as { code?: unknown }).code !== 2) return { unreadable: (e as Error).message }; // 2: SSH_FX_NO_SUCH_FILE
     log.debug(`Skipping broken symbolic link ${rel}`);
     return undefined;
   }
