@@ -6,6 +6,7 @@
 // is said once, and modes are not tried again on that target.
 import type { Client } from 'basic-ftp';
 import type { Logger, WriteOptions } from '../types.js';
+import { SyncError } from '../errors.js';
 import { formatMode, modeForFile, type ModePolicy } from './modes.js';
 import { ftpCode, parseMlstReply } from './ftp-util.js';
 
@@ -26,8 +27,10 @@ async function mlstFacts(c: Client, abs: string): Promise<ReturnType<typeof pars
 }
 
 export class FtpModes {
-  /** false after the server refused SITE CHMOD (or offers no UNIX.mode): modes are left to the server */
-  private works = true;
+  /** the server does not report file modes (no MLST UNIX.mode): nothing to keep */
+  private noModes = false;
+  /** the server refused SITE CHMOD */
+  private chmodRefused = false;
   /** the mode the server gives a new file (-1: it does not say) */
   private defaultMode: number | undefined;
   /** temp files given their final mode before their content (prepareTemp) */
@@ -44,9 +47,10 @@ export class FtpModes {
   async prepareTemp(c: Client, tmp: string, dest: string, o: Pick<WriteOptions, 'mode' | 'destMode'>, mlst: boolean,
     createEmpty: () => Promise<unknown>): Promise<boolean> {
     const mode = await this.finalMode(c, dest, o, mlst);
-    if (mode === undefined || (mode & 0o077) !== 0) return false;
+    if (mode === undefined || !isPrivate(mode)) return false;
+    if (this.chmodRefused) throw privateRefused(dest, mode);
     await createEmpty();
-    if (!(await this.chmod(c, tmp, mode, 'file'))) return false;
+    if (!(await this.chmod(c, tmp, mode, 'file'))) throw privateRefused(dest, mode);
     this.preset.add(tmp);
     return true;
   }
@@ -60,7 +64,11 @@ export class FtpModes {
     const mode = await this.finalMode(c, dest, o, mlst);
     if (mode === undefined) return;
     if (this.defaultMode === undefined) this.defaultMode = (mlst ? (await mlstFacts(c, tmp))?.mode : undefined) ?? -1;
-    if (mode !== this.defaultMode) await this.chmod(c, tmp, mode, 'file');
+    if (mode === this.defaultMode) return;
+    // a file that must stay private never takes the server's default mode instead (never widened)
+    if (this.chmodRefused || !(await this.chmod(c, tmp, mode, 'file'))) {
+      if (isPrivate(mode)) throw privateRefused(dest, mode);
+    }
   }
 
   /**
@@ -68,7 +76,7 @@ export class FtpModes {
    * comes from the plan (`destMode`) or from MLST; without either, nothing is changed.
    */
   private async finalMode(c: Client, dest: string, o: Pick<WriteOptions, 'mode' | 'destMode'>, mlst: boolean): Promise<number | undefined> {
-    if (!this.works) return undefined;
+    if (this.noModes) return undefined;
     let previous = o.destMode ?? undefined;
     let exists = o.destMode !== null;
     if (o.destMode === undefined) {
@@ -78,7 +86,7 @@ export class FtpModes {
       previous = f?.mode;
     }
     if (exists && previous === undefined) {
-      this.works = false;
+      this.noModes = true;
       this.log.warn(`${this.display}: the server does not report file modes (MLST UNIX.mode): uploaded files get its default mode`);
       return undefined;
     }
@@ -88,7 +96,7 @@ export class FtpModes {
 
   /** a folder this target created gets the configured `permissions.dir` */
   async newDir(c: Client, abs: string): Promise<void> {
-    if (this.policy.dir !== undefined && this.works) await this.chmod(c, abs, this.policy.dir, 'folder');
+    if (this.policy.dir !== undefined && !this.chmodRefused) await this.chmod(c, abs, this.policy.dir, 'folder');
   }
 
   /** true when the server took it */
@@ -98,10 +106,19 @@ export class FtpModes {
       return true;
     } catch (e) {
       if (ftpCode(e) === undefined) throw e;
-      this.works = false;
+      this.chmodRefused = true;
       this.log.warn(`${this.display}: the server refused SITE CHMOD ${formatMode(mode)} on a ${what} (${(e as Error).message.trim()}); ` +
         'files and folders keep the server\'s default mode');
       return false;
     }
   }
+}
+
+/** no group or other bits: e.g. a 0600 .env */
+const isPrivate = (mode: number) => (mode & 0o077) === 0;
+
+function privateRefused(dest: string, mode: number): SyncError {
+  return new SyncError('io', `Not uploaded: the server refused SITE CHMOD, so ${dest} would take its default mode and become readable by others (it must stay ${formatMode(mode)})`, {
+    path: dest, hint: 'Ask the host to allow SITE CHMOD, or upload this file over SFTP',
+  });
 }

@@ -219,6 +219,14 @@ for (const tls of ['none', 'explicit'] as const) test(`modes over ${tls === 'non
         const chmodWarnings = warnings.filter((w) => /SITE CHMOD/.test(w));
         assert.equal(chmodWarnings.length, 1, warnings.join('\n'));
         assert.match(chmodWarnings[0], /refused SITE CHMOD 640/);
+        // a file that must stay private is not uploaded with the server's default mode instead
+        const p = make({}, strict);
+        const priv = createTarget(p.spec, { log: recorder().log });
+        try {
+          await assert.rejects(priv.write('secret.env', src('KEY=1'), { mode: 0o600, size: 5 }), /refused SITE CHMOD.*must stay 600/);
+          await assert.rejects(priv.write('other.env', src('KEY=2'), { mode: 0o600, size: 5 }), /refused SITE CHMOD/, 'and the next one (the refusal is remembered)');
+        } finally { await priv.close(); }
+        assert.deepEqual(readdirSync(p.fs).filter((n) => /secret|other|rs-tmp/.test(n)), [], 'nothing under the real names, no temp left');
       } finally { await strict.stop(); }
     });
   } finally {
