@@ -321,8 +321,9 @@ export class FtpTarget implements Target {
           tries++;
           return await this.replacePipelined(c, { tmp, absTmp, abs, path, options });
         }
-        // what the server stored (a data connection closed early still ends in "226"): never renamed when short
-        if (tries === 0 && options.size !== undefined) {
+        // what the server stored (a data connection closed early still ends in "226"): never renamed when
+        // short, on a retry too (the temp gone: the rename below checks it already took effect)
+        if (options.size !== undefined) {
           const stored = await statAbs(c, absTmp, tmp, this.mlst);
           if (stored) checkSize(path, options.size, stored.size, 'moved');
         }

@@ -205,7 +205,7 @@ export class SftpTarget implements Target {
       const st = await call<Stats>(c, (s, cb) => s.stat(this.abs(c, tmp), cb));
       checkSize(path, options.size, st.size, 'moved');
       // the temp is 0600 while it grows; the file ends with the mode write() would give it (modes.ts)
-      const prev = await call<Stats>(c, (s, cb) => s.lstat(this.abs(c, path), cb)).catch(() => undefined);
+      const prev = await call<Stats>(c, (s, cb) => s.stat(this.abs(c, path), cb)).catch(() => undefined); // as write() does
       const attrs: { mode: number; atime?: number; mtime?: number } = { mode: modeForFile(prev && typeOf(prev) === 'file' ? prev.mode : undefined, options.mode, this.modes) };
       if (options.mtime !== undefined) attrs.atime = attrs.mtime = Math.floor(options.mtime / 1000);
       await call<void>(c, (s, cb) => s.setstat(this.abs(c, tmp), attrs, cb));

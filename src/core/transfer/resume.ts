@@ -203,7 +203,7 @@ async function commitLocal(store: PartialStore, rec: PartialRecord, dst: Target,
   const root = (dst as { root?: string }).root;
   if (typeof root !== 'string') throw new SyncError('io', 'The local side does not say where its folder is', { path });
   // the partial is 0600 while it grows; the finished file gets the mode write() would give it
-  const previous = (() => { try { return fs.lstatSync(join(root, path)); } catch { return undefined; } })();
+  const previous = (() => { try { return fs.statSync(join(root, path)); } catch { return undefined; } })(); // as write() does
   fs.chmodSync(file, modeForFile(previous?.isFile() ? previous.mode : undefined, srcEntry.mode));
   fs.renameSync(file, join(root, path));
   const e = await dst.stat(path);
