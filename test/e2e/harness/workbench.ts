@@ -269,6 +269,8 @@ export class Workbench {
   async clickEditorTitleAction(label: string): Promise<void> {
     const bar = this.page.locator('.editor-group-container.active .title .editor-actions');
     const inline = bar.getByRole('button', { name: label }).first();
+    // a diff that just opened renders its title actions a moment later
+    await inline.waitFor({ state: 'visible', timeout: 5000 }).catch(() => undefined);
     if (await inline.isVisible()) { await inline.click(); return; }
     const more = bar.getByRole('button', { name: 'More Actions...' }).first();
     if (!(await more.isVisible())) {
