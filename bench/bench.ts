@@ -1,13 +1,13 @@
 // The Remote Sync benchmark: remote-sync against OpenSSH sftp, lftp and rclone, on loopback, in one
 // run, against real daemons (OpenSSH sshd, pure-ftpd) started by the test harness.
 //
-//   npm run bench                      full size: 10,000 files of 0.5–8 KB in 200 folders + one 512 MiB file
-//   npm run bench -- --quick           small tree (500 files, 32 MiB file): a smoke run
-//   npm run bench -- --only sftp,save  only the scenarios tagged sftp or save (tags: sftp ftp upload resync big download save)
+//   npm run bench                      full size: 10,000 files of 0.5–8 KB in 200 folders, one 512 MiB file, a 100,000-file tree
+//   npm run bench -- --quick           small sizes (500 files, 32 MiB file, 5,000-file "huge" tree): a smoke run
+//   npm run bench -- --only sftp,save  only the scenarios tagged sftp or save (tags: sftp ftp upload resync unison huge big download save)
 //   npm run bench -- --no-anchors      only remote-sync
 //   npm run bench -- --no-cli          only the engine API, not the bundled CLI
 //   npm run bench -- --runs 5          repeats of the fast measurements (default 3; median reported)
-//   npm run bench -- --budget 600      seconds; past it, every remaining measurement runs once
+//   npm run bench -- --budget 1500     seconds (default); past it, every remaining measurement runs once
 //   npm run bench -- --concurrency N   passed to the remote-sync target and run (default: the engine's)
 //   npm run bench -- --cpu-prof        write .cpuprofile files of every engine run to bench/results/profiles
 //   npm run bench -- --data-dir DIR    where the input is generated (default: $TMPDIR/rs-bench-data-<size>)
@@ -26,15 +26,21 @@ import { type Options, REPO, RESULTS, WORKER, cliFile, cliIdleRss, data, ftpd, o
 import { errorRow, log, notes, overBudget, phaseTables, raw, rows, skipRow, t0 } from './lib/results.js';
 import { lftp, rclone, rm, tools } from './lib/tools.js';
 import { type Scenario, selected } from './lib/scenario-kit.js';
-import { firstUpload, ftpResync, resync } from './lib/scenarios-tree.js';
+import { firstUpload } from './lib/scenarios-tree.js';
+import { resync } from './lib/scenarios-resync.js';
+import { ftpResync } from './lib/scenarios-ftp-sync.js';
+import { hugeResync } from './lib/scenarios-huge.js';
+import { goalsTable } from './lib/goals.js';
 import { bigDownload, bigFile } from './lib/scenarios-big.js';
 import { saveLatency } from './lib/scenarios-save.js';
 
 // ---------------------------------------------------------------------------------------------
 // options
 
+const TAGS = 'sftp ftp upload resync unison huge big download save';
+
 function parseArgs(argv: string[]): Options {
-  const o: Options = { quick: false, only: [], anchors: true, cli: true, runs: 3, budget: 600, cpuProf: false };
+  const o: Options = { quick: false, only: [], anchors: true, cli: true, runs: 3, budget: 1500, cpuProf: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${a} needs a value`); return v; };
@@ -100,6 +106,7 @@ async function prepareCli(): Promise<void> {
   const v = await runCmd(process.execPath, [cliFile!, '--version'], { tmpDir: work });
   if (!v.ok) { notes.push(`CLI not measured: \`remote-sync --version\` failed: ${v.output.trim().slice(0, 200)}`); set({ cliFile: undefined }); return; }
   set({ cliIdleRss: v.maxRss });
+  notes.push(`CLI memory is the whole process' peak RSS (/usr/bin/time %M); Node's own floor, \`remote-sync --version\`: ${fmtMem(v.maxRss)}.`);
   log(`CLI: ${cliFile} (${v.output.trim()}), idle peak RSS ${fmtMem(cliIdleRss!)}`);
 }
 
@@ -120,13 +127,14 @@ async function main(): Promise<void> {
   const dataDir = opts.dataDir ?? join(tmpdir(), `rs-bench-data-${opts.quick ? 'quick' : 'full'}`);
   mkdirSync(dataDir, { recursive: true });
   // room for the input, plus one remote copy of the tree and of the big file at a time, plus slack
-  const need = spec.bigBytes * 3 + spec.files * 8192 * 3 + 256 * MB;
+  const need = spec.bigBytes * 3 + spec.files * 8192 * 3 + (opts.quick ? 5_000 : 100_000) * 4096 * 2 + 256 * MB; // + the huge tree and its server copy (4 KB blocks)
   for (const d of [dataDir, '/home']) {
     const fs = statfsSync(d);
     const free = fs.bavail * fs.bsize;
     if (free < need) throw new Error(`${d}: ${fmtMem(free)} free, the benchmark needs about ${fmtMem(need)} (use --data-dir or --quick)`);
   }
   set({ work: mkdtempSync(join(tmpdir(), 'rs-bench-work-')) });
+  log(`input: ${dataDir}; results will be written to ${RESULTS}/latest.md and latest.json`);
   mkdirSync(RESULTS, { recursive: true });
   for (const f of readdirSync(RESULTS)) if (/^error-\d+\.log$/.test(f)) rm(join(RESULTS, f));
   const loadStart = loadavg();
@@ -139,7 +147,8 @@ async function main(): Promise<void> {
 
   const scenarios: Scenario[] = [
     { name: 'sftp-upload', tags: ['sftp', 'upload'], run: () => firstUpload('sftp') },
-    { name: 'sftp-resync', tags: ['sftp', 'resync'], run: () => resync() },
+    { name: 'sftp-resync', tags: ['sftp', 'resync', 'unison'], run: () => resync() },
+    { name: 'sftp-huge', tags: ['sftp', 'resync', 'huge'], run: () => hugeResync() },
     { name: 'ftp-upload', tags: ['ftp', 'upload'], run: () => firstUpload('ftp') },
     { name: 'ftp-resync', tags: ['ftp', 'resync'], run: () => ftpResync() },
     { name: 'sftp-big', tags: ['sftp', 'big'], run: () => bigFile('sftp') },
@@ -149,7 +158,7 @@ async function main(): Promise<void> {
     { name: 'sftp-save', tags: ['sftp', 'save'], run: () => saveLatency('sftp') },
     { name: 'ftp-save', tags: ['ftp', 'save'], run: () => saveLatency('ftp') },
   ].filter(selected);
-  if (!scenarios.length) throw new Error(`--only ${opts.only.join(',')} selects nothing (tags: sftp ftp upload resync big download save)`);
+  if (!scenarios.length) throw new Error(`--only ${opts.only.join(',')} selects nothing (tags: ${TAGS})`);
 
   const needSftp = scenarios.some((s) => s.tags.includes('sftp'));
   const needFtp = scenarios.some((s) => s.tags.includes('ftp'));
@@ -203,6 +212,8 @@ async function main(): Promise<void> {
     '',
     table,
     '',
+    goalsTable(),
+    '',
     ...(notes.length ? ['Notes:', '', ...notes.map((n) => `- ${n}`), ''] : []),
     '## Where remote-sync\'s time goes',
     '',
@@ -211,7 +222,7 @@ async function main(): Promise<void> {
   writeFileSync(join(RESULTS, 'latest.md'), md);
   writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify({ rows, notes, raw }, null, 1));
   process.stdout.write(md + '\n');
-  log(`wrote ${join(RESULTS, 'latest.md')}`);
+  log(`results: ${join(RESULTS, 'latest.md')} (this table), ${join(RESULTS, 'latest.json')} (raw numbers)${existsSync(join(RESULTS, 'error-1.log')) ? `, ${RESULTS}/error-N.log (failed commands)` : ''}`);
   rm(work);
 }
 

@@ -10,6 +10,7 @@ export interface DataSpec {
   folders: number;
   minSize: number;
   maxSize: number;
+  /** 0: no big file (a tree-only set, e.g. the 100k tree) */
   bigBytes: number;
 }
 
@@ -71,15 +72,21 @@ export function ensureData(dir: string, spec: DataSpec, log: (s: string) => void
   let treeBytes = 0;
   const perFolder = Math.ceil(spec.files / spec.folders);
   for (let f = 0; f < spec.files; f++) {
-    const folder = join(tree, `d${String(Math.floor(f / perFolder)).padStart(3, '0')}`);
+    const folder = join(tree, `d${String(Math.floor(f / perFolder)).padStart(spec.folders > 999 ? 4 : 3, '0')}`);
     if (f % perFolder === 0) mkdirSync(folder, { recursive: true });
     const size = spec.minSize + Math.floor(rnd() * (spec.maxSize - spec.minSize + 1));
-    const p = join(folder, `f${String(f).padStart(5, '0')}.bin`);
+    const p = join(folder, `f${String(f).padStart(spec.files > 99_999 ? 6 : 5, '0')}.bin`);
     writeFileSync(p, bytes(size));
     utimesSync(p, FIXED_MTIME, FIXED_MTIME);
     treeBytes += size;
   }
   log(`generated ${spec.files} files (${(treeBytes / 1e6).toFixed(1)} MB) in ${spec.folders} folders (${Date.now() - t0} ms)`);
+  if (spec.bigBytes > 0) writeBig(bigFile, spec, log);
+  writeFileSync(marker, JSON.stringify({ spec, treeBytes }));
+  return { dir, tree, bigDir, bigFile, treeBytes, spec };
+}
+
+function writeBig(bigFile: string, spec: DataSpec, log: (s: string) => void): void {
   const t1 = Date.now();
   const big = keystream(spec.seed, 'big');
   const fd = openSync(bigFile, 'w');
@@ -91,6 +98,4 @@ export function ensureData(dir: string, spec: DataSpec, log: (s: string) => void
   }
   utimesSync(bigFile, FIXED_MTIME, FIXED_MTIME);
   log(`generated the ${(spec.bigBytes / 1024 / 1024).toFixed(0)} MiB file (${Date.now() - t1} ms)`);
-  writeFileSync(marker, JSON.stringify({ spec, treeBytes }));
-  return { dir, tree, bigDir, bigFile, treeBytes, spec };
 }

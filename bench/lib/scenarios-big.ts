@@ -6,7 +6,8 @@ import type { RunResult } from './worker.js';
 import { cliFile, cliIdleRss, data, opts, work } from './context.js';
 import { errorRow, maxOf, medianOf, raw, rows, runsCell, skipRow } from './results.js';
 import { cliRun, engineRun, expectBig, lftp, rm, sftpBatch, tools, withoutState } from './tools.js';
-import { type Contender, anchorMemCell, cliMemCell, engineMemCell, phaseTable, remoteDir, series } from './scenario-kit.js';
+import { limitGoal, missingGoal, timeGoal } from './goals.js';
+import { type Contender, type Series, anchorMemCell, cliMemCell, engineMemCell, phaseTable, remoteDir, series } from './scenario-kit.js';
 /** (d) the big file */
 export async function bigFile(proto: 'sftp' | 'ftp'): Promise<void> {
   const mib = data.spec.bigBytes / 1024 / 1024;
@@ -88,6 +89,22 @@ export async function bigFile(proto: 'sftp' | 'ftp'): Promise<void> {
     rows.push({ scenario, tool: cliName, runs: runsCell(c.samples), time: `${fmtSec(sec)} s`, rate: `${mbps(sec).toFixed(0)} MB/s`, memory: cliMemCell(c.samples), goal, result: verdict(sec, growth) });
   }
   if (c?.error) errorRow(scenario, cliName, c.error, goal);
+  cliMemoryGoal(`${mib} MiB upload, ${proto.toUpperCase()}`, c, anchor, anchorName);
+}
+
+/**
+ * Issue 12's memory row: the remote-sync CLI process' peak RSS (/usr/bin/time %M, the whole
+ * process: Node's own floor included, see `remote-sync --version` in the notes) during the big
+ * transfer, ≤ 80 MB; the anchor's peak RSS beside it.
+ */
+function cliMemoryGoal(what: string, c: Series | undefined, anchor: Series | undefined, anchorName: string): void {
+  const row = `memory: CLI peak RSS, ${what}`;
+  if (!c) { missingGoal(row, '≤ 80 MB', 'CLI not measured'); return; }
+  if (!c.samples.length) { missingGoal(row, '≤ 80 MB', c.error ?? 'no run'); return; }
+  const peak = maxOf(c.samples, 'memPeak');
+  const aPeak = anchor?.samples.length ? maxOf(anchor.samples, 'memPeak') : undefined;
+  limitGoal({ row, value: peak, limit: 80 * MB, fmt: fmtMem, anchor: aPeak !== undefined && Number.isFinite(aPeak) ? `${fmtMem(aPeak)} (${anchorName})` : '—', anchorValue: aPeak,
+    goal: `≤ 80 MB${cliIdleRss ? ` (idle CLI: ${fmtMem(cliIdleRss)})` : ''}` });
 }
 
 /**
@@ -154,28 +171,34 @@ export async function bigDownload(proto: 'sftp' | 'ftp'): Promise<void> {
     }
     if (anchor?.error) errorRow(scenario, anchorName, anchor.error);
     const goal = `≤ 1.1× ${anchorTool}'s time${anchorSec ? ` (≤ ${fmtSec(anchorSec * 1.1)} s)` : ''}; memory growth ≤ 80 MB`;
+    const goalCli = `≤ 1.1× ${anchorTool}'s time${anchorSec ? ` (≤ ${fmtSec(anchorSec * 1.1)} s)` : ''}; peak RSS ≤ 80 MB`;
     const verdict = (sec: number, growth: number | undefined) => {
       const ratio = anchorSec ? `${(sec / anchorSec).toFixed(2)}× ${anchorTool}` : 'no anchor';
       const fails: string[] = [];
       if (anchorSec === undefined || sec > 1.1 * anchorSec) fails.push(ratio);
-      if (growth === undefined || growth > 80 * MB) fails.push(`memory +${fmtMem(growth)}`);
+      if (growth === undefined || growth > 80 * MB) fails.push(`memory ${fmtMem(growth)}`);
       return fails.length ? `MISS (${fails.join(', ')})` : `PASS (${ratio})`;
     };
+    const goalRow = `${mib} MiB download, ${proto.toUpperCase()}`;
+    const anchorLabel = proto === 'sftp' ? 'sftp get' : 'lftp get';
     const e = res.get('engine')!;
     if (e.samples.length) {
       const sec = medianOf(e.samples, 'seconds');
+      timeGoal({ row: `${goalRow} — engine`, sec, anchorSec, anchorName: anchorLabel, max: 1.1 });
       rows.push({ scenario, tool: engineName, runs: runsCell(e.samples), time: `${fmtSec(sec)} s`, rate: `${mbps(sec).toFixed(0)} MB/s`, memory: engineMemCell(e.samples), goal, result: verdict(sec, maxOf(e.samples, 'mem')) });
       phaseTable(scenario, results);
       raw[`big-down-${proto}-engine`] = results;
-    }
+    } else missingGoal(`${goalRow} — engine`, `≤ 1.1× ${anchorLabel}`, e.error ?? 'no run');
     if (e.error) errorRow(scenario, engineName, e.error, goal);
     const c = res.get('cli');
     if (c?.samples.length) {
       const sec = medianOf(c.samples, 'seconds');
-      const growth = cliIdleRss ? maxOf(c.samples, 'memPeak') - cliIdleRss : undefined;
-      rows.push({ scenario, tool: cliName, runs: runsCell(c.samples), time: `${fmtSec(sec)} s`, rate: `${mbps(sec).toFixed(0)} MB/s`, memory: cliMemCell(c.samples), goal, result: verdict(sec, growth) });
-    }
-    if (c?.error) errorRow(scenario, cliName, c.error, goal);
+      timeGoal({ row: `${goalRow} — CLI`, sec, anchorSec, anchorName: anchorLabel, max: 1.1 });
+      const peak = maxOf(c.samples, 'memPeak');
+      rows.push({ scenario, tool: cliName, runs: runsCell(c.samples), time: `${fmtSec(sec)} s`, rate: `${mbps(sec).toFixed(0)} MB/s`, memory: cliMemCell(c.samples), goal: goalCli, result: verdict(sec, peak) });
+    } else if (c) missingGoal(`${goalRow} — CLI`, `≤ 1.1× ${anchorLabel}`, c.error ?? 'no run');
+    if (c?.error) errorRow(scenario, cliName, c.error, goalCli);
+    cliMemoryGoal(`${mib} MiB download, ${proto.toUpperCase()}`, c, anchor, anchorName);
   } finally {
     rm(R.absolute);
   }

@@ -88,8 +88,18 @@ export async function lftp(script: string): Promise<CmdResult> {
   return r;
 }
 
+/** the rclone remote `bench:` for the harness's sshd (key login, its known_hosts), written once */
+export function ensureRcloneConf(): void {
+  if (rcloneConf) return;
+  const s = sshd!;
+  set({ rcloneConf: join(work, 'rclone.conf') });
+  writeFileSync(rcloneConf, ['[bench]', 'type = sftp', `host = ${s.host}`, `port = ${s.port}`, `user = ${s.user}`,
+    `key_file = ${s.keyFile}`, `known_hosts_file = ${s.knownHostsFile}`, ''].join('\n'));
+}
+
 export async function rclone(args: string[], timeoutMs = 300_000): Promise<CmdResult> {
   // rclone's own timeouts turn a stalled connection into an error instead of a hang
+  ensureRcloneConf();
   const r = await runCmd(tools.rclone!, [...args, '--config', rcloneConf, '--contimeout', '15s', '--timeout', '60s'], { tmpDir: work, timeoutMs });
   if (!r.ok) throw cmdError(r, `rclone ${args[0]}`);
   return r;

@@ -1,33 +1,19 @@
 // One remote-sync measurement through the engine API, in a fresh process (clean heap, own RSS).
 // Run by bench.ts bundled (node worker.js JOB.json), or through tsx (node --import tsx bench/lib/worker.ts JOB.json)
 // Writes its result as JSON to job.out.
-import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { SyncSession } from '../../src/core/session.js';
 import { createTarget, remoteId } from '../../src/core/targets/index.js';
-import type { RemoteSpec, SyncMode, Target } from '../../src/core/types.js';
+import type { RemoteSpec, SyncMode } from '../../src/core/types.js';
+import { type SaveJob, saveJob } from './worker-save.js';
+
+export type { SaveJob, SaveResult } from './worker-save.js';
 
 export interface RunJob {
   kind: 'run';
   spec: RemoteSpec;
   local: string;
   mode: SyncMode;
-  concurrency?: number;
-  out: string;
-}
-
-export interface SaveJob {
-  kind: 'save';
-  spec: RemoteSpec;
-  local: string;
-  /** relative path of the file to save, inside `local` */
-  file: string;
-  size: number;
-  saves: number;
-  warmup: number;
-  /** pause before each save (not timed) */
-  pauseMs: number;
   concurrency?: number;
   out: string;
 }
@@ -45,34 +31,6 @@ export interface RunResult {
   stats: Record<string, number>;
   errors: string[];
   conflicts: number;
-}
-
-export interface SaveResult {
-  kind: 'save';
-  /** ms per saveFiles() call */
-  save: number[];
-  /** ms per call spent inside remote.stat/remote.write (wall time, overlapping calls merged) */
-  saveRemote: number[];
-  /** ms per bare remote.stat + remote.write of the same content */
-  bare: number[];
-  statuses: Record<string, number>;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Wrap a target method to add its wall time to `acc` (overlaps counted once). */
-function timeCalls<T extends object>(obj: T, names: (keyof T)[], acc: { ms: number; active: number; since: number }): void {
-  for (const name of names) {
-    const orig = obj[name] as unknown as (...a: unknown[]) => Promise<unknown>;
-    (obj as Record<string, unknown>)[name as string] = async (...a: unknown[]) => {
-      if (acc.active++ === 0) acc.since = performance.now();
-      try {
-        return await orig.apply(obj, a);
-      } finally {
-        if (--acc.active === 0) acc.ms += performance.now() - acc.since;
-      }
-    };
-  }
 }
 
 function phaseTimer(obj: object, name: string, phases: Record<string, number>, key: string): void {
@@ -141,55 +99,6 @@ async function runJob(job: RunJob): Promise<RunResult> {
     errors: result.errors.slice(0, 5).map((e) => `${e.kind} ${e.path}: ${e.message}`),
     conflicts: result.conflicts.length,
   };
-}
-
-async function saveJob(job: SaveJob): Promise<SaveResult> {
-  const local = createTarget({ protocol: 'local', path: job.local });
-  const remote: Target = createTarget(job.spec, job.concurrency ? { concurrency: job.concurrency } : {});
-  const session = new SyncSession({ local, remote, localRoot: job.local, remoteId: remoteId(job.spec) });
-  const abs = join(job.local, job.file);
-  try {
-    writeFileSync(abs, randomBytes(job.size));
-    // first sync of the pair (and a warm connection)
-    const first = await session.run({ mode: 'upload', resolve: 'skip' });
-    if (first.errors.length) throw new Error(`initial upload failed: ${first.errors[0].message}`);
-
-    const acc = { ms: 0, active: 0, since: 0 };
-    timeCalls(remote, ['stat', 'write'], acc);
-    const save: number[] = [];
-    const saveRemote: number[] = [];
-    const statuses: Record<string, number> = {};
-    for (let i = 0; i < job.warmup + job.saves; i++) {
-      // saves are not back to back: the kernel's file timestamps are coarse (one clock tick, 4–10 ms)
-      await sleep(job.pauseMs);
-      writeFileSync(abs, randomBytes(job.size)); // what the editor does on save, then calls the handler
-      acc.ms = 0;
-      const t = performance.now();
-      const out = await session.saveFiles([job.file]);
-      const dt = performance.now() - t;
-      const o = out.get(job.file);
-      const st = !o ? 'missing' : o.status === 'uploaded' ? 'uploaded' : `${o.status}: ${'reason' in o ? o.reason : 'message' in o ? o.message : o.action.reason}`;
-      if (i >= job.warmup) {
-        save.push(dt);
-        saveRemote.push(acc.ms);
-        statuses[st] = (statuses[st] ?? 0) + 1;
-      }
-    }
-    // the same network work without the handler: stat + atomic write of the same file, freshly changed
-    const bare: number[] = [];
-    for (let i = 0; i < job.warmup + job.saves; i++) {
-      await sleep(job.pauseMs);
-      writeFileSync(abs, randomBytes(job.size));
-      const t = performance.now();
-      await remote.stat(job.file);
-      await remote.write(job.file, createReadStream(abs), { mtime: Date.now(), size: job.size });
-      const dt = performance.now() - t;
-      if (i >= job.warmup) bare.push(dt);
-    }
-    return { kind: 'save', save, saveRemote, bare, statuses };
-  } finally {
-    await session.close();
-  }
 }
 
 async function main(): Promise<void> {
