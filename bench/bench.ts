@@ -1,9 +1,10 @@
-// The Remote Sync benchmark: remote-sync against OpenSSH sftp, lftp and rclone, on loopback, in one
-// run, against real daemons (OpenSSH sshd, pure-ftpd) started by the test harness.
+// The Remote Sync benchmark: remote-sync against OpenSSH sftp, lftp, rclone and Unison, on loopback, in one
+// run, against real daemons (OpenSSH sshd, pure-ftpd) started by the test harness; every row of issue 12
+// with its anchor interleaved, the ratio and PASS/MISS, and a closing "Goals of issue 12" table.
 //
 //   npm run bench                      full size: 10,000 files of 0.5–8 KB in 200 folders, one 512 MiB file, a 100,000-file tree
 //   npm run bench -- --quick           small sizes (500 files, 32 MiB file, 5,000-file "huge" tree): a smoke run
-//   npm run bench -- --only sftp,save  only the scenarios tagged sftp or save (tags: sftp ftp upload resync unison huge big download save)
+//   npm run bench -- --only sftp,save  only the scenarios tagged sftp or save (tags: sftp ftp upload resync unison rclone huge big download save)
 //   npm run bench -- --no-anchors      only remote-sync
 //   npm run bench -- --no-cli          only the engine API, not the bundled CLI
 //   npm run bench -- --runs 5          repeats of the fast measurements (default 3; median reported)
@@ -27,7 +28,7 @@ import { errorRow, log, notes, overBudget, phaseTables, raw, rows, skipRow, t0 }
 import { lftp, rclone, rm, tools } from './lib/tools.js';
 import { type Scenario, selected } from './lib/scenario-kit.js';
 import { firstUpload } from './lib/scenarios-tree.js';
-import { resync } from './lib/scenarios-resync.js';
+import { rcloneRows, resync } from './lib/scenarios-resync.js';
 import { ftpResync } from './lib/scenarios-ftp-sync.js';
 import { hugeResync } from './lib/scenarios-huge.js';
 import { goalsTable } from './lib/goals.js';
@@ -37,7 +38,7 @@ import { saveLatency } from './lib/scenarios-save.js';
 // ---------------------------------------------------------------------------------------------
 // options
 
-const TAGS = 'sftp ftp upload resync unison huge big download save';
+const TAGS = 'sftp ftp upload resync unison rclone huge big download save';
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { quick: false, only: [], anchors: true, cli: true, runs: 3, budget: 1500, cpuProf: false };
@@ -56,7 +57,7 @@ function parseArgs(argv: string[]): Options {
       case '--cpu-prof': o.cpuProf = true; break;
       case '--data-dir': o.dataDir = resolve(val()); break;
       case '-h': case '--help':
-        process.stdout.write(readFileSync(__filename, 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 16).map((l) => l.slice(3)).join('\n') + '\n');
+        process.stdout.write(readFileSync(__filename, 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 17).map((l) => l.slice(3)).join('\n') + '\n');
         process.exit(0);
         break;
       default: throw new Error(`unknown option ${a} (see --help)`);
@@ -148,6 +149,7 @@ async function main(): Promise<void> {
   const scenarios: Scenario[] = [
     { name: 'sftp-upload', tags: ['sftp', 'upload'], run: () => firstUpload('sftp') },
     { name: 'sftp-resync', tags: ['sftp', 'resync', 'unison'], run: () => resync() },
+    { name: 'sftp-rclone', tags: ['sftp', 'resync', 'rclone'], run: () => rcloneRows() },
     { name: 'sftp-huge', tags: ['sftp', 'resync', 'huge'], run: () => hugeResync() },
     { name: 'ftp-upload', tags: ['ftp', 'upload'], run: () => firstUpload('ftp') },
     { name: 'ftp-resync', tags: ['ftp', 'resync'], run: () => ftpResync() },

@@ -1,6 +1,6 @@
 // (c) the no-change two-way sync of the tree over SFTP: remote-sync `sync` (engine API and CLI)
-// against Unison with its server agent (issue 12: ≤ Unison), interleaved; then rclone bisync and
-// rclone sync (one way) for reference.
+// against Unison with its server agent (issue 12: ≤ Unison), interleaved; and (scenario sftp-rclone)
+// rclone bisync and rclone sync (one way) for reference.
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -92,11 +92,11 @@ export async function resync(): Promise<void> {
     rm(R);
     rm(U);
   }
-  await rcloneRows(scenario);
 }
 
-/** rclone bisync (after --resync) and rclone sync (one way), for reference (no goal) */
-async function rcloneRows(scenario: string): Promise<void> {
+/** rclone bisync (after --resync) and rclone sync (one way) on the tree, for reference (no goal; scenario sftp-rclone) */
+export async function rcloneRows(): Promise<void> {
+  const scenario = `No-change two-way sync, ${treeLabel()}, SFTP`;
   if (!opts.anchors) { skipRow(scenario, 'rclone', '--no-anchors'); return; }
   if (!tools.rclone) { skipRow(scenario, 'rclone bisync / rclone sync', 'rclone is not installed'); return; }
   const filters = join(work, 'rclone-filters.txt');
