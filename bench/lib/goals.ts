@@ -22,15 +22,16 @@ export const fmtMs = (ms: number) => `${ms.toFixed(1)} ms`;
  * A time goal "ours ≤ max × anchor": adds the summary row and returns the main table's result cell,
  * e.g. "PASS (0.93× lftp)". Without an anchor time the verdict is "?" (never a PASS).
  */
-export function timeGoal(g: { row: string; sec: number; anchorSec?: number; anchorName: string; max: number; anchorDesc?: string }): string {
+export function timeGoal(g: { row: string; sec: number; anchorSec?: number; anchorName: string; max: number; anchorDesc?: string; runs?: number; anchorRuns?: number }): string {
+  const once = (n: number | undefined) => (n === 1 ? ', 1 run' : '');
   const goal = g.max === 1 ? `≤ ${g.anchorName}` : `≤ ${g.max.toFixed(1)}× ${g.anchorName}`;
   if (g.anchorSec === undefined || !(g.anchorSec > 0)) {
-    goals.push({ row: g.row, ours: fmtS(g.sec), anchor: 'not measured', ratio: '—', goal, result: '?' });
+    goals.push({ row: g.row, ours: `${fmtS(g.sec)}${once(g.runs)}`, anchor: 'not measured', ratio: '—', goal, result: '?' });
     return `? (${g.anchorName} not measured)`;
   }
   const ratio = g.sec / g.anchorSec;
   const result = ratio <= g.max ? 'PASS' : 'MISS';
-  goals.push({ row: g.row, ours: fmtS(g.sec), anchor: `${fmtS(g.anchorSec)} (${g.anchorDesc ?? g.anchorName})`, ratio: `${ratio.toFixed(2)}×`, goal, result });
+  goals.push({ row: g.row, ours: `${fmtS(g.sec)}${once(g.runs)}`, anchor: `${fmtS(g.anchorSec)} (${g.anchorDesc ?? g.anchorName}${once(g.anchorRuns)})`, ratio: `${ratio.toFixed(2)}×`, goal, result });
   return `${result} (${ratio.toFixed(2)}× ${g.anchorName})`;
 }
 

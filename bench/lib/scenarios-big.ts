@@ -184,7 +184,7 @@ export async function bigDownload(proto: 'sftp' | 'ftp'): Promise<void> {
     const e = res.get('engine')!;
     if (e.samples.length) {
       const sec = medianOf(e.samples, 'seconds');
-      timeGoal({ row: `${goalRow} — engine`, sec, anchorSec, anchorName: anchorLabel, max: 1.1 });
+      timeGoal({ row: `${goalRow} — engine`, sec, anchorSec, anchorName: anchorLabel, max: 1.1, runs: e.samples.length, anchorRuns: anchor?.samples.length });
       rows.push({ scenario, tool: engineName, runs: runsCell(e.samples), time: `${fmtSec(sec)} s`, rate: `${mbps(sec).toFixed(0)} MB/s`, memory: engineMemCell(e.samples), goal, result: verdict(sec, maxOf(e.samples, 'mem')) });
       phaseTable(scenario, results);
       raw[`big-down-${proto}-engine`] = results;
@@ -193,7 +193,7 @@ export async function bigDownload(proto: 'sftp' | 'ftp'): Promise<void> {
     const c = res.get('cli');
     if (c?.samples.length) {
       const sec = medianOf(c.samples, 'seconds');
-      timeGoal({ row: `${goalRow} — CLI`, sec, anchorSec, anchorName: anchorLabel, max: 1.1 });
+      timeGoal({ row: `${goalRow} — CLI`, sec, anchorSec, anchorName: anchorLabel, max: 1.1, runs: c.samples.length, anchorRuns: anchor?.samples.length });
       const peak = maxOf(c.samples, 'memPeak');
       rows.push({ scenario, tool: cliName, runs: runsCell(c.samples), time: `${fmtSec(sec)} s`, rate: `${mbps(sec).toFixed(0)} MB/s`, memory: cliMemCell(c.samples), goal: goalCli, result: verdict(sec, peak) });
     } else if (c) missingGoal(`${goalRow} — CLI`, `≤ 1.1× ${anchorLabel}`, c.error ?? 'no run');

@@ -85,7 +85,7 @@ export async function ftpResync(): Promise<void> {
         if (!r) continue;
         if (r.samples.length) {
           const sec = medianOf(r.samples, 'seconds');
-          const result = timeGoal({ row: `${goalRow} — ${who}`, sec, anchorSec, anchorName: 'lftp', anchorDesc: 'lftp mirror -R --only-newer', max: 1 });
+          const result = timeGoal({ row: `${goalRow} — ${who}`, sec, anchorSec, anchorName: 'lftp', anchorDesc: 'lftp mirror -R --only-newer', max: 1, runs: r.samples.length, anchorRuns: anchor?.samples.length });
           rows.push({ scenario, tool: name, runs: runsCell(r.samples), time: `${fmtSec(sec)} s`, rate: '', memory: memCell(r.samples), goal, result });
         }
         if (r.error) {

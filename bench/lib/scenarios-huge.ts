@@ -80,7 +80,7 @@ export async function hugeResync(): Promise<void> {
       if (r.samples.length) {
         const sec = medianOf(r.samples, 'seconds');
         const peak = maxOf(r.samples, 'memPeak');
-        const t = timeGoal({ row: goalRow(who), sec, anchorSec, anchorName: 'rclone', max: 0.8 });
+        const t = timeGoal({ row: goalRow(who), sec, anchorSec, anchorName: 'rclone', max: 0.8, runs: r.samples.length, anchorRuns: anchor?.samples.length });
         const m = limitGoal({ row: goalRow(`${who} peak RSS`), value: peak, limit: 150 * MB, fmt: fmtMem,
           anchor: anchorPeak !== undefined && Number.isFinite(anchorPeak) ? `${fmtMem(anchorPeak)} (rclone)` : '—', anchorValue: anchorPeak });
         rows.push({ scenario, tool: name, runs: runsCell(r.samples), time: `${fmtSec(sec)} s`, rate: `${Math.round(H.spec.files / sec).toLocaleString('en')} files/s checked`,

@@ -79,7 +79,7 @@ export async function resync(): Promise<void> {
       if (!r) continue;
       if (r.samples.length) {
         const sec = medianOf(r.samples, 'seconds');
-        const result = timeGoal({ row: goalRow(who), sec, anchorSec, anchorName: 'Unison', max: 1 });
+        const result = timeGoal({ row: goalRow(who), sec, anchorSec, anchorName: 'Unison', max: 1, runs: r.samples.length, anchorRuns: anchor?.samples.length });
         rows.push({ scenario, tool: name, runs: runsCell(r.samples), time: `${fmtSec(sec)} s`, rate: checked(sec), memory: memCell(r.samples), goal, result });
       } else missingGoal(goalRow(who), '≤ Unison', r.error ?? 'no run');
       if (r.error) errorRow(scenario, name, r.error, goal);

@@ -65,15 +65,15 @@ export async function firstUpload(proto: 'sftp' | 'ftp'): Promise<void> {
   const goalText = proto === 'sftp'
     ? `faster than sftp put -r${anchorSec ? ` (< ${fmtSec(anchorSec)} s)` : ' (anchor not measured)'}`
     : `≤ 1.0× lftp${anchorSec ? ` (≤ ${fmtSec(anchorSec)} s)` : ' (anchor not measured)'}`;
-  const verdict = (sec: number, who: string) => proto === 'ftp'
-    ? timeGoal({ row: `first upload, ${treeLabel()}, FTP — ${who}`, sec, anchorSec, anchorName: 'lftp', anchorDesc: 'lftp mirror -R --parallel=8', max: 1 })
+  const verdict = (sec: number, who: string, runs: number) => proto === 'ftp'
+    ? timeGoal({ row: `first upload, ${treeLabel()}, FTP — ${who}`, sec, anchorSec, anchorName: 'lftp', anchorDesc: 'lftp mirror -R --parallel=8', max: 1, runs, anchorRuns: anchor?.samples.length })
     : (anchorSec ? `${sec < anchorSec ? 'PASS' : 'MISS'} (${(sec / anchorSec).toFixed(2)}× sftp)` : '?');
   for (const [key, name, memCell, who] of [['engine', engineName, engineMemCell, 'engine'], ['cli', cliName, cliMemCell, 'CLI']] as const) {
     const r = res.get(key);
     if (!r) continue;
     if (r.samples.length) {
       const sec = medianOf(r.samples, 'seconds');
-      rows.push({ scenario, tool: name, runs: runsCell(r.samples), time: `${fmtSec(sec)} s`, rate: filesPerSec(sec), memory: memCell(r.samples), goal: goalText, result: verdict(sec, who) });
+      rows.push({ scenario, tool: name, runs: runsCell(r.samples), time: `${fmtSec(sec)} s`, rate: filesPerSec(sec), memory: memCell(r.samples), goal: goalText, result: verdict(sec, who, r.samples.length) });
     }
     if (r.error) {
       errorRow(scenario, name, r.error, goalText);
