@@ -84,6 +84,8 @@ function linkError(e: unknown): boolean {
  * Returns true when the folder was created.
  */
 export function ensureOwnedDir(dir: string, onCreate?: (dir: string) => void): boolean {
+  // the usual case, there already: one lstat (a failed mkdir costs an exception per call)
+  if (checkOwnedDir(dir, true)) return false;
   let created = false;
   try {
     try {
