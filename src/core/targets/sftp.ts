@@ -255,8 +255,7 @@ export class SftpTarget implements Target {
       const h = handle;
       // our own idle detection: no write acknowledged for the timeout → the link stalled
       const idle = new IdleWatch(timeoutSecondsOf(this.spec) * 1000, () => { conn.stalled = true; conn.dead = true; conn.client.destroy(); });
-      // FSETSTAT + CLOSE go out right behind the last WRITE (the server takes a handle's requests in
-      // order); every reply is still awaited before the rename
+      // FSETSTAT + CLOSE go out right behind the last WRITE (taken in order); all replies awaited before the rename
       let closing: Promise<unknown> | undefined;
       const close = async (): Promise<void> => {
         const prev = await previous!;
@@ -274,10 +273,8 @@ export class SftpTarget implements Target {
       checkSize(path, options.size, moved, 'moved');
       await (closing ?? close());
       throwIfAborted(signal);
-      if (expect) {
-        const prev = await previous!;
-        assertUnchanged('sftp', expect, prev && (typeOf(prev) === 'file' || typeOf(prev) === 'dir') ? entryOf(path, prev, typeOf(prev) as 'file' | 'dir') : undefined);
-      }
+      const prev = expect && await previous!;
+      if (expect) assertUnchanged('sftp', expect, prev && (typeOf(prev) === 'file' || typeOf(prev) === 'dir') ? entryOf(path, prev, typeOf(prev) as 'file' | 'dir') : undefined);
       let st: Stats;
       // a folder listing per file is costly: only names a case-insensitive server might keep otherwise
       if (this.capabilities.caseInsensitive && needsNameCheck(path, false)) {
