@@ -8,6 +8,7 @@ import type { StateStore } from './state.js';
 import { depthOf } from './paths.js';
 import { mapLimit } from './pool.js';
 import { copyVerified } from './transfer/copy.js';
+import { assertUnchanged } from './transfer/recheck.js';
 import { guardDelete, newFailedCopies, noteFailedCopy, prepareName } from './names/executor-guards.js';
 import type { TransferPolicy } from './transfer/policy.js';
 import { orderTransfers } from './transfer/schedule.js';
@@ -34,8 +35,6 @@ export function emptyStats(): Stats {
   return { uploaded: 0, downloaded: 0, deletedLocal: 0, deletedRemote: 0, foldersCreated: 0, bytesUp: 0, bytesDown: 0, conflicts: 0, merged: 0, skipped: 0, errors: 0, inSync: 0, elapsedMs: 0 };
 }
 
-const sameEntry = (a: Entry | undefined, b: Entry | undefined) =>
-  !!a && !!b && a.type === b.type && (a.type === 'dir' || (a.size === b.size && a.mtime === b.mtime));
 
 export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<SyncResult> {
   const started = Date.now();
@@ -197,8 +196,8 @@ export async function perform(
       const srcEntry = up ? a.local! : a.remote!;
       const dstEntry = up ? a.remote : a.local;
       await prepareName(dst, a, state, checkUnchanged);
+      // a file there is re-checked by copyVerified (inside the write where the target can)
       if (dstEntry) {
-        await checkUnchanged(dst, dstEntry);
         if (a.replace && dstEntry.type === 'dir') {
           await dst.removeDir(a.path);
           state.forgetTree(a.path);
@@ -209,6 +208,7 @@ export async function perform(
       const written = await copyVerified(a.path, src, dst, srcEntry, {
         signal, onProgress: onBytes, log: ctx.log, onHashed, direction: a.kind, mode: srcEntry.mode,
         destMode: dstEntry?.type === 'file' ? dstEntry.mode : dstEntry ? undefined : null,
+        expect: dstEntry?.type === 'file' ? dstEntry : undefined,
         // the common version for merges is kept as the bytes stream by (a resumable copy: read back locally)
         tap: (s) => (tap = tapForBase(s, srcEntry.size, ctx.bases)).stream,
         ...(t ? { retry: t.retry, limiter: t.limiter, verify: t.verify, resume: t.resume } : {}),
@@ -239,12 +239,7 @@ export async function perform(
 /** Never overwrite or delete something that changed after the plan was made. */
 async function checkUnchanged(target: Target, planned: Entry): Promise<void> {
   if (planned.type === 'dir') return;
-  const now = await target.stat(planned.path);
-  if (now && !sameEntry(now, planned)) {
-    throw new SyncError('io', `Changed ${target.kind === 'local' ? 'locally' : 'on the server'} while the sync ran; left alone`, {
-      path: planned.path, hint: 'Run the sync again',
-    });
-  }
+  assertUnchanged(target.kind, planned, await target.stat(planned.path));
 }
 
 function tally(a: Action, s: Stats): void {

@@ -118,6 +118,12 @@ export class SyncLock {
   private released = false;
   constructor(readonly file: string, private readonly raw: string) {}
 
+  /** the lock file is still there with our content (a lock kept between calls: nobody removed it) */
+  stillHeld(): boolean {
+    if (this.released) return false;
+    try { return readRaw(this.file) === this.raw; } catch { return false; }
+  }
+
   /** remove the lock file (only if it is still ours) */
   release(): void {
     if (this.released) return;

@@ -17,7 +17,8 @@ import { sameContent } from './compare.js';
 import { decideSave } from './save.js';
 import { mapLimit } from './pool.js';
 import { SyncError, errorMessage } from './errors.js';
-import { acquireLock, lockFileFor } from './lock.js';
+import { lockFileFor } from './lock.js';
+import { PairLock } from './session/pair-lock.js';
 import { listingProblems, type ListingProblems } from './names/listing-problems.js';
 import { probeCaseInsensitive } from './names/probe.js';
 import { foldCase } from './names/case.js';
@@ -36,6 +37,7 @@ import type { FolderItem } from './status/folder.js';
 import type { ServerCheckResult } from './status/server-check.js';
 import { checkServerNow, deleteRemotePath, listFolderItems, type ExplorerContext } from './status/explorer.js';
 import { badNamesOf, nothingDone, notSyncedErrors } from './session/results.js';
+import { IdleCompactor } from './session/idle-compact.js';
 
 interface Listing {
   local: Map<string, Entry>;
@@ -44,10 +46,6 @@ interface Listing {
   problems: ListingProblems;
   caseInsensitive: { local: boolean; remote: boolean };
 }
-
-/** journal lines after which saves' journal is compacted when saves pause; and at once */
-const COMPACT_AFTER = 500;
-const COMPACT_NOW_AFTER = 20_000;
 
 export class SyncSession implements SyncEngine {
   readonly local: Target;
@@ -60,9 +58,10 @@ export class SyncSession implements SyncEngine {
   private opened = false;
   /** case-insensitive sides, probed once per connection (undefined: not known yet) */
   private caseInsensitive: { local?: boolean; remote?: boolean } = {};
-  /** saves in flight, and the timer of the journal's compaction once they pause */
-  private saving = 0;
-  private idleCompactTimer: NodeJS.Timeout | undefined;
+  /** the journal's flush and compaction once saves pause (session/idle-compact.ts) */
+  private readonly idle: IdleCompactor;
+  /** the pair's lock as this session holds it (session/pair-lock.ts) */
+  private readonly pairLock: PairLock;
 
   constructor(readonly options: SessionOptions) {
     this.local = options.local;
@@ -76,6 +75,11 @@ export class SyncSession implements SyncEngine {
     this.bases = options.mergeBase === false ? undefined
       : new BaseStore(join(options.localRoot, STATE_DIR), options.mergeBase?.maxFileSize ?? DEFAULT_MERGE_BASE_MAX, this.log);
     this.state.afterCompact = () => { this.bases?.collect(); };
+    this.pairLock = new PairLock(lockFileFor(this.state.file), options.lock ?? {}, options.idleCompactMs ?? 1000);
+    this.idle = new IdleCompactor({
+      state: this.state, log: this.log, isOpen: () => this.opened, exclusive: (fn) => this.exclusive(undefined, fn),
+      flushBases: () => this.bases?.flush() ?? Promise.resolve(),
+    }, options.idleCompactMs);
   }
 
   get stateFile(): string { return this.state.file; }
@@ -88,12 +92,13 @@ export class SyncSession implements SyncEngine {
   }
 
   async close(): Promise<void> {
-    this.cancelIdleCompact();
+    this.idle.cancel();
     try {
       if (this.opened) this.state.compact();
     } finally {
       await this.bases?.flush();
       this.state.closeJournal();
+      this.pairLock.releaseKept();
       this.opened = false;
       this.caseInsensitive = {};
       await Promise.allSettled([this.remote.close(), this.local.close()]);
@@ -184,20 +189,18 @@ export class SyncSession implements SyncEngine {
 
   /**
    * Run `fn` holding the pair's lock (one sync at a time per pair, across processes; calls in this
-   * process wait their turn too). Only changes need it: listing and dry runs do not.
+   * process wait their turn too). Only changes need it: listing and dry runs do not. `keep`: a save,
+   * after which the lock is kept until saves pause (session/pair-lock.ts).
    */
-  private async exclusive<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
-    const lock = await acquireLock(lockFileFor(this.state.file), { ...this.options.lock, signal });
-    try {
-      // another process may have synced (and compacted the journal) since we last looked; a killed
-      // one may have left the temp file of its last snapshot
-      this.state.removeLeftoverTemps();
+  private exclusive<T>(signal: AbortSignal | undefined, fn: () => Promise<T>, keep = false): Promise<T> {
+    return this.pairLock.run(signal, async (fresh) => {
+      // another process may have synced (and compacted the journal) since we last held the lock; a
+      // killed one may have left the temp file of its last snapshot
+      if (fresh) this.state.removeLeftoverTemps();
       if (this.opened) this.state.refresh();
       else this.state.closeJournal();
-      return await fn();
-    } finally {
-      lock.release();
-    }
+      return fn();
+    }, keep);
   }
 
   execute(plan: Plan, options: Omit<RunOptions, 'mode'> = {}): Promise<SyncResult> {
@@ -257,51 +260,8 @@ export class SyncSession implements SyncEngine {
   }
 
   saveFiles(paths: string[], options: { signal?: AbortSignal; force?: boolean; merge?: boolean } = {}): Promise<Map<string, SaveOutcome>> {
-    this.cancelIdleCompact();
-    this.saving++;
-    return this.exclusive(options.signal, () => this.saveFilesLocked(paths, options)).finally(() => {
-      this.saving--;
-      this.scheduleIdleCompact();
-    });
-  }
-
-  /**
-   * The journal saves append to is made durable (fsync) and, past COMPACT_AFTER lines, compacted into
-   * the snapshot when saves pause (idleCompactMs), not while one waits: writing a 10k-entry snapshot
-   * on a save's path was the tail of save latency. A journal far past the mark (saves that never
-   * pause) is compacted at once, so it stays bounded.
-   */
-  private scheduleIdleCompact(): void {
-    if (!this.opened || this.state.pending === 0 || this.saving > 0) return;
-    if (this.state.pending > COMPACT_NOW_AFTER) {
-      this.compactQuietly();
-      return;
-    }
-    if (this.idleCompactTimer) return;
-    this.idleCompactTimer = setTimeout(() => {
-      this.idleCompactTimer = undefined;
-      if (this.saving > 0) return; // that save schedules again when it ends
-      void this.exclusive(undefined, async () => {
-        if (this.saving > 0 || !this.opened) return;
-        if (this.state.pending > COMPACT_AFTER) this.compactQuietly();
-        else this.state.closeJournal(); // fsync: the lines of the last saves are on disk
-      }).catch((e: unknown) => this.log.warn(`compacting the last-sync state: ${errorMessage(e)}`));
-    }, this.options.idleCompactMs ?? 1000);
-    this.idleCompactTimer.unref();
-  }
-
-  private cancelIdleCompact(): void {
-    if (this.idleCompactTimer) clearTimeout(this.idleCompactTimer);
-    this.idleCompactTimer = undefined;
-  }
-
-  /** a failed compaction loses nothing: the journal stays and is applied on the next load */
-  private compactQuietly(): void {
-    try {
-      this.state.compact();
-    } catch (e) {
-      this.log.warn(`compacting the last-sync state: ${errorMessage(e)}`);
-    }
+    this.idle.saveStarts();
+    return this.exclusive(options.signal, () => this.saveFilesLocked(paths, options), true).finally(() => this.idle.saveEnded());
   }
 
   private async saveFilesLocked(paths: string[], options: { signal?: AbortSignal; force?: boolean; merge?: boolean }): Promise<Map<string, SaveOutcome>> {
@@ -319,7 +279,7 @@ export class SyncSession implements SyncEngine {
         out.set(path, { status: 'error', message: errorMessage(e) });
       }
     });
-    await this.bases?.flush();
+    // (the common versions are written right after, off the save's path: flushed by the idle work and close)
     return out;
   }
 

@@ -10,13 +10,13 @@
 // The folder and every file in it go through state/safe-fs.ts: created 0700 / 0600, never through
 // a link, only files the user owns (a planted `<id>.journal -> ~/.bashrc` is an error, not a write).
 
-import { closeSync, fstatSync, fsyncSync, lstatSync, readSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, fsyncSync, lstatSync, readSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type { Entry, EntryType, PathState } from './types.js';
 import { SyncError } from './errors.js';
 import { STATE_DIR } from './paths.js';
-import { openOwnedFile, readOwnedFile, writeOwnedFileAtomic } from './state/safe-fs.js';
+import { openOwnedFile, readOwnedFile, writeOwnedFileAtomic, writeOwnedFileInSteps } from './state/safe-fs.js';
 import { checkStateDir, ensureStateDir } from './state/state-dir.js';
 
 const VERSION = 1;
@@ -66,6 +66,7 @@ export class StateStore {
     this.loadedFrom = undefined;
     this.entries = new Map();
     this.exists = false;
+    this.changes++;
     this.parse();
     this.parses++;
     this.loadedFrom = files;
@@ -73,6 +74,8 @@ export class StateStore {
 
   /** how many times the files were actually read and parsed (tests, diagnostics) */
   parses = 0;
+  /** bumped by every change of `entries` (a record, a load): a compaction in steps gives up when it moves */
+  private changes = 0;
 
   /**
    * Before a locked change: pick up what another process wrote. When neither file changed since we
@@ -147,6 +150,7 @@ export class StateStore {
 
   /** Record the pair after an action (null: forget the path). Journaled at once. */
   record(path: string, state: PathState | null): void {
+    this.changes++;
     if (state) this.entries.set(path, state);
     else this.entries.delete(path);
     this.exists = true;
@@ -197,21 +201,68 @@ export class StateStore {
   /** Write the snapshot atomically and drop the journal. Cheap no-op when nothing was journaled. */
   compact(force = false): void {
     if (!force && this.journalLines === 0 && !pathExists(this.journalFile)) return;
-    const snap: Snapshot = { version: VERSION, local: this.localRoot, remote: this.remoteId, updated: new Date().toISOString(), entries: {} };
-    const sorted = [...this.entries.keys()].sort();
-    for (const p of sorted) {
-      const s = this.entries.get(p)!;
-      snap.entries[p] = [s.type === 'dir' ? 'd' : 'f', s.local.size, s.local.mtime, s.remote.size, s.remote.mtime];
-      if (s.base) snap.entries[p].push(s.base);
+    ensureStateDir(this.localRoot);
+    writeOwnedFileAtomic(this.file, this.snapshotHead() + this.snapshotEntries(0, Infinity).join(',') + '}}');
+    this.closeJournal();
+    this.dropJournal();
+  }
+
+  /**
+   * compact() for when saves pause, never holding up one that comes: the snapshot is built in
+   * slices (yielding to the event loop) and written and flushed by the thread pool. It is given up —
+   * the journal stays, nothing is lost — as soon as `stop()` says so or `giveUp` settles, and when
+   * anything was recorded meanwhile (those lines would go with the journal). The last step (rename
+   * over the snapshot, drop the journal) is synchronous, right after the last check.
+   * True when compacted (or nothing to do).
+   */
+  async compactInSteps(stop: () => boolean, giveUp: Promise<unknown>, sliceMs = 4): Promise<boolean> {
+    if (this.journalLines === 0 && !pathExists(this.journalFile)) return true;
+    const start = this.changes;
+    const go = () => this.changes === start && !stop();
+    const head = this.snapshotHead();
+    const keys = [...this.entries.keys()].sort();
+    const parts: string[] = [];
+    for (let i = 0; i < keys.length;) {
+      const until = performance.now() + sliceMs;
+      while (i < keys.length && (i % 256 !== 0 || performance.now() < until)) parts.push(this.entryJson(keys[i++]));
+      if (i < keys.length) {
+        await new Promise<void>((r) => setImmediate(r));
+        if (!go()) return false;
+      }
     }
     ensureStateDir(this.localRoot);
-    writeOwnedFileAtomic(this.file, JSON.stringify(snap));
-    this.closeJournal();
+    if (!(await writeOwnedFileInSteps(this.file, head + parts.join(',') + '}}', go, giveUp))) return false;
+    // synchronous from the last check on: no line can come in between. The journal's lines are all in
+    // the snapshot just flushed: it is dropped without a flush of its own
+    this.closeJournal(false);
+    this.dropJournal();
+    return true;
+  }
+
+  /** the snapshot's text up to its first entry (the rest: entries joined by ',' then '}}') */
+  private snapshotHead(): string {
+    const head = JSON.stringify({ version: VERSION, local: this.localRoot, remote: this.remoteId, updated: new Date().toISOString(), entries: {} });
+    return head.slice(0, -2); // … "entries":{
+  }
+
+  private snapshotEntries(from: number, to: number): string[] {
+    return [...this.entries.keys()].sort().slice(from, to).map((p) => this.entryJson(p));
+  }
+
+  /** one entry of the snapshot: "path":[type, localSize, localMtime, remoteSize, remoteMtime, base?] */
+  private entryJson(p: string): string {
+    const s = this.entries.get(p)!;
+    const rec: Snapshot['entries'][string] = [s.type === 'dir' ? 'd' : 'f', s.local.size, s.local.mtime, s.remote.size, s.remote.mtime];
+    if (s.base) rec.push(s.base);
+    return `${JSON.stringify(p)}:${JSON.stringify(rec)}`;
+  }
+
+  /** after a snapshot was written: the journal is gone, the files hold exactly `entries` */
+  private dropJournal(): void {
     rmSync(this.journalFile, { force: true });
     this.journalLines = 0;
     this.exists = true;
     this.afterCompact?.();
-    // the files now hold exactly `entries`
     this.loadedFrom = this.fingerprint();
   }
 
@@ -229,13 +280,38 @@ export class StateStore {
   /** called after each compaction that wrote a snapshot (the merge-base store collects unreferenced blobs) */
   afterCompact?: () => void;
 
-  closeJournal(): void {
-    if (this.journalFd !== undefined) {
-      try { fsyncSync(this.journalFd); } catch { /* best effort */ }
-      closeSync(this.journalFd);
-      this.journalFd = undefined;
-    }
+  /** close the journal, flushed first (`flush`: false when a snapshot that holds its lines was just flushed) */
+  closeJournal(flush = true): void {
+    const fd = this.journalFd;
+    if (fd === undefined) return;
+    this.journalFd = undefined;
+    if (flush) { try { fsyncSync(fd); } catch { /* best effort */ } }
+    // a flush in progress (flushJournal) closes it when it ends
+    if (this.flushing.has(fd)) this.closeAfterFlush.add(fd);
+    else closeSync(fd);
   }
+
+  /**
+   * Make the journal's lines durable without holding up the event loop (fdatasync in the thread
+   * pool), keeping it open for the next line. Lines need no flush of their own as they are written:
+   * a killed process loses nothing written, and a crash of the machine at most the last lines —
+   * which the classifier's "compare first" then finds equal.
+   */
+  flushJournal(): Promise<void> {
+    const fd = this.journalFd;
+    if (fd === undefined) return Promise.resolve();
+    this.flushing.add(fd);
+    return new Promise<void>((resolve) => {
+      fdatasync(fd, () => {
+        this.flushing.delete(fd);
+        if (this.closeAfterFlush.delete(fd)) closeSync(fd);
+        resolve();
+      });
+    });
+  }
+
+  private readonly flushing = new Set<number>();
+  private readonly closeAfterFlush = new Set<number>();
 
   /** Number of journal lines since the last compaction (the extension compacts when it grows). */
   get pending(): number { return this.journalLines; }

@@ -32,6 +32,8 @@ export interface TargetCapabilities {
   nameProblem?: (name: string) => string | undefined;
   /** names that differ only in case are one file here (probed once per connection by the session) */
   caseInsensitive?: boolean;
+  /** write() honours WriteOptions.expect: the re-check before overwrite is made inside the write */
+  recheckOnWrite?: boolean;
 }
 
 export interface ListOptions {
@@ -53,6 +55,12 @@ export interface WriteOptions {
   /** what the plan saw at the destination: null no file, a number the mode of the file replaced,
    *  undefined not known (the target looks itself where it needs to) */
   destMode?: number | null;
+  /**
+   * The file the caller saw at `path` (targets with capabilities.recheckOnWrite): when the file
+   * there now differs (size, mtime; see transfer/recheck.ts), the write fails and nothing is
+   * replaced. Looked at with the write's own requests, compared just before the rename.
+   */
+  expect?: Entry;
   signal?: AbortSignal;
   /** bytes written so far (cumulative) */
   onProgress?: (bytes: number) => void;

@@ -68,4 +68,31 @@ describe('saves: journal compacted when saves pause', () => {
     }
     assert.equal(existsSync(s.state.journalFile), false);
   });
+
+  test('a save that comes while the idle compaction runs interrupts it and is not held up; the compaction comes back later', { timeout: 30_000 }, async () => {
+    const { s, paths } = pair('c', 600, 30);
+    try {
+      await s.saveFiles(paths);
+      const real = s.state.compactInSteps.bind(s.state);
+      let started = false;
+      let calls = 0;
+      s.state.compactInSteps = async (stop, giveUp) => {
+        if (++calls > 1) return real(stop, giveUp);
+        started = true;
+        await giveUp; // a compaction that would take forever, unless given up
+        return false;
+      };
+      for (let i = 0; i < 200 && !started; i++) await sleep(10); // (the idle timer does not keep the process alive)
+      assert.ok(started, 'the idle compaction started');
+      writeFileSync(join(base, 'c', 'local', 'f1.txt'), 'saved during the compaction');
+      const t = Date.now();
+      assert.equal((await s.saveFiles(['f1.txt'])).get('f1.txt')?.status, 'uploaded');
+      assert.ok(Date.now() - t < 2000, 'the save did not wait for the compaction');
+      for (let i = 0; i < 100 && s.state.pending > 0; i++) await sleep(20);
+      assert.equal(calls, 2, 'tried again once saves paused');
+      assert.equal(s.state.pending, 0);
+    } finally {
+      await s.close();
+    }
+  });
 });

@@ -90,8 +90,9 @@ export class BaseStore {
     });
   }
 
-  /** Write queued blobs one at a time, yielding to the event loop between them. */
+  /** Write queued blobs one at a time, yielding to the event loop first and between them (not on the caller's path). */
   private async drain(): Promise<void> {
+    await new Promise<void>((r) => setImmediate(r));
     let yielded = Date.now();
     for (const [hash, content] of this.queue) {
       this.writeBlob(hash, content);

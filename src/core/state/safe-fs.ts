@@ -15,6 +15,7 @@
 //   readOwnedFile(path)                        Buffer, or undefined when the file does not exist
 //   openOwnedFile(path, 'append' | 'create')   a checked descriptor (append: created when missing)
 //   writeOwnedFileAtomic(path, data)           temp (O_EXCL, 0600) + fsync + rename
+//   writeOwnedFileInSteps(path, data, …)       the same through the thread pool, given up on request
 //   createOwnedFile(path, data)                a new file only (O_EXCL), e.g. a lock; EEXIST is thrown as is
 
 import * as fs from 'node:fs';
@@ -83,6 +84,8 @@ function linkError(e: unknown): boolean {
  * Returns true when the folder was created.
  */
 export function ensureOwnedDir(dir: string, onCreate?: (dir: string) => void): boolean {
+  // the usual case, there already: one lstat (a failed mkdir costs an exception per call)
+  if (checkOwnedDir(dir, true)) return false;
   let created = false;
   try {
     try {
@@ -237,6 +240,46 @@ export function writeOwnedFileAtomic(path: string, data: string | Uint8Array): v
     if (fd !== undefined) { try { fs.closeSync(fd); } catch { /* already failing */ } }
     if (!isErr(e, 'EEXIST')) fs.rmSync(tmp, { force: true });
     throw e;
+  }
+}
+
+/**
+ * writeOwnedFileAtomic() off the event loop: create, write and flush the temp file through the
+ * thread pool, then — only when `go()` still says so, checked right before — rename it over `path`
+ * (synchronously: nothing runs between the last check and the rename). Given up (the temp removed,
+ * false returned) as soon as `go()` says no or `giveUp` settles, without waiting for a flush in
+ * progress (the temp is removed once it ends).
+ */
+export async function writeOwnedFileInSteps(path: string, data: string, go: () => boolean, giveUp: Promise<unknown>): Promise<boolean> {
+  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  let fh: fs.promises.FileHandle | undefined;
+  let created = false;
+  let inFlight: Promise<unknown> = Promise.resolve();
+  /** run one step; false when the write is given up first (the step goes on; cleaned up after it) */
+  const step = async (p: Promise<unknown>): Promise<boolean> => {
+    inFlight = p.then(() => undefined, () => undefined);
+    const finished = await Promise.race([p.then(() => true), giveUp.then(() => false)]);
+    return finished && go();
+  };
+  let renamed = false;
+  try {
+    const opening = fs.promises.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | O_NOFOLLOW, 0o600).then((h) => { fh = h; created = true; });
+    if (await step(opening) && await step(fh!.writeFile(data)) && await step(fh!.sync())
+      && await step(fh!.close().then(() => { fh = undefined; })) && go()) {
+      fs.renameSync(tmp, path); // synchronous right after the last check
+      renamed = true;
+    }
+    return renamed;
+  } catch (e) {
+    if (linkError(e)) throw refuseFile(tmp, 'is a symbolic link');
+    throw e;
+  } finally {
+    if (!renamed) {
+      void inFlight.then(async () => {
+        await fh?.close().catch(() => undefined);
+        if (created) fs.rmSync(tmp, { force: true });
+      });
+    }
   }
 }
 

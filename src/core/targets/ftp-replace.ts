@@ -2,7 +2,8 @@
 // that passed the pipelining probe. Same checks as the one-command-at-a-time path in ftp.ts, in two
 // exchanges instead of five:
 //   1. MLST temp (what the server stored: never renamed when short) + MFMT temp (the mtime is set on
-//      the temp, so a refused rename never touches the file it would replace);
+//      the temp, so a refused rename never touches the file it would replace) + MLST name when the
+//      file to be replaced must still be what the caller saw (the re-check before overwrite);
 //   2. RNFR temp + RNTO name + MLST name (the size after the rename, and the stored-name check).
 // Only a first try pipelines: a retry after a dropped connection goes the one-at-a-time way, which
 // first checks whether the rename already took effect (renameAbs with retriedSize).
@@ -10,6 +11,7 @@ import { FTPError, type Client } from 'basic-ftp';
 import type { Entry } from '../types.js';
 import { SyncError } from '../errors.js';
 import { checkSize } from '../transfer/verify.js';
+import { assertUnchanged } from '../transfer/recheck.js';
 import { sendPipelined, type Reply } from './ftp-pipeline.js';
 import { checkStoredNameInReply, entryFromMlst, renameAfterRefusedRnto } from './ftp-ops.js';
 import { formatMlsxTime } from './ftp-util.js';
@@ -23,6 +25,8 @@ export interface PipelinedReplace {
   /** set the mtime (MFMT) to this */
   mtime?: number;
   caseInsensitive?: boolean;
+  /** the file the caller saw at `abs`: listed with the first exchange, nothing renamed when it changed (recheck.ts) */
+  expect?: Entry;
   /** file modes for the temp before it is renamed (FtpModes.beforeRename) */
   beforeRename: () => Promise<void>;
   /** MFMT was refused with this reply (the target turns MFMT off for 500–504 and warns) */
@@ -37,9 +41,15 @@ export async function replacePipelined(c: Client, o: PipelinedReplace): Promise<
   const first: string[] = [];
   if (o.size !== undefined) first.push(`MLST ${o.absTmp}`);
   if (o.mtime !== undefined) first.push(`MFMT ${formatMlsxTime(o.mtime)} ${o.absTmp}`);
+  if (o.expect) first.push(`MLST ${o.abs}`);
   let mtimeSet = false;
   if (first.length) {
     const replies = await sendPipelined(c, first);
+    if (o.expect) {
+      const now = replies[replies.length - 1];
+      if (now instanceof FTPError && !code550(now)) throw now;
+      assertUnchanged('ftp', o.expect, now instanceof FTPError ? undefined : entryFromMlst(now.message, o.path));
+    }
     let i = 0;
     if (o.size !== undefined) {
       const stored = replies[i++];

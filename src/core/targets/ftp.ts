@@ -11,6 +11,7 @@ import { nullLogger } from '../types.js';
 import { SyncError, errorMessage, throwIfAborted } from '../errors.js';
 import { parentOf, tempPathFor } from '../paths.js';
 import { checkSize, countChunks } from '../transfer/verify.js';
+import { assertUnchanged } from '../transfer/recheck.js';
 import { ftpHashCommand, ftpServerHash, HASH_ALGOS, type FileHash, type HashAlgo } from '../transfer/hash.js';
 import { stalledError, timeoutSecondsOf } from '../transfer/stall.js';
 import type { TargetOptions } from './index.js';
@@ -76,7 +77,7 @@ export class FtpTarget implements Target {
     this.host = spec.host;
     this.port = spec.port ?? (spec.protocol === 'ftps' && spec.ftpsImplicit ? 990 : 21);
     const maxConcurrency = Math.max(1, Math.floor(options.concurrency ?? 8)); // the pool shrinks if the server limits connections
-    this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency, nameProblem: ftpNameProblem };
+    this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency, nameProblem: ftpNameProblem, recheckOnWrite: true };
     const host = this.host.includes(':') ? `[${this.host}]` : this.host;
     const user = spec.user ? `${encodeURIComponent(spec.user)}@` : '';
     const path = spec.path.startsWith('/') ? spec.path : `/${spec.path}`;
@@ -319,14 +320,18 @@ export class FtpTarget implements Target {
       return await this.withClient(`replace ${abs}`, path, async (c) => {
         if (tries === 0 && this.pipelining && this.mlst) {
           tries++;
+          // (a retry goes the one-at-a-time way below)
           return await this.replacePipelined(c, { tmp, absTmp, abs, path, options });
         }
         // what the server stored (a data connection closed early still ends in "226"): never renamed when
         // short, on a retry too (the temp gone: the rename below checks it already took effect)
+        let stored: Entry | undefined;
         if (options.size !== undefined) {
-          const stored = await statAbs(c, absTmp, tmp, this.mlst);
+          stored = await statAbs(c, absTmp, tmp, this.mlst);
           if (stored) checkSize(path, options.size, stored.size, 'moved');
         }
+        // the re-check before overwrite (recheck.ts); on a retry only while the temp is still there (else it was renamed)
+        if (options.expect && (tries === 0 || stored)) assertUnchanged('ftp', options.expect, await statAbs(c, abs, path, this.mlst));
         // a retry after a dropped connection: the rename may have gone through already
         await this.modes.beforeRename(c, absTmp, abs, options, this.mlst);
         await renameAbs(c, absTmp, abs, this.mlst, tries++ > 0 ? moved.bytes : undefined);
@@ -367,7 +372,7 @@ export class FtpTarget implements Target {
     const { options } = a;
     try {
       return await replacePipelined(c, {
-        ...a, size: options.size, caseInsensitive: this.capabilities.caseInsensitive,
+        ...a, size: options.size, caseInsensitive: this.capabilities.caseInsensitive, expect: options.expect,
         mtime: options.mtime !== undefined && this.capabilities.setMtime ? options.mtime : undefined,
         beforeRename: () => this.modes.beforeRename(c, a.absTmp, a.abs, options, this.mlst),
         mfmtRefused: (e) => mfmtRefused(this.ops, a.abs, e),

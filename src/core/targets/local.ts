@@ -8,6 +8,7 @@ import type { Entry, EntryType, ListOptions, Target, TargetCapabilities, WriteOp
 import { SyncError } from '../errors.js';
 import { checkRemoteName, isTempName, joinPath, tempPathFor } from '../paths.js';
 import { checkSize } from '../transfer/verify.js';
+import { assertUnchanged } from '../transfer/recheck.js';
 import { isReservedName, localNameRule } from '../names/rules.js';
 import { TEMP_FILE_MODE, modeForFile } from './modes.js';
 
@@ -22,7 +23,7 @@ export class LocalTarget implements Target {
 
   /** `platform`: whose name rules apply (Windows cannot hold `CON`, `a:b`, `x.`); a parameter for tests */
   constructor(readonly root: string, platform: NodeJS.Platform = process.platform) {
-    this.capabilities = { setMtime: true, mtimeResolutionMs: 1, maxConcurrency: 8, nameProblem: localNameRule(platform) };
+    this.capabilities = { setMtime: true, mtimeResolutionMs: 1, maxConcurrency: 8, nameProblem: localNameRule(platform), recheckOnWrite: true };
   }
 
   get display(): string { return this.root; }
@@ -115,9 +116,7 @@ export class LocalTarget implements Target {
 
   async stat(path: string): Promise<Entry | undefined> {
     try {
-      const st = await fsp.stat(this.abs(path));
-      const type: EntryType = st.isDirectory() ? 'dir' : 'file';
-      return { path, type, size: type === 'dir' ? 0 : st.size, mtime: Math.floor(st.mtimeMs), mode: st.mode & 0o777 };
+      return entryOfStats(path, await fsp.stat(this.abs(path)));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
@@ -151,7 +150,13 @@ export class LocalTarget implements Target {
         const t = new Date(options.mtime);
         await fsp.utimes(tmpAbs, t, t);
       }
-      await fsp.chmod(tmpAbs, await this.finalMode(path, options.mode));
+      // the file replaced: its mode is kept (modes.ts), and it must still be what the caller saw (recheck.ts)
+      const previous = await fsp.stat(this.abs(path)).catch((e: NodeJS.ErrnoException) => {
+        if (options.expect && e.code !== 'ENOENT' && e.code !== 'ENOTDIR') throw e;
+        return undefined;
+      });
+      if (options.expect) assertUnchanged('local', options.expect, previous && entryOfStats(path, previous));
+      await fsp.chmod(tmpAbs, modeForFile(previous?.isFile() ? previous.mode : undefined, options.mode));
       await fsp.rename(tmpAbs, this.abs(path));
     } catch (e) {
       source.destroy();
@@ -164,12 +169,6 @@ export class LocalTarget implements Target {
     if (!entry) throw new SyncError('io', 'File vanished right after writing it', { path });
     checkSize(path, options.size, entry.size, 'after-rename');
     return entry;
-  }
-
-  /** the mode the written file gets: the replaced file's, else the source's masked by the umask (modes.ts) */
-  private async finalMode(path: string, sourceMode: number | undefined): Promise<number> {
-    const previous = await fsp.stat(this.abs(path)).catch(() => undefined);
-    return modeForFile(previous?.isFile() ? previous.mode : undefined, sourceMode);
   }
 
   async mkdir(path: string): Promise<void> {
@@ -232,4 +231,9 @@ function ioError(e: unknown, path: string, message: string, hint?: string): Sync
   const h = hint ?? (err.code === 'EACCES' || err.code === 'EPERM' ? 'Check the permissions of the local file or folder' :
     err.code === 'ENOSPC' ? 'The local disk is full' : undefined);
   return new SyncError('io', message, { path, detail: err.message, hint: h, cause: e });
+}
+
+function entryOfStats(path: string, st: Stats): Entry {
+  const type: EntryType = st.isDirectory() ? 'dir' : 'file';
+  return { path, type, size: type === 'dir' ? 0 : st.size, mtime: Math.floor(st.mtimeMs), mode: st.mode & 0o777 };
 }

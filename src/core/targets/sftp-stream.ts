@@ -163,6 +163,12 @@ export interface WriteFromOptions extends PipelineOptions {
   onProgress?: (bytes: number) => void;
   /** offset to write at (a resumed upload); the result and progress count from here */
   start?: number;
+  /**
+   * Called once the source has ended and every WRITE request is sent, before their replies: the
+   * caller may send the requests that follow (FSETSTAT, CLOSE) at once. The server handles a
+   * handle's requests in order, and the caller still waits for every reply before going on.
+   */
+  onIssued?: () => void;
 }
 
 /**
@@ -251,6 +257,7 @@ export function writeFrom(sftp: SFTPWrapper, handle: Buffer, source: Readable, o
     function onEnd() {
       ended = true;
       take(true);
+      if (!settled) opts.onIssued?.();
       maybeDone();
     }
     function onAbort() {

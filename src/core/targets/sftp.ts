@@ -16,10 +16,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { applySshConfig } from './ssh/config.js';
 import { sshServerHash, type FileHash, type HashAlgo } from '../transfer/hash.js';
 import { checkSize } from '../transfer/verify.js';
+import { assertUnchanged } from '../transfer/recheck.js';
 import { IdleWatch, stalledError, timeoutSecondsOf } from '../transfer/stall.js';
 import { needsNameCheck } from '../names/stored-name.js';
 import { removeTree, verifyStoredName } from './sftp-tree.js';
 import { foldCase } from '../names/case.js';
+import { renameOver } from './sftp-rename.js';
 import { TEMP_FILE_MODE, formatMode, modeForFile, type ModePolicy } from './modes.js';
 
 /** waits before the retries (the last one repeats); how many: spec.retries, default 3 */
@@ -50,7 +52,7 @@ export class SftpTarget implements Target {
   constructor(private readonly spec: RemoteSpec, options: TargetOptions = {}) {
     this.log = options.log ?? nullLogger;
     this.credentials = options.credentials ?? {};
-    this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency: Math.max(1, options.concurrency ?? 32) }; // pipelined on one channel: cheap
+    this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency: Math.max(1, options.concurrency ?? 32), recheckOnWrite: true }; // pipelined on one channel: cheap
     const path = spec.path.startsWith('/') ? spec.path : `/${spec.path}`;
     // the name as given, with the user and port an ssh config alias gives (the connection resolves it again)
     let shown: RemoteSpec = spec;
@@ -231,7 +233,7 @@ export class SftpTarget implements Target {
   }
 
   async write(path: string, source: Readable, options: WriteOptions = {}): Promise<Entry> {
-    const { signal } = options;
+    const { signal, expect } = options;
     const tmp = tempPathFor(path);
     let c: SftpConnection | undefined;
     let handle: Buffer | undefined;
@@ -241,33 +243,47 @@ export class SftpTarget implements Target {
       ({ c, handle } = await this.withRetry('Creating a temporary file', tmp, async (c) => {
         const opening = call<Buffer>(c, (s, cb) => s.open(this.abs(c, tmp), 'w', { mode: TEMP_FILE_MODE }, cb));
         // pipelined with the open: the file being replaced, whose permissions the new one keeps (modes.ts)
-        previous = call<Stats>(c, (s, cb) => s.stat(this.abs(c, path), cb)).catch(() => undefined);
+        // and which must still be what the caller saw (`expect`: the re-check before overwrite)
+        previous = call<Stats>(c, (s, cb) => s.stat(this.abs(c, path), cb)).catch((e: unknown) => {
+          if (expect && (e as { code?: unknown }).code !== 2) throw e; // cannot tell: not replaced
+          return undefined;
+        });
+        previous.catch(() => undefined); // read below, after the content
         return { c, handle: await opening };
       }, signal));
       const conn = c;
       const h = handle;
       // our own idle detection: no write acknowledged for the timeout → the link stalled
       const idle = new IdleWatch(timeoutSecondsOf(this.spec) * 1000, () => { conn.stalled = true; conn.dead = true; conn.client.destroy(); });
-      const moved = await writeFrom(conn.sftp, h, source, { signal, onProgress: (n) => { idle.touch(); options.onProgress?.(n); } })
-        .finally(() => idle.stop());
+      // FSETSTAT + CLOSE go out right behind the last WRITE (taken in order); all replies awaited before the rename
+      let closing: Promise<unknown> | undefined;
+      const close = async (): Promise<void> => {
+        const prev = await previous!;
+        const attrs: { mode?: number; atime?: number; mtime?: number } = {};
+        attrs.mode = modeForFile(prev && typeOf(prev) === 'file' ? prev.mode : undefined, options.mode, this.modes);
+        if (options.mtime !== undefined) attrs.atime = attrs.mtime = Math.floor(options.mtime / 1000);
+        handle = undefined; // closed by these requests, also when one of them fails
+        await Promise.all([call<void>(conn, (s, cb) => s.fsetstat(h, attrs, cb)), call<void>(conn, (s, cb) => s.close(h, cb))]);
+      };
+      const moved = await writeFrom(conn.sftp, h, source, {
+        signal, onProgress: (n) => { idle.touch(); options.onProgress?.(n); },
+        onIssued: () => { closing = close(); closing.catch(() => undefined); },
+      }).finally(() => idle.stop());
       throwIfAborted(signal);
       checkSize(path, options.size, moved, 'moved');
-      const prev = await previous!;
-      const attrs: { mode?: number; atime?: number; mtime?: number } = {};
-      attrs.mode = modeForFile(prev && typeOf(prev) === 'file' ? prev.mode : undefined, options.mode, this.modes);
-      if (options.mtime !== undefined) attrs.atime = attrs.mtime = Math.floor(options.mtime / 1000);
-      // processed in order by the server: send them together
-      const closing = [
-        ...(Object.keys(attrs).length ? [call<void>(conn, (s, cb) => s.fsetstat(h, attrs, cb))] : []),
-        call<void>(conn, (s, cb) => s.close(h, cb)),
-      ];
-      handle = undefined;
-      await Promise.all(closing);
+      await (closing ?? close());
       throwIfAborted(signal);
-      await this.renameOn(conn, tmp, path);
+      const prev = expect && await previous!;
+      if (expect) assertUnchanged('sftp', expect, prev && (typeOf(prev) === 'file' || typeOf(prev) === 'dir') ? entryOf(path, prev, typeOf(prev) as 'file' | 'dir') : undefined);
+      let st: Stats;
       // a folder listing per file is costly: only names a case-insensitive server might keep otherwise
-      if (this.capabilities.caseInsensitive && needsNameCheck(path, false)) await verifyStoredName(conn, this.abs(conn, parentOf(path)), baseName(path), path);
-      const st = await call<Stats>(conn, (s, cb) => s.stat(this.abs(conn, path), cb));
+      if (this.capabilities.caseInsensitive && needsNameCheck(path, false)) {
+        await this.renameOn(conn, tmp, path);
+        await verifyStoredName(conn, this.abs(conn, parentOf(path)), baseName(path), path);
+        st = await call<Stats>(conn, (s, cb) => s.stat(this.abs(conn, path), cb));
+      } else {
+        st = await this.renameOn(conn, tmp, path, true) as Stats;
+      }
       checkSize(path, options.size, st.size, 'after-rename');
       return entryOf(path, st, 'file');
     } catch (e) {
@@ -294,21 +310,11 @@ export class SftpTarget implements Target {
     } catch { /* a stale temp is reported by the next list() and cleaned then */ }
   }
 
-  /** rename over an existing target: posix-rename@openssh.com, else remove + rename */
-  private async renameOn(c: SftpConnection, from: string, to: string): Promise<void> {
-    const src = this.abs(c, from), dst = this.abs(c, to);
-    if (c.posixRename) {
-      await call<void>(c, (s, cb) => s.ext_openssh_rename(src, dst, cb));
-      return;
-    }
-    try {
-      await call<void>(c, (s, cb) => s.rename(src, dst, cb));
-    } catch (e) {
-      // never unlink "the target" of a case-only rename: on a case-insensitive server it is the file itself
-      if ((e as { code?: unknown }).code !== 4 || foldCase(from) === foldCase(to)) throw e;
-      await call<void>(c, (s, cb) => s.unlink(dst, cb)).catch(() => undefined);
-      await call<void>(c, (s, cb) => s.rename(src, dst, cb));
-    }
+  /** rename over an existing target (sftp-rename.ts); `thenStat`: the new name's attributes, asked for right behind the rename */
+  private renameOn(c: SftpConnection, from: string, to: string): Promise<void>;
+  private renameOn(c: SftpConnection, from: string, to: string, thenStat: true): Promise<Stats>;
+  private renameOn(c: SftpConnection, from: string, to: string, thenStat = false): Promise<Stats | void> {
+    return renameOver(c, this.abs(c, from), this.abs(c, to), foldCase(from) === foldCase(to), thenStat);
   }
 
   /** mkdir -p; `mkdir('')` creates the root folder itself (a first upload to a new place) */

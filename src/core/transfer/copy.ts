@@ -10,6 +10,7 @@ import { isSizeMismatch } from './verify.js';
 import { throttled, type BandwidthLimiter } from './bandwidth.js';
 import { backoffMs, defaultRetryPolicy, sleepFor, type RetryPolicy } from './retry.js';
 import { compareHashes } from './hash.js';
+import { assertUnchanged } from './recheck.js';
 import { copyResumable, resumable, type ResumeContext } from './resume.js';
 
 export type VerifyMode = 'size' | 'hash';
@@ -35,6 +36,12 @@ export interface CopyOptions {
   tap?: (source: Readable) => Readable;
   /** told how each side was hashed (verify: 'hash') */
   onHashed?: (methods: { src: string; dst: string }) => void;
+  /**
+   * the file the plan saw at the destination: never replaced when it changed since (recheck.ts) —
+   * checked inside the write where the target can (capabilities.recheckOnWrite), else by a stat
+   * first. Only before the first attempt: a retry may find this copy's own file there.
+   */
+  expect?: Entry;
 }
 
 /** A hash of the copy differs from the source's: the destination does not hold what was sent. */
@@ -72,9 +79,15 @@ export async function copyVerified(path: string, src: Target, dst: Target, srcEn
       const limiter = opts.limiter;
       const tap = opts.tap ?? ((r: Readable) => r);
       const pace = limiter ? (s: Readable) => throttled(s, limiter, signal) : (s: Readable) => s;
-      const written = opts.direction && resumable(opts.direction, dst, srcEntry.size, opts.resume)
-        ? await copyResumable(opts.direction, path, src, dst, srcEntry, opts.resume, { signal, onProgress, pace })
-        : await dst.write(path, pace(tap(await src.read(path, signal))), { mtime: srcEntry.mtime, size: srcEntry.size, mode: opts.mode, destMode: opts.destMode, signal, onProgress });
+      const viaPartial = !!opts.direction && resumable(opts.direction, dst, srcEntry.size, opts.resume);
+      const expect = attempt === 0 && opts.expect?.type === 'file' ? opts.expect : undefined;
+      if (expect && (viaPartial || !dst.capabilities.recheckOnWrite)) assertUnchanged(dst.kind, expect, await dst.stat(path));
+      const written = viaPartial
+        ? await copyResumable(opts.direction!, path, src, dst, srcEntry, opts.resume!, { signal, onProgress, pace })
+        : await dst.write(path, pace(tap(await src.read(path, signal))), {
+          mtime: srcEntry.mtime, size: srcEntry.size, mode: opts.mode, destMode: opts.destMode, signal, onProgress,
+          ...(expect && dst.capabilities.recheckOnWrite ? { expect } : {}),
+        });
       if (opts.verify === 'hash') {
         const c = await compareHashes(src, dst, path, signal);
         opts.onHashed?.({ src: c.methods[0], dst: c.methods[1] });

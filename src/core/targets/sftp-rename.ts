@@ -1,0 +1,29 @@
+// Renaming over an existing file on SFTP: posix-rename@openssh.com where the server has it (one
+// atomic step), else remove + rename. With `thenStat` the STAT of the new name goes out right behind
+// the rename, in the same write (the server answers a channel's requests in order): the size check
+// after the rename costs no round trip of its own.
+import type { Stats } from 'ssh2';
+import type { SftpConnection } from './sftp-connect.js';
+import { call } from './sftp-util.js';
+
+/** `src`, `dst`: absolute; `caseOnly`: the two names differ only in case (never unlink "the target") */
+export async function renameOver(c: SftpConnection, src: string, dst: string, caseOnly: boolean, thenStat: boolean): Promise<Stats | void> {
+  const statAfter = () => call<Stats>(c, (s, cb) => s.stat(dst, cb));
+  if (c.posixRename) {
+    const renamed = call<void>(c, (s, cb) => s.ext_openssh_rename(src, dst, cb));
+    if (!thenStat) return renamed;
+    const after = statAfter();
+    after.catch(() => undefined); // the rename's failure comes first
+    await renamed;
+    return after;
+  }
+  try {
+    await call<void>(c, (s, cb) => s.rename(src, dst, cb));
+  } catch (e) {
+    // on a case-insensitive server the target of a case-only rename is the file itself
+    if ((e as { code?: unknown }).code !== 4 || caseOnly) throw e;
+    await call<void>(c, (s, cb) => s.unlink(dst, cb)).catch(() => undefined);
+    await call<void>(c, (s, cb) => s.rename(src, dst, cb));
+  }
+  if (thenStat) return statAfter();
+}
