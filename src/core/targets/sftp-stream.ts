@@ -21,10 +21,19 @@ export interface ReadStreamOptions extends PipelineOptions {
 
 export const DEFAULT_CHUNK = 64 * 1024;
 export const DEFAULT_DEPTH = 64;
+/** reads ask for up to this much each (OpenSSH's limits@openssh.com allows 255 KiB) */
+export const READ_CHUNK = 256 * 1024;
+/** bytes of read requests in flight: ssh2's channel window is 2 MiB, more would only wait for it */
+export const READ_BUDGET = 2 * 1024 * 1024;
 
 function maxLen(sftp: SFTPWrapper, which: '_maxReadLen' | '_maxWriteLen', wanted: number): number {
   const max = (sftp as unknown as Record<string, number>)[which];
   return typeof max === 'number' && max > 0 ? Math.min(wanted, max) : Math.min(wanted, 32 * 1024);
+}
+
+/** requests in flight for `chunk`-sized reads: the budget's worth, at least 8, at most 64 */
+export function readDepth(chunk: number): number {
+  return Math.min(DEFAULT_DEPTH, Math.max(8, Math.ceil(READ_BUDGET / chunk)));
 }
 
 /** ssh2 silently drops requests on a closed channel (their callbacks never run): check first */
@@ -74,8 +83,10 @@ export class SftpReadStream extends Readable {
     const onClose = () => { if (!this.finished) this.destroy(this.mapError(connectionLost())); };
     sftp.once('close', onClose);
     this.once('close', () => sftp.off('close', onClose));
-    this.chunk = maxLen(sftp, '_maxReadLen', opts.chunkSize ?? DEFAULT_CHUNK);
-    this.depth = opts.depth ?? DEFAULT_DEPTH;
+    // few large reads (as OpenSSH's sftp does with the server's limits): 4× fewer requests to
+    // send and answer than with 64 KiB ones, for the same bytes in flight
+    this.chunk = maxLen(sftp, '_maxReadLen', opts.chunkSize ?? READ_CHUNK);
+    this.depth = opts.depth ?? readDepth(this.chunk);
     this.nextPos = opts.start ?? 0;
   }
 
