@@ -1,14 +1,14 @@
 // A folder on this machine. Also the reference implementation of the Target contract.
 
-import { closeSync, createWriteStream, fstatSync, openSync, promises as fsp, readSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fsp, readSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Entry, EntryType, ListOptions, Target, TargetCapabilities, WriteOptions } from '../types.js';
 import { SyncError } from '../errors.js';
 import { checkRemoteName, isTempName, joinPath, tempPathFor } from '../paths.js';
 import { checkSize } from '../transfer/verify.js';
 import { assertUnchanged } from '../transfer/recheck.js';
+import { writeToFd } from '../transfer/file-sink.js';
 import { isReservedName, localNameRule } from '../names/rules.js';
 import { TEMP_FILE_MODE, modeForFile } from './modes.js';
 
@@ -135,16 +135,14 @@ export class LocalTarget implements Target {
   async write(path: string, source: Readable, options: WriteOptions = {}): Promise<Entry> {
     const tmp = tempPathFor(path);
     const tmpAbs = this.abs(tmp);
-    let bytes = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        bytes += chunk.length;
-        options.onProgress?.(bytes);
-        cb(null, chunk);
-      },
-    });
+    let fd: number | undefined;
     try {
-      await pipeline(source, counter, createWriteStream(tmpAbs, { flags: 'wx', mode: TEMP_FILE_MODE, highWaterMark: 256 * 1024 }), { signal: options.signal });
+      if (options.signal?.aborted) throw new SyncError('aborted', 'Cancelled', { path });
+      fd = openSync(tmpAbs, 'wx', TEMP_FILE_MODE);
+      // big buffered writes on the descriptor (transfer/file-sink.ts); counts what arrived
+      const bytes = await writeToFd(source, fd, { signal: options.signal, onProgress: options.onProgress, position: 0, size: options.size });
+      closeSync(fd);
+      fd = undefined;
       checkSize(path, options.size, bytes, 'moved');
       if (options.mtime !== undefined) {
         const t = new Date(options.mtime);
@@ -160,6 +158,7 @@ export class LocalTarget implements Target {
       await fsp.rename(tmpAbs, this.abs(path));
     } catch (e) {
       source.destroy();
+      if (fd !== undefined) closeSync(fd);
       await fsp.rm(tmpAbs, { force: true }).catch(() => undefined);
       if (options.signal?.aborted) throw new SyncError('aborted', 'Cancelled', { path });
       if (e instanceof SyncError) throw e;

@@ -7,12 +7,12 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Entry, Logger, Target } from '../types.js';
 import { SyncError, isAbortError } from '../errors.js';
 import { openOwnedFile, ensureOwnedDir } from '../state/safe-fs.js';
 import { ensureStateDir } from '../state/state-dir.js';
 import { checkSize } from './verify.js';
+import { writeToFd } from './file-sink.js';
 import { modeForFile } from '../targets/modes.js';
 import { PARTIAL_MAX_AGE_MS, type Direction, type PartialRecord, type PartialStore } from './partials.js';
 
@@ -181,14 +181,14 @@ async function appendLocal(store: PartialStore, rec: PartialRecord, source: Read
   if (offset === 0) fs.rmSync(file, { force: true });
   const fd = openOwnedFile(file, 'append');
   let n = 0;
-  const out = fs.createWriteStream('', { fd, highWaterMark: 256 * 1024 });
   try {
-    await pipeline(source, async function* (chunks: AsyncIterable<Buffer>) {
-      for await (const c of chunks) { n += c.length; onProgress(n); yield c; }
-    }, out, { signal });
+    // big buffered writes on the descriptor (file-sink.ts); O_APPEND: each lands at the end
+    n = await writeToFd(source, fd, { signal, onProgress });
   } catch (e) {
     if (isAbortError(e) || signal?.aborted) throw new SyncError('aborted', 'Cancelled', { path: rec.path });
     throw e instanceof SyncError ? e : new SyncError('io', 'Could not write the partial download', { path: rec.path, detail: (e as Error).message, cause: e });
+  } finally {
+    fs.closeSync(fd);
   }
   return n;
 }

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { Client, utils, type AnyAuthMethod, type AuthenticationType, type ConnectConfig, type ParsedKey } from 'ssh2';
+import type { Client, AnyAuthMethod, AuthenticationType, ConnectConfig, ParsedKey } from 'ssh2';
 import { SyncError } from '../../errors.js';
 import { timeoutSecondsOf } from '../../transfer/stall.js';
 import type { Credentials, Logger, RemoteSpec } from '../../types.js';
@@ -16,6 +16,7 @@ import { algorithmsForKeyType, defaultKnownHostsFile, knownKeyTypes, verifyHostK
 import { chooseAgent } from './agent.js';
 import { noMatchingAlgorithmError, recordOffer, sshAlgorithms, type AlgorithmKind } from './algorithms.js';
 import { toSyncError, userOf } from './errors.js';
+import { loadSsh2, type Ssh2Module } from './ssh2-lazy.js';
 
 /** secrets asked once per host, kept for transparent reconnects */
 export interface SecretCache {
@@ -57,7 +58,7 @@ type Attempt = { method: AuthenticationType; label: string; make: () => Promise<
 type Ask = <T>(f: () => Promise<T> | T) => Promise<T>;
 type KbdPrompt = { prompt: string; echo: boolean };
 
-function authAttempts(o: LoginOptions, username: string, notes: string[], ask: Ask): Attempt[] {
+function authAttempts(o: LoginOptions, username: string, notes: string[], ask: Ask, { utils }: Ssh2Module): Attempt[] {
   const { spec, credentials, secrets, log } = o;
   const list: Attempt[] = [];
   if (!spec.identitiesOnly) {
@@ -147,7 +148,8 @@ function authAttempts(o: LoginOptions, username: string, notes: string[], ask: A
 }
 
 /** Handshake and login over `o.sock`; resolves with the ready client. */
-export function loginSsh(o: LoginOptions): Promise<Client> {
+export async function loginSsh(o: LoginOptions): Promise<Client> {
+  const ssh2 = await loadSsh2();
   const { spec, credentials, log } = o;
   const host = spec.host ?? 'localhost';
   const port = spec.port ?? 22;
@@ -168,7 +170,7 @@ export function loginSsh(o: LoginOptions): Promise<Client> {
     clearTimeout(timer);
     try { return await f(); } finally { if (!settled) arm(); }
   };
-  const attempts = authAttempts(o, username, notes, ask);
+  const attempts = authAttempts(o, username, notes, ask, ssh2);
   let started = false;
   const authHandler = (methodsLeft: AuthenticationType[] | null, _partial: boolean | null, next: (m: AnyAuthMethod | false) => void): void => {
     if (!started) { started = true; next({ type: 'none', username }); return; }
@@ -216,7 +218,7 @@ export function loginSsh(o: LoginOptions): Promise<Client> {
   };
 
   return new Promise<Client>((resolve, reject) => {
-    const client = new Client();
+    const client = new ssh2.Client();
     const fail = (err: unknown) => {
       if (settled) return;
       settled = true;
