@@ -8,6 +8,7 @@ import type { StateStore } from './state.js';
 import { depthOf } from './paths.js';
 import { mapLimit } from './pool.js';
 import { copyVerified } from './transfer/copy.js';
+import { DestinationAppeared, sameEntry } from './transfer/dest-check.js';
 import { guardDelete, newFailedCopies, noteFailedCopy, prepareName } from './names/executor-guards.js';
 import type { TransferPolicy } from './transfer/policy.js';
 import { orderTransfers } from './transfer/schedule.js';
@@ -33,9 +34,6 @@ export interface ExecuteContext {
 export function emptyStats(): Stats {
   return { uploaded: 0, downloaded: 0, deletedLocal: 0, deletedRemote: 0, foldersCreated: 0, bytesUp: 0, bytesDown: 0, conflicts: 0, merged: 0, skipped: 0, errors: 0, inSync: 0, elapsedMs: 0 };
 }
-
-const sameEntry = (a: Entry | undefined, b: Entry | undefined) =>
-  !!a && !!b && a.type === b.type && (a.type === 'dir' || (a.size === b.size && a.mtime === b.mtime));
 
 export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<SyncResult> {
   const started = Date.now();
@@ -107,6 +105,13 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
         conflicts.push(leftConflict(a, e.message));
         stats.conflicts++;
         ctx.log.info(`conflict ${a.path}: not merged, ${e.message}`);
+        return;
+      }
+      if (e instanceof DestinationAppeared) {
+        // someone else created the file since the plan: never overwritten, a conflict for the next run
+        conflicts.push({ ...a, kind: 'conflict', conflict: 'both-new', resolvedBy: undefined, reason: e.message });
+        stats.conflicts++;
+        ctx.log.warn(`conflict ${a.path}: ${e.message}`);
         return;
       }
       const message = errorMessage(e);
@@ -205,10 +210,14 @@ export async function perform(
         }
       }
       const t = ctx.transfer;
+      // what the destination must still be right before each write, retry and resumed commit (transfer/dest-check.ts):
+      // the file the plan saw (checked above for the first try), or nothing (a folder removed above: nothing)
+      const planned = a.caseRename ? { ...a.caseRename, path: a.path } : dstEntry?.type === 'file' ? dstEntry : null;
       let tap: BaseTap | undefined;
       const written = await copyVerified(a.path, src, dst, srcEntry, {
         signal, onProgress: onBytes, log: ctx.log, onHashed, direction: a.kind, mode: srcEntry.mode,
         destMode: dstEntry?.type === 'file' ? dstEntry.mode : dstEntry ? undefined : null,
+        destPlanned: planned,
         // the common version for merges is kept as the bytes stream by (a resumable copy: read back locally)
         tap: (s) => (tap = tapForBase(s, srcEntry.size, ctx.bases)).stream,
         ...(t ? { retry: t.retry, limiter: t.limiter, verify: t.verify, resume: t.resume } : {}),

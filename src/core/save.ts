@@ -13,6 +13,7 @@ import { explainSaveError, isMissingFolder } from './save-errors.js';
 import type { BaseStore } from './merge/bases.js';
 import { captureBase } from './merge/capture.js';
 import { saveByMerge } from './merge/save.js';
+import { DestinationAppeared } from './transfer/dest-check.js';
 
 export interface SaveContext {
   local: Target;
@@ -26,6 +27,8 @@ export interface SaveContext {
   bases?: BaseStore;
   /** conflictPolicy "merge": a server copy modified too is merged when that is clean */
   merge?: boolean;
+  /** (internal) decided again once: a file appeared on the server between the stat and the write */
+  again?: boolean;
 }
 
 export async function decideSave(path: string, ctx: SaveContext): Promise<SaveOutcome> {
@@ -80,6 +83,8 @@ export async function decideSave(path: string, ctx: SaveContext): Promise<SaveOu
       await perform(action, ctx, () => undefined);
     }
   } catch (e) {
+    // someone created the file on the server since the stat above: never overwritten, decided again (a conflict)
+    if (e instanceof DestinationAppeared && !ctx.force && !ctx.again) return decideSave(path, { ...ctx, again: true });
     throw explainSaveError(path, ctx.remote.display, e);
   }
   ctx.log.info(`upload ${path} (saved)`);

@@ -11,6 +11,7 @@ import { throttled, type BandwidthLimiter } from './bandwidth.js';
 import { backoffMs, defaultRetryPolicy, sleepFor, type RetryPolicy } from './retry.js';
 import { compareHashes } from './hash.js';
 import { copyResumable, resumable, type ResumeContext } from './resume.js';
+import { checkDestination, sameEntry, type PlannedDestination } from './dest-check.js';
 
 export type VerifyMode = 'size' | 'hash';
 export const VERIFY_MODES: readonly VerifyMode[] = ['size', 'hash'];
@@ -22,6 +23,9 @@ export interface CopyOptions {
   /** the source's mode, and the mode of the file it replaces (null: a new file) — see targets/modes.ts */
   mode?: number;
   destMode?: number | null;
+  /** what the plan saw at the destination (null: nothing): checked before the first try of a new file,
+   *  before every retry and before a resumed transfer's commit (dest-check.ts); undefined: not checked */
+  destPlanned?: PlannedDestination;
   /** default: 3 retries, first wait 1 s */
   retry?: RetryPolicy;
   limiter?: BandwidthLimiter;
@@ -67,18 +71,27 @@ export function isRetryableTransfer(e: unknown): boolean {
 export async function copyVerified(path: string, src: Target, dst: Target, srcEntry: Entry, opts: CopyOptions = {}): Promise<Entry> {
   const { signal, onProgress } = opts;
   const policy = opts.retry ?? defaultRetryPolicy();
+  /** what a failed try left at the destination after its rename (a hash that differs): ours, not someone else's */
+  let leftByUs: Entry | undefined;
   for (let attempt = 0; ; attempt++) {
     try {
+      // the destination must still be what the plan saw (a file planned there was checked by the caller)
+      if (attempt === 0 ? opts.destPlanned === null : opts.destPlanned !== undefined) {
+        const ours = leftByUs && await dst.stat(path);
+        if (!ours || !sameEntry(ours, leftByUs)) await checkDestination(dst, path, opts.destPlanned, opts.direction);
+      }
       const limiter = opts.limiter;
       const tap = opts.tap ?? ((r: Readable) => r);
       const pace = limiter ? (s: Readable) => throttled(s, limiter, signal) : (s: Readable) => s;
       const written = opts.direction && resumable(opts.direction, dst, srcEntry.size, opts.resume)
-        ? await copyResumable(opts.direction, path, src, dst, srcEntry, opts.resume, { signal, onProgress, pace })
+        ? await copyResumable(opts.direction, path, src, dst, srcEntry, opts.resume, {
+          signal, onProgress, pace, beforeCommit: () => checkDestination(dst, path, opts.destPlanned, opts.direction),
+        })
         : await dst.write(path, pace(tap(await src.read(path, signal))), { mtime: srcEntry.mtime, size: srcEntry.size, mode: opts.mode, destMode: opts.destMode, signal, onProgress });
       if (opts.verify === 'hash') {
         const c = await compareHashes(src, dst, path, signal);
         opts.onHashed?.({ src: c.methods[0], dst: c.methods[1] });
-        if (!c.same) throw new HashMismatchError(path, c.algo);
+        if (!c.same) { leftByUs = written; throw new HashMismatchError(path, c.algo); }
       }
       return written;
     } catch (e) {

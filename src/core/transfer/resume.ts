@@ -76,7 +76,7 @@ async function take(stream: Readable, len: number): Promise<Buffer> {
  */
 export async function copyResumable(
   direction: Direction, path: string, src: Target, dst: Target, srcEntry: Entry, ctx: ResumeContext,
-  opts: { signal?: AbortSignal; onProgress?: (bytes: number) => void; pace?: (s: Readable) => Readable },
+  opts: { signal?: AbortSignal; onProgress?: (bytes: number) => void; pace?: (s: Readable) => Readable; beforeCommit?: () => Promise<void> },
 ): Promise<Entry> {
   const { store } = ctx;
   const { signal } = opts;
@@ -112,6 +112,8 @@ export async function copyResumable(
     moved = await appendLocal(store, rec, source, offset, progress, signal);
   }
   checkSize(path, srcEntry.size, offset + moved, 'moved');
+  // the destination must still be what the plan saw (the partial stays for the next run when not)
+  await opts.beforeCommit?.();
   const written = direction === 'upload'
     ? await (dst as Target & PartialWriter).commitPartial(rec.partial, path, { mtime: srcEntry.mtime, size: srcEntry.size, mode: srcEntry.mode })
     : await commitLocal(store, rec, dst, path, srcEntry);
