@@ -9,6 +9,7 @@ import { depthOf } from './paths.js';
 import { mapLimit } from './pool.js';
 import { copyVerified } from './transfer/copy.js';
 import { DestinationAppeared, sameEntry } from './transfer/dest-check.js';
+import { TempKeptError, type KeptTemps } from './transfer/kept-temps.js';
 import { guardDelete, newFailedCopies, noteFailedCopy, prepareName } from './names/executor-guards.js';
 import type { TransferPolicy } from './transfer/policy.js';
 import { orderTransfers } from './transfer/schedule.js';
@@ -29,6 +30,8 @@ export interface ExecuteContext {
   onProgress?: (e: ProgressEvent) => void;
   /** retries, bandwidth limit, time limit, order, verification (core/transfer/policy.ts) */
   transfer?: TransferPolicy;
+  /** where a temp kept as the only copy of an upload (the old file removed, the rename failed) is recorded */
+  keptTemps?: KeptTemps;
 }
 
 export function emptyStats(): Stats {
@@ -169,7 +172,7 @@ async function recordStateOnly(a: Action, ctx: Pick<ExecuteContext, 'local' | 's
 }
 
 export async function perform(
-  a: Action, ctx: Pick<ExecuteContext, 'local' | 'remote' | 'state' | 'bases' | 'signal' | 'transfer'> & { log?: Logger },
+  a: Action, ctx: Pick<ExecuteContext, 'local' | 'remote' | 'state' | 'bases' | 'signal' | 'transfer' | 'keptTemps'> & { log?: Logger },
   onBytes: (n: number) => void, onHashed?: (m: { src: string; dst: string }) => void,
 ): Promise<void> {
   const { local, remote, state, signal } = ctx;
@@ -221,6 +224,9 @@ export async function perform(
         // the common version for merges is kept as the bytes stream by (a resumable copy: read back locally)
         tap: (s) => (tap = tapForBase(s, srcEntry.size, ctx.bases)).stream,
         ...(t ? { retry: t.retry, limiter: t.limiter, verify: t.verify, resume: t.resume } : {}),
+      }).catch((e: unknown) => {
+        if (e instanceof TempKeptError) keepTemp(e, a.path, srcEntry, ctx);
+        throw e;
       });
       const base = tap ? await (tap as BaseTap).ref() : await captureBase(local, up ? srcEntry : written, ctx.bases, signal);
       if (up) state.recordPair(a.path, 'file', srcEntry, written, base);
@@ -243,6 +249,16 @@ export async function perform(
     default:
       throw new SyncError('usage', `Cannot execute a ${a.kind} action`, { path: a.path });
   }
+}
+
+/** the temp is the only copy of the new content: recorded so that the next run finishes its rename (kept-temps.ts) */
+function keepTemp(e: TempKeptError, path: string, source: Entry, ctx: Pick<ExecuteContext, 'transfer' | 'keptTemps'> & { log?: Logger }): void {
+  ctx.keptTemps?.put(path, e.tmp, source);
+  // a resumable upload's partial: from now on the kept temp's, never removed as a stale partial
+  const store = ctx.transfer?.resume?.store;
+  const rec = store?.get('upload', path);
+  if (rec && rec.partial === e.tmp) store!.drop(rec);
+  ctx.log?.error(`${path}: the new version is kept as ${e.tmp} on the server; the next run renames it into place`);
 }
 
 /** Never overwrite or delete something that changed after the plan was made. */

@@ -14,6 +14,7 @@ import type { BaseStore } from './merge/bases.js';
 import { captureBase } from './merge/capture.js';
 import { saveByMerge } from './merge/save.js';
 import { DestinationAppeared } from './transfer/dest-check.js';
+import type { KeptTemps } from './transfer/kept-temps.js';
 
 export interface SaveContext {
   local: Target;
@@ -27,6 +28,8 @@ export interface SaveContext {
   bases?: BaseStore;
   /** conflictPolicy "merge": a server copy modified too is merged when that is clean */
   merge?: boolean;
+  /** where a temp kept as the only copy of the upload is recorded (transfer/kept-temps.ts) */
+  keptTemps?: KeptTemps;
   /** (internal) decided again once: a file appeared on the server between the stat and the write */
   again?: boolean;
 }

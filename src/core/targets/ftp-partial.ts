@@ -7,6 +7,7 @@ import { SyncError, throwIfAborted } from '../errors.js';
 import { checkSize, countChunks } from '../transfer/verify.js';
 import type { FtpModes } from './ftp-modes.js';
 import { renameAbs, statAbs } from './ftp-ops.js';
+import { TempKeptError } from '../transfer/kept-temps.js';
 import { formatMlsxTime, ftpCode, holdIfEmpty } from './ftp-util.js';
 
 /** what these steps need of the target */
@@ -69,7 +70,12 @@ export async function commitPartialFtp(h: FtpOpsHost, tmp: string, path: string,
       // the mode the file ends with, as write() gives it (the replaced file's, looked up by MLST)
       await h.modes.beforePartialRename(c, absTmp, abs, { mode: options.mode }, h.mlst);
     }
-    await renameAbs(c, absTmp, abs, h.mlst, tries++ > 0 ? options.size : undefined);
+    try {
+      await renameAbs(c, absTmp, abs, h.mlst, tries++ > 0 ? options.size : undefined);
+    } catch (e) {
+      if (e instanceof TempKeptError) throw new TempKeptError(path, tmp, { abs, absTmp }, e.detail ?? '');
+      throw e;
+    }
     const mfmt = options.mtime !== undefined && h.capabilities.setMtime && await setMtimeFtp(h, c, abs, options.mtime);
     const entry = await statAbs(c, abs, path, h.mlst);
     if (!entry) throw new SyncError('io', `Uploaded ${abs} but the server does not list it`, { path });

@@ -27,6 +27,7 @@ import { replacePipelined } from './ftp-replace.js';
 import { commitPartialFtp, mfmtRefused, setMtimeFtp, writePartialFtp } from './ftp-partial.js';
 import { readFtp, type FtpReadHost } from './ftp-read.js';
 import { removeDirFtp } from './ftp-remove.js';
+import { TempKeptError } from '../transfer/kept-temps.js';
 import {
   ftpCode, holdIfEmpty, isConnectionLimit, isRetryable, toSyncError,
 } from './ftp-util.js';
@@ -339,6 +340,8 @@ export class FtpTarget implements Target {
         return mfmt ? { ...entry, mtime: Math.floor(options.mtime! / 1000) * 1000 } : entry;
       });
     } catch (e) {
+      // a temp kept as the only copy of the new content (the old file removed) is named by its relative path
+      if (e instanceof TempKeptError) throw new TempKeptError(path, tmp, { abs, absTmp }, e.detail ?? '');
       await this.removeQuietly(absTmp);
       throw e;
     }

@@ -4,7 +4,8 @@
 import type { Readable } from 'node:stream';
 import type { Stats } from 'ssh2';
 import { SyncError, isAbortError, isTransientError, throwIfAborted } from '../errors.js';
-import { baseName, parentOf, tempPathFor } from '../paths.js';
+import { baseName, isTempName, parentOf, tempPathFor } from '../paths.js';
+import { TempKeptError } from '../transfer/kept-temps.js';
 import { nullLogger } from '../types.js';
 import type { Credentials, Entry, ListOptions, Logger, RemoteSpec, Target, TargetCapabilities, WriteOptions } from '../types.js';
 import type { TargetOptions } from './index.js';
@@ -272,7 +273,7 @@ export class SftpTarget implements Target {
       return entryOf(path, st, 'file');
     } catch (e) {
       if (!source.destroyed) source.destroy();
-      await this.removeTemp(c, handle, tmp);
+      if (!(e instanceof TempKeptError)) await this.removeTemp(c, handle, tmp);
       if (isAbortError(e) || signal?.aborted) throw new SyncError('aborted', 'Cancelled', { path });
       throw this.toError(e, c, 'Writing', path);
     }
@@ -306,8 +307,14 @@ export class SftpTarget implements Target {
     } catch (e) {
       // never unlink "the target" of a case-only rename: on a case-insensitive server it is the file itself
       if ((e as { code?: unknown }).code !== 4 || foldCase(from) === foldCase(to)) throw e;
-      await call<void>(c, (s, cb) => s.unlink(dst, cb)).catch(() => undefined);
-      await call<void>(c, (s, cb) => s.rename(src, dst, cb));
+      const removed = await call<void>(c, (s, cb) => s.unlink(dst, cb)).then(() => true, () => false);
+      try {
+        await call<void>(c, (s, cb) => s.rename(src, dst, cb));
+      } catch (e2) {
+        // the old file is gone: the temp now holds the only copy, kept for the next run (transfer/kept-temps.ts)
+        if (removed && isTempName(baseName(from))) throw new TempKeptError(to, from, { abs: dst, absTmp: src }, (e2 as Error).message);
+        throw e2;
+      }
     }
   }
 
