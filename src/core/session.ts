@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import type { Action, Answer, Entry, EntryType, Logger, PathState, Plan, Resolution, ResolveStrategy, Side, SyncResult, Target } from './types.js';
 import { nullLogger } from './types.js';
 import type { MergePathOutcome, PlanOptions, RemoteDeleteResult, RunOptions, SaveOutcome, SessionOptions, SyncEngine } from './api.js';
+import type { DeleteCheck } from './status/remote-delete.js';
 import { Filter } from './filter.js';
 import { readIgnoreFiles } from './ignore/ignore-files.js';
 import { StateStore, stateFileFor } from './state.js';
@@ -408,7 +409,7 @@ export class SyncSession implements SyncEngine {
     return this.state.get(normalizeRelPath(path));
   }
 
-  deleteRemote(path: string, options: { evenIfChanged?: boolean; signal?: AbortSignal } = {}): Promise<RemoteDeleteResult> {
+  deleteRemote(path: string, options: { confirmed?: DeleteCheck; signal?: AbortSignal } = {}): Promise<RemoteDeleteResult> {
     return this.exclusive(options.signal, async () => {
       await this.open();
       return deleteRemotePath(this.explorer(), normalizeRelPath(path), options);
