@@ -56,6 +56,10 @@ export interface WriteOptions {
   signal?: AbortSignal;
   /** bytes written so far (cumulative) */
   onProgress?: (bytes: number) => void;
+  /** called with the temp file (relative path) once its content is complete, before it is renamed over
+   *  `path` (verify "hash": the temp is hashed here, so a bad copy never replaces the file); a throw
+   *  fails the write and the temp is removed */
+  beforeRename?: (tmp: string) => Promise<void>;
 }
 
 /**

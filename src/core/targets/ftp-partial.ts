@@ -58,8 +58,9 @@ export async function writePartialFtp(h: FtpOpsHost, tmp: string, source: Readab
 }
 
 /** A resumable upload's last step: check the temp file's size, rename it over `path`, set the mtime. */
-export async function commitPartialFtp(h: FtpOpsHost, tmp: string, path: string, options: { mtime?: number; size: number; mode?: number }): Promise<Entry> {
+export async function commitPartialFtp(h: FtpOpsHost, tmp: string, path: string, options: { mtime?: number; size: number; mode?: number; beforeRename?: (tmp: string) => Promise<void> }): Promise<Entry> {
   await h.ready();
+  await options.beforeRename?.(tmp);
   const absTmp = h.abs(tmp);
   const abs = h.abs(path);
   let tries = 0;

@@ -316,6 +316,7 @@ export class FtpTarget implements Target {
       });
       throwIfAborted(signal);
       checkSize(path, options.size, moved.bytes, 'moved');
+      await options.beforeRename?.(tmp); // (no connection held: it may need one of the pool)
       let tries = 0;
       return await this.withClient(`replace ${abs}`, path, async (c) => {
         if (tries === 0 && this.pipelining && this.mlst) {
@@ -353,7 +354,7 @@ export class FtpTarget implements Target {
   }
 
   /** A resumable upload's last step (ftp-partial.ts): check the temp file's size, rename it over `path`, set the mtime. */
-  commitPartial(tmp: string, path: string, options: { mtime?: number; size: number; mode?: number }): Promise<Entry> {
+  commitPartial(tmp: string, path: string, options: { mtime?: number; size: number; mode?: number; beforeRename?: (tmp: string) => Promise<void> }): Promise<Entry> {
     return commitPartialFtp(this.ops, tmp, path, options);
   }
 

@@ -152,6 +152,7 @@ export class LocalTarget implements Target {
         await fsp.utimes(tmpAbs, t, t);
       }
       await fsp.chmod(tmpAbs, await this.finalMode(path, options.mode));
+      await options.beforeRename?.(tmp);
       await fsp.rename(tmpAbs, this.abs(path));
     } catch (e) {
       source.destroy();

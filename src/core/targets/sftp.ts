@@ -201,7 +201,8 @@ export class SftpTarget implements Target {
   }
 
   /** A resumable upload's last step: check the temp file's size, set the mtime, rename it over `path`. */
-  async commitPartial(tmp: string, path: string, options: { mtime?: number; size: number; mode?: number }): Promise<Entry> {
+  async commitPartial(tmp: string, path: string, options: { mtime?: number; size: number; mode?: number; beforeRename?: (tmp: string) => Promise<void> }): Promise<Entry> {
+    await options.beforeRename?.(tmp);
     return this.withRetry('Renaming', path, async (c) => {
       const st = await call<Stats>(c, (s, cb) => s.stat(this.abs(c, tmp), cb));
       checkSize(path, options.size, st.size, 'moved');
@@ -265,6 +266,7 @@ export class SftpTarget implements Target {
       handle = undefined;
       await Promise.all(closing);
       throwIfAborted(signal);
+      await options.beforeRename?.(tmp);
       await this.renameOn(conn, tmp, path);
       // a folder listing per file is costly: only names a case-insensitive server might keep otherwise
       if (this.capabilities.caseInsensitive && needsNameCheck(path, false)) await verifyStoredName(conn, this.abs(conn, parentOf(path)), baseName(path), path);

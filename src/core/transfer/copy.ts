@@ -9,7 +9,9 @@ import { SyncError, errorMessage, isAbortError, isTransientError } from '../erro
 import { isSizeMismatch } from './verify.js';
 import { throttled, type BandwidthLimiter } from './bandwidth.js';
 import { backoffMs, defaultRetryPolicy, sleepFor, type RetryPolicy } from './retry.js';
-import { compareHashes } from './hash.js';
+import { compareHashes, hashFile, HASH_ALGOS } from './hash.js';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { copyResumable, resumable, type ResumeContext } from './resume.js';
 import { checkDestination, sameEntry, type PlannedDestination } from './dest-check.js';
 
@@ -73,8 +75,20 @@ export async function copyVerified(path: string, src: Target, dst: Target, srcEn
   const policy = opts.retry ?? defaultRetryPolicy();
   /** what a failed try left at the destination after its rename (a hash that differs): ours, not someone else's */
   let leftByUs: Entry | undefined;
+  // verify "hash": the temp is hashed before its rename where the target offers the moment (WriteOptions.beforeRename),
+  // so a bad copy never replaces the file; else the file is hashed after the rename
+  let hashedTemp = false;
+  const told = (c: { same: boolean; algo: string; methods: [string, string] }) => {
+    opts.onHashed?.({ src: c.methods[0], dst: c.methods[1] });
+    if (!c.same) throw new HashMismatchError(path, c.algo);
+    hashedTemp = true;
+  };
+  const hashing = opts.verify === 'hash';
+  const beforeRename = hashing ? async (tmp: string) => told(await compareHashes(src, dst, path, signal, tmp)) : undefined;
+  const beforeLocalRename = hashing ? async (file: string) => told(await compareWithLocalFile(src, path, file, signal)) : undefined;
   for (let attempt = 0; ; attempt++) {
     try {
+      hashedTemp = false;
       // the destination must still be what the plan saw (a file planned there was checked by the caller)
       if (attempt === 0 ? opts.destPlanned === null : opts.destPlanned !== undefined) {
         const ours = leftByUs && await dst.stat(path);
@@ -85,10 +99,10 @@ export async function copyVerified(path: string, src: Target, dst: Target, srcEn
       const pace = limiter ? (s: Readable) => throttled(s, limiter, signal) : (s: Readable) => s;
       const written = opts.direction && resumable(opts.direction, dst, srcEntry.size, opts.resume)
         ? await copyResumable(opts.direction, path, src, dst, srcEntry, opts.resume, {
-          signal, onProgress, pace, beforeCommit: () => checkDestination(dst, path, opts.destPlanned, opts.direction),
+          signal, onProgress, pace, beforeCommit: () => checkDestination(dst, path, opts.destPlanned, opts.direction), beforeRename, beforeLocalRename,
         })
-        : await dst.write(path, pace(tap(await src.read(path, signal))), { mtime: srcEntry.mtime, size: srcEntry.size, mode: opts.mode, destMode: opts.destMode, signal, onProgress });
-      if (opts.verify === 'hash') {
+        : await dst.write(path, pace(tap(await src.read(path, signal))), { mtime: srcEntry.mtime, size: srcEntry.size, mode: opts.mode, destMode: opts.destMode, signal, onProgress, beforeRename });
+      if (hashing && !hashedTemp) {
         const c = await compareHashes(src, dst, path, signal);
         opts.onHashed?.({ src: c.methods[0], dst: c.methods[1] });
         if (!c.same) { leftByUs = written; throw new HashMismatchError(path, c.algo); }
@@ -109,4 +123,12 @@ export async function copyVerified(path: string, src: Target, dst: Target, srcEn
       await sleepFor(wait, signal);
     }
   }
+}
+
+/** the source's hash (the server's own where it has one) against a local file's, read here with the same algorithm */
+async function compareWithLocalFile(src: Target, path: string, file: string, signal?: AbortSignal): Promise<{ same: boolean; algo: string; methods: [string, string] }> {
+  const theirs = await hashFile(src, path, HASH_ALGOS, signal);
+  const h = createHash(theirs.algo);
+  for await (const chunk of createReadStream(file, { signal })) h.update(chunk as Buffer);
+  return { same: h.digest('hex') === theirs.hex.toLowerCase(), algo: theirs.algo, methods: [theirs.method, 'read'] };
 }
