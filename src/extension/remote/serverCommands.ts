@@ -170,12 +170,12 @@ export class ServerCommands implements vscode.Disposable, vscode.TreeDragAndDrop
     while (result.status === 'changed') {
       const { check, notConfirmed } = result;
       const list = (xs: string[]) => xs.slice(0, 5).join(', ') + (xs.length > 5 ? ` and ${xs.length - 5} more` : '');
-      const parts = notConfirmed ? [`changed again since you confirmed (${list(notConfirmed)})`] : [
-        ...(check.changed.length ? [`changed since the last sync (${list(check.changed)})`] : []),
-        ...(check.notSynced.length ? [`holds ${plural(check.notSynced.length, 'entry', 'entries')} the sync leaves out (${list(check.notSynced.map((n) => `${n.path}: ${n.message}`))})`] : []),
+      const parts = notConfirmed ? [`changed again on ${where} since you confirmed (${list(notConfirmed)})`] : [
+        ...(check.changed.length ? [`changed on ${where} since the last sync (${list(check.changed)})`] : []),
+        ...(check.notSynced.length ? [`holds ${plural(check.notSynced.length, 'entry', 'entries')} on ${where} that the sync leaves out (${list(check.notSynced.map((n) => `${n.path}: ${n.message}`))})`] : []),
       ];
       const again = await vscode.window.showWarningMessage(
-        `"${path}" on ${where} ${parts.join(' and ')}. Delete it anyway?`,
+        `"${path}" ${parts.join(' and ')}. Delete it anyway?`,
         { modal: true, detail: `Nobody here has seen ${notConfirmed ? 'those' : 'that'}: Compare first, or delete it and lose the server's version. Only what is listed now is deleted (${plural(check.files, 'file')}).` }, 'Delete Anyway');
       if (again !== 'Delete Anyway') return;
       result = await session.use((live) => live.engine.deleteRemote(path, { confirmed: check }));
