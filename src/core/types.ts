@@ -32,6 +32,8 @@ export interface TargetCapabilities {
   nameProblem?: (name: string) => string | undefined;
   /** names that differ only in case are one file here (probed once per connection by the session) */
   caseInsensitive?: boolean;
+  /** write() honours WriteOptions.newOnly itself, right before its rename (FTP: in the replace's exchange) */
+  checksNewOnly?: boolean;
 }
 
 export interface ListOptions {
@@ -60,6 +62,9 @@ export interface WriteOptions {
    *  `path` (verify "hash": the temp is hashed here, so a bad copy never replaces the file); a throw
    *  fails the write and the temp is removed */
   beforeRename?: (tmp: string) => Promise<void>;
+  /** the plan saw no file at `path`: one that has appeared since is not written over (DestinationAppeared,
+   *  transfer/dest-check.ts); honoured by targets with `capabilities.checksNewOnly` (the others are checked before) */
+  newOnly?: boolean;
 }
 
 /**

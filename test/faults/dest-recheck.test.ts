@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { session } from '../harness/env.js';
@@ -38,6 +38,7 @@ for (const [kind, make] of kinds) {
       const r = await s.execute(plan);
       assert.equal(readFileSync(join(env.remoteFs, 'new.txt'), 'utf8'), 'theirs, never seen here\n', 'not overwritten');
       assert.equal(readFileSync(join(env.remoteFs, 'other.txt'), 'utf8'), 'other\n', 'the rest of the run went on');
+      assert.deepEqual(readdirSync(env.remoteFs).filter((n) => n.startsWith('.rs-tmp')), [], 'no temp left');
       assert.deepEqual(r.errors, []);
       assert.deepEqual(r.conflicts.map((c) => [c.path, c.conflict]), [['new.txt', 'both-new']]);
       assert.match(r.conflicts[0].reason, /appeared on the server since the sync was planned/);

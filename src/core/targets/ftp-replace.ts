@@ -13,6 +13,7 @@ import { checkSize } from '../transfer/verify.js';
 import { sendPipelined, type Reply } from './ftp-pipeline.js';
 import { checkStoredNameInReply, entryFromMlst, renameAfterRefusedRnto } from './ftp-ops.js';
 import { formatMlsxTime } from './ftp-util.js';
+import { DestinationAppeared } from '../transfer/dest-check.js';
 
 export interface PipelinedReplace {
   tmp: string;
@@ -23,6 +24,8 @@ export interface PipelinedReplace {
   /** set the mtime (MFMT) to this */
   mtime?: number;
   caseInsensitive?: boolean;
+  /** the plan saw no file at `abs`: MLST it in the first exchange; one there now is not replaced */
+  newOnly?: boolean;
   /** file modes for the temp before it is renamed (FtpModes.beforeRename) */
   beforeRename: () => Promise<void>;
   /** MFMT was refused with this reply (the target turns MFMT off for 500–504 and warns) */
@@ -37,6 +40,7 @@ export async function replacePipelined(c: Client, o: PipelinedReplace): Promise<
   const first: string[] = [];
   if (o.size !== undefined) first.push(`MLST ${o.absTmp}`);
   if (o.mtime !== undefined) first.push(`MFMT ${formatMlsxTime(o.mtime)} ${o.absTmp}`);
+  if (o.newOnly) first.push(`MLST ${o.abs}`);
   let mtimeSet = false;
   if (first.length) {
     const replies = await sendPipelined(c, first);
@@ -54,6 +58,10 @@ export async function replacePipelined(c: Client, o: PipelinedReplace): Promise<
       const mfmt = replies[i++];
       if (mfmt instanceof FTPError) o.mfmtRefused(mfmt);
       else mtimeSet = true;
+    }
+    if (o.newOnly) {
+      const there = replies[i++];
+      if (there instanceof FTPError) { if (!code550(there)) throw there; } else throw new DestinationAppeared(o.path, 'on the server');
     }
   }
   await o.beforeRename();

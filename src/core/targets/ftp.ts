@@ -28,6 +28,7 @@ import { commitPartialFtp, mfmtRefused, setMtimeFtp, writePartialFtp } from './f
 import { readFtp, type FtpReadHost } from './ftp-read.js';
 import { removeDirFtp } from './ftp-remove.js';
 import { TempKeptError } from '../transfer/kept-temps.js';
+import { DestinationAppeared } from '../transfer/dest-check.js';
 import {
   ftpCode, holdIfEmpty, isConnectionLimit, isRetryable, toSyncError,
 } from './ftp-util.js';
@@ -77,7 +78,7 @@ export class FtpTarget implements Target {
     this.host = spec.host;
     this.port = spec.port ?? (spec.protocol === 'ftps' && spec.ftpsImplicit ? 990 : 21);
     const maxConcurrency = Math.max(1, Math.floor(options.concurrency ?? 8)); // the pool shrinks if the server limits connections
-    this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency, nameProblem: ftpNameProblem };
+    this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency, nameProblem: ftpNameProblem, checksNewOnly: true };
     const host = this.host.includes(':') ? `[${this.host}]` : this.host;
     const user = spec.user ? `${encodeURIComponent(spec.user)}@` : '';
     const path = spec.path.startsWith('/') ? spec.path : `/${spec.path}`;
@@ -329,6 +330,8 @@ export class FtpTarget implements Target {
           const stored = await statAbs(c, absTmp, tmp, this.mlst);
           if (stored) checkSize(path, options.size, stored.size, 'moved');
         }
+        // the plan saw no file here: one that appeared since is not replaced (first try: a retry may find its own rename)
+        if (options.newOnly && tries === 0 && await statAbs(c, abs, path, this.mlst)) throw new DestinationAppeared(path, 'on the server');
         // a retry after a dropped connection: the rename may have gone through already
         await this.modes.beforeRename(c, absTmp, abs, options, this.mlst);
         await renameAbs(c, absTmp, abs, this.mlst, tries++ > 0 ? moved.bytes : undefined);
@@ -371,7 +374,7 @@ export class FtpTarget implements Target {
     const { options } = a;
     try {
       return await replacePipelined(c, {
-        ...a, size: options.size, caseInsensitive: this.capabilities.caseInsensitive,
+        ...a, size: options.size, caseInsensitive: this.capabilities.caseInsensitive, newOnly: options.newOnly,
         mtime: options.mtime !== undefined && this.capabilities.setMtime ? options.mtime : undefined,
         beforeRename: () => this.modes.beforeRename(c, a.absTmp, a.abs, options, this.mlst),
         mfmtRefused: (e) => mfmtRefused(this.ops, a.abs, e),

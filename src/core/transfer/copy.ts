@@ -90,7 +90,10 @@ export async function copyVerified(path: string, src: Target, dst: Target, srcEn
     try {
       hashedTemp = false;
       // the destination must still be what the plan saw (a file planned there was checked by the caller)
-      if (attempt === 0 ? opts.destPlanned === null : opts.destPlanned !== undefined) {
+      // (a plain write to a target that looks itself, right before its rename, needs no look here on the first try)
+      const plain = !(opts.direction && resumable(opts.direction, dst, srcEntry.size, opts.resume));
+      const selfChecked = plain && dst.capabilities.checksNewOnly === true;
+      if (attempt === 0 ? opts.destPlanned === null && !selfChecked : opts.destPlanned !== undefined) {
         const ours = leftByUs && await dst.stat(path);
         if (!ours || !sameEntry(ours, leftByUs)) await checkDestination(dst, path, opts.destPlanned, opts.direction);
       }
@@ -101,7 +104,8 @@ export async function copyVerified(path: string, src: Target, dst: Target, srcEn
         ? await copyResumable(opts.direction, path, src, dst, srcEntry, opts.resume, {
           signal, onProgress, pace, beforeCommit: () => checkDestination(dst, path, opts.destPlanned, opts.direction), beforeRename, beforeLocalRename,
         })
-        : await dst.write(path, pace(tap(await src.read(path, signal))), { mtime: srcEntry.mtime, size: srcEntry.size, mode: opts.mode, destMode: opts.destMode, signal, onProgress, beforeRename });
+        : await dst.write(path, pace(tap(await src.read(path, signal))), { mtime: srcEntry.mtime, size: srcEntry.size, mode: opts.mode, destMode: opts.destMode, signal, onProgress, beforeRename,
+          ...(attempt === 0 && opts.destPlanned === null ? { newOnly: true } : {}) });
       if (hashing && !hashedTemp) {
         const c = await compareHashes(src, dst, path, signal);
         opts.onHashed?.({ src: c.methods[0], dst: c.methods[1] });
