@@ -13,8 +13,9 @@ import type { ServerCheckResult } from './status/server-check.js';
 export type RemoteDeleteResult =
   | { status: 'deleted'; files: number }
   | { status: 'gone' }
-  /** not deleted: the server's copy changed since the last sync (confirm again with evenIfChanged) */
-  | { status: 'changed'; check: DeleteCheck };
+  /** not deleted: the server's copy changed since the last sync, or holds entries the sync leaves out (confirm
+   *  again with `confirmed: check`); `notConfirmed`: what is there that the confirmation did not cover */
+  | { status: 'changed'; check: DeleteCheck; notConfirmed?: string[] };
 
 export interface FilterOptions {
   /** only these (gitignore-like globs); empty/undefined = everything */
@@ -114,11 +115,12 @@ export interface SyncEngine {
   /** the last-sync record of a path (undefined: never synced), read from the state as it is now */
   lastSync(path: string): PathState | undefined;
   /**
-   * Delete a path on the server only (the remote explorer). Without `evenIfChanged` nothing is deleted
-   * when the server's copy changed since the last sync: the result names what changed. The path's
+   * Delete a path on the server only (the remote explorer). Nothing is deleted when the server's copy
+   * changed since the last sync, or holds entries the sync leaves out: the result names them, and a
+   * delete with `confirmed` (that check) removes them only while nothing else is there. The path's
    * state is forgotten, so the next sync uploads a local copy again (nothing is lost).
    */
-  deleteRemote(path: string, options?: { evenIfChanged?: boolean; signal?: AbortSignal }): Promise<RemoteDeleteResult>;
+  deleteRemote(path: string, options?: { confirmed?: DeleteCheck; signal?: AbortSignal }): Promise<RemoteDeleteResult>;
   /** why a path is left out of every sync, naming the pattern; undefined when it takes part */
   excludedBy(path: string, type: EntryType): string | undefined;
 }

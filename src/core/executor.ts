@@ -9,6 +9,8 @@ import { depthOf } from './paths.js';
 import { mapLimit } from './pool.js';
 import { copyVerified } from './transfer/copy.js';
 import { assertUnchanged } from './transfer/recheck.js';
+import { DestinationAppeared, sameEntry } from './transfer/dest-check.js';
+import { TempKeptError, type KeptTemps } from './transfer/kept-temps.js';
 import { guardDelete, newFailedCopies, noteFailedCopy, prepareName } from './names/executor-guards.js';
 import type { TransferPolicy } from './transfer/policy.js';
 import { orderTransfers } from './transfer/schedule.js';
@@ -29,6 +31,8 @@ export interface ExecuteContext {
   onProgress?: (e: ProgressEvent) => void;
   /** retries, bandwidth limit, time limit, order, verification (core/transfer/policy.ts) */
   transfer?: TransferPolicy;
+  /** where a temp kept as the only copy of an upload (the old file removed, the rename failed) is recorded */
+  keptTemps?: KeptTemps;
 }
 
 export function emptyStats(): Stats {
@@ -108,6 +112,13 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
         ctx.log.info(`conflict ${a.path}: not merged, ${e.message}`);
         return;
       }
+      if (e instanceof DestinationAppeared) {
+        // someone else created the file since the plan: never overwritten, a conflict for the next run
+        conflicts.push({ ...a, kind: 'conflict', conflict: 'both-new', resolvedBy: undefined, reason: e.message });
+        stats.conflicts++;
+        ctx.log.warn(`conflict ${a.path}: ${e.message}`);
+        return;
+      }
       const message = errorMessage(e);
       errors.push({ path: a.path, kind: a.kind, message });
       ctx.log.error(`${a.kind} ${a.path}: ${message}`);
@@ -163,7 +174,7 @@ async function recordStateOnly(a: Action, ctx: Pick<ExecuteContext, 'local' | 's
 }
 
 export async function perform(
-  a: Action, ctx: Pick<ExecuteContext, 'local' | 'remote' | 'state' | 'bases' | 'signal' | 'transfer'> & { log?: Logger },
+  a: Action, ctx: Pick<ExecuteContext, 'local' | 'remote' | 'state' | 'bases' | 'signal' | 'transfer' | 'keptTemps'> & { log?: Logger },
   onBytes: (n: number) => void, onHashed?: (m: { src: string; dst: string }) => void,
 ): Promise<void> {
   const { local, remote, state, signal } = ctx;
@@ -204,14 +215,21 @@ export async function perform(
         }
       }
       const t = ctx.transfer;
+      // what the destination must still be right before each write, retry and resumed commit (transfer/dest-check.ts):
+      // the file the plan saw (checked above for the first try), or nothing (a folder removed above: nothing)
+      const planned = a.caseRename ? { ...a.caseRename, path: a.path } : dstEntry?.type === 'file' ? dstEntry : null;
       let tap: BaseTap | undefined;
       const written = await copyVerified(a.path, src, dst, srcEntry, {
         signal, onProgress: onBytes, log: ctx.log, onHashed, direction: a.kind, mode: srcEntry.mode,
         destMode: dstEntry?.type === 'file' ? dstEntry.mode : dstEntry ? undefined : null,
         expect: dstEntry?.type === 'file' ? dstEntry : undefined,
+        destPlanned: planned,
         // the common version for merges is kept as the bytes stream by (a resumable copy: read back locally)
         tap: (s) => (tap = tapForBase(s, srcEntry.size, ctx.bases)).stream,
         ...(t ? { retry: t.retry, limiter: t.limiter, verify: t.verify, resume: t.resume } : {}),
+      }).catch((e: unknown) => {
+        if (e instanceof TempKeptError) keepTemp(e, a.path, srcEntry, ctx);
+        throw e;
       });
       const base = tap ? await (tap as BaseTap).ref() : await captureBase(local, up ? srcEntry : written, ctx.bases, signal);
       if (up) state.recordPair(a.path, 'file', srcEntry, written, base);
@@ -234,6 +252,16 @@ export async function perform(
     default:
       throw new SyncError('usage', `Cannot execute a ${a.kind} action`, { path: a.path });
   }
+}
+
+/** the temp is the only copy of the new content: recorded so that the next run finishes its rename (kept-temps.ts) */
+function keepTemp(e: TempKeptError, path: string, source: Entry, ctx: Pick<ExecuteContext, 'transfer' | 'keptTemps'> & { log?: Logger }): void {
+  ctx.keptTemps?.put(path, e.tmp, source);
+  // a resumable upload's partial: from now on the kept temp's, never removed as a stale partial
+  const store = ctx.transfer?.resume?.store;
+  const rec = store?.get('upload', path);
+  if (rec && rec.partial === e.tmp) store!.drop(rec);
+  ctx.log?.error(`${path}: the new version is kept as ${e.tmp} on the server; the next run renames it into place`);
 }
 
 /** Never overwrite or delete something that changed after the plan was made. */

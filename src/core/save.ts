@@ -13,6 +13,8 @@ import { explainSaveError, isMissingFolder } from './save-errors.js';
 import type { BaseStore } from './merge/bases.js';
 import { captureBase } from './merge/capture.js';
 import { saveByMerge } from './merge/save.js';
+import { DestinationAppeared } from './transfer/dest-check.js';
+import type { KeptTemps } from './transfer/kept-temps.js';
 
 export interface SaveContext {
   local: Target;
@@ -26,6 +28,10 @@ export interface SaveContext {
   bases?: BaseStore;
   /** conflictPolicy "merge": a server copy modified too is merged when that is clean */
   merge?: boolean;
+  /** where a temp kept as the only copy of the upload is recorded (transfer/kept-temps.ts) */
+  keptTemps?: KeptTemps;
+  /** (internal) decided again once: a file appeared on the server between the stat and the write */
+  again?: boolean;
 }
 
 export async function decideSave(path: string, ctx: SaveContext): Promise<SaveOutcome> {
@@ -80,6 +86,8 @@ export async function decideSave(path: string, ctx: SaveContext): Promise<SaveOu
       await perform(action, ctx, () => undefined);
     }
   } catch (e) {
+    // someone created the file on the server since the stat above: never overwritten, decided again (a conflict)
+    if (e instanceof DestinationAppeared && !ctx.force && !ctx.again) return decideSave(path, { ...ctx, again: true });
     throw explainSaveError(path, ctx.remote.display, e);
   }
   ctx.log.info(`upload ${path} (saved)`);

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import type { Action, Answer, Entry, EntryType, Logger, PathState, Plan, Resolution, ResolveStrategy, Side, SyncResult, Target } from './types.js';
 import { nullLogger } from './types.js';
 import type { MergePathOutcome, PlanOptions, RemoteDeleteResult, RunOptions, SaveOutcome, SessionOptions, SyncEngine } from './api.js';
+import type { DeleteCheck } from './status/remote-delete.js';
 import { Filter } from './filter.js';
 import { readIgnoreFiles } from './ignore/ignore-files.js';
 import { StateStore, stateFileFor } from './state.js';
@@ -27,6 +28,7 @@ import { compareHashes } from './transfer/hash.js';
 import { PartialStore } from './transfer/partials.js';
 import { DEFAULT_RESUME_ABOVE } from './transfer/resume.js';
 import { cleanRunPartials, cleanStaleTemps } from './transfer/cleanup.js';
+import { KeptTemps, finishKeptRenames, keptNames } from './transfer/kept-temps.js';
 import { join } from 'node:path';
 import { STATE_DIR } from './paths.js';
 import { BaseStore, DEFAULT_MERGE_BASE_MAX } from './merge/bases.js';
@@ -62,6 +64,8 @@ export class SyncSession implements SyncEngine {
   private readonly idle: IdleCompactor;
   /** the pair's lock as this session holds it (session/pair-lock.ts) */
   private readonly pairLock: PairLock;
+  /** temps kept on the server as the only copy of an upload whose rename failed (transfer/kept-temps.ts) */
+  private readonly kept: KeptTemps;
 
   constructor(readonly options: SessionOptions) {
     this.local = options.local;
@@ -80,6 +84,15 @@ export class SyncSession implements SyncEngine {
       state: this.state, log: this.log, isOpen: () => this.opened, exclusive: (fn) => this.exclusive(undefined, fn),
       flushBases: () => this.bases?.flush() ?? Promise.resolve(),
     }, options.idleCompactMs);
+    this.kept = new KeptTemps(options.localRoot, options.remoteId);
+  }
+
+  /** renames an earlier run could not finish are finished before anything is listed or planned */
+  private finishKept(): Promise<void> {
+    return finishKeptRenames(this.kept, {
+      local: this.local, remote: this.remote, log: this.log,
+      record: (p, l, r) => this.state.recordPair(p, 'file', l, r),
+    });
   }
 
   get stateFile(): string { return this.state.file; }
@@ -175,6 +188,7 @@ export class SyncSession implements SyncEngine {
   async plan(options: PlanOptions): Promise<Plan> {
     await this.open();
     this.state.load(); // another process (CLI vs. editor) may have synced since
+    if (!(options as RunOptions).dryRun) await this.finishKept();
     const scope = (options.paths ?? []).map(normalizeRelPath);
     const listing = await this.list(options, scope);
     return buildPlan(this.planInput(options, scope, listing));
@@ -216,7 +230,7 @@ export class SyncSession implements SyncEngine {
     const above = options.transfer?.resumeAbove === undefined ? DEFAULT_RESUME_ABOVE : options.transfer.resumeAbove;
     if (above !== null) transfer.resume = { store: partials, above, log: this.log };
     await cleanRunPartials(partials, this.remote, plan, options.paths, this.log);
-    await cleanStaleTemps(this.local, this.remote, new Set(partials.all().filter((r) => r.direction === 'upload').map((r) => r.partial)), this.log);
+    await cleanStaleTemps(this.local, this.remote, new Set([...partials.all().filter((r) => r.direction === 'upload').map((r) => r.partial), ...keptNames(this.kept)]), this.log);
     // a remote with no files may be a folder that does not exist yet (FTP servers list that as
     // empty): make sure the root is there (idempotent) before writing into it
     if (!options.paths?.length && plan.counts.remoteFiles === 0 && plan.actions.some((a) => a.kind === 'upload' || a.kind === 'mkdir-remote')) {
@@ -225,7 +239,7 @@ export class SyncSession implements SyncEngine {
     const result = await executePlan(plan, {
       local: this.local, remote: this.remote, state: this.state, log: this.log, bases: this.bases,
       concurrency: options.concurrency ?? this.remote.capabilities.maxConcurrency,
-      signal: options.signal, onProgress: options.onProgress, transfer,
+      signal: options.signal, onProgress: options.onProgress, transfer, keptTemps: this.kept,
     });
     await this.bases?.flush(); // the common versions of this run are on disk before it returns
     result.errors.push(...notSyncedErrors(plan));
@@ -266,12 +280,13 @@ export class SyncSession implements SyncEngine {
 
   private async saveFilesLocked(paths: string[], options: { signal?: AbortSignal; force?: boolean; merge?: boolean }): Promise<Map<string, SaveOutcome>> {
     await this.open();
+    await this.finishKept();
     const out = new Map<string, SaveOutcome>();
     await mapLimit(paths.map(normalizeRelPath), this.remote.capabilities.maxConcurrency, async (path) => {
       try {
         out.set(path, await decideSave(path, {
           local: this.local, remote: this.remote, state: this.state, filter: this.filter, log: this.log,
-          force: options.force, signal: options.signal, bases: this.bases, merge: options.merge,
+          force: options.force, signal: options.signal, bases: this.bases, merge: options.merge, keptTemps: this.kept,
         }));
       } catch (e) {
         if (options.signal?.aborted) throw e;
@@ -354,7 +369,7 @@ export class SyncSession implements SyncEngine {
     return this.state.get(normalizeRelPath(path));
   }
 
-  deleteRemote(path: string, options: { evenIfChanged?: boolean; signal?: AbortSignal } = {}): Promise<RemoteDeleteResult> {
+  deleteRemote(path: string, options: { confirmed?: DeleteCheck; signal?: AbortSignal } = {}): Promise<RemoteDeleteResult> {
     return this.exclusive(options.signal, async () => {
       await this.open();
       return deleteRemotePath(this.explorer(), normalizeRelPath(path), options);

@@ -34,6 +34,8 @@ export interface TargetCapabilities {
   caseInsensitive?: boolean;
   /** write() honours WriteOptions.expect: the re-check before overwrite is made inside the write */
   recheckOnWrite?: boolean;
+  /** write() honours WriteOptions.newOnly itself, right before its rename (FTP: in the replace's exchange) */
+  checksNewOnly?: boolean;
 }
 
 export interface ListOptions {
@@ -64,6 +66,13 @@ export interface WriteOptions {
   signal?: AbortSignal;
   /** bytes written so far (cumulative) */
   onProgress?: (bytes: number) => void;
+  /** called with the temp file (relative path) once its content is complete, before it is renamed over
+   *  `path` (verify "hash": the temp is hashed here, so a bad copy never replaces the file); a throw
+   *  fails the write and the temp is removed */
+  beforeRename?: (tmp: string) => Promise<void>;
+  /** the plan saw no file at `path`: one that has appeared since is not written over (DestinationAppeared,
+   *  transfer/dest-check.ts); honoured by targets with `capabilities.checksNewOnly` (the others are checked before) */
+  newOnly?: boolean;
 }
 
 /**

@@ -10,8 +10,10 @@
 // - `rewriteName`: names are stored rewritten (pure-ftpd stores `note ` as `note_`);
 // - `aliases`: links shown as plain folders (with the target's MLSD "unique" fact), loops included.
 // - `noPipelining`: only the first command of each packet is read (commands sent together are lost).
+// - `noRenameOver`: RNTO onto an existing file is refused (the client removes the file, then renames);
+//   `failRenameTo`: RNTO onto these paths fails (a rename that breaks after the old file was removed).
 // Only what basic-ftp uses is implemented: USER/PASS, FEAT, OPTS, TYPE, STRU, PWD, CWD, EPSV/PASV,
-// MLSD, MLST, SIZE, MDTM, RETR, STOR, DELE, MKD, RMD, RNFR/RNTO, MFMT, NOOP, QUIT.
+// MLSD, MLST, SIZE, MDTM, RETR, STOR, APPE, DELE, MKD, RMD, RNFR/RNTO, MFMT, NOOP, QUIT.
 
 import net from 'node:net';
 
@@ -31,6 +33,10 @@ export interface CraftedFtpOptions {
   refuseCaseOnlyRename?: boolean;
   /** a naive server: reads one command per packet and drops the rest (commands sent together are lost) */
   noPipelining?: boolean;
+  /** RNTO onto an existing file is refused ("553 File exists"), as servers without atomic rename-over do */
+  noRenameOver?: boolean;
+  /** RNTO onto these absolute paths fails ("451 Rename failed"; the test empties it to let renames work again) */
+  failRenameTo?: Set<string>;
 }
 
 interface Node { type: 'file' | 'dir'; data: Buffer; mtime: number }
@@ -191,7 +197,8 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
             await sendAll(d, [first, swap.subarray(half)]);
           });
         }
-        case 'STOR': {
+        case 'STOR':
+        case 'APPE': {
           const key = newKey(abs(arg));
           if (!key) return reply('553 No such folder');
           return withData((d) => new Promise<void>((resolve) => {
@@ -199,8 +206,9 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
             d.on('data', (c: Buffer) => chunks.push(c));
             d.on('close', () => {
               const existing = find(key);
+              const before = cmd === 'APPE' && existing ? nodes.get(existing)!.data : Buffer.alloc(0);
               if (existing && existing !== key) nodes.delete(existing);
-              nodes.set(key, { type: 'file', data: Buffer.concat(chunks), mtime: Date.now() });
+              nodes.set(key, { type: 'file', data: Buffer.concat([before, ...chunks]), mtime: Date.now() });
               resolve();
             });
           }));
@@ -236,6 +244,8 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
           if (!from || !to) return reply('550 Rename failed');
           const existing = find(to);
           if (existing && existing === from && to !== from && opts.refuseCaseOnlyRename) return reply('550 File exists');
+          if (existing && existing !== from && opts.noRenameOver) return reply('553 File exists');
+          if (opts.failRenameTo?.has(to)) return reply('451 Rename failed: local error in processing');
           if (existing && existing !== from) {
             if (nodes.get(existing)!.type === 'dir') return reply('550 Target folder exists');
             nodes.delete(existing); // replaced; the new spelling wins (NTFS)

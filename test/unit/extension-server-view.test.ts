@@ -115,8 +115,18 @@ test('server view: statuses, decorations, open a server-only file, download, del
   assert.ok(existsSync(join(server, 'index.html')), 'not deleted without the second confirmation');
   assert.match(asked[0], /Delete "index\.html" on the server "web"\?/);
   assert.match(asked[1], /"index\.html" changed on the server "web" since the last sync \(index\.html\)\. Delete it anyway\?/);
-  host.answer = (m) => (m.items.includes('Delete on Server') ? 'Delete on Server' : m.items.includes('Delete Anyway') ? 'Delete Anyway' : undefined);
+  // confirmed, but the server's copy changes again before the delete: asked once more, naming it
+  asked.length = 0;
+  let changedAgain = false;
+  host.answer = (m) => {
+    asked.push(m.text);
+    if (m.items.includes('Delete on Server')) return 'Delete on Server';
+    if (!changedAgain) { changedAgain = true; put(join(server, 'index.html'), 'changed a third time on the server!'); }
+    return m.items.includes('Delete Anyway') ? 'Delete Anyway' : undefined;
+  };
   await cmd('remoteSync.server.delete', index);
+  assert.match(asked[2], /"index\.html" changed again on the server "web" since you confirmed \(index\.html\)\. Delete it anyway\?/);
+  assert.equal(asked.length, 3);
   assert.ok(!existsSync(join(server, 'index.html')));
   assert.ok(existsSync(join(ws, 'index.html')), 'the local copy stays');
   host.answer = () => undefined;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { Entry, PathState } from '../../src/core/types.js';
 import { pathStatus, rollUp, withFolders, STATUS_BADGE, type SyncStatus } from '../../src/core/status/status.js';
 import { folderItems, onTheWay } from '../../src/core/status/folder.js';
-import { checkRemoteDelete } from '../../src/core/status/remote-delete.js';
+import { checkRemoteDelete, notConfirmed, problemsBelow } from '../../src/core/status/remote-delete.js';
 
 const f = (path: string, size: number, mtime: number): Entry => ({ path, type: 'file', size, mtime });
 const d = (path: string): Entry => ({ path, type: 'dir', size: 0, mtime: 1 });
@@ -87,9 +87,33 @@ test('checkRemoteDelete: counts the files and names every server change nobody h
   const state = new Map<string, PathState>([['dir/a', S], ['dir/b', S], ['dir', { type: 'dir', local: { size: 0, mtime: 1 }, remote: { size: 0, mtime: 1 } }]]);
   const view = { get: (p: string) => state.get(p), hasState: true };
   const unchanged = checkRemoteDelete(new Map([['dir', d('dir')], ['dir/a', f('dir/a', 3, 5000)], ['dir/b', f('dir/b', 3, 5000)]]), view);
-  assert.deepEqual(unchanged, { files: 2, changed: [] });
-  const changed = checkRemoteDelete(new Map([['dir', d('dir')], ['dir/a', f('dir/a', 3, 5001)], ['dir/b', f('dir/b', 3, 5000)], ['dir/new', f('dir/new', 1, 1)]]), view);
-  assert.deepEqual(changed, { files: 3, changed: ['dir/a', 'dir/new'] });
+  assert.deepEqual(unchanged, { files: 2, changed: [], notSynced: [], entries: { dir: 'dir', 'dir/a': 'file 3 5000', 'dir/b': 'file 3 5000' } });
+  const changed = checkRemoteDelete(new Map([['dir', d('dir')], ['dir/a', f('dir/a', 3, 5001)], ['dir/b', f('dir/b', 3, 5000)], ['dir/new', f('dir/new', 1, 1)]]), view,
+    [{ path: 'dir/x\\y', message: 'not a plain file name' }]);
+  assert.deepEqual({ ...changed, entries: undefined }, { files: 3, changed: ['dir/a', 'dir/new'], notSynced: [{ path: 'dir/x\\y', message: 'not a plain file name' }], entries: undefined });
+});
+
+test('notConfirmed: anything there now that the confirmation did not show (added, changed since, left out by the sync)', () => {
+  const view = { get: () => undefined, hasState: true };
+  const confirmed = checkRemoteDelete(new Map([['dir', d('dir')], ['dir/a', f('dir/a', 3, 5000)]]), view, [{ path: 'dir/odd\\name', message: 'm' }]);
+  assert.deepEqual(notConfirmed(confirmed, confirmed), []);
+  const now = checkRemoteDelete(new Map([['dir', d('dir')], ['dir/a', f('dir/a', 3, 6000)], ['dir/new', f('dir/new', 1, 1)]]), view,
+    [{ path: 'dir/odd\\name', message: 'm' }, { path: 'dir/.rs-tmp-0123456789ab', message: 't' }]);
+  assert.deepEqual(notConfirmed(now, confirmed), ['dir/.rs-tmp-0123456789ab', 'dir/a', 'dir/new']);
+  // gone since the confirmation: nothing to refuse
+  assert.deepEqual(notConfirmed(checkRemoteDelete(new Map([['dir', d('dir')]]), view), confirmed), []);
+});
+
+test('problemsBelow: what the listing left out below the path (never beside it)', () => {
+  const listed = {
+    badNames: [{ path: 'dir/sub', name: 'a\\b', message: 'bad' }, { path: 'other', name: 'c\\d', message: 'bad' }],
+    unreadable: [{ path: 'dir/locked', message: 'denied' }, { path: 'dirt', message: 'denied' }],
+    staleTemps: ['dir/.rs-tmp-0123456789ab', '.rs-tmp-ba9876543210'],
+  };
+  assert.deepEqual(problemsBelow(listed, 'dir'), {
+    unreadable: [{ path: 'dir/locked', message: 'denied' }],
+    notSynced: [{ path: 'dir/sub/a\\b', message: 'bad' }, { path: 'dir/.rs-tmp-0123456789ab', message: 'a temporary file of an interrupted upload' }],
+  });
 });
 
 test('downloadsHeldBack: a download leaves a local change alone, and the explorer offers it as a conflict', async () => {

@@ -8,7 +8,7 @@ import type { StateStore } from '../state.js';
 import { isWithin } from '../paths.js';
 import { SyncError } from '../errors.js';
 import { folderItems, listChildren, type FolderItem } from './folder.js';
-import { checkRemoteDelete } from './remote-delete.js';
+import { checkRemoteDelete, notConfirmed, problemsBelow, type DeleteCheck } from './remote-delete.js';
 import { checkServer, type ServerCheckResult } from './server-check.js';
 
 /** what these calls need of the session (opened, its state loaded) */
@@ -32,18 +32,37 @@ export async function checkServerNow(ctx: ExplorerContext, signal?: AbortSignal)
   return checkServer({ remote, local: ctx.local, state: ctx.state, isExcluded: (p, t) => ctx.filter.isExcluded(p, t) });
 }
 
-/** delete `p` (normalized) on the server unless something below it changed since the last sync */
-export async function deleteRemotePath(ctx: ExplorerContext, p: string, options: { evenIfChanged?: boolean; signal?: AbortSignal }): Promise<RemoteDeleteResult> {
+/**
+ * Delete `p` (normalized) on the server unless something below it changed since the last sync, or the
+ * listing leaves entries out (names it cannot sync, temps). `confirmed`: the check the user confirmed
+ * ("Delete Anyway"): refused again when anything not in it is there now (added or changed since).
+ * An entry below it that cannot be read: nothing deleted (what it holds is unknown).
+ */
+export async function deleteRemotePath(ctx: ExplorerContext, p: string, options: { confirmed?: DeleteCheck; signal?: AbortSignal }): Promise<RemoteDeleteResult> {
   if (p === '') throw new SyncError('usage', 'The server\'s root folder cannot be deleted from here', { path: p });
   const top = await ctx.remote.stat(p);
   if (!top) { ctx.state.forgetTree(p); return { status: 'gone' as const }; }
   const entries = new Map<string, Entry>([[p, { ...top, path: p }]]);
+  let notSynced: DeleteCheck['notSynced'] = [];
   if (top.type === 'dir') {
     const below = await ctx.remote.list({ include: (q) => isWithin(q, p) || isWithin(p, q), signal: options.signal });
     for (const [q, e] of below) if (q !== p && isWithin(q, p)) entries.set(q, e);
+    const problems = problemsBelow(ctx.remote, p);
+    if (problems.unreadable.length) {
+      const u = problems.unreadable;
+      throw new SyncError('io', `Nothing deleted: ${u.length === 1 ? `"${u[0].path}"` : `${u.length} entries`} below "${p}" could not be read on the server (${u[0].path}: ${u[0].message})`, {
+        path: p, hint: 'What it holds is unknown: make it readable on the server (or delete it there), then try again',
+      });
+    }
+    notSynced = problems.notSynced;
   }
-  const check = checkRemoteDelete(entries, ctx.state);
-  if (check.changed.length && !options.evenIfChanged) return { status: 'changed' as const, check };
+  const check = checkRemoteDelete(entries, ctx.state, notSynced);
+  if (options.confirmed) {
+    const extra = notConfirmed(check, options.confirmed);
+    if (extra.length) return { status: 'changed' as const, check, notConfirmed: extra };
+  } else if (check.changed.length || check.notSynced.length) {
+    return { status: 'changed' as const, check };
+  }
   if (top.type === 'dir') await ctx.remote.removeDir(p);
   else await ctx.remote.removeFile(p);
   ctx.state.forgetTree(p);

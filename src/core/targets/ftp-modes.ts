@@ -56,6 +56,24 @@ export class FtpModes {
   }
 
   /**
+   * A resumable upload's partial (ftp-partial.ts), right after it is created empty and before any data goes
+   * in: private to its owner (0600), like the temps of the other targets, whatever its final mode.
+   */
+  async privatePartial(c: Client, tmp: string): Promise<void> {
+    if (!this.chmodRefused && !this.noModes) await this.chmod(c, tmp, 0o600, 'file');
+  }
+
+  /**
+   * Before a partial (made private above, or by an earlier run) is renamed to `dest`: it gets the mode `dest`
+   * must end with, always set (its own mode is not the server's default); a mode left to the server stays 0600.
+   */
+  async beforePartialRename(c: Client, tmp: string, dest: string, o: Pick<WriteOptions, 'mode' | 'destMode'>, mlst: boolean): Promise<void> {
+    const mode = await this.finalMode(c, dest, o, mlst);
+    if (mode === undefined || this.chmodRefused) return;
+    await this.chmod(c, tmp, mode, 'file');
+  }
+
+  /**
    * Before `tmp` is renamed to `dest`: give it the mode `dest` should end with. SITE CHMOD is left out
    * when the server's default mode for new files (learned once) is already right.
    */

@@ -2,7 +2,8 @@
 import type { Client } from 'basic-ftp';
 import type { Entry } from '../types.js';
 import { SyncError } from '../errors.js';
-import { parentOf } from '../paths.js';
+import { isTempName, parentOf } from '../paths.js';
+import { TempKeptError } from '../transfer/kept-temps.js';
 import { ftpCode, parseMlstReply } from './ftp-util.js';
 import { checkStoredName, mlstReplyPath, needsNameCheck } from '../names/stored-name.js';
 import { foldCase } from '../names/case.js';
@@ -90,8 +91,14 @@ export async function renameAfterRefusedRnto(c: Client, from: string, to: string
   const st = await statAbs(c, to, to, mlst);
   if (st?.type !== 'file') throw e;
   await c.send(`DELE ${to}`);
-  await c.send(`RNFR ${from}`);
-  await c.send(`RNTO ${to}`);
+  try {
+    await c.send(`RNFR ${from}`);
+    await c.send(`RNTO ${to}`);
+  } catch (e2) {
+    // the old file is gone: the temp now holds the only copy, kept for the next run (transfer/kept-temps.ts)
+    if (ftpCode(e2) === undefined || !isTempName(from.slice(from.lastIndexOf('/') + 1))) throw e2;
+    throw new TempKeptError(to, from, { abs: to, absTmp: from }, (e2 as Error).message.trim());
+  }
 }
 
 /** a retried rename checks whether the first try already took effect: `from` gone, `to` there (with `size` when known) */

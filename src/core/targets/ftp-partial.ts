@@ -7,7 +7,8 @@ import { SyncError, throwIfAborted } from '../errors.js';
 import { checkSize, countChunks } from '../transfer/verify.js';
 import type { FtpModes } from './ftp-modes.js';
 import { renameAbs, statAbs } from './ftp-ops.js';
-import { formatMlsxTime, ftpCode } from './ftp-util.js';
+import { TempKeptError } from '../transfer/kept-temps.js';
+import { formatMlsxTime, ftpCode, holdIfEmpty } from './ftp-util.js';
 
 /** what these steps need of the target */
 export interface FtpOpsHost {
@@ -41,7 +42,12 @@ export async function writePartialFtp(h: FtpOpsHost, tmp: string, source: Readab
     try {
       moved.bytes = 0;
       const body = Readable.from(countChunks(source, moved), { objectMode: false });
-      await (offset > 0 ? c.appendFrom(body, absTmp) : c.uploadFrom(body, absTmp));
+      if (offset === 0) {
+        // a new partial: created empty and made private (0600) before any of its content goes in
+        await c.uploadFrom(Readable.from(holdIfEmpty(Readable.from([]))), absTmp);
+        await h.modes.privatePartial(c, absTmp);
+      }
+      await c.appendFrom(body, absTmp);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       c.trackProgress();
@@ -52,8 +58,9 @@ export async function writePartialFtp(h: FtpOpsHost, tmp: string, source: Readab
 }
 
 /** A resumable upload's last step: check the temp file's size, rename it over `path`, set the mtime. */
-export async function commitPartialFtp(h: FtpOpsHost, tmp: string, path: string, options: { mtime?: number; size: number; mode?: number }): Promise<Entry> {
+export async function commitPartialFtp(h: FtpOpsHost, tmp: string, path: string, options: { mtime?: number; size: number; mode?: number; beforeRename?: (tmp: string) => Promise<void> }): Promise<Entry> {
   await h.ready();
+  await options.beforeRename?.(tmp);
   const absTmp = h.abs(tmp);
   const abs = h.abs(path);
   let tries = 0;
@@ -62,9 +69,14 @@ export async function commitPartialFtp(h: FtpOpsHost, tmp: string, path: string,
       const stored = await statAbs(c, absTmp, tmp, h.mlst);
       checkSize(path, options.size, stored?.size ?? 0, 'moved');
       // the mode the file ends with, as write() gives it (the replaced file's, looked up by MLST)
-      await h.modes.beforeRename(c, absTmp, abs, { mode: options.mode }, h.mlst);
+      await h.modes.beforePartialRename(c, absTmp, abs, { mode: options.mode }, h.mlst);
     }
-    await renameAbs(c, absTmp, abs, h.mlst, tries++ > 0 ? options.size : undefined);
+    try {
+      await renameAbs(c, absTmp, abs, h.mlst, tries++ > 0 ? options.size : undefined);
+    } catch (e) {
+      if (e instanceof TempKeptError) throw new TempKeptError(path, tmp, { abs, absTmp }, e.detail ?? '');
+      throw e;
+    }
     const mfmt = options.mtime !== undefined && h.capabilities.setMtime && await setMtimeFtp(h, c, abs, options.mtime);
     const entry = await statAbs(c, abs, path, h.mlst);
     if (!entry) throw new SyncError('io', `Uploaded ${abs} but the server does not list it`, { path });

@@ -1,18 +1,35 @@
 // Removing a folder tree on an FTP server: its files in parallel, then its folders deepest first
 // (each depth in parallel), then the folder itself. FtpTarget.removeDir delegates to this.
+// A link is never walked: the path itself is looked at first (its MLST type, else its line in the
+// parent's listing) and a link is removed as a link. Below it, links are listed as files (ftp-list.ts).
+// A server that shows a link as a plain folder in both cannot be told apart (README, symbolic links).
+import type { Client } from 'basic-ftp';
 import { SyncError } from '../errors.js';
 import { mapLimit } from '../pool.js';
 import { listTree, type ListHost } from './ftp-list.js';
-import { statAbs } from './ftp-ops.js';
+import { parentAbs, statAbs } from './ftp-ops.js';
 import type { FtpOpsHost } from './ftp-partial.js';
 import { ftpCode } from './ftp-util.js';
 
 export async function removeDirFtp(h: FtpOpsHost & { stat(path: string): Promise<{ type: string } | undefined>; removeFile(path: string): Promise<void> },
   listHost: ListHost, path: string): Promise<void> {
   await h.ready();
+  const absPath = h.abs(path);
+  if (path !== '' && await h.withClient(`look at ${absPath}`, path, (c) => isLinkFtp(c, absPath, h.mlst))) {
+    // deleting a link removes the link only, never what it points to
+    await h.withClient(`remove link ${absPath}`, path, async (c) => {
+      try {
+        await c.send(`DELE ${absPath}`);
+      } catch (e) {
+        if (ftpCode(e) === undefined || await isLinkFtp(c, absPath, h.mlst)) throw e;
+      }
+    });
+    h.log.info(`${h.display}: ${path} is a symbolic link on the server: removed the link only`);
+    return;
+  }
   const st = await h.stat(path);
   if (!st) return;
-  if (st.type !== 'dir') throw new SyncError('io', `Cannot remove folder ${h.abs(path)}: it is a file`, { path });
+  if (st.type !== 'dir') throw new SyncError('io', `Cannot remove folder ${absPath}: it is a file`, { path });
   const tree = await listTree(listHost, path, { raw: true });
   const files = [...tree.values()].filter((e) => e.type === 'file').map((e) => e.path);
   await mapLimit(files, h.capabilities.maxConcurrency, (p) => h.removeFile(p));
@@ -37,3 +54,32 @@ export async function removeDirFtp(h: FtpOpsHost & { stat(path: string): Promise
     });
   }
 }
+
+/**
+ * Is `abs` a symbolic link, as far as the server tells? Its MLST type (pure-ftpd: `OS.unix=slink`), else
+ * its entry in the parent folder's listing (ProFTPD's MLST follows the link and says `dir`, its MLSD and
+ * LIST do not). False when the server shows no link (or the path is gone).
+ */
+export async function isLinkFtp(c: Client, abs: string, mlst: boolean): Promise<boolean> {
+  if (mlst) {
+    try {
+      const facts = /(?:^|\n) (\S+) /.exec((await c.send(`MLST ${abs}`)).message)?.[1] ?? '';
+      if (isLinkType(/(?:^|;)type=([^;]*)/i.exec(facts)?.[1])) return true;
+    } catch (e) {
+      if (ftpCode(e) === undefined) throw e;
+    }
+  }
+  const parent = parentAbs(abs);
+  const name = abs.slice(abs.lastIndexOf('/') + 1);
+  try {
+    await c.cd(parent); // LIST with a path argument is globbed by many servers: list the folder itself
+  } catch (e) {
+    if (ftpCode(e) === undefined) throw e;
+    return false; // the parent is gone: so is the path
+  }
+  const entry = (await c.list()).find((f) => f.name === name);
+  return entry?.isSymbolicLink === true;
+}
+
+/** an MLSx type fact naming a link: `OS.unix=slink` (pure-ftpd, RFC 3659's example), `OS.unix=symlink` (ProFTPD) */
+export const isLinkType = (type: string | undefined): boolean => !!type && /^os\.unix=(slink|symlink)\b/i.test(type);

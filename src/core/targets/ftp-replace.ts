@@ -15,6 +15,7 @@ import { assertUnchanged } from '../transfer/recheck.js';
 import { sendPipelined, type Reply } from './ftp-pipeline.js';
 import { checkStoredNameInReply, entryFromMlst, renameAfterRefusedRnto } from './ftp-ops.js';
 import { formatMlsxTime } from './ftp-util.js';
+import { DestinationAppeared } from '../transfer/dest-check.js';
 
 export interface PipelinedReplace {
   tmp: string;
@@ -27,6 +28,8 @@ export interface PipelinedReplace {
   caseInsensitive?: boolean;
   /** the file the caller saw at `abs`: listed with the first exchange, nothing renamed when it changed (recheck.ts) */
   expect?: Entry;
+  /** the plan saw no file at `abs`: MLST it in the first exchange; one there now is not replaced */
+  newOnly?: boolean;
   /** file modes for the temp before it is renamed (FtpModes.beforeRename) */
   beforeRename: () => Promise<void>;
   /** MFMT was refused with this reply (the target turns MFMT off for 500–504 and warns) */
@@ -41,15 +44,10 @@ export async function replacePipelined(c: Client, o: PipelinedReplace): Promise<
   const first: string[] = [];
   if (o.size !== undefined) first.push(`MLST ${o.absTmp}`);
   if (o.mtime !== undefined) first.push(`MFMT ${formatMlsxTime(o.mtime)} ${o.absTmp}`);
-  if (o.expect) first.push(`MLST ${o.abs}`);
+  if (o.expect || o.newOnly) first.push(`MLST ${o.abs}`);
   let mtimeSet = false;
   if (first.length) {
     const replies = await sendPipelined(c, first);
-    if (o.expect) {
-      const now = replies[replies.length - 1];
-      if (now instanceof FTPError && !code550(now)) throw now;
-      assertUnchanged('ftp', o.expect, now instanceof FTPError ? undefined : entryFromMlst(now.message, o.path));
-    }
     let i = 0;
     if (o.size !== undefined) {
       const stored = replies[i++];
@@ -64,6 +62,13 @@ export async function replacePipelined(c: Client, o: PipelinedReplace): Promise<
       const mfmt = replies[i++];
       if (mfmt instanceof FTPError) o.mfmtRefused(mfmt);
       else mtimeSet = true;
+    }
+    if (o.expect || o.newOnly) {
+      // what is at the final name now: the re-check before overwrite (recheck.ts), or nothing when the plan saw nothing (dest-check.ts)
+      const there = replies[i++];
+      if (there instanceof FTPError && !code550(there)) throw there;
+      if (o.newOnly && !(there instanceof FTPError)) throw new DestinationAppeared(o.path, 'on the server');
+      if (o.expect) assertUnchanged('ftp', o.expect, there instanceof FTPError ? undefined : entryFromMlst(there.message, o.path));
     }
   }
   await o.beforeRename();

@@ -28,6 +28,8 @@ import { replacePipelined } from './ftp-replace.js';
 import { commitPartialFtp, mfmtRefused, setMtimeFtp, writePartialFtp } from './ftp-partial.js';
 import { readFtp, type FtpReadHost } from './ftp-read.js';
 import { removeDirFtp } from './ftp-remove.js';
+import { TempKeptError } from '../transfer/kept-temps.js';
+import { DestinationAppeared } from '../transfer/dest-check.js';
 import {
   ftpCode, holdIfEmpty, isConnectionLimit, isRetryable, toSyncError,
 } from './ftp-util.js';
@@ -77,7 +79,7 @@ export class FtpTarget implements Target {
     this.host = spec.host;
     this.port = spec.port ?? (spec.protocol === 'ftps' && spec.ftpsImplicit ? 990 : 21);
     const maxConcurrency = Math.max(1, Math.floor(options.concurrency ?? 8)); // the pool shrinks if the server limits connections
-    this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency, nameProblem: ftpNameProblem, recheckOnWrite: true };
+    this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency, nameProblem: ftpNameProblem, recheckOnWrite: true, checksNewOnly: true };
     const host = this.host.includes(':') ? `[${this.host}]` : this.host;
     const user = spec.user ? `${encodeURIComponent(spec.user)}@` : '';
     const path = spec.path.startsWith('/') ? spec.path : `/${spec.path}`;
@@ -316,6 +318,7 @@ export class FtpTarget implements Target {
       });
       throwIfAborted(signal);
       checkSize(path, options.size, moved.bytes, 'moved');
+      await options.beforeRename?.(tmp); // (no connection held: it may need one of the pool)
       let tries = 0;
       return await this.withClient(`replace ${abs}`, path, async (c) => {
         if (tries === 0 && this.pipelining && this.mlst) {
@@ -332,6 +335,8 @@ export class FtpTarget implements Target {
         }
         // the re-check before overwrite (recheck.ts); on a retry only while the temp is still there (else it was renamed)
         if (options.expect && (tries === 0 || stored)) assertUnchanged('ftp', options.expect, await statAbs(c, abs, path, this.mlst));
+        // the plan saw no file here: one that appeared since is not replaced (first try: a retry may find its own rename)
+        if (options.newOnly && tries === 0 && await statAbs(c, abs, path, this.mlst)) throw new DestinationAppeared(path, 'on the server');
         // a retry after a dropped connection: the rename may have gone through already
         await this.modes.beforeRename(c, absTmp, abs, options, this.mlst);
         await renameAbs(c, absTmp, abs, this.mlst, tries++ > 0 ? moved.bytes : undefined);
@@ -344,6 +349,8 @@ export class FtpTarget implements Target {
         return mfmt ? { ...entry, mtime: Math.floor(options.mtime! / 1000) * 1000 } : entry;
       });
     } catch (e) {
+      // a temp kept as the only copy of the new content (the old file removed) is named by its relative path
+      if (e instanceof TempKeptError) throw new TempKeptError(path, tmp, { abs, absTmp }, e.detail ?? '');
       await this.removeQuietly(absTmp);
       throw e;
     }
@@ -355,7 +362,7 @@ export class FtpTarget implements Target {
   }
 
   /** A resumable upload's last step (ftp-partial.ts): check the temp file's size, rename it over `path`, set the mtime. */
-  commitPartial(tmp: string, path: string, options: { mtime?: number; size: number; mode?: number }): Promise<Entry> {
+  commitPartial(tmp: string, path: string, options: { mtime?: number; size: number; mode?: number; beforeRename?: (tmp: string) => Promise<void> }): Promise<Entry> {
     return commitPartialFtp(this.ops, tmp, path, options);
   }
 
@@ -372,7 +379,7 @@ export class FtpTarget implements Target {
     const { options } = a;
     try {
       return await replacePipelined(c, {
-        ...a, size: options.size, caseInsensitive: this.capabilities.caseInsensitive, expect: options.expect,
+        ...a, size: options.size, caseInsensitive: this.capabilities.caseInsensitive, expect: options.expect, newOnly: options.newOnly,
         mtime: options.mtime !== undefined && this.capabilities.setMtime ? options.mtime : undefined,
         beforeRename: () => this.modes.beforeRename(c, a.absTmp, a.abs, options, this.mlst),
         mfmtRefused: (e) => mfmtRefused(this.ops, a.abs, e),

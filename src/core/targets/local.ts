@@ -155,6 +155,7 @@ export class LocalTarget implements Target {
       });
       if (options.expect) assertUnchanged('local', options.expect, previous && entryOfStats(path, previous));
       await fsp.chmod(tmpAbs, modeForFile(previous?.isFile() ? previous.mode : undefined, options.mode));
+      await options.beforeRename?.(tmp);
       await fsp.rename(tmpAbs, this.abs(path));
     } catch (e) {
       source.destroy();

@@ -5,9 +5,11 @@
 import type { Stats } from 'ssh2';
 import type { SftpConnection } from './sftp-connect.js';
 import { call } from './sftp-util.js';
+import { baseName, isTempName } from '../paths.js';
+import { TempKeptError } from '../transfer/kept-temps.js';
 
-/** `src`, `dst`: absolute; `caseOnly`: the two names differ only in case (never unlink "the target") */
-export async function renameOver(c: SftpConnection, src: string, dst: string, caseOnly: boolean, thenStat: boolean): Promise<Stats | void> {
+/** `src`, `dst`: absolute (`from`, `to`: the same, relative to the root); `caseOnly`: the two names differ only in case (never unlink "the target") */
+export async function renameOver(c: SftpConnection, src: string, dst: string, names: { from: string; to: string }, caseOnly: boolean, thenStat: boolean): Promise<Stats | void> {
   const statAfter = () => call<Stats>(c, (s, cb) => s.stat(dst, cb));
   if (c.posixRename) {
     const renamed = call<void>(c, (s, cb) => s.ext_openssh_rename(src, dst, cb));
@@ -22,8 +24,14 @@ export async function renameOver(c: SftpConnection, src: string, dst: string, ca
   } catch (e) {
     // on a case-insensitive server the target of a case-only rename is the file itself
     if ((e as { code?: unknown }).code !== 4 || caseOnly) throw e;
-    await call<void>(c, (s, cb) => s.unlink(dst, cb)).catch(() => undefined);
-    await call<void>(c, (s, cb) => s.rename(src, dst, cb));
+    const removed = await call<void>(c, (s, cb) => s.unlink(dst, cb)).then(() => true, () => false);
+    try {
+      await call<void>(c, (s, cb) => s.rename(src, dst, cb));
+    } catch (e2) {
+      // the old file is gone: the temp now holds the only copy, kept for the next run (transfer/kept-temps.ts)
+      if (removed && isTempName(baseName(names.from))) throw new TempKeptError(names.to, names.from, { abs: dst, absTmp: src }, (e2 as Error).message);
+      throw e2;
+    }
   }
   if (thenStat) return statAfter();
 }

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import type { Stats } from 'ssh2';
 import { SyncError, isAbortError, isTransientError, throwIfAborted } from '../errors.js';
 import { baseName, parentOf, tempPathFor } from '../paths.js';
+import { TempKeptError } from '../transfer/kept-temps.js';
 import { nullLogger } from '../types.js';
 import type { Credentials, Entry, ListOptions, Logger, RemoteSpec, Target, TargetCapabilities, WriteOptions } from '../types.js';
 import type { TargetOptions } from './index.js';
@@ -202,7 +203,8 @@ export class SftpTarget implements Target {
   }
 
   /** A resumable upload's last step: check the temp file's size, set the mtime, rename it over `path`. */
-  async commitPartial(tmp: string, path: string, options: { mtime?: number; size: number; mode?: number }): Promise<Entry> {
+  async commitPartial(tmp: string, path: string, options: { mtime?: number; size: number; mode?: number; beforeRename?: (tmp: string) => Promise<void> }): Promise<Entry> {
+    await options.beforeRename?.(tmp);
     return this.withRetry('Renaming', path, async (c) => {
       const st = await call<Stats>(c, (s, cb) => s.stat(this.abs(c, tmp), cb));
       checkSize(path, options.size, st.size, 'moved');
@@ -275,6 +277,7 @@ export class SftpTarget implements Target {
       throwIfAborted(signal);
       const prev = expect && await previous!;
       if (expect) assertUnchanged('sftp', expect, prev && (typeOf(prev) === 'file' || typeOf(prev) === 'dir') ? entryOf(path, prev, typeOf(prev) as 'file' | 'dir') : undefined);
+      await options.beforeRename?.(tmp);
       let st: Stats;
       // a folder listing per file is costly: only names a case-insensitive server might keep otherwise
       if (this.capabilities.caseInsensitive && needsNameCheck(path, false)) {
@@ -288,7 +291,7 @@ export class SftpTarget implements Target {
       return entryOf(path, st, 'file');
     } catch (e) {
       if (!source.destroyed) source.destroy();
-      await this.removeTemp(c, handle, tmp);
+      if (!(e instanceof TempKeptError)) await this.removeTemp(c, handle, tmp);
       if (isAbortError(e) || signal?.aborted) throw new SyncError('aborted', 'Cancelled', { path });
       throw this.toError(e, c, 'Writing', path);
     }
@@ -314,7 +317,7 @@ export class SftpTarget implements Target {
   private renameOn(c: SftpConnection, from: string, to: string): Promise<void>;
   private renameOn(c: SftpConnection, from: string, to: string, thenStat: true): Promise<Stats>;
   private renameOn(c: SftpConnection, from: string, to: string, thenStat = false): Promise<Stats | void> {
-    return renameOver(c, this.abs(c, from), this.abs(c, to), foldCase(from) === foldCase(to), thenStat);
+    return renameOver(c, this.abs(c, from), this.abs(c, to), { from, to }, foldCase(from) === foldCase(to), thenStat);
   }
 
   /** mkdir -p; `mkdir('')` creates the root folder itself (a first upload to a new place) */

@@ -9,9 +9,12 @@ import { SyncError, errorMessage, isAbortError, isTransientError } from '../erro
 import { isSizeMismatch } from './verify.js';
 import { throttled, type BandwidthLimiter } from './bandwidth.js';
 import { backoffMs, defaultRetryPolicy, sleepFor, type RetryPolicy } from './retry.js';
-import { compareHashes } from './hash.js';
+import { compareHashes, hashFile, HASH_ALGOS } from './hash.js';
 import { assertUnchanged } from './recheck.js';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { copyResumable, resumable, type ResumeContext } from './resume.js';
+import { checkDestination, sameEntry, type PlannedDestination } from './dest-check.js';
 
 export type VerifyMode = 'size' | 'hash';
 export const VERIFY_MODES: readonly VerifyMode[] = ['size', 'hash'];
@@ -23,6 +26,9 @@ export interface CopyOptions {
   /** the source's mode, and the mode of the file it replaces (null: a new file) — see targets/modes.ts */
   mode?: number;
   destMode?: number | null;
+  /** what the plan saw at the destination (null: nothing): checked before the first try of a new file,
+   *  before every retry and before a resumed transfer's commit (dest-check.ts); undefined: not checked */
+  destPlanned?: PlannedDestination;
   /** default: 3 retries, first wait 1 s */
   retry?: RetryPolicy;
   limiter?: BandwidthLimiter;
@@ -74,24 +80,49 @@ export function isRetryableTransfer(e: unknown): boolean {
 export async function copyVerified(path: string, src: Target, dst: Target, srcEntry: Entry, opts: CopyOptions = {}): Promise<Entry> {
   const { signal, onProgress } = opts;
   const policy = opts.retry ?? defaultRetryPolicy();
+  /** what a failed try left at the destination after its rename (a hash that differs): ours, not someone else's */
+  let leftByUs: Entry | undefined;
+  // verify "hash": the temp is hashed before its rename where the target offers the moment (WriteOptions.beforeRename),
+  // so a bad copy never replaces the file; else the file is hashed after the rename
+  let hashedTemp = false;
+  const told = (c: { same: boolean; algo: string; methods: [string, string] }) => {
+    opts.onHashed?.({ src: c.methods[0], dst: c.methods[1] });
+    if (!c.same) throw new HashMismatchError(path, c.algo);
+    hashedTemp = true;
+  };
+  const hashing = opts.verify === 'hash';
+  const beforeRename = hashing ? async (tmp: string) => told(await compareHashes(src, dst, path, signal, tmp)) : undefined;
+  const beforeLocalRename = hashing ? async (file: string) => told(await compareWithLocalFile(src, path, file, signal)) : undefined;
   for (let attempt = 0; ; attempt++) {
     try {
+      hashedTemp = false;
+      const viaPartial = !!opts.direction && resumable(opts.direction, dst, srcEntry.size, opts.resume);
+      // the destination must still be what the plan saw: nothing there (dest-check.ts), or the file it saw (`expect` below);
+      // a plain write to a target that looks itself, right before its rename, needs no look here on the first try
+      const selfChecked = !viaPartial && dst.capabilities.checksNewOnly === true;
+      if (attempt === 0 ? opts.destPlanned === null && !selfChecked : opts.destPlanned !== undefined) {
+        const ours = leftByUs && await dst.stat(path);
+        if (!ours || !sameEntry(ours, leftByUs)) await checkDestination(dst, path, opts.destPlanned, opts.direction);
+      }
       const limiter = opts.limiter;
       const tap = opts.tap ?? ((r: Readable) => r);
       const pace = limiter ? (s: Readable) => throttled(s, limiter, signal) : (s: Readable) => s;
-      const viaPartial = !!opts.direction && resumable(opts.direction, dst, srcEntry.size, opts.resume);
+      // the first try: a file the plan saw there is re-checked (inside the write where the target can: recheck.ts)
       const expect = attempt === 0 && opts.expect?.type === 'file' ? opts.expect : undefined;
       if (expect && (viaPartial || !dst.capabilities.recheckOnWrite)) assertUnchanged(dst.kind, expect, await dst.stat(path));
       const written = viaPartial
-        ? await copyResumable(opts.direction!, path, src, dst, srcEntry, opts.resume!, { signal, onProgress, pace })
+        ? await copyResumable(opts.direction!, path, src, dst, srcEntry, opts.resume!, {
+          signal, onProgress, pace, beforeCommit: () => checkDestination(dst, path, opts.destPlanned, opts.direction), beforeRename, beforeLocalRename,
+        })
         : await dst.write(path, pace(tap(await src.read(path, signal))), {
-          mtime: srcEntry.mtime, size: srcEntry.size, mode: opts.mode, destMode: opts.destMode, signal, onProgress,
+          mtime: srcEntry.mtime, size: srcEntry.size, mode: opts.mode, destMode: opts.destMode, signal, onProgress, beforeRename,
           ...(expect && dst.capabilities.recheckOnWrite ? { expect } : {}),
+          ...(attempt === 0 && opts.destPlanned === null ? { newOnly: true } : {}),
         });
-      if (opts.verify === 'hash') {
+      if (hashing && !hashedTemp) {
         const c = await compareHashes(src, dst, path, signal);
         opts.onHashed?.({ src: c.methods[0], dst: c.methods[1] });
-        if (!c.same) throw new HashMismatchError(path, c.algo);
+        if (!c.same) { leftByUs = written; throw new HashMismatchError(path, c.algo); }
       }
       return written;
     } catch (e) {
@@ -109,4 +140,12 @@ export async function copyVerified(path: string, src: Target, dst: Target, srcEn
       await sleepFor(wait, signal);
     }
   }
+}
+
+/** the source's hash (the server's own where it has one) against a local file's, read here with the same algorithm */
+async function compareWithLocalFile(src: Target, path: string, file: string, signal?: AbortSignal): Promise<{ same: boolean; algo: string; methods: [string, string] }> {
+  const theirs = await hashFile(src, path, HASH_ALGOS, signal);
+  const h = createHash(theirs.algo);
+  for await (const chunk of createReadStream(file, { signal })) h.update(chunk as Buffer);
+  return { same: h.digest('hex') === theirs.hex.toLowerCase(), algo: theirs.algo, methods: [theirs.method, 'read'] };
 }

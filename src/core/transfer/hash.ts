@@ -51,12 +51,14 @@ export interface HashComparison {
   methods: [string, string];
 }
 
-/** hash `path` on both targets with one algorithm (the one a server offers, if any) and compare */
-export async function compareHashes(a: Target, b: Target, path: string, signal?: AbortSignal): Promise<HashComparison> {
+/** hash `path` on both targets with one algorithm (the one a server offers, if any) and compare; `bPath`:
+ *  the file to hash on `b` when it is not `path` (a temp file before its rename) */
+export async function compareHashes(a: Target, b: Target, path: string, signal?: AbortSignal, bPath = path): Promise<HashComparison> {
   // a server that hashes decides the algorithm; the other side follows it
   const [first, second] = b.kind !== 'local' && hasServerHash(b) ? [b, a] : [a, b];
-  const h1 = await hashFile(first, path, HASH_ALGOS, signal);
-  const h2 = await hashFile(second, path, [h1.algo], signal);
+  const pathOf = (t: Target) => (t === b ? bPath : path);
+  const h1 = await hashFile(first, pathOf(first), HASH_ALGOS, signal);
+  const h2 = await hashFile(second, pathOf(second), [h1.algo], signal);
   if (h2.algo !== h1.algo) throw new SyncError('io', `Cannot compare ${h1.algo} with ${h2.algo}`, { path });
   const [ha, hb] = first === a ? [h1, h2] : [h2, h1];
   return { same: ha.hex.toLowerCase() === hb.hex.toLowerCase(), algo: h1.algo, methods: [ha.method, hb.method] };

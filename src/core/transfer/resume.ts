@@ -33,7 +33,7 @@ export function parseSize(text: string): number | null | undefined {
 export interface PartialWriter {
   writePartial(tmp: string, source: Readable, offset: number, options?: { signal?: AbortSignal; onProgress?: (bytes: number) => void }): Promise<number>;
   /** `mode`: the source's mode (targets/modes.ts decides the final one: a replaced file keeps its own) */
-  commitPartial(tmp: string, path: string, options: { mtime?: number; size: number; mode?: number }): Promise<Entry>;
+  commitPartial(tmp: string, path: string, options: { mtime?: number; size: number; mode?: number; beforeRename?: (tmp: string) => Promise<void> }): Promise<Entry>;
 }
 
 export const canWritePartial = (t: Target): t is Target & PartialWriter =>
@@ -76,7 +76,13 @@ async function take(stream: Readable, len: number): Promise<Buffer> {
  */
 export async function copyResumable(
   direction: Direction, path: string, src: Target, dst: Target, srcEntry: Entry, ctx: ResumeContext,
-  opts: { signal?: AbortSignal; onProgress?: (bytes: number) => void; pace?: (s: Readable) => Readable },
+  opts: {
+    signal?: AbortSignal; onProgress?: (bytes: number) => void; pace?: (s: Readable) => Readable; beforeCommit?: () => Promise<void>;
+    /** an upload's partial (relative path on the server) before it is renamed into place (verify "hash") */
+    beforeRename?: (tmp: string) => Promise<void>;
+    /** a download's partial, before it is renamed into place */
+    beforeLocalRename?: (partialFile: string) => Promise<void>;
+  },
 ): Promise<Entry> {
   const { store } = ctx;
   const { signal } = opts;
@@ -112,9 +118,20 @@ export async function copyResumable(
     moved = await appendLocal(store, rec, source, offset, progress, signal);
   }
   checkSize(path, srcEntry.size, offset + moved, 'moved');
+  // the destination must still be what the plan saw (the partial stays for the next run when not)
+  await opts.beforeCommit?.();
+  // a partial that fails the check before its rename (a hash that differs) is not built on again
+  const checked = <T>(check: ((x: T) => Promise<void>) | undefined) => check && (async (x: T) => {
+    try {
+      await check(x);
+    } catch (e) {
+      if ((e as Error).name === 'HashMismatchError') await removePartial(rec!, dst, store).catch(() => undefined);
+      throw e;
+    }
+  });
   const written = direction === 'upload'
-    ? await (dst as Target & PartialWriter).commitPartial(rec.partial, path, { mtime: srcEntry.mtime, size: srcEntry.size, mode: srcEntry.mode })
-    : await commitLocal(store, rec, dst, path, srcEntry);
+    ? await (dst as Target & PartialWriter).commitPartial(rec.partial, path, { mtime: srcEntry.mtime, size: srcEntry.size, mode: srcEntry.mode, beforeRename: checked(opts.beforeRename) })
+    : await commitLocal(store, rec, dst, path, srcEntry, checked(opts.beforeLocalRename));
   store.drop(rec);
   store.removeIfEmpty();
   return written;
@@ -194,10 +211,12 @@ async function appendLocal(store: PartialStore, rec: PartialRecord, source: Read
 }
 
 /** the finished download: its mtime set, renamed onto the real name, checked */
-async function commitLocal(store: PartialStore, rec: PartialRecord, dst: Target, path: string, srcEntry: Entry): Promise<Entry> {
+async function commitLocal(store: PartialStore, rec: PartialRecord, dst: Target, path: string, srcEntry: Entry,
+  beforeRename?: (partialFile: string) => Promise<void>): Promise<Entry> {
   const file = store.localPartial(rec);
   const size = fs.lstatSync(file).size;
   checkSize(path, srcEntry.size, size, 'moved');
+  await beforeRename?.(file);
   const t = new Date(srcEntry.mtime);
   fs.utimesSync(file, t, t);
   const root = (dst as { root?: string }).root;

@@ -165,13 +165,20 @@ export class ServerCommands implements vscode.Disposable, vscode.TreeDragAndDrop
       { modal: true, detail: 'Only the server\'s copy is deleted; the local copy (if any) stays, and the next sync uploads it again.' }, 'Delete on Server');
     if (ok !== 'Delete on Server') return;
     let result = await session.use((live) => live.engine.deleteRemote(path));
-    if (result.status === 'changed') {
-      const names = result.check.changed.slice(0, 5).join(', ') + (result.check.changed.length > 5 ? ` and ${result.check.changed.length - 5} more` : '');
+    // asked again for what nobody here has seen; the delete then removes exactly what was confirmed (the
+    // engine refuses, and this asks once more, when anything else is there by then)
+    while (result.status === 'changed') {
+      const { check, notConfirmed } = result;
+      const list = (xs: string[]) => xs.slice(0, 5).join(', ') + (xs.length > 5 ? ` and ${xs.length - 5} more` : '');
+      const parts = notConfirmed ? [`changed again on ${where} since you confirmed (${list(notConfirmed)})`] : [
+        ...(check.changed.length ? [`changed on ${where} since the last sync (${list(check.changed)})`] : []),
+        ...(check.notSynced.length ? [`holds ${plural(check.notSynced.length, 'entry', 'entries')} on ${where} that the sync leaves out (${list(check.notSynced.map((n) => `${n.path}: ${n.message}`))})`] : []),
+      ];
       const again = await vscode.window.showWarningMessage(
-        `"${path}" changed on ${where} since the last sync (${names}). Delete it anyway?`,
-        { modal: true, detail: 'Nobody here has seen that change: Compare first, or delete it and lose the server\'s version.' }, 'Delete Anyway');
+        `"${path}" ${parts.join(' and ')}. Delete it anyway?`,
+        { modal: true, detail: `Nobody here has seen ${notConfirmed ? 'those' : 'that'}: Compare first, or delete it and lose the server's version. Only what is listed now is deleted (${plural(check.files, 'file')}).` }, 'Delete Anyway');
       if (again !== 'Delete Anyway') return;
-      result = await session.use((live) => live.engine.deleteRemote(path, { evenIfChanged: true }));
+      result = await session.use((live) => live.engine.deleteRemote(path, { confirmed: check }));
     }
     if (result.status === 'deleted') {
       session.log.info(`Deleted on ${where}: ${path}${n.type === 'dir' ? ` (${plural(result.files, 'file')})` : ''}`);

@@ -3,7 +3,7 @@
 // 0600 file stays 0600), a replaced file keeps the mode it had. Never widened.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunOptions } from '../../../src/core/api.js';
 import { makeEnv, sessionFor, writeTree, type FaultEnv } from '../env.js';
@@ -44,6 +44,31 @@ for (const kind of ['sftp', 'ftp'] as const) {
       const down = await run(env, { mode: 'sync', transfer });
       assert.deepEqual(down.errors, []);
       assert.equal(modeOf(join(env.local, 'db.key')), 0o600, 'a new 0600 server file stays 0600 locally');
+    } finally {
+      env.cleanup();
+    }
+  });
+}
+
+for (const kind of ['sftp', 'ftp'] as const) {
+  test(`${kind}: a resumable upload's partial on the server is private (0600) while its content goes in; the file ends with its own mode`, async (t) => {
+    const env = await makeEnv(kind, `partial-mode-${kind}`);
+    if ('skip' in env) { t.skip(env.skip); return; }
+    try {
+      writeTree(env.local, { 'site.css': 'y'.repeat(4 * 1024 * 1024) });
+      chmodSync(join(env.local, 'site.css'), 0o644);
+      const seen: number[] = [];
+      const up = await run(env, {
+        mode: 'upload', transfer: { resumeAbove: 1024, retries: 0 },
+        onProgress: (e) => {
+          if (e.type !== 'bytes' || e.bytes === 0) return;
+          for (const n of readdirSync(env.remoteFs)) if (n.startsWith('.rs-tmp-part-')) seen.push(modeOf(join(env.remoteFs, n)));
+        },
+      });
+      assert.deepEqual(up.errors, []);
+      assert.ok(seen.length > 0, 'the partial was looked at while it grew');
+      assert.deepEqual([...new Set(seen)], [0o600], 'never readable by others while uploading');
+      assert.equal(modeOf(join(env.remoteFs, 'site.css')), 0o644, 'the finished file gets the source\'s mode');
     } finally {
       env.cleanup();
     }
