@@ -10,6 +10,7 @@
 // - `rewriteName`: names are stored rewritten (pure-ftpd stores `note ` as `note_`);
 // - `aliases`: links shown as plain folders (with the target's MLSD "unique" fact), loops included.
 // - `noPipelining`: only the first command of each packet is read (commands sent together are lost).
+// - `refuseEpsv`: FEAT lists EPSV but the command is refused (500), as some servers behind NAT do.
 // Only what basic-ftp uses is implemented: USER/PASS, FEAT, OPTS, TYPE, STRU, PWD, CWD, EPSV/PASV,
 // MLSD, MLST, SIZE, MDTM, RETR, STOR, DELE, MKD, RMD, RNFR/RNTO, MFMT, NOOP, QUIT.
 
@@ -31,6 +32,8 @@ export interface CraftedFtpOptions {
   refuseCaseOnlyRename?: boolean;
   /** a naive server: reads one command per packet and drops the rest (commands sent together are lost) */
   noPipelining?: boolean;
+  /** EPSV is listed in FEAT but refused ("500"): clients must fall back to PASV */
+  refuseEpsv?: boolean;
 }
 
 interface Node { type: 'file' | 'dir'; data: Buffer; mtime: number }
@@ -47,6 +50,10 @@ export interface CraftedFtp {
   put(path: string, content: string | Buffer, mtime?: number): void;
   /** packets that held more than one command (pipelined commands) */
   readonly pipelinedPackets: number;
+  /** how often each command was received (upper case: "EPSV", "PASV", "STOR"…) */
+  readonly commands: Map<string, number>;
+  /** packets that held a passive-mode command and the transfer command after it ("EPSV+STOR", "EPSV+MLSD"…) */
+  readonly passiveWithTransfer: Map<string, number>;
   mkdir(path: string): void;
   stop(): Promise<void>;
 }
@@ -60,6 +67,9 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
   const nodes = new Map<string, Node>([['/', { type: 'dir', data: Buffer.alloc(0), mtime: Date.now() }]]);
   const sockets = new Set<net.Socket>();
   let pipelinedPackets = 0;
+  const commands = new Map<string, number>();
+  const passiveWithTransfer = new Map<string, number>();
+  const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
 
   const ids = new Map<string, number>();
   const idOf = (key: string) => { if (!ids.has(key)) ids.set(key, ids.size + 1); return ids.get(key)!; };
@@ -134,6 +144,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
     const handle = async (line: string) => {
       const sp = line.indexOf(' ');
       const cmd = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
+      bump(commands, cmd);
       const arg = sp < 0 ? '' : line.slice(sp + 1);
       switch (cmd) {
         case 'USER': return reply('331 Password required');
@@ -148,7 +159,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
           cwd = k;
           return reply('250 OK');
         }
-        case 'EPSV': return reply(`229 Entering Extended Passive Mode (|||${await openData()}|)`);
+        case 'EPSV': if (opts.refuseEpsv) return reply('500 EPSV not understood'); return reply(`229 Entering Extended Passive Mode (|||${await openData()}|)`);
         case 'PASV': { const p = await openData(); return reply(`227 Entering Passive Mode (127,0,0,1,${p >> 8},${p & 255})`); }
         case 'MLSD': {
           const k = find(abs(arg || cwd));
@@ -259,6 +270,8 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
     sock.setEncoding('utf8');
     sock.on('data', (chunk: string) => {
       if ((chunk.match(/\r\n/g)?.length ?? 0) > 1) pipelinedPackets++;
+      const m = /^(EPSV|PASV)\r\n(\w+)/i.exec(chunk);
+      if (m) bump(passiveWithTransfer, `${m[1]}+${m[2]}`.toUpperCase());
       buf += chunk;
       let i: number;
       while ((i = buf.indexOf('\r\n')) >= 0) {
@@ -284,6 +297,8 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
   return {
     host: '127.0.0.1', port, user: 'tester', password: 'secret',
     get pipelinedPackets() { return pipelinedPackets; },
+    commands,
+    passiveWithTransfer,
     files(root) {
       const out = new Map<string, Buffer>();
       for (const k of below(root)) { const n = nodes.get(k)!; if (n.type === 'file') out.set(k.slice(root.length + 1), n.data); }

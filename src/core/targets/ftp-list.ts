@@ -7,6 +7,7 @@ import { checkRemoteName, isTempName, joinPath } from '../paths.js';
 import { parseListDate } from './ftp-util.js';
 import { isReservedName } from '../names/rules.js';
 import { modeOfPermissions } from './ftp-modes.js';
+import { mlsdPipelined, withFastPassive, type FastPassiveSwitch } from './ftp-fast.js';
 
 export interface ListHost {
   /** run `fn` on a borrowed connection, with reconnect + retry */
@@ -15,6 +16,8 @@ export interface ListHost {
   abs(rel: string): string;
   readonly useMlsd: boolean;
   readonly concurrency: number;
+  /** MLSD with EPSV pipelined (ftp-fast.ts) while on */
+  readonly fast?: FastPassiveSwitch;
 }
 
 export interface RawItem { name: string; type: EntryType; size: number; mtime: number; /** MLSD "unique" fact */ unique?: string; mode?: number }
@@ -25,7 +28,7 @@ export type DirListing = RawItem[] & { self?: string };
  * One folder's entries (no "." / ".."; links and other types left out). `forRemoval`: links are listed as
  * files (deleting a link removes the link only, never what it points to), names with a "/" are not.
  */
-export async function listDir(c: Client, absPath: string, useMlsd: boolean, forRemoval = false): Promise<DirListing> {
+export async function listDir(c: Client, absPath: string, useMlsd: boolean, forRemoval = false, fast?: FastPassiveSwitch): Promise<DirListing> {
   let infos: FileInfo[];
   const out: DirListing = [];
   if (useMlsd && !forRemoval) {
@@ -40,7 +43,9 @@ export async function listDir(c: Client, absPath: string, useMlsd: boolean, forR
       }
       return parse(text);
     };
-    try { infos = await c.list(absPath); } finally { c.parseList = parse; }
+    try {
+      infos = fast ? await withFastPassive(fast, async () => c.parseList(await mlsdPipelined(c, absPath)), () => c.list(absPath)) : await c.list(absPath);
+    } finally { c.parseList = parse; }
   } else {
     // LIST with a path argument is globbed by many servers: list the working folder instead
     await c.cd(absPath);
@@ -81,7 +86,7 @@ export async function listTree(host: ListHost, root: string, opts: TreeOptions =
     throwIfAborted(opts.signal);
     let items: DirListing;
     try {
-      items = await host.withClient(`list ${host.abs(dir)}`, dir, (c) => listDir(c, host.abs(dir), host.useMlsd, opts.raw), opts.signal);
+      items = await host.withClient(`list ${host.abs(dir)}`, dir, (c) => listDir(c, host.abs(dir), host.useMlsd, opts.raw, host.fast), opts.signal);
     } catch (e) {
       // one unreadable folder (550 permission denied…) is an error for that folder only: left alone
       if (dir === root || !opts.unreadable || !(e instanceof SyncError) || (e.code !== 'io' && e.code !== 'not-found')) throw e;

@@ -23,6 +23,7 @@ import { mkdirAbs, normalizeAbs, renameAbs, statAbs, verifyStoredName } from './
 import { activeModeTransfer } from './ftp-active.js';
 import { newFtpClient } from './ftp-context.js';
 import { probePipelining } from './ftp-pipeline.js';
+import { storePipelined, withFastPassive, type FastPassiveSwitch } from './ftp-fast.js';
 import { replacePipelined } from './ftp-replace.js';
 import { commitPartialFtp, mfmtRefused, setMtimeFtp, writePartialFtp } from './ftp-partial.js';
 import { readFtp, type FtpReadHost } from './ftp-read.js';
@@ -64,6 +65,8 @@ export class FtpTarget implements Target {
   private mlst = true;
   /** the server answers commands sent together (probed once: ftp-pipeline.ts); undefined: not probed yet */
   private pipelining: boolean | undefined;
+  /** EPSV pipelined with the transfer command (ftp-fast.ts): plain FTP, passive, pipelining, EPSV in FEAT */
+  private readonly fast: FastPassiveSwitch = { on: false };
   private readonly listHost: ListHost;
   /** what the helpers in ftp-read.ts, ftp-partial.ts and ftp-remove.ts use of this target */
   private readonly ops: FtpReadHost & { stat(path: string): Promise<Entry | undefined>; removeFile(path: string): Promise<void> };
@@ -93,6 +96,7 @@ export class FtpTarget implements Target {
       withClient: (what, path, fn, signal) => this.withClient(what, path, fn, { signal }),
       abs: (rel) => this.abs(rel),
       get useMlsd() { return self.mlsd; },
+      fast: this.fast,
       get concurrency() { return self.capabilities.maxConcurrency; },
     };
     this.ops = {
@@ -151,6 +155,8 @@ export class FtpTarget implements Target {
         this.pipelining = await probePipelining(c, Math.min(5000, timeoutSecondsOf(this.spec) * 1000));
         this.log.debug(`${this.display}: ${this.pipelining ? 'pipelines commands' : 'commands one at a time (the server did not answer two sent together)'}`);
         if (c.closed) return await this.connect(); // the probe timed out: this connection is out of step
+        this.fast.on = this.pipelining && this.spec.protocol === 'ftp' && !this.spec.ftpActive && !!this.features?.has('EPSV');
+        if (this.fast.on) this.log.debug(`${this.display}: EPSV sent together with each transfer command`);
       }
       if (this.mlsd) c.availableListCommands = ['MLSD'];
       if (this.root === undefined) this.root = normalizeAbs(`${await c.pwd()}/${this.spec.path}`);
@@ -303,7 +309,8 @@ export class FtpTarget implements Target {
           // every byte sent is counted (verify.ts); an empty first upload (a private temp, ftp-modes.ts) adds none
           const body = (r: Readable) => Readable.from(countChunks(this.spec.protocol === 'ftps' ? holdIfEmpty(r) : r, moved), { objectMode: false });
           const privateTemp = await this.modes.prepareTemp(c, absTmp, abs, options, this.mlst, () => c.uploadFrom(body(Readable.from([])), absTmp));
-          await (privateTemp ? c.appendFrom(body(source), absTmp) : c.uploadFrom(body(source), absTmp));
+          await withFastPassive(this.fast, () => storePipelined(c, privateTemp ? 'APPE' : 'STOR', absTmp, source, moved, onProgress),
+            () => (privateTemp ? c.appendFrom(body(source), absTmp) : c.uploadFrom(body(source), absTmp)));
         } finally {
           signal?.removeEventListener('abort', onAbort);
           c.trackProgress();
