@@ -1,7 +1,7 @@
 // Capturing a file's content as its common version while it is transferred (no second read), or
 // by reading it (an equal pair recorded without a transfer).
 
-import { Transform, pipeline, type Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import type { Entry, Target } from '../types.js';
 import type { BaseRef, BaseStore } from './bases.js';
 
@@ -29,7 +29,11 @@ export function tapForBase(source: Readable, size: number, bases: BaseStore | un
       cb(null, chunk);
     },
   });
-  pipeline(source, tap, () => undefined); // an error on either side destroys both (the writer sees it)
+  // an error on either side destroys both (the writer sees it). pipe() and two listeners, not
+  // stream.pipeline: that costs an AbortController and a DOMException per file
+  source.once('error', (e) => tap.destroy(e));
+  tap.once('close', () => { if (!source.destroyed && !source.readableEnded) source.destroy(); });
+  source.pipe(tap);
   return { stream: tap, ref: async () => (over ? bases.refForSize(total) : bases.keep(Buffer.concat(chunks, total))) };
 }
 

@@ -128,7 +128,7 @@ export class LocalTarget implements Target {
   async read(path: string, signal?: AbortSignal, offset = 0, end?: number): Promise<Readable> {
     // small files (most of a web tree): one synchronous read instead of four thread-pool round trips
     const small = offset === 0 ? readSmallFile(this.abs(path)) : undefined;
-    if (small) return Readable.from([small], { objectMode: false });
+    if (small) return oneChunk(small);
     const fh = await fsp.open(this.abs(path), 'r').catch((e) => { throw ioError(e, path, 'Could not open local file'); });
     return fh.createReadStream({ highWaterMark: 1024 * 1024, signal, start: offset, ...(end !== undefined ? { end: end - 1 } : {}) });
   }
@@ -207,6 +207,19 @@ export class LocalTarget implements Target {
 }
 
 const SMALL_FILE = 64 * 1024;
+
+/** a stream of one buffer (Readable.from goes through an async iterator: promises per read) */
+function oneChunk(buf: Buffer): Readable {
+  let sent = false;
+  return new Readable({
+    read() {
+      if (sent) return;
+      sent = true;
+      if (buf.length) this.push(buf);
+      this.push(null);
+    },
+  });
+}
 
 function readSmallFile(abs: string): Buffer | undefined {
   let fd: number;
