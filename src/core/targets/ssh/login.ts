@@ -8,7 +8,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { Client, utils, type AnyAuthMethod, type AuthenticationType, type ConnectConfig, type ParsedKey } from 'ssh2';
+import type { AnyAuthMethod, AuthenticationType, Client, ConnectConfig, ParsedKey } from 'ssh2';
+import type * as Ssh2 from 'ssh2';
+
+// ssh2 is loaded on the first SSH connection, not when the bundle starts: it was most of the CLI's
+// start-up time, paid by FTP runs and `--help` too
+const ssh2 = (): typeof Ssh2 => require('ssh2') as typeof Ssh2;
 import { SyncError } from '../../errors.js';
 import { timeoutSecondsOf } from '../../transfer/stall.js';
 import type { Credentials, Logger, RemoteSpec } from '../../types.js';
@@ -80,11 +85,11 @@ function authAttempts(o: LoginOptions, username: string, notes: string[], ask: A
           notes.push(`cannot read key ${file}: ${(e as Error).message}`);
           return undefined;
         }
-        let key = utils.parseKey(data, secrets.passphrases.get(file));
+        let key = ssh2().utils.parseKey(data, secrets.passphrases.get(file));
         if (key instanceof Error && /passphrase/i.test(key.message)) {
           const pass = secrets.passphrases.get(file) ?? await ask(() => credentials.passphrase?.(file));
           if (pass === undefined) { notes.push(`key ${file} is encrypted and no passphrase was given`); return undefined; }
-          key = utils.parseKey(data, pass);
+          key = ssh2().utils.parseKey(data, pass);
           if (key instanceof Error) { notes.push(`wrong passphrase for key ${file}`); return undefined; }
           secrets.passphrases.set(file, pass);
         }
@@ -216,7 +221,7 @@ export function loginSsh(o: LoginOptions): Promise<Client> {
   };
 
   return new Promise<Client>((resolve, reject) => {
-    const client = new Client();
+    const client = new (ssh2().Client)();
     const fail = (err: unknown) => {
       if (settled) return;
       settled = true;
