@@ -136,14 +136,14 @@ export class FtpTarget implements Target {
     const secure = this.spec.protocol !== 'ftps' ? false : this.spec.ftpsImplicit ? 'implicit' as const : true;
     try {
       // as access(): connect, AUTH TLS, [certificate check: ftp-access.ts], OPTS UTF8 ON, USER/PASS, TYPE I, OPTS UTF8 ON, FEAT, PBSZ 0 + PROT P
-      await accessFtp(c, {
+      const feat = await accessFtp(c, {
         host: this.host, port: this.port, secure, ...this.guard.hooks(),
         ...(this.spec.ftpActive ? { activeMode: (hook?: (s: Socket) => void) => activeModeTransfer((m) => this.log.debug(`${this.display}: ${m}`), hook) } : {}),
         user: this.spec.user || 'anonymous',
         password: password ?? (this.spec.user ? '' : 'anonymous@'),
+        known: this.features && this.pipelining !== undefined ? { features: this.features, pipelining: this.pipelining } : undefined,
       });
       if (!this.features) {
-        const feat = await c.features();
         this.features = feat;
         this.mlst = feat.has('MLST');
         this.mlsd = this.mlst;
