@@ -1,7 +1,7 @@
 // A folder on this machine. Also the reference implementation of the Target contract.
 
 import { closeSync, createWriteStream, fstatSync, openSync, promises as fsp, readSync, readdirSync, statSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Transform } from 'node:stream';
 import type { Entry, EntryType, ListOptions, Target, TargetCapabilities, WriteOptions } from '../types.js';
@@ -57,8 +57,11 @@ export class LocalTarget implements Target {
       if (options.signal?.aborted) throw new SyncError('aborted', 'Cancelled');
       const { dir, above } = queue.shift()!;
       let dirents;
+      // entries' absolute paths by concatenation: a path.join (normalising the whole path) per entry was a twentieth of a no-change run
+      const dirAbs = this.abs(dir);
+      const prefix = dirAbs === '' || dirAbs.endsWith(sep) ? dirAbs : dirAbs + sep;
       try {
-        dirents = readdirSync(this.abs(dir), { withFileTypes: true });
+        dirents = readdirSync(dirAbs, { withFileTypes: true });
       } catch (e) {
         if (!dir && (e as NodeJS.ErrnoException).code === 'ENOENT') {
           throw new SyncError('not-found', `Folder not found: ${this.root}`, { path: '', hint: 'Create it, or check the path' });
@@ -80,7 +83,7 @@ export class LocalTarget implements Target {
         }
         let st: Stats | undefined;
         try {
-          st = statSync(this.abs(path), { throwIfNoEntry: false }); // follows symlinks; a broken link → undefined
+          st = statSync(prefix + d.name, { throwIfNoEntry: false }); // follows symlinks; a broken link → undefined
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
           if (code === 'ENOENT') continue; // vanished, or a broken link
