@@ -222,7 +222,7 @@ async function runParsed(io: CliIo, args: CliArgs, started: number, logFile: ((l
 
   let result: SyncResult;
   try {
-    await session.open();
+    // (run() connects: the local tree is walked while the server connection opens)
     // a dry run asks nothing: conflicts it would ask about are shown as such
     const ask = setup.resolve === 'ask' ? (args.dryRun ? async () => 'skip' as const : makeConflictAsker(promptIo)) : undefined;
     result = await session.run({

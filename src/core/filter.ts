@@ -19,7 +19,12 @@ interface Rule {
   negated: boolean;
   dirOnly: boolean;
   mm: Minimatch;
+  /** a pattern that is a plain name at any depth (".git", "node_modules"): matched by comparing the last segment */
+  name?: string;
 }
+
+/** no glob syntax at all: minimatch would match the text literally */
+const LITERAL = /^[^*?[\]{}()!+@\\/]+$/;
 
 function compile(pattern: string): Rule | undefined {
   let p = pattern.trim();
@@ -31,8 +36,9 @@ function compile(pattern: string): Rule | undefined {
   if (!p) return undefined;
   const anchored = p.includes('/');
   p = p.replace(/^\/+/, '');
+  const name = !anchored && LITERAL.test(p) && p !== '.' && p !== '..' ? p : undefined;
   if (!anchored && !p.startsWith('**/')) p = `**/${p}`;
-  return { source: pattern, negated, dirOnly, mm: new Minimatch(p, { dot: true, nocomment: true, nonegate: true }) };
+  return { source: pattern, negated, dirOnly, mm: new Minimatch(p, { dot: true, nocomment: true, nonegate: true }), ...(name ? { name } : {}) };
 }
 
 /** Split "a,b" and ["a,b", "c"] into single patterns. */
@@ -110,7 +116,7 @@ function lastMatch(rules: Rule[], path: string, type: EntryType): boolean | unde
   let result: boolean | undefined;
   for (const r of rules) {
     if (r.dirOnly && type !== 'dir') continue;
-    if (r.mm.match(path)) result = !r.negated;
+    if (matches(r, path)) result = !r.negated;
   }
   return result;
 }
@@ -120,7 +126,14 @@ function lastRule(rules: Rule[], path: string, type: EntryType): Rule | undefine
   let found: Rule | undefined;
   for (const r of rules) {
     if (r.dirOnly && type !== 'dir') continue;
-    if (r.mm.match(path)) found = r;
+    if (matches(r, path)) found = r;
   }
   return found;
+}
+
+// a plain name at any depth, as minimatch matches it: the last path segment is that name (a minimatch
+// run per path and pattern was a tenth of the CPU of a no-change sync)
+function matches(r: Rule, path: string): boolean {
+  if (r.name === undefined) return r.mm.match(path);
+  return path.endsWith(r.name) && (path.length === r.name.length || path.charCodeAt(path.length - r.name.length - 1) === 47 /* / */);
 }

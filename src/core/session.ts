@@ -118,7 +118,11 @@ export class SyncSession implements SyncEngine {
     }
   }
 
-  private async list(options: PlanOptions, scope: string[]): Promise<Listing> {
+  /**
+   * List both sides. `walkFirst`: the local walk starts before `connect` (opening the targets) and
+   * runs while it waits on the server; nothing remote is listed before it is connected.
+   */
+  private async list(options: PlanOptions, scope: string[], connect?: () => Promise<void>): Promise<Listing> {
     const excludedSeen = { local: [] as string[], remote: [] as string[] };
     const oneWayDst: Side | undefined = options.deleteUnmatched && options.mode !== 'sync' ? (options.mode === 'upload' ? 'remote' : 'local') : undefined;
     const include = (side: Side) => (path: string, type: EntryType): boolean => {
@@ -128,8 +132,14 @@ export class SyncSession implements SyncEngine {
       if (excluded) excludedSeen[side].push(path);
       return !excluded;
     };
+    let walk: Promise<Map<string, Entry>> | undefined;
+    if (connect) {
+      walk = this.local.open().then(() => this.local.list({ include: include('local'), signal: options.signal }));
+      walk.catch(() => undefined); // reported below, after a failed connect's own error
+      await connect();
+    }
     const [local, remote] = await Promise.all([
-      this.local.list({ include: include('local'), signal: options.signal }),
+      walk ?? this.local.list({ include: include('local'), signal: options.signal }),
       this.remote.list({ include: include('remote'), signal: options.signal }).catch((e: unknown) => {
         // a first upload to a folder that does not exist yet: list it as empty (execute creates it)
         if (e instanceof SyncError && e.code === 'not-found' && !scope.length && this.state.countFiles() === 0) {
@@ -186,11 +196,14 @@ export class SyncSession implements SyncEngine {
   }
 
   async plan(options: PlanOptions): Promise<Plan> {
-    await this.open();
-    this.state.load(); // another process (CLI vs. editor) may have synced since
-    if (!(options as RunOptions).dryRun) await this.finishKept();
     const scope = (options.paths ?? []).map(normalizeRelPath);
-    const listing = await this.list(options, scope);
+    // a first plan: the local tree is walked while the server connection opens
+    const connect = async () => {
+      await this.open();
+      this.state.load(); // another process (CLI vs. editor) may have synced since
+      if (!(options as RunOptions).dryRun) await this.finishKept();
+    };
+    const listing = this.opened ? (await connect(), await this.list(options, scope)) : await this.list(options, scope, connect);
     return buildPlan(this.planInput(options, scope, listing));
   }
 

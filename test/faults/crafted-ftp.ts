@@ -12,6 +12,7 @@
 // - `noPipelining`: only the first command of each packet is read (commands sent together are lost).
 // - `noRenameOver`: RNTO onto an existing file is refused (the client removes the file, then renames);
 //   `failRenameTo`: RNTO onto these paths fails (a rename that breaks after the old file was removed).
+// - `refuseEpsv`: FEAT lists EPSV but the command is refused (500), as some servers behind NAT do.
 // Only what basic-ftp uses is implemented: USER/PASS, FEAT, OPTS, TYPE, STRU, PWD, CWD, EPSV/PASV,
 // MLSD, MLST, SIZE, MDTM, RETR, STOR, APPE, DELE, MKD, RMD, RNFR/RNTO, MFMT, NOOP, QUIT.
 
@@ -37,6 +38,8 @@ export interface CraftedFtpOptions {
   noRenameOver?: boolean;
   /** RNTO onto these absolute paths fails ("451 Rename failed"; the test empties it to let renames work again) */
   failRenameTo?: Set<string>;
+  /** EPSV is listed in FEAT but refused ("500"): clients must fall back to PASV */
+  refuseEpsv?: boolean;
 }
 
 interface Node { type: 'file' | 'dir'; data: Buffer; mtime: number }
@@ -53,6 +56,10 @@ export interface CraftedFtp {
   put(path: string, content: string | Buffer, mtime?: number): void;
   /** packets that held more than one command (pipelined commands) */
   readonly pipelinedPackets: number;
+  /** how often each command was received (upper case: "EPSV", "PASV", "STOR"…) */
+  readonly commands: Map<string, number>;
+  /** packets that held a passive-mode command and the transfer command after it ("EPSV+STOR", "EPSV+MLSD"…) */
+  readonly passiveWithTransfer: Map<string, number>;
   mkdir(path: string): void;
   stop(): Promise<void>;
 }
@@ -66,6 +73,9 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
   const nodes = new Map<string, Node>([['/', { type: 'dir', data: Buffer.alloc(0), mtime: Date.now() }]]);
   const sockets = new Set<net.Socket>();
   let pipelinedPackets = 0;
+  const commands = new Map<string, number>();
+  const passiveWithTransfer = new Map<string, number>();
+  const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
 
   const ids = new Map<string, number>();
   const idOf = (key: string) => { if (!ids.has(key)) ids.set(key, ids.size + 1); return ids.get(key)!; };
@@ -140,6 +150,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
     const handle = async (line: string) => {
       const sp = line.indexOf(' ');
       const cmd = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
+      bump(commands, cmd);
       const arg = sp < 0 ? '' : line.slice(sp + 1);
       switch (cmd) {
         case 'USER': return reply('331 Password required');
@@ -154,7 +165,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
           cwd = k;
           return reply('250 OK');
         }
-        case 'EPSV': return reply(`229 Entering Extended Passive Mode (|||${await openData()}|)`);
+        case 'EPSV': if (opts.refuseEpsv) return reply('500 EPSV not understood'); return reply(`229 Entering Extended Passive Mode (|||${await openData()}|)`);
         case 'PASV': { const p = await openData(); return reply(`227 Entering Passive Mode (127,0,0,1,${p >> 8},${p & 255})`); }
         case 'MLSD': {
           const k = find(abs(arg || cwd));
@@ -269,6 +280,8 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
     sock.setEncoding('utf8');
     sock.on('data', (chunk: string) => {
       if ((chunk.match(/\r\n/g)?.length ?? 0) > 1) pipelinedPackets++;
+      const m = /^(EPSV|PASV)\r\n(\w+)/i.exec(chunk);
+      if (m) bump(passiveWithTransfer, `${m[1]}+${m[2]}`.toUpperCase());
       buf += chunk;
       let i: number;
       while ((i = buf.indexOf('\r\n')) >= 0) {
@@ -294,6 +307,8 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
   return {
     host: '127.0.0.1', port, user: 'tester', password: 'secret',
     get pipelinedPackets() { return pipelinedPackets; },
+    commands,
+    passiveWithTransfer,
     files(root) {
       const out = new Map<string, Buffer>();
       for (const k of below(root)) { const n = nodes.get(k)!; if (n.type === 'file') out.set(k.slice(root.length + 1), n.data); }

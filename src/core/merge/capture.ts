@@ -29,10 +29,10 @@ export function tapForBase(source: Readable, size: number, bases: BaseStore | un
       cb(null, chunk);
     },
   });
-  // an error on either side destroys both (the writer sees it); pipe() rather than pipeline(), whose
-  // AbortController + DOMException per file cost more than the rest of taking a small file's copy
+  // an error on either side destroys both (the writer sees it). pipe() and two listeners, not
+  // stream.pipeline: that costs an AbortController and a DOMException per file
   source.once('error', (e) => tap.destroy(e));
-  tap.once('close', () => { if (!source.destroyed) source.destroy(); });
+  tap.once('close', () => { if (!source.destroyed && !source.readableEnded) source.destroy(); });
   source.pipe(tap);
   return { stream: tap, ref: async () => (over ? bases.refForSize(total) : bases.keep(Buffer.concat(chunks, total))) };
 }

@@ -7,6 +7,8 @@ import { checkRemoteName, isTempName, joinPath } from '../paths.js';
 import { parseListDate } from './ftp-util.js';
 import { isReservedName } from '../names/rules.js';
 import { modeOfPermissions } from './ftp-modes.js';
+import { mlsdPipelined, withFastPassive, type FastPassiveSwitch } from './ftp-fast.js';
+import { parseMlsdListing } from './ftp-mlsd.js';
 
 export interface ListHost {
   /** run `fn` on a borrowed connection, with reconnect + retry */
@@ -15,6 +17,8 @@ export interface ListHost {
   abs(rel: string): string;
   readonly useMlsd: boolean;
   readonly concurrency: number;
+  /** MLSD with EPSV pipelined (ftp-fast.ts) while on */
+  readonly fast?: FastPassiveSwitch;
 }
 
 export interface RawItem { name: string; type: EntryType; size: number; mtime: number; /** MLSD "unique" fact */ unique?: string; mode?: number }
@@ -25,7 +29,7 @@ export type DirListing = RawItem[] & { self?: string };
  * One folder's entries (no "." / ".."; links and other types left out). `forRemoval`: links are listed as
  * files (deleting a link removes the link only, never what it points to), names with a "/" are not.
  */
-export async function listDir(c: Client, absPath: string, useMlsd: boolean, forRemoval = false): Promise<DirListing> {
+export async function listDir(c: Client, absPath: string, useMlsd: boolean, forRemoval = false, fast?: FastPassiveSwitch): Promise<DirListing> {
   let infos: FileInfo[];
   const out: DirListing = [];
   if (useMlsd && !forRemoval) {
@@ -40,7 +44,17 @@ export async function listDir(c: Client, absPath: string, useMlsd: boolean, forR
       }
       return parse(text);
     };
-    try { infos = await c.list(absPath); } finally { c.parseList = parse; }
+    try {
+      if (fast) {
+        const got = await withFastPassive<string | FileInfo[]>(fast, () => mlsdPipelined(c, absPath), () => c.list(absPath));
+        if (typeof got !== 'string') infos = got;
+        else {
+          const lean = parseMlsdListing(got); // (ftp-mlsd.ts: the same entries, cheaper)
+          if (lean) return lean;
+          infos = c.parseList(got);
+        }
+      } else infos = await c.list(absPath);
+    } finally { c.parseList = parse; }
   } else {
     // LIST with a path argument is globbed by many servers: list the working folder instead
     await c.cd(absPath);
@@ -81,7 +95,7 @@ export async function listTree(host: ListHost, root: string, opts: TreeOptions =
     throwIfAborted(opts.signal);
     let items: DirListing;
     try {
-      items = await host.withClient(`list ${host.abs(dir)}`, dir, (c) => listDir(c, host.abs(dir), host.useMlsd, opts.raw), opts.signal);
+      items = await host.withClient(`list ${host.abs(dir)}`, dir, (c) => listDir(c, host.abs(dir), host.useMlsd, opts.raw, host.fast), opts.signal);
     } catch (e) {
       // one unreadable folder (550 permission denied…) is an error for that folder only: left alone
       if (dir === root || !opts.unreadable || !(e instanceof SyncError) || (e.code !== 'io' && e.code !== 'not-found')) throw e;

@@ -24,6 +24,7 @@ import { mkdirAbs, normalizeAbs, renameAbs, statAbs, verifyStoredName } from './
 import { activeModeTransfer } from './ftp-active.js';
 import { newFtpClient } from './ftp-context.js';
 import { probePipelining } from './ftp-pipeline.js';
+import { storePipelined, withFastPassive, type FastPassiveSwitch } from './ftp-fast.js';
 import { replacePipelined } from './ftp-replace.js';
 import { commitPartialFtp, mfmtRefused, setMtimeFtp, writePartialFtp } from './ftp-partial.js';
 import { readFtp, type FtpReadHost } from './ftp-read.js';
@@ -67,6 +68,8 @@ export class FtpTarget implements Target {
   private mlst = true;
   /** the server answers commands sent together (probed once: ftp-pipeline.ts); undefined: not probed yet */
   private pipelining: boolean | undefined;
+  /** EPSV pipelined with the transfer command (ftp-fast.ts): plain FTP, passive, pipelining, EPSV in FEAT */
+  private readonly fast: FastPassiveSwitch = { on: false };
   private readonly listHost: ListHost;
   /** what the helpers in ftp-read.ts, ftp-partial.ts and ftp-remove.ts use of this target */
   private readonly ops: FtpReadHost & { stat(path: string): Promise<Entry | undefined>; removeFile(path: string): Promise<void> };
@@ -96,6 +99,7 @@ export class FtpTarget implements Target {
       withClient: (what, path, fn, signal) => this.withClient(what, path, fn, { signal }),
       abs: (rel) => this.abs(rel),
       get useMlsd() { return self.mlsd; },
+      fast: this.fast,
       get concurrency() { return self.capabilities.maxConcurrency; },
     };
     this.ops = {
@@ -135,14 +139,14 @@ export class FtpTarget implements Target {
     const secure = this.spec.protocol !== 'ftps' ? false : this.spec.ftpsImplicit ? 'implicit' as const : true;
     try {
       // as access(): connect, AUTH TLS, [certificate check: ftp-access.ts], OPTS UTF8 ON, USER/PASS, TYPE I, OPTS UTF8 ON, FEAT, PBSZ 0 + PROT P
-      await accessFtp(c, {
+      const feat = await accessFtp(c, {
         host: this.host, port: this.port, secure, ...this.guard.hooks(),
         ...(this.spec.ftpActive ? { activeMode: (hook?: (s: Socket) => void) => activeModeTransfer((m) => this.log.debug(`${this.display}: ${m}`), hook) } : {}),
         user: this.spec.user || 'anonymous',
         password: password ?? (this.spec.user ? '' : 'anonymous@'),
+        known: this.features && this.pipelining !== undefined ? { features: this.features, pipelining: this.pipelining } : undefined,
       });
       if (!this.features) {
-        const feat = await c.features();
         this.features = feat;
         this.mlst = feat.has('MLST');
         this.mlsd = this.mlst;
@@ -154,6 +158,8 @@ export class FtpTarget implements Target {
         this.pipelining = await probePipelining(c, Math.min(5000, timeoutSecondsOf(this.spec) * 1000));
         this.log.debug(`${this.display}: ${this.pipelining ? 'pipelines commands' : 'commands one at a time (the server did not answer two sent together)'}`);
         if (c.closed) return await this.connect(); // the probe timed out: this connection is out of step
+        this.fast.on = this.pipelining && this.spec.protocol === 'ftp' && !this.spec.ftpActive && !!this.features?.has('EPSV');
+        if (this.fast.on) this.log.debug(`${this.display}: EPSV sent together with each transfer command`);
       }
       if (this.mlsd) c.availableListCommands = ['MLSD'];
       if (this.root === undefined) this.root = normalizeAbs(`${await c.pwd()}/${this.spec.path}`);
@@ -306,7 +312,8 @@ export class FtpTarget implements Target {
           // every byte sent is counted (verify.ts); an empty first upload (a private temp, ftp-modes.ts) adds none
           const body = (r: Readable) => Readable.from(countChunks(this.spec.protocol === 'ftps' ? holdIfEmpty(r) : r, moved), { objectMode: false });
           const privateTemp = await this.modes.prepareTemp(c, absTmp, abs, options, this.mlst, () => c.uploadFrom(body(Readable.from([])), absTmp));
-          await (privateTemp ? c.appendFrom(body(source), absTmp) : c.uploadFrom(body(source), absTmp));
+          await withFastPassive(this.fast, () => storePipelined(c, privateTemp ? 'APPE' : 'STOR', absTmp, source, moved, onProgress),
+            () => (privateTemp ? c.appendFrom(body(source), absTmp) : c.uploadFrom(body(source), absTmp)));
         } finally {
           signal?.removeEventListener('abort', onAbort);
           c.trackProgress();

@@ -13,8 +13,9 @@ import { SyncError } from '../../errors.js';
 import type { Logger, RemoteSpec } from '../../types.js';
 
 // ssh-config ships CommonJS for require() but declares only its ES module types: load the CommonJS build
-const { SSHConfig } = require('ssh-config') as typeof SshConfigModule;
-type ParsedConfig = ReturnType<typeof SSHConfig.parse>;
+// (loaded when an SSH config is read, not at start-up)
+const sshConfigLib = (): typeof SshConfigModule => require('ssh-config') as typeof SshConfigModule;
+type ParsedConfig = ReturnType<typeof SshConfigModule.SSHConfig.parse>;
 
 export interface SshHostConfig {
   hostName?: string;
@@ -88,7 +89,7 @@ export function readWithIncludes(file: string, depth = 0): string {
 
 /** parsed afresh each time (a few KB; an edit, also of an included file, applies to the next connection) */
 function parsed(file: string): ParsedConfig {
-  return SSHConfig.parse(readWithIncludes(file));
+  return sshConfigLib().SSHConfig.parse(readWithIncludes(file));
 }
 
 const first = (v: unknown): string | undefined => (Array.isArray(v) ? (v[0] as string | undefined) : typeof v === 'string' ? v : undefined);
