@@ -18,17 +18,12 @@ import { SyncError } from './errors.js';
 import { STATE_DIR } from './paths.js';
 import { openOwnedFile, readOwnedFile, writeOwnedFileAtomic } from './state/safe-fs.js';
 import { checkStateDir, ensureStateDir } from './state/state-dir.js';
+import { StateTable } from './state/table.js';
+import { STATE_VERSION, SnapshotFormatError, parseSnapshot } from './state/snapshot-parse.js';
 
-const VERSION = 1;
-
-interface Snapshot {
-  version: number;
-  local: string;
-  remote: string;
-  updated: string;
-  /** path → [type, localSize, localMtime, remoteSize, remoteMtime, base?] (base: see core/merge/bases.ts) */
-  entries: Record<string, [string, number, number, number, number, string?]>;
-}
+// The snapshot on disk: {version: 1, local, remote, updated, entries: {path: [type, localSize,
+// localMtime, remoteSize, remoteMtime, base?]}} (base: see core/merge/bases.ts); read by
+// state/snapshot-parse.ts, written by compact().
 
 export function stateFileFor(localRoot: string, remoteId: string): string {
   const id = createHash('sha256').update(remoteId).digest('hex').slice(0, 16);
@@ -36,7 +31,7 @@ export function stateFileFor(localRoot: string, remoteId: string): string {
 }
 
 export class StateStore {
-  private entries = new Map<string, PathState>();
+  private entries = new StateTable();
   private exists = false;
   private journalFd: number | undefined;
   private journalLines = 0;
@@ -56,7 +51,7 @@ export class StateStore {
   load(): void {
     // a link, a foreign folder or file: an error before anything is read or written
     if (!checkStateDir(this.localRoot)) {
-      this.entries = new Map();
+      this.entries = new StateTable();
       this.exists = false;
       this.loadedFrom = undefined;
       return;
@@ -64,7 +59,7 @@ export class StateStore {
     const files = this.fingerprint();
     if (files === this.loadedFrom) return;
     this.loadedFrom = undefined;
-    this.entries = new Map();
+    this.entries = new StateTable();
     this.exists = false;
     this.parse();
     this.parses++;
@@ -91,30 +86,14 @@ export class StateStore {
   }
 
   private parse(): void {
-    const snapText = readOwnedFile(this.file)?.toString('utf8');
-    if (snapText !== undefined) {
-      let snap: Snapshot;
+    const snap = readOwnedFile(this.file);
+    if (snap !== undefined) {
       try {
-        snap = JSON.parse(snapText) as Snapshot;
-        if (snap.version !== VERSION || typeof snap.entries !== 'object' || snap.entries === null) throw new Error(`unknown format version ${snap.version}`);
+        this.entries = parseSnapshot(snap);
       } catch (e) {
+        if (!(e instanceof SnapshotFormatError)) throw e;
         throw new SyncError('io', 'The last-sync state file is unreadable', {
-          path: this.file, detail: (e as Error).message,
-          hint: 'Move it away to start over: the next sync then compares both sides as on a first run',
-        });
-      }
-      try {
-        for (const [p, rec] of Object.entries(snap.entries)) {
-          if (!Array.isArray(rec) || (rec.length !== 5 && rec.length !== 6) || !rec.slice(1, 5).every((n) => typeof n === 'number')) throw new Error(`bad record for ${JSON.stringify(p)}`);
-          const [t, ls, lm, rs, rm, base] = rec;
-          const st: PathState = { type: t === 'd' ? 'dir' : 'file', local: { size: ls, mtime: lm }, remote: { size: rs, mtime: rm } };
-          if (typeof base === 'string') st.base = base;
-          this.entries.set(p, st);
-        }
-      } catch (e) {
-        this.entries = new Map();
-        throw new SyncError('io', 'The last-sync state file is unreadable', {
-          path: this.file, detail: (e as Error).message,
+          path: this.file, detail: e.message,
           hint: 'Move it away to start over: the next sync then compares both sides as on a first run',
         });
       }
@@ -125,10 +104,15 @@ export class StateStore {
       const lines = journalText.split('\n');
       for (const line of lines) {
         if (!line) continue;
-        let rec: { p: string; s: PathState | null };
+        let rec: { p?: unknown; s?: PathState | null };
         try { rec = JSON.parse(line); } catch { continue; } // torn line of a killed run
-        if (rec.s) this.entries.set(rec.p, rec.s);
-        else this.entries.delete(rec.p);
+        if (typeof rec?.p !== 'string') continue;
+        if (rec.s) {
+          if (typeof rec.s.local !== 'object' || typeof rec.s.remote !== 'object') continue; // not a line we wrote
+          this.entries.set(rec.p, rec.s);
+        } else {
+          this.entries.delete(rec.p);
+        }
         this.exists = true;
       }
     }
@@ -138,11 +122,11 @@ export class StateStore {
   get hasState(): boolean { return this.exists; }
   get size(): number { return this.entries.size; }
   get(path: string): PathState | undefined { return this.entries.get(path); }
-  paths(): IterableIterator<string> { return this.entries.keys(); }
-  countFiles(): number {
-    let n = 0;
-    for (const s of this.entries.values()) if (s.type === 'file') n++;
-    return n;
+  paths(): IterableIterator<string> { return this.entries.paths(); }
+  countFiles(): number { return this.entries.fileCount; }
+  /** there is a record of the path and both entries are unchanged since it (the planner's fast path) */
+  unchangedPair(path: string, local: Entry, remote: Entry): boolean {
+    return this.entries.unchangedPair(path, local, remote);
   }
 
   /** Record the pair after an action (null: forget the path). Journaled at once. */
@@ -168,7 +152,7 @@ export class StateStore {
   forgetTree(path: string): void {
     const prefix = path + '/';
     const doomed = [path];
-    for (const p of this.entries.keys()) if (p.startsWith(prefix)) doomed.push(p);
+    for (const p of this.entries.paths()) if (p.startsWith(prefix)) doomed.push(p);
     for (const p of doomed) if (this.entries.has(p)) this.record(p, null);
   }
 
@@ -197,15 +181,9 @@ export class StateStore {
   /** Write the snapshot atomically and drop the journal. Cheap no-op when nothing was journaled. */
   compact(force = false): void {
     if (!force && this.journalLines === 0 && !pathExists(this.journalFile)) return;
-    const snap: Snapshot = { version: VERSION, local: this.localRoot, remote: this.remoteId, updated: new Date().toISOString(), entries: {} };
-    const sorted = [...this.entries.keys()].sort();
-    for (const p of sorted) {
-      const s = this.entries.get(p)!;
-      snap.entries[p] = [s.type === 'dir' ? 'd' : 'f', s.local.size, s.local.mtime, s.remote.size, s.remote.mtime];
-      if (s.base) snap.entries[p].push(s.base);
-    }
+    const text = this.snapshotText();
     ensureStateDir(this.localRoot);
-    writeOwnedFileAtomic(this.file, JSON.stringify(snap));
+    writeOwnedFileAtomic(this.file, text);
     this.closeJournal();
     rmSync(this.journalFile, { force: true });
     this.journalLines = 0;
@@ -213,6 +191,19 @@ export class StateStore {
     this.afterCompact?.();
     // the files now hold exactly `entries`
     this.loadedFrom = this.fingerprint();
+  }
+
+  /** the snapshot as JSON (the format 0.1 and 0.2 read), paths sorted, built record by record */
+  private snapshotText(): string {
+    const records = [...this.entries.records()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const head = JSON.stringify({ version: STATE_VERSION, local: this.localRoot, remote: this.remoteId, updated: new Date().toISOString() });
+    const parts: string[] = [head.slice(0, -1), ',"entries":{'];
+    for (let k = 0; k < records.length; k++) {
+      const [p, t, ls, lm, rs, rm, base] = records[k];
+      parts.push(`${k ? ',' : ''}${JSON.stringify(p)}:["${t}",${num(ls)},${num(lm)},${num(rs)},${num(rm)}${base === undefined ? '' : `,${JSON.stringify(base)}`}]`);
+    }
+    parts.push('}}');
+    return parts.join('');
   }
 
   /**
@@ -255,6 +246,9 @@ function fstatId(fd: number): string {
   const st = fstatSync(fd, { bigint: true });
   return `${st.ino}:${st.mtimeNs}:${st.ctimeNs}:${st.size}`;
 }
+
+/** a number as JSON.stringify writes it (NaN / Infinity: null, as before) */
+const num = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
 
 /** lstat: a link counts as there (existsSync would follow it) */
 function pathExists(p: string): boolean {
