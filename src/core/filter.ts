@@ -19,6 +19,25 @@ interface Rule {
   negated: boolean;
   dirOnly: boolean;
   mm: Minimatch;
+  /** the same answer as mm.match for a pattern without wildcards (".git", "build/out"), without
+   *  splitting the path: every listed entry is checked against every rule */
+  literal?: (path: string) => boolean;
+}
+
+/** characters minimatch gives a meaning to; a pattern without them is a plain name or path */
+const GLOB_CHARS = /[*?[\]{}()!+@\\]/;
+const WIN32 = process.platform === 'win32';
+
+function literalTest(p: string, anchored: boolean): ((path: string) => boolean) | undefined {
+  if (GLOB_CHARS.test(p) || p.split('/').some((s) => !s || s === '.' || s === '..')) return undefined;
+  if (anchored) return (path) => path === p;
+  const tail = `/${p}`; // "**/name": the name at any depth
+  return (path) => path === p || path.endsWith(tail);
+}
+
+function ruleMatches(r: Rule, path: string): boolean {
+  // (minimatch reads a backslash as a separator on Windows, and coalesces repeated slashes)
+  return r.literal && !(WIN32 && path.includes('\\')) && !path.includes('//') ? r.literal(path) : r.mm.match(path);
 }
 
 function compile(pattern: string): Rule | undefined {
@@ -31,8 +50,9 @@ function compile(pattern: string): Rule | undefined {
   if (!p) return undefined;
   const anchored = p.includes('/');
   p = p.replace(/^\/+/, '');
+  const literal = literalTest(p, anchored);
   if (!anchored && !p.startsWith('**/')) p = `**/${p}`;
-  return { source: pattern, negated, dirOnly, mm: new Minimatch(p, { dot: true, nocomment: true, nonegate: true }) };
+  return { source: pattern, negated, dirOnly, mm: new Minimatch(p, { dot: true, nocomment: true, nonegate: true }), literal };
 }
 
 /** Split "a,b" and ["a,b", "c"] into single patterns. */
@@ -110,7 +130,7 @@ function lastMatch(rules: Rule[], path: string, type: EntryType): boolean | unde
   let result: boolean | undefined;
   for (const r of rules) {
     if (r.dirOnly && type !== 'dir') continue;
-    if (r.mm.match(path)) result = !r.negated;
+    if (ruleMatches(r, path)) result = !r.negated;
   }
   return result;
 }
@@ -120,7 +140,7 @@ function lastRule(rules: Rule[], path: string, type: EntryType): Rule | undefine
   let found: Rule | undefined;
   for (const r of rules) {
     if (r.dirOnly && type !== 'dir') continue;
-    if (r.mm.match(path)) found = r;
+    if (ruleMatches(r, path)) found = r;
   }
   return found;
 }
