@@ -122,6 +122,8 @@ export class StateStore {
   get hasState(): boolean { return this.exists; }
   get size(): number { return this.entries.size; }
   get(path: string): PathState | undefined { return this.entries.get(path); }
+  /** the state's own string for a path it records (listings share it: one copy per path in memory) */
+  intern(path: string): string { return this.entries.intern(path); }
   paths(): IterableIterator<string> { return this.entries.paths(); }
   countFiles(): number { return this.entries.fileCount; }
   /** there is a record of the path and both entries are unchanged since it (the planner's fast path) */

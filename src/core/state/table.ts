@@ -15,6 +15,8 @@ export class StateTable {
   private lm = new Float64Array(0);
   private rs = new Float64Array(0);
   private rm = new Float64Array(0);
+  /** the path of each slot (the index's own key string: see intern) */
+  private keys: (string | undefined)[] = [];
   /** common version for merges, by slot (most paths have one: a plain array of shared strings) */
   private base: (string | undefined)[] = [];
   private readonly free: number[] = [];
@@ -31,6 +33,12 @@ export class StateTable {
 
   has(path: string): boolean { return this.index.has(path); }
 
+  /** the table's own string for this path when it has the path, else `path` itself */
+  intern(path: string): string {
+    const i = this.index.get(path);
+    return i === undefined ? path : this.keys[i]!;
+  }
+
   /** set a path's record from its numbers (the parser's and the journal's way in: no object made) */
   setRaw(path: string, dir: boolean, localSize: number, localMtime: number, remoteSize: number, remoteMtime: number, base?: string): void {
     let i = this.index.get(path);
@@ -38,6 +46,7 @@ export class StateTable {
       i = this.free.length ? this.free.pop()! : this.used++;
       if (i >= this.type.length) this.grow(Math.max(64, this.type.length * 2));
       this.index.set(path, i);
+      this.keys[i] = path;
     } else if (this.type[i] === FILE) {
       this.files--;
     }
@@ -60,6 +69,7 @@ export class StateTable {
     if (this.type[i] === FILE) this.files--;
     this.type[i] = 0;
     this.base[i] = undefined;
+    this.keys[i] = undefined;
     this.index.delete(path);
     this.free.push(i);
     return true;
