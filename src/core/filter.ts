@@ -19,12 +19,26 @@ interface Rule {
   negated: boolean;
   dirOnly: boolean;
   mm: Minimatch;
-  /** a pattern that is a plain name at any depth (".git", "node_modules"): matched by comparing the last segment */
-  name?: string;
+  /** the same answer as mm.match for a pattern without wildcards (".git", "build/out"), without
+   *  splitting the path: every listed entry is checked against every rule */
+  literal?: (path: string) => boolean;
 }
 
-/** no glob syntax at all: minimatch would match the text literally */
-const LITERAL = /^[^*?[\]{}()!+@\\/]+$/;
+/** characters minimatch gives a meaning to; a pattern without them is a plain name or path */
+const GLOB_CHARS = /[*?[\]{}()!+@\\]/;
+const WIN32 = process.platform === 'win32';
+
+function literalTest(p: string, anchored: boolean): ((path: string) => boolean) | undefined {
+  if (GLOB_CHARS.test(p) || p.split('/').some((s) => !s || s === '.' || s === '..')) return undefined;
+  if (anchored) return (path) => path === p;
+  const tail = `/${p}`; // "**/name": the name at any depth
+  return (path) => path === p || path.endsWith(tail);
+}
+
+function ruleMatches(r: Rule, path: string): boolean {
+  // (minimatch reads a backslash as a separator on Windows, and coalesces repeated slashes)
+  return r.literal && !(WIN32 && path.includes('\\')) && !path.includes('//') ? r.literal(path) : r.mm.match(path);
+}
 
 function compile(pattern: string): Rule | undefined {
   let p = pattern.trim();
@@ -36,9 +50,9 @@ function compile(pattern: string): Rule | undefined {
   if (!p) return undefined;
   const anchored = p.includes('/');
   p = p.replace(/^\/+/, '');
-  const name = !anchored && LITERAL.test(p) && p !== '.' && p !== '..' ? p : undefined;
+  const literal = literalTest(p, anchored);
   if (!anchored && !p.startsWith('**/')) p = `**/${p}`;
-  return { source: pattern, negated, dirOnly, mm: new Minimatch(p, { dot: true, nocomment: true, nonegate: true }), ...(name ? { name } : {}) };
+  return { source: pattern, negated, dirOnly, mm: new Minimatch(p, { dot: true, nocomment: true, nonegate: true }), literal };
 }
 
 /** Split "a,b" and ["a,b", "c"] into single patterns. */
@@ -116,7 +130,7 @@ function lastMatch(rules: Rule[], path: string, type: EntryType): boolean | unde
   let result: boolean | undefined;
   for (const r of rules) {
     if (r.dirOnly && type !== 'dir') continue;
-    if (matches(r, path)) result = !r.negated;
+    if (ruleMatches(r, path)) result = !r.negated;
   }
   return result;
 }
@@ -126,14 +140,8 @@ function lastRule(rules: Rule[], path: string, type: EntryType): Rule | undefine
   let found: Rule | undefined;
   for (const r of rules) {
     if (r.dirOnly && type !== 'dir') continue;
-    if (matches(r, path)) found = r;
+    if (ruleMatches(r, path)) found = r;
   }
   return found;
 }
 
-// a plain name at any depth, as minimatch matches it: the last path segment is that name (a minimatch
-// run per path and pattern was a tenth of the CPU of a no-change sync)
-function matches(r: Rule, path: string): boolean {
-  if (r.name === undefined) return r.mm.match(path);
-  return path.endsWith(r.name) && (path.length === r.name.length || path.charCodeAt(path.length - r.name.length - 1) === 47 /* / */);
-}

@@ -13,6 +13,9 @@ export interface StateView {
   get(path: string): PathState | undefined;
   paths(): Iterable<string>;
   countFiles(): number;
+  /** there is a record of the path and both listed entries are unchanged since it (optional: lets the
+   *  planner classify the usual path of a no-change run without making its PathState) */
+  unchangedPair?(path: string, local: Entry, remote: Entry): boolean;
 }
 
 export interface PlanInput extends NameRulesInput {
@@ -42,23 +45,40 @@ export interface PlanInput extends NameRulesInput {
   notSynced?: NotSynced[];
 }
 
-interface Row {
-  path: string;
-  local?: Entry;
-  remote?: Entry;
-  state?: PathState;
-  lc: EntryClass;
-  rc: EntryClass;
+/** one path of the plan; its last-sync record is read when something asks for it (most rows of a
+ *  no-change run never do: they are classified from the state's numbers) */
+class Row {
+  lc: EntryClass = 'missing';
+  rc: EntryClass = 'missing';
   d?: Decision;
   /** consumed by an ancestor's subtree action */
   consumed?: boolean;
   caseRename?: Entry;
   blocked?: boolean;
+  private st: PathState | null | undefined;
+
+  constructor(readonly path: string, readonly local: Entry | undefined, readonly remote: Entry | undefined, private readonly view: StateView) {}
+
+  get state(): PathState | undefined {
+    if (this.st === undefined) this.st = this.view.get(this.path) ?? null;
+    return this.st ?? undefined;
+  }
 }
 
-/** Sort key that keeps a folder's descendants right after it ("a", "a/b", "a-b"). */
-const treeKey = (p: string) => p.replace(/\//g, '\u0000');
-export const byTree = (a: string, b: string) => (treeKey(a) < treeKey(b) ? -1 : treeKey(a) > treeKey(b) ? 1 : 0);
+/**
+ * Tree order: a folder's descendants right after it ("a", "a/b", "a-b"): strings compared as if
+ * "/" sorted before every other character (what comparing with "/" replaced by "\u0000" gives),
+ * without making a string per comparison.
+ */
+export const byTree = (a: string, b: string): number => {
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return (x === 0x2f ? 0 : x) - (y === 0x2f ? 0 : y);
+  }
+  return a.length - b.length;
+};
 
 export async function buildPlan(input: PlanInput): Promise<Plan> {
   const rows = collectRows(input);
@@ -187,33 +207,62 @@ export function buildForcedPlan(input: PlanInput, winner: Side): Plan {
   };
 }
 
-function collectRows(input: PlanInput): Row[] {
-  const paths = new Set<string>();
-  const inScope = (p: string) => !input.scope?.length || input.scope.some((s) => isWithin(p, s));
-  for (const p of input.local.keys()) if (inScope(p)) paths.add(p);
-  for (const p of input.remote.keys()) if (inScope(p)) paths.add(p);
-  for (const p of scopeAncestors(input)) if (input.local.has(p) || input.remote.has(p)) paths.add(p);
-  for (const p of input.state.paths()) {
-    if (paths.has(p) || !inScope(p)) continue;
-    const st = input.state.get(p)!;
-    if (!input.isExcluded(p, st.type) && !hasExcludedAncestor(p, input)) paths.add(p);
+/**
+ * Sort paths in tree order. The engine's own string order (UTF-16 units) differs from it only where
+ * a "/" meets a character below it (" ", "-", "."…) at the first difference, so: the fast native
+ * sort, then one pass that checks neighbours, and the tree comparator only if a pair is out of order.
+ */
+export function sortByTree(paths: string[]): void {
+  paths.sort();
+  for (let i = 1; i < paths.length; i++) {
+    if (byTree(paths[i - 1], paths[i]) > 0) { paths.sort(byTree); return; }
   }
-  const sorted = [...paths].sort(byTree);
-  const hasState = input.state.hasState;
-  return sorted.map((path) => {
-    const local = input.local.get(path);
-    const remote = input.remote.get(path);
-    const state = input.state.get(path);
-    const lc = classifySide(local, state, 'local', hasState);
-    const rc = classifySide(remote, state, 'remote', hasState);
-    let d = decide({ mode: input.mode, local, remote, localClass: lc, remoteClass: rc, hasPathState: !!state, delete: input.delete || input.deleteUnmatched, force: input.force });
-    if (input.deleteUnmatched && input.mode !== 'sync') {
-      const dst: Side = input.mode === 'upload' ? 'remote' : 'local';
-      const e = dst === 'remote' ? remote : local;
-      if (e && input.isExcluded(path, e.type)) d = { kind: deleteKind(dst), reason: 'excluded by the filters (--delete-unmatched)' };
+}
+
+function collectRows(input: PlanInput): Row[] {
+  const scoped = !!input.scope?.length;
+  const inScope = (p: string) => !scoped || input.scope!.some((s) => isWithin(p, s));
+  const { local: L, remote: R, state } = input;
+  // every path once: the local listing's, then the remote's the local one lacks, then the state's
+  // neither lists (no Set of all paths: the two maps answer "seen already")
+  const paths: string[] = [];
+  for (const p of L.keys()) if (inScope(p)) paths.push(p);
+  for (const p of R.keys()) if (!L.has(p) && inScope(p)) paths.push(p);
+  if (scoped) {
+    const above = new Set<string>();
+    for (const p of scopeAncestors(input)) if (!inScope(p) && !above.has(p) && (L.has(p) || R.has(p))) { above.add(p); paths.push(p); }
+  }
+  for (const p of state.paths()) {
+    if (L.has(p) || R.has(p) || !inScope(p)) continue;
+    const type = state.get(p)!.type;
+    if (!input.isExcluded(p, type) && !hasExcludedAncestor(p, input)) paths.push(p);
+  }
+  sortByTree(paths);
+  const hasState = state.hasState;
+  const oneWayDelete = input.deleteUnmatched && input.mode !== 'sync';
+  const rows: Row[] = [];
+  for (const path of paths) {
+    const r = new Row(path, L.get(path), R.get(path), state);
+    const { local, remote } = r;
+    // the usual path of a run with nothing to do: on both sides, unchanged on both since the last sync
+    if (local && remote && state.unchangedPair && !oneWayDelete && state.unchangedPair(path, local, remote)) {
+      r.lc = 'unmodified';
+      r.rc = 'unmodified';
+      // (both match the recorded type, so they are of one type: the classifier's answer is "in sync")
+    } else {
+      const st = r.state;
+      r.lc = classifySide(local, st, 'local', hasState);
+      r.rc = classifySide(remote, st, 'remote', hasState);
+      r.d = decide({ mode: input.mode, local, remote, localClass: r.lc, remoteClass: r.rc, hasPathState: !!st, delete: input.delete || input.deleteUnmatched, force: input.force });
+      if (oneWayDelete) {
+        const dst: Side = input.mode === 'upload' ? 'remote' : 'local';
+        const e = dst === 'remote' ? remote : local;
+        if (e && input.isExcluded(path, e.type)) r.d = { kind: deleteKind(dst), reason: 'excluded by the filters (--delete-unmatched)' };
+      }
     }
-    return { path, local, remote, state, lc, rc, d };
-  }).filter((r) => inScope(r.path) || isCopyFolder(r.d));
+    if (!scoped || inScope(path) || isCopyFolder(r.d)) rows.push(r);
+  }
+  return rows;
 }
 
 const isCopyFolder = (d: { kind: string } | undefined): boolean => d?.kind === 'mkdir-local' || d?.kind === 'mkdir-remote';

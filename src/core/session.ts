@@ -99,8 +99,15 @@ export class SyncSession implements SyncEngine {
 
   async open(): Promise<void> {
     if (this.opened) return;
-    await Promise.all([this.local.open(), this.remote.open()]);
-    this.state.load();
+    // the state is read while the connection is being made (the handshake mostly waits on the server)
+    const opening = Promise.all([this.local.open(), this.remote.open()]);
+    try {
+      this.state.load();
+    } catch (e) {
+      await opening.catch(() => undefined);
+      throw e;
+    }
+    await opening;
     this.opened = true;
   }
 
@@ -132,15 +139,17 @@ export class SyncSession implements SyncEngine {
       if (excluded) excludedSeen[side].push(path);
       return !excluded;
     };
+    const intern = (p: string) => this.state.intern(p);
     let walk: Promise<Map<string, Entry>> | undefined;
     if (connect) {
-      walk = this.local.open().then(() => this.local.list({ include: include('local'), signal: options.signal }));
+      // (walked while the state loads: `intern` only shares strings, a reload keeps them valid)
+      walk = this.local.open().then(() => this.local.list({ include: include('local'), signal: options.signal, intern }));
       walk.catch(() => undefined); // reported below, after a failed connect's own error
       await connect();
     }
     const [local, remote] = await Promise.all([
-      walk ?? this.local.list({ include: include('local'), signal: options.signal }),
-      this.remote.list({ include: include('remote'), signal: options.signal }).catch((e: unknown) => {
+      walk ?? this.local.list({ include: include('local'), signal: options.signal, intern }),
+      this.remote.list({ include: include('remote'), signal: options.signal, intern }).catch((e: unknown) => {
         // a first upload to a folder that does not exist yet: list it as empty (execute creates it)
         if (e instanceof SyncError && e.code === 'not-found' && !scope.length && this.state.countFiles() === 0) {
           return new Map<string, Entry>();

@@ -18,17 +18,12 @@ import { SyncError } from './errors.js';
 import { STATE_DIR } from './paths.js';
 import { openOwnedFile, readOwnedFile, writeOwnedFileAtomic, writeOwnedFileInSteps } from './state/safe-fs.js';
 import { checkStateDir, ensureStateDir } from './state/state-dir.js';
+import { StateTable } from './state/table.js';
+import { STATE_VERSION, SnapshotFormatError, parseSnapshot } from './state/snapshot-parse.js';
 
-const VERSION = 1;
-
-interface Snapshot {
-  version: number;
-  local: string;
-  remote: string;
-  updated: string;
-  /** path → [type, localSize, localMtime, remoteSize, remoteMtime, base?] (base: see core/merge/bases.ts) */
-  entries: Record<string, [string, number, number, number, number, string?]>;
-}
+// The snapshot on disk: {version: 1, local, remote, updated, entries: {path: [type, localSize,
+// localMtime, remoteSize, remoteMtime, base?]}} (base: see core/merge/bases.ts); read by
+// state/snapshot-parse.ts, written by compact().
 
 export function stateFileFor(localRoot: string, remoteId: string): string {
   const id = createHash('sha256').update(remoteId).digest('hex').slice(0, 16);
@@ -36,7 +31,7 @@ export function stateFileFor(localRoot: string, remoteId: string): string {
 }
 
 export class StateStore {
-  private entries = new Map<string, PathState>();
+  private entries = new StateTable();
   private exists = false;
   private journalFd: number | undefined;
   private journalLines = 0;
@@ -56,7 +51,7 @@ export class StateStore {
   load(): void {
     // a link, a foreign folder or file: an error before anything is read or written
     if (!checkStateDir(this.localRoot)) {
-      this.entries = new Map();
+      this.entries = new StateTable();
       this.exists = false;
       this.loadedFrom = undefined;
       return;
@@ -64,7 +59,7 @@ export class StateStore {
     const files = this.fingerprint();
     if (files === this.loadedFrom) return;
     this.loadedFrom = undefined;
-    this.entries = new Map();
+    this.entries = new StateTable();
     this.exists = false;
     this.changes++;
     this.parse();
@@ -94,33 +89,14 @@ export class StateStore {
   }
 
   private parse(): void {
-    const snapText = readOwnedFile(this.file)?.toString('utf8');
-    if (snapText !== undefined) {
-      let snap: Snapshot;
+    const snap = readOwnedFile(this.file);
+    if (snap !== undefined) {
       try {
-        snap = JSON.parse(snapText) as Snapshot;
-        if (snap.version !== VERSION || typeof snap.entries !== 'object' || snap.entries === null) throw new Error(`unknown format version ${snap.version}`);
+        this.entries = parseSnapshot(snap);
       } catch (e) {
+        if (!(e instanceof SnapshotFormatError)) throw e;
         throw new SyncError('io', 'The last-sync state file is unreadable', {
-          path: this.file, detail: (e as Error).message,
-          hint: 'Move it away to start over: the next sync then compares both sides as on a first run',
-        });
-      }
-      try {
-        // (no per-record slices or destructuring: this loop ran over every entry of a 10k-file state at each start)
-        const records = snap.entries;
-        for (const p in records) {
-          const rec = records[p];
-          if (!Array.isArray(rec) || (rec.length !== 5 && rec.length !== 6) || typeof rec[1] !== 'number' || typeof rec[2] !== 'number'
-            || typeof rec[3] !== 'number' || typeof rec[4] !== 'number') throw new Error(`bad record for ${JSON.stringify(p)}`);
-          const st: PathState = { type: rec[0] === 'd' ? 'dir' : 'file', local: { size: rec[1], mtime: rec[2] }, remote: { size: rec[3], mtime: rec[4] } };
-          if (typeof rec[5] === 'string') st.base = rec[5];
-          this.entries.set(p, st);
-        }
-      } catch (e) {
-        this.entries = new Map();
-        throw new SyncError('io', 'The last-sync state file is unreadable', {
-          path: this.file, detail: (e as Error).message,
+          path: this.file, detail: e.message,
           hint: 'Move it away to start over: the next sync then compares both sides as on a first run',
         });
       }
@@ -131,10 +107,15 @@ export class StateStore {
       const lines = journalText.split('\n');
       for (const line of lines) {
         if (!line) continue;
-        let rec: { p: string; s: PathState | null };
+        let rec: { p?: unknown; s?: PathState | null };
         try { rec = JSON.parse(line); } catch { continue; } // torn line of a killed run
-        if (rec.s) this.entries.set(rec.p, rec.s);
-        else this.entries.delete(rec.p);
+        if (typeof rec?.p !== 'string') continue;
+        if (rec.s) {
+          if (typeof rec.s.local !== 'object' || typeof rec.s.remote !== 'object') continue; // not a line we wrote
+          this.entries.set(rec.p, rec.s);
+        } else {
+          this.entries.delete(rec.p);
+        }
         this.exists = true;
       }
     }
@@ -144,11 +125,13 @@ export class StateStore {
   get hasState(): boolean { return this.exists; }
   get size(): number { return this.entries.size; }
   get(path: string): PathState | undefined { return this.entries.get(path); }
-  paths(): IterableIterator<string> { return this.entries.keys(); }
-  countFiles(): number {
-    let n = 0;
-    for (const s of this.entries.values()) if (s.type === 'file') n++;
-    return n;
+  /** the state's own string for a path it records (listings share it: one copy per path in memory) */
+  intern(path: string): string { return this.entries.intern(path); }
+  paths(): IterableIterator<string> { return this.entries.paths(); }
+  countFiles(): number { return this.entries.fileCount; }
+  /** there is a record of the path and both entries are unchanged since it (the planner's fast path) */
+  unchangedPair(path: string, local: Entry, remote: Entry): boolean {
+    return this.entries.unchangedPair(path, local, remote);
   }
 
   /** Record the pair after an action (null: forget the path). Journaled at once. */
@@ -175,7 +158,7 @@ export class StateStore {
   forgetTree(path: string): void {
     const prefix = path + '/';
     const doomed = [path];
-    for (const p of this.entries.keys()) if (p.startsWith(prefix)) doomed.push(p);
+    for (const p of this.entries.paths()) if (p.startsWith(prefix)) doomed.push(p);
     for (const p of doomed) if (this.entries.has(p)) this.record(p, null);
   }
 
@@ -205,7 +188,7 @@ export class StateStore {
   compact(force = false): void {
     if (!force && this.journalLines === 0 && !pathExists(this.journalFile)) return;
     ensureStateDir(this.localRoot);
-    writeOwnedFileAtomic(this.file, this.snapshotHead() + this.snapshotEntries(0, Infinity).join(',') + '}}');
+    writeOwnedFileAtomic(this.file, this.snapshotText());
     this.closeJournal();
     this.dropJournal();
   }
@@ -223,12 +206,12 @@ export class StateStore {
     const start = this.changes;
     const go = () => this.changes === start && !stop();
     const head = this.snapshotHead();
-    const keys = [...this.entries.keys()].sort();
+    const records = this.sortedRecords();
     const parts: string[] = [];
-    for (let i = 0; i < keys.length;) {
+    for (let i = 0; i < records.length;) {
       const until = performance.now() + sliceMs;
-      while (i < keys.length && (i % 256 !== 0 || performance.now() < until)) parts.push(this.entryJson(keys[i++]));
-      if (i < keys.length) {
+      while (i < records.length && (i % 256 !== 0 || performance.now() < until)) parts.push(recordJson(records[i++]));
+      if (i < records.length) {
         await new Promise<void>((r) => setImmediate(r));
         if (!go()) return false;
       }
@@ -242,22 +225,19 @@ export class StateStore {
     return true;
   }
 
+  /** the snapshot as JSON (the format 0.1 and 0.2 read), paths sorted, built record by record */
+  private snapshotText(): string {
+    return this.snapshotHead() + this.sortedRecords().map(recordJson).join(',') + '}}';
+  }
+
   /** the snapshot's text up to its first entry (the rest: entries joined by ',' then '}}') */
   private snapshotHead(): string {
-    const head = JSON.stringify({ version: VERSION, local: this.localRoot, remote: this.remoteId, updated: new Date().toISOString(), entries: {} });
+    const head = JSON.stringify({ version: STATE_VERSION, local: this.localRoot, remote: this.remoteId, updated: new Date().toISOString(), entries: {} });
     return head.slice(0, -2); // … "entries":{
   }
 
-  private snapshotEntries(from: number, to: number): string[] {
-    return [...this.entries.keys()].sort().slice(from, to).map((p) => this.entryJson(p));
-  }
-
-  /** one entry of the snapshot: "path":[type, localSize, localMtime, remoteSize, remoteMtime, base?] */
-  private entryJson(p: string): string {
-    const s = this.entries.get(p)!;
-    const rec: Snapshot['entries'][string] = [s.type === 'dir' ? 'd' : 'f', s.local.size, s.local.mtime, s.remote.size, s.remote.mtime];
-    if (s.base) rec.push(s.base);
-    return `${JSON.stringify(p)}:${JSON.stringify(rec)}`;
+  private sortedRecords(): StateRecord[] {
+    return [...this.entries.records()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
   /** after a snapshot was written: the journal is gone, the files hold exactly `entries` */
@@ -268,6 +248,7 @@ export class StateStore {
     this.afterCompact?.();
     this.loadedFrom = this.fingerprint();
   }
+
 
   /**
    * Temp files of a snapshot write that was killed (`<id>.json.<hex>.tmp`, see writeOwnedFileAtomic).
@@ -333,6 +314,16 @@ function fileId(p: string): string {
 function fstatId(fd: number): string {
   const st = fstatSync(fd, { bigint: true });
   return `${st.ino}:${st.mtimeNs}:${st.ctimeNs}:${st.size}`;
+}
+
+/** a number as JSON.stringify writes it (NaN / Infinity: null, as before) */
+const num = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
+
+type StateRecord = ReturnType<StateTable['records']> extends IterableIterator<infer R> ? R : never;
+
+/** one entry of the snapshot: "path":[type, localSize, localMtime, remoteSize, remoteMtime, base?] */
+function recordJson([p, t, ls, lm, rs, rm, base]: StateRecord): string {
+  return `${JSON.stringify(p)}:["${t}",${num(ls)},${num(lm)},${num(rs)},${num(rm)}${base === undefined ? '' : `,${JSON.stringify(base)}`}]`;
 }
 
 /** lstat: a link counts as there (existsSync would follow it) */

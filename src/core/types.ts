@@ -45,6 +45,11 @@ export interface ListOptions {
    */
   include?: (path: string, type: EntryType) => boolean;
   signal?: AbortSignal;
+  /**
+   * The one string to keep for a path (the session passes the last-sync state's own copy): the
+   * listing's keys then share their text with the state's, instead of three copies per path.
+   */
+  intern?: (path: string) => string;
 }
 
 export interface WriteOptions {

@@ -99,15 +99,16 @@ export class LocalTarget implements Target {
         const type: EntryType | undefined = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : undefined;
         if (!type) continue; // sockets, fifos, devices
         if (options.include && !options.include(path, type)) continue;
+        const key = options.intern ? options.intern(path) : path;
         if (type === 'dir') {
           const id = `${st.dev}:${st.ino}`;
           if (above.includes(id)) {
             unreadable.push({ path, message: 'A symbolic link to a folder above it (a loop); not followed, left alone' });
             continue;
           }
-          queue.push({ dir: path, above: [...above, id] });
+          queue.push({ dir: key, above: [...above, id] });
         }
-        out.set(path, { path, type, size: type === 'dir' ? 0 : st.size, mtime: Math.floor(st.mtimeMs), mode: st.mode & 0o777 });
+        out.set(key, { path: key, type, size: type === 'dir' ? 0 : st.size, mtime: Math.floor(st.mtimeMs), mode: st.mode & 0o777 });
       }
       await new Promise<void>((r) => setImmediate(r));
     }

@@ -77,10 +77,10 @@ export async function walkSftp(c: SftpConnection, options: ListOptions, ctx: { s
               return;
             }
           }
-          add(out, queue, rel, r.attrs, r.type, include, { rel, phys: r.real, links: [...job.links, r.real] });
+          add(out, queue, rel, r.attrs, r.type, include, { rel, phys: r.real, links: [...job.links, r.real] }, options.intern);
         }));
       } else if (t) {
-        add(out, queue, rel, attrs, t, include, { rel, phys: `${job.phys}/${name}`, links: job.links });
+        add(out, queue, rel, attrs, t, include, { rel, phys: `${job.phys}/${name}`, links: job.links }, options.intern);
       }
     }
     await Promise.all(links);
@@ -103,9 +103,10 @@ export async function walkSftp(c: SftpConnection, options: ListOptions, ctx: { s
 }
 
 function add(out: Map<string, Entry>, queue: { rel: string; phys: string; links: string[] }[], rel: string, attrs: Stats,
-  type: EntryType, include: (p: string, t: EntryType) => boolean, job: { rel: string; phys: string; links: string[] }): void {
+  type: EntryType, include: (p: string, t: EntryType) => boolean, job: { rel: string; phys: string; links: string[] }, intern?: (p: string) => string): void {
   if (!include(rel, type)) return;
-  out.set(rel, entryOf(rel, attrs, type));
+  const key = intern ? intern(rel) : rel;
+  out.set(key, entryOf(key, attrs, type));
   if (type === 'dir') queue.push(job);
 }
 

@@ -1,0 +1,94 @@
+// The planner's no-change fast path and tree sort (src/core/planner.ts): a state that answers
+// unchangedPair (the StateStore's compact table) must give exactly the plan the plain StateView
+// gives, for random listings and states in every mode; the allocation-free tree order must be the
+// order of the old comparator ("/" replaced by "\u0000").
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildPlan, byTree, sortByTree, type PlanInput, type StateView } from '../../../src/core/planner.js';
+import { StateTable } from '../../../src/core/state/table.js';
+import type { Entry, PathState, SyncMode } from '../../../src/core/types.js';
+import { StubState } from '../plan-fixtures.js';
+
+function rng(seed: number) {
+  return () => { seed = (seed + 0x6d2b79f5) | 0; let t = Math.imul(seed ^ (seed >>> 15), 1 | seed); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+}
+
+/** the same records, answering through the compact table (as the StateStore does) */
+class TableState implements StateView {
+  readonly t = new StateTable();
+  constructor(entries: Record<string, PathState>, readonly hasState: boolean) {
+    for (const [p, s] of Object.entries(entries)) this.t.set(p, s);
+  }
+  get(p: string) { return this.t.get(p); }
+  paths() { return this.t.paths(); }
+  countFiles() { return this.t.fileCount; }
+  unchangedPair(p: string, l: Entry, r: Entry) { return this.t.unchangedPair(p, l, r); }
+}
+
+const oldKey = (p: string) => p.replace(/\//g, '\u0000');
+const oldByTree = (a: string, b: string) => (oldKey(a) < oldKey(b) ? -1 : oldKey(a) > oldKey(b) ? 1 : 0);
+
+describe('planner: fast path and tree order', () => {
+  test('byTree / sortByTree order paths as the old comparator did', () => {
+    const r = rng(7);
+    const alphabet = ['a', 'b', '-', '.', '/', ' ', 'é', '0', '_', 'Z'];
+    for (let round = 0; round < 30; round++) {
+      const paths = new Set<string>();
+      while (paths.size < 300) {
+        let s = '';
+        const n = 1 + Math.floor(r() * 8);
+        for (let i = 0; i < n; i++) s += alphabet[Math.floor(r() * alphabet.length)];
+        paths.add(s);
+      }
+      const list = [...paths];
+      const want = [...list].sort(oldByTree);
+      assert.deepEqual([...list].sort(byTree), want);
+      const got = [...list];
+      sortByTree(got);
+      assert.deepEqual(got, want);
+    }
+    const plain = ['b/c', 'a', 'a/b', 'b'];
+    sortByTree(plain);
+    assert.deepEqual(plain, ['a', 'a/b', 'b', 'b/c']);
+  });
+
+  test('random listings and states: the same plan with and without the fast path, in every mode', async () => {
+    const r = rng(12345);
+    const T = 1_700_000_000_000;
+    const pick = <X>(xs: X[]) => xs[Math.floor(r() * xs.length)];
+    for (let round = 0; round < 150; round++) {
+      const names = ['a', 'a/x', 'a/y', 'a/y/z', 'a-b', 'a.b', 'b', 'b/c', 'b/c/d', 'c', 'c/e'];
+      const local = new Map<string, Entry>();
+      const remote = new Map<string, Entry>();
+      const state: Record<string, PathState> = {};
+      for (const p of names) {
+        const dirLike = names.some((q) => q.startsWith(p + '/'));
+        const type = dirLike && r() < 0.85 ? 'dir' : 'file';
+        const base = { size: Math.floor(r() * 3), mtime: T + Math.floor(r() * 2) * 1000 };
+        const inState = r() < 0.7;
+        if (inState) state[p] = { type: r() < 0.9 ? type : type === 'dir' ? 'file' : 'dir', local: { ...base }, remote: { ...base } };
+        // each side: as recorded (most of the time), changed, or absent
+        for (const side of [local, remote]) {
+          const what = pick(['same', 'same', 'same', 'size', 'mtime', 'both', 'absent']);
+          if (what === 'absent') continue;
+          const s = { size: base.size + (what === 'size' || what === 'both' ? 1 : 0), mtime: base.mtime + (what === 'mtime' || what === 'both' ? 1000 : 0) };
+          side.set(p, { path: p, type, size: type === 'dir' ? 0 : s.size, mtime: s.mtime });
+        }
+      }
+      const hasState = Object.keys(state).length > 0 || r() < 0.5;
+      const mode = pick<SyncMode>(['sync', 'upload', 'download']);
+      const options = {
+        delete: r() < 0.5, deleteUnmatched: mode !== 'sync' && r() < 0.3, force: r() < 0.3,
+        scope: r() < 0.2 ? [pick(names)] : undefined,
+      };
+      const input = (view: StateView): PlanInput => ({
+        mode, localDisplay: 'L', remoteDisplay: 'R', local, remote, state: view, ...options,
+        isExcluded: (p) => p === 'c/e', excludedSeen: { local: [], remote: [] },
+        mtimeResolutionMs: 1000, sameContent: async (p) => p.length % 2 === 0,
+      });
+      const plain = await buildPlan(input(new StubState(state, hasState)));
+      const fast = await buildPlan(input(new TableState(state, hasState)));
+      assert.deepEqual(fast, plain, `round ${round} (${mode})`);
+    }
+  });
+});
