@@ -201,7 +201,7 @@ async function main(): Promise<void> {
   const elapsed = (Date.now() - t0) / 1000;
   const env = [
     `- ${new Date().toISOString()}, ${elapsed.toFixed(0)} s total; ${opts.quick ? '**--quick** (small tree)' : 'full size'}: ${data.spec.files.toLocaleString('en')} files (${(data.treeBytes / MB).toFixed(1)} MB, ${data.spec.minSize}–${data.spec.maxSize} B) in ${data.spec.folders} folders; one ${(data.spec.bigBytes / 1024 / 1024).toFixed(0)} MiB file`,
-    `- ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Linux ${release()}, Node ${process.version}; load average (1 min) ${loadStart[0].toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end${loadStart[0] > cpus().length / 2 || loadavg()[0] > cpus().length / 2 ? ' — **other work was running: times are noisy**' : ''}`,
+    `- ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Linux ${release()}, Node ${process.version}; load average (1 min) ${loadStart[0].toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end${loadStart[0] > cpus().length / 2 ? ' — **other work was running: times are noisy**' : ' (the end includes the bench\'s own load)'}`,
     `- servers on 127.0.0.1: ${toolVersion('/usr/sbin/sshd', ['-V'])} (internal-sftp), ${ftpDaemon}; clients: ${tools.sftp ? toolVersion('ssh', ['-V']) : 'no sftp'}, ${tools.lftp ? toolVersion('lftp', ['--version']).replace(/\s*\|\s*Copyright.*/, '') : 'no lftp'}, ${tools.rclone ? toolVersion('rclone', ['version']) : 'no rclone'}`,
     `- remote-sync concurrency: ${opts.concurrency ?? 'engine default (SFTP 32 pipelined transfers on one channel, FTP 8 connections)'}; repeats: up to ${opts.runs} per measurement (median shown), fewer for runs over 20 s`,
   ].join('\n');
