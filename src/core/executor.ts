@@ -154,7 +154,7 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
       await mapLimit(ordered, Math.max(1, ctx.concurrency), runOne);
     }
   } finally {
-    ctx.state.compact();
+    ctx.state.settle();
   }
 
   stats.errors = errors.length;

@@ -114,7 +114,7 @@ export class SyncSession implements SyncEngine {
   async close(): Promise<void> {
     this.idle.cancel();
     try {
-      if (this.opened) this.state.compact();
+      if (this.opened) this.state.settle();
     } finally {
       await this.bases?.flush();
       this.state.closeJournal();

@@ -35,6 +35,8 @@ export class StateStore {
   private exists = false;
   private journalFd: number | undefined;
   private journalLines = 0;
+  /** valid lines of the journal file read by the last load (kept by settle(), replayed at each load) */
+  private journalReplayed = 0;
   /** the snapshot's and the journal's identity when `entries` last matched them (undefined: reload) */
   private loadedFrom: string | undefined;
   readonly journalFile: string;
@@ -102,6 +104,7 @@ export class StateStore {
       }
       this.exists = true;
     }
+    this.journalReplayed = 0;
     const journalText = readOwnedFile(this.journalFile)?.toString('utf8');
     if (journalText !== undefined) {
       const lines = journalText.split('\n');
@@ -116,6 +119,7 @@ export class StateStore {
         } else {
           this.entries.delete(rec.p);
         }
+        this.journalReplayed++;
         this.exists = true;
       }
     }
@@ -184,6 +188,22 @@ export class StateStore {
     }
   }
 
+  /**
+   * The end of a run: a short journal — a few changed paths beside a large snapshot — is made
+   * durable (fsync) and kept for the next load to replay, instead of the whole snapshot being
+   * rewritten and flushed for a handful of lines; a long journal, or one without a snapshot, is
+   * compacted. (The editor also compacts when saves pause: session/idle-compact.ts.)
+   */
+  settle(): void {
+    if (this.journalLines === 0 && !pathExists(this.journalFile)) return;
+    const lines = this.journalReplayed + this.journalLines;
+    if (!pathExists(this.file) || lines > Math.max(KEEP_JOURNAL_LINES, this.entries.size / 16)) {
+      this.compact();
+      return;
+    }
+    this.closeJournal();
+  }
+
   /** Write the snapshot atomically and drop the journal. Cheap no-op when nothing was journaled. */
   compact(force = false): void {
     if (!force && this.journalLines === 0 && !pathExists(this.journalFile)) return;
@@ -244,6 +264,7 @@ export class StateStore {
   private dropJournal(): void {
     rmSync(this.journalFile, { force: true });
     this.journalLines = 0;
+    this.journalReplayed = 0;
     this.exists = true;
     this.afterCompact?.();
     this.loadedFrom = this.fingerprint();
@@ -317,6 +338,9 @@ function fstatId(fd: number): string {
 }
 
 /** a number as JSON.stringify writes it (NaN / Infinity: null, as before) */
+/** settle() keeps a journal of up to this many lines (or a sixteenth of the entries, if more) */
+const KEEP_JOURNAL_LINES = 64;
+
 const num = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
 
 type StateRecord = ReturnType<StateTable['records']> extends IterableIterator<infer R> ? R : never;
