@@ -1,5 +1,5 @@
 // FTP / FTPS target on basic-ftp: a pool of logged-in connections (one per transfer), recursive
-// MLSD listing, atomic uploads (temp name + RNFR/RNTO), MFMT for mtimes, reconnect and retry.
+// MLSD listing, atomic uploads (temp name + RNFR/RNTO: ftp-write.ts), MFMT for mtimes, reconnect and retry.
 import type { Client } from 'basic-ftp';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
@@ -8,10 +8,7 @@ import type {
   Entry, ListOptions, Logger, RemoteSpec, Target, TargetCapabilities, WriteOptions,
 } from '../types.js';
 import { nullLogger } from '../types.js';
-import { SyncError, errorMessage, throwIfAborted } from '../errors.js';
-import { parentOf, tempPathFor } from '../paths.js';
-import { checkSize, countChunks } from '../transfer/verify.js';
-import { assertUnchanged } from '../transfer/recheck.js';
+import { SyncError, throwIfAborted } from '../errors.js';
 import { ftpHashCommand, ftpServerHash, HASH_ALGOS, type FileHash, type HashAlgo } from '../transfer/hash.js';
 import { stalledError, timeoutSecondsOf } from '../transfer/stall.js';
 import type { TargetOptions } from './index.js';
@@ -20,19 +17,17 @@ import { ftpNameProblem } from '../names/rules.js';
 import { FtpModes } from './ftp-modes.js';
 import { ConnectionGuard, accessFtp } from './ftp-access.js';
 import { listTree, type ListHost } from './ftp-list.js';
-import { mkdirAbs, normalizeAbs, renameAbs, statAbs, verifyStoredName } from './ftp-ops.js';
+import { mkdirAbs, normalizeAbs, renameAbs, statAbs } from './ftp-ops.js';
 import { activeModeTransfer } from './ftp-active.js';
 import { newFtpClient } from './ftp-context.js';
 import { probePipelining } from './ftp-pipeline.js';
-import { storePipelined, withFastPassive, type FastPassiveSwitch } from './ftp-fast.js';
-import { replacePipelined } from './ftp-replace.js';
-import { commitPartialFtp, mfmtRefused, setMtimeFtp, writePartialFtp } from './ftp-partial.js';
-import { readFtp, type FtpReadHost } from './ftp-read.js';
+import type { FastPassiveSwitch } from './ftp-fast.js';
+import { commitPartialFtp, writePartialFtp } from './ftp-partial.js';
+import { readFtp } from './ftp-read.js';
+import { writeFtp, type FtpWriteHost } from './ftp-write.js';
 import { removeDirFtp } from './ftp-remove.js';
-import { TempKeptError } from '../transfer/kept-temps.js';
-import { DestinationAppeared } from '../transfer/dest-check.js';
 import {
-  ftpCode, holdIfEmpty, isConnectionLimit, isRetryable, toSyncError,
+  ftpCode, isConnectionLimit, isRetryable, toSyncError,
 } from './ftp-util.js';
 
 /** retries of an operation after a dropped connection, unless spec.retries says otherwise */
@@ -72,7 +67,7 @@ export class FtpTarget implements Target {
   private readonly fast: FastPassiveSwitch = { on: false };
   private readonly listHost: ListHost;
   /** what the helpers in ftp-read.ts, ftp-partial.ts and ftp-remove.ts use of this target */
-  private readonly ops: FtpReadHost & { stat(path: string): Promise<Entry | undefined>; removeFile(path: string): Promise<void> };
+  private readonly ops: FtpWriteHost & { stat(path: string): Promise<Entry | undefined>; removeFile(path: string): Promise<void> };
   private readonly modes: FtpModes;
   private readonly guard: ConnectionGuard;
 
@@ -104,7 +99,10 @@ export class FtpTarget implements Target {
     };
     this.ops = {
       display: this.display, log: this.log, capabilities: this.capabilities, modes: this.modes,
+      ftps: spec.protocol === 'ftps', fast: this.fast,
       get mlst() { return self.mlst; },
+      get pipelining() { return self.pipelining; },
+      set pipelining(on) { self.pipelining = on; },
       ready: () => this.ready(),
       abs: (rel) => this.abs(rel),
       withClient: (what, path, fn, opts) => this.withClient(what, path, fn, opts),
@@ -295,72 +293,7 @@ export class FtpTarget implements Target {
   }
 
   async write(path: string, source: Readable, options: WriteOptions = {}): Promise<Entry> {
-    await this.ready();
-    const { signal, onProgress } = options;
-    const tmp = tempPathFor(path);
-    const absTmp = this.abs(tmp);
-    const abs = this.abs(path);
-    throwIfAborted(signal);
-    const moved = { bytes: 0 };
-    try {
-      await this.withClient(`upload ${abs}`, path, async (c) => {
-        const onAbort = () => c.close(); // closing the connection aborts the transfer
-        signal?.addEventListener('abort', onAbort, { once: true });
-        c.trackProgress((info) => onProgress?.(info.bytes));
-        try {
-          moved.bytes = 0;
-          // every byte sent is counted (verify.ts); an empty first upload (a private temp, ftp-modes.ts) adds none
-          const body = (r: Readable) => Readable.from(countChunks(this.spec.protocol === 'ftps' ? holdIfEmpty(r) : r, moved), { objectMode: false });
-          const privateTemp = await this.modes.prepareTemp(c, absTmp, abs, options, this.mlst, () => c.uploadFrom(body(Readable.from([])), absTmp));
-          await withFastPassive(this.fast, () => storePipelined(c, privateTemp ? 'APPE' : 'STOR', absTmp, source, moved, onProgress),
-            () => (privateTemp ? c.appendFrom(body(source), absTmp) : c.uploadFrom(body(source), absTmp)));
-        } finally {
-          signal?.removeEventListener('abort', onAbort);
-          c.trackProgress();
-        }
-      }, {
-        signal,
-        canRetry: () => !source.readableDidRead && !source.destroyed,
-        beforeRetry: () => this.mustExist(parentOf(path), 'dir', `upload ${abs}`),
-      });
-      throwIfAborted(signal);
-      checkSize(path, options.size, moved.bytes, 'moved');
-      await options.beforeRename?.(tmp); // (no connection held: it may need one of the pool)
-      let tries = 0;
-      return await this.withClient(`replace ${abs}`, path, async (c) => {
-        if (tries === 0 && this.pipelining && this.mlst) {
-          tries++;
-          // (a retry goes the one-at-a-time way below)
-          return await this.replacePipelined(c, { tmp, absTmp, abs, path, options });
-        }
-        // what the server stored (a data connection closed early still ends in "226"): never renamed when
-        // short, on a retry too (the temp gone: the rename below checks it already took effect)
-        let stored: Entry | undefined;
-        if (options.size !== undefined) {
-          stored = await statAbs(c, absTmp, tmp, this.mlst);
-          if (stored) checkSize(path, options.size, stored.size, 'moved');
-        }
-        // the re-check before overwrite (recheck.ts); on a retry only while the temp is still there (else it was renamed)
-        if (options.expect && (tries === 0 || stored)) assertUnchanged('ftp', options.expect, await statAbs(c, abs, path, this.mlst));
-        // the plan saw no file here: one that appeared since is not replaced (first try: a retry may find its own rename)
-        if (options.newOnly && tries === 0 && await statAbs(c, abs, path, this.mlst)) throw new DestinationAppeared(path, 'on the server');
-        // a retry after a dropped connection: the rename may have gone through already
-        await this.modes.beforeRename(c, absTmp, abs, options, this.mlst);
-        await renameAbs(c, absTmp, abs, this.mlst, tries++ > 0 ? moved.bytes : undefined);
-        await verifyStoredName(c, abs, path, this.mlst, this.capabilities.caseInsensitive);
-        const mfmt = options.mtime !== undefined && this.capabilities.setMtime && await this.setMtime(c, abs, options.mtime);
-        const entry = await statAbs(c, abs, path, this.mlst);
-        if (!entry) throw new SyncError('io', `Uploaded ${abs} but the server does not list it`, { path });
-        checkSize(path, options.size, entry.size, 'after-rename');
-        // MFMT took: the server now lists exactly this (whole seconds)
-        return mfmt ? { ...entry, mtime: Math.floor(options.mtime! / 1000) * 1000 } : entry;
-      });
-    } catch (e) {
-      // a temp kept as the only copy of the new content (the old file removed) is named by its relative path
-      if (e instanceof TempKeptError) throw new TempKeptError(path, tmp, { abs, absTmp }, e.detail ?? '');
-      await this.removeQuietly(absTmp);
-      throw e;
-    }
+    return writeFtp(this.ops, path, source, options);
   }
 
   /** A resumable upload (ftp-partial.ts): STOR or APPE into the kept temp file `tmp`. */
@@ -379,48 +312,6 @@ export class FtpTarget implements Target {
     if (this.features && !HASH_ALGOS.some((a) => ftpHashCommand(this.features!, a))) return undefined;
     // (FEAT is read with the first connection)
     return this.withClient(`hash ${this.abs(path)}`, path, (c) => (this.features ? ftpServerHash(c, this.features, this.abs(path), algos) : Promise.resolve(undefined)), { signal });
-  }
-
-  /** the replace step in two pipelined exchanges (ftp-replace.ts); a connection error turns pipelining off */
-  private async replacePipelined(c: Client, a: { tmp: string; absTmp: string; abs: string; path: string; options: WriteOptions }): Promise<Entry> {
-    const { options } = a;
-    try {
-      return await replacePipelined(c, {
-        ...a, size: options.size, caseInsensitive: this.capabilities.caseInsensitive, expect: options.expect, newOnly: options.newOnly,
-        mtime: options.mtime !== undefined && this.capabilities.setMtime ? options.mtime : undefined,
-        beforeRename: () => this.modes.beforeRename(c, a.absTmp, a.abs, options, this.mlst),
-        mfmtRefused: (e) => mfmtRefused(this.ops, a.abs, e),
-        setMtimeAfter: (abs) => this.setMtime(c, abs, options.mtime!),
-      });
-    } catch (e) {
-      if (ftpCode(e) === undefined && !(e instanceof SyncError) && this.pipelining) {
-        // a stall or a dropped connection: the retry (and every later replace) goes one command at a time
-        this.pipelining = false;
-        this.log.debug(`${this.display}: pipelined replace failed (${errorMessage(e)}): commands one at a time from now on`);
-      }
-      throw e;
-    }
-  }
-
-  /** MFMT; true when the server took it */
-  private setMtime(c: Client, abs: string, mtime: number): Promise<boolean> {
-    return setMtimeFtp(this.ops, c, abs, mtime);
-  }
-
-  private async removeQuietly(abs: string): Promise<void> {
-    try {
-      await this.withClient(`remove ${abs}`, abs, async (c) => {
-        try {
-          await c.send(`DELE ${abs}`);
-        } catch (e) {
-          if (ftpCode(e) !== 550) throw e;
-          // not there yet: a transfer cut right after STOR may still be creating it (its server
-          // process has not seen the cut); look once more a moment later
-          await sleep(300);
-          if (await statAbs(c, abs, abs, this.mlst)) await c.send(`DELE ${abs}`);
-        }
-      });
-    } catch { /* already gone, or the server is unreachable: list() reports it as a stale temp */ }
   }
 
   // ---- changes -------------------------------------------------------------------------------

@@ -1,0 +1,141 @@
+// An FTP upload (FtpTarget.write): STOR (or APPE into a private temp) under a temporary name, the
+// bytes counted, then the replace step — the temp's size checked on the server, the re-check of the
+// file being replaced (recheck.ts) or of a destination planned empty (dest-check.ts), RNFR/RNTO,
+// the mtime, the stored name and size after the rename — pipelined in two exchanges where the
+// server copes (ftp-replace.ts), else one command at a time. A failed upload's temp is removed,
+// unless it is the only copy left (kept-temps.ts).
+import type { Client } from 'basic-ftp';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Entry, WriteOptions } from '../types.js';
+import { SyncError, errorMessage, throwIfAborted } from '../errors.js';
+import { parentOf, tempPathFor } from '../paths.js';
+import { checkSize, countChunks } from '../transfer/verify.js';
+import { assertUnchanged } from '../transfer/recheck.js';
+import { TempKeptError } from '../transfer/kept-temps.js';
+import { DestinationAppeared } from '../transfer/dest-check.js';
+import { renameAbs, statAbs, verifyStoredName } from './ftp-ops.js';
+import { storePipelined, withFastPassive, type FastPassiveSwitch } from './ftp-fast.js';
+import { replacePipelined } from './ftp-replace.js';
+import { mfmtRefused, setMtimeFtp } from './ftp-partial.js';
+import type { FtpReadHost } from './ftp-read.js';
+import { ftpCode, holdIfEmpty } from './ftp-util.js';
+
+export interface FtpWriteHost extends FtpReadHost {
+  /** FTPS: an empty upload is held until the data connection's TLS is up (ftp-util.ts holdIfEmpty) */
+  readonly ftps: boolean;
+  /** EPSV pipelined with STOR/APPE (ftp-fast.ts) */
+  readonly fast: FastPassiveSwitch;
+  /** the server answers commands sent together (probed once); turned off when a pipelined replace breaks */
+  pipelining: boolean | undefined;
+  withClient<T>(what: string, path: string, fn: (c: Client) => Promise<T>, opts?: {
+    signal?: AbortSignal; canRetry?: () => boolean; beforeRetry?: () => Promise<void>;
+  }): Promise<T>;
+}
+
+export async function writeFtp(h: FtpWriteHost, path: string, source: Readable, options: WriteOptions = {}): Promise<Entry> {
+  await h.ready();
+  const { signal, onProgress } = options;
+  const tmp = tempPathFor(path);
+  const absTmp = h.abs(tmp);
+  const abs = h.abs(path);
+  throwIfAborted(signal);
+  const moved = { bytes: 0 };
+  try {
+    await h.withClient(`upload ${abs}`, path, async (c) => {
+      const onAbort = () => c.close(); // closing the connection aborts the transfer
+      signal?.addEventListener('abort', onAbort, { once: true });
+      c.trackProgress((info) => onProgress?.(info.bytes));
+      try {
+        moved.bytes = 0;
+        // every byte sent is counted (verify.ts); an empty first upload (a private temp, ftp-modes.ts) adds none
+        const body = (r: Readable) => Readable.from(countChunks(h.ftps ? holdIfEmpty(r) : r, moved), { objectMode: false });
+        const privateTemp = await h.modes.prepareTemp(c, absTmp, abs, options, h.mlst, () => c.uploadFrom(body(Readable.from([])), absTmp));
+        await withFastPassive(h.fast, () => storePipelined(c, privateTemp ? 'APPE' : 'STOR', absTmp, source, moved, onProgress),
+          () => (privateTemp ? c.appendFrom(body(source), absTmp) : c.uploadFrom(body(source), absTmp)));
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        c.trackProgress();
+      }
+    }, {
+      signal,
+      canRetry: () => !source.readableDidRead && !source.destroyed,
+      beforeRetry: () => h.mustExist(parentOf(path), 'dir', `upload ${abs}`),
+    });
+    throwIfAborted(signal);
+    checkSize(path, options.size, moved.bytes, 'moved');
+    await options.beforeRename?.(tmp); // (no connection held: it may need one of the pool)
+    let tries = 0;
+    return await h.withClient(`replace ${abs}`, path, async (c) => {
+      if (tries === 0 && h.pipelining && h.mlst) {
+        tries++;
+        // (a retry goes the one-at-a-time way below)
+        return await replaceInTwo(h, c, { tmp, absTmp, abs, path, options });
+      }
+      // what the server stored (a data connection closed early still ends in "226"): never renamed when
+      // short, on a retry too (the temp gone: the rename below checks it already took effect)
+      let stored: Entry | undefined;
+      if (options.size !== undefined) {
+        stored = await statAbs(c, absTmp, tmp, h.mlst);
+        if (stored) checkSize(path, options.size, stored.size, 'moved');
+      }
+      // the re-check before overwrite (recheck.ts); on a retry only while the temp is still there (else it was renamed)
+      if (options.expect && (tries === 0 || stored)) assertUnchanged('ftp', options.expect, await statAbs(c, abs, path, h.mlst));
+      // the plan saw no file here: one that appeared since is not replaced (first try: a retry may find its own rename)
+      if (options.newOnly && tries === 0 && await statAbs(c, abs, path, h.mlst)) throw new DestinationAppeared(path, 'on the server');
+      // a retry after a dropped connection: the rename may have gone through already
+      await h.modes.beforeRename(c, absTmp, abs, options, h.mlst);
+      await renameAbs(c, absTmp, abs, h.mlst, tries++ > 0 ? moved.bytes : undefined);
+      await verifyStoredName(c, abs, path, h.mlst, h.capabilities.caseInsensitive);
+      const mfmt = options.mtime !== undefined && h.capabilities.setMtime && await setMtimeFtp(h, c, abs, options.mtime);
+      const entry = await statAbs(c, abs, path, h.mlst);
+      if (!entry) throw new SyncError('io', `Uploaded ${abs} but the server does not list it`, { path });
+      checkSize(path, options.size, entry.size, 'after-rename');
+      // MFMT took: the server now lists exactly this (whole seconds)
+      return mfmt ? { ...entry, mtime: Math.floor(options.mtime! / 1000) * 1000 } : entry;
+    });
+  } catch (e) {
+    // a temp kept as the only copy of the new content (the old file removed) is named by its relative path
+    if (e instanceof TempKeptError) throw new TempKeptError(path, tmp, { abs, absTmp }, e.detail ?? '');
+    await removeQuietly(h, absTmp);
+    throw e;
+  }
+}
+
+/** the replace step in two pipelined exchanges (ftp-replace.ts); a connection error turns pipelining off */
+async function replaceInTwo(h: FtpWriteHost, c: Client, a: { tmp: string; absTmp: string; abs: string; path: string; options: WriteOptions }): Promise<Entry> {
+  const { options } = a;
+  try {
+    return await replacePipelined(c, {
+      ...a, size: options.size, caseInsensitive: h.capabilities.caseInsensitive, expect: options.expect, newOnly: options.newOnly,
+      mtime: options.mtime !== undefined && h.capabilities.setMtime ? options.mtime : undefined,
+      beforeRename: () => h.modes.beforeRename(c, a.absTmp, a.abs, options, h.mlst),
+      mfmtRefused: (e) => mfmtRefused(h, a.abs, e),
+      setMtimeAfter: (abs) => setMtimeFtp(h, c, abs, options.mtime!),
+    });
+  } catch (e) {
+    if (ftpCode(e) === undefined && !(e instanceof SyncError) && h.pipelining) {
+      // a stall or a dropped connection: the retry (and every later replace) goes one command at a time
+      h.pipelining = false;
+      h.log.debug(`${h.display}: pipelined replace failed (${errorMessage(e)}): commands one at a time from now on`);
+    }
+    throw e;
+  }
+}
+
+/** the temp of a failed upload, removed on a best-effort basis */
+async function removeQuietly(h: FtpWriteHost, abs: string): Promise<void> {
+  try {
+    await h.withClient(`remove ${abs}`, abs, async (c) => {
+      try {
+        await c.send(`DELE ${abs}`);
+      } catch (e) {
+        if (ftpCode(e) !== 550) throw e;
+        // not there yet: a transfer cut right after STOR may still be creating it (its server
+        // process has not seen the cut); look once more a moment later
+        await sleep(300);
+        if (await statAbs(c, abs, abs, h.mlst)) await c.send(`DELE ${abs}`);
+      }
+    });
+  } catch { /* already gone, or the server is unreachable: list() reports it as a stale temp */ }
+}
