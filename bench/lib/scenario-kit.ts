@@ -26,6 +26,12 @@ export function cliMemCell(s: Sample[]): string {
   const peak = maxOf(s, 'memPeak');
   return `peak ${fmtMem(peak)}${cliIdleRss ? ` (+${fmtMem(peak - cliIdleRss)} over idle CLI)` : ''}`;
 }
+/** the two ways remote-sync's sync rows are measured: [series key, row name, memory cell, label in the goals table] */
+export const SYNC_CONTENDERS = [
+  ['engine', 'remote-sync `sync` (engine API)', engineMemCell, 'engine'],
+  ['cli', 'remote-sync CLI `sync` (wall time incl. node start)', cliMemCell, 'CLI'],
+] as const;
+
 export function anchorMemCell(s: Sample[]): string {
   const peak = maxOf(s, 'memPeak');
   return Number.isFinite(peak) ? `peak ${fmtMem(peak)}` : '';

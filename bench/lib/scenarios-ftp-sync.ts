@@ -8,7 +8,7 @@ import { cliFile, data, opts } from './context.js';
 import { errorRow, log, medianOf, raw, rows, runsCell, skipRow } from './results.js';
 import { cliRun, engineRun, expectTree, lftp, rm, tools, withoutState } from './tools.js';
 import { missingGoal, timeGoal } from './goals.js';
-import { type Contender, anchorMemCell, cliMemCell, engineMemCell, phaseTable, remoteDir, series, treeLabel } from './scenario-kit.js';
+import { type Contender, SYNC_CONTENDERS, anchorMemCell, phaseTable, remoteDir, series, treeLabel } from './scenario-kit.js';
 
 const ANCHOR = 'lftp mirror -R --only-newer --parallel=8';
 
@@ -76,11 +76,7 @@ export async function ftpResync(): Promise<void> {
       if (anchorSec !== undefined) rows.push({ scenario, tool: ANCHOR, runs: runsCell(anchor!.samples), time: `${fmtSec(anchorSec)} s`, rate: '', memory: anchorMemCell(anchor!.samples), goal: '', result: '' });
       if (anchor?.error) errorRow(scenario, ANCHOR, anchor.error);
       const goal = `≤ 1.0× lftp${anchorSec ? ` (≤ ${fmtSec(anchorSec)} s)` : ''}`;
-      const mine = [
-        ['engine', 'remote-sync `sync` (engine API)', engineMemCell, 'engine'],
-        ['cli', 'remote-sync CLI `sync` (wall time incl. node start)', cliMemCell, 'CLI'],
-      ] as const;
-      for (const [key, name, memCell, who] of mine) {
+      for (const [key, name, memCell, who] of SYNC_CONTENDERS) {
         const r = res.get(key);
         if (!r) continue;
         if (r.samples.length) {

@@ -12,7 +12,7 @@ import { errorRow, log, maxOf, medianOf, raw, rows, runsCell, skipRow } from './
 import { census, cliRun, engineRun, rclone, rm, sftpSpec, tools } from './tools.js';
 import { ensureData, type DataSet } from './data.js';
 import { limitGoal, missingGoal, timeGoal } from './goals.js';
-import { type Contender, anchorMemCell, cliMemCell, engineMemCell, phaseTable, series } from './scenario-kit.js';
+import { type Contender, SYNC_CONTENDERS, anchorMemCell, phaseTable, series } from './scenario-kit.js';
 
 export function hugeData(): DataSet {
   const files = opts.quick ? 5_000 : 100_000;
@@ -70,11 +70,7 @@ export async function hugeResync(): Promise<void> {
     if (anchorSec !== undefined) rows.push({ scenario, tool: `${anchorName}, same server folder`, runs: runsCell(anchor!.samples), time: `${fmtSec(anchorSec)} s`, rate: '', memory: anchorMemCell(anchor!.samples), goal: '', result: '' });
     if (anchor?.error) errorRow(scenario, anchorName, anchor.error);
     const goal = `≤ 0.8× rclone${anchorSec ? ` (≤ ${fmtSec(anchorSec * 0.8)} s)` : ''}; peak RSS ≤ 150 MB`;
-    const mine = [
-      ['engine', 'remote-sync `sync` (engine API)', engineMemCell, 'engine'],
-      ['cli', 'remote-sync CLI `sync` (wall time incl. node start)', cliMemCell, 'CLI'],
-    ] as const;
-    for (const [key, name, memCell, who] of mine) {
+    for (const [key, name, memCell, who] of SYNC_CONTENDERS) {
       const r = res.get(key);
       if (!r) continue;
       if (r.samples.length) {

@@ -11,7 +11,7 @@ import { errorRow, log, medianOf, notes, raw, repeat, rows, runsCell, skipRow } 
 import { cliRun, engineRun, expectTree, rclone, rm, sftpBatch, sftpSpec, tools, withoutState } from './tools.js';
 import { missingGoal, timeGoal } from './goals.js';
 import { UNISON_BIN, unison, unisonNothingToDo, unisonPair } from './unison.js';
-import { type Contender, anchorMemCell, cliMemCell, engineMemCell, phaseTable, series, treeLabel } from './scenario-kit.js';
+import { type Contender, SYNC_CONTENDERS, anchorMemCell, phaseTable, series, treeLabel } from './scenario-kit.js';
 
 const checked = (sec: number) => `${Math.round(data.spec.files / sec).toLocaleString('en')} files/s checked`;
 
@@ -70,11 +70,7 @@ export async function resync(): Promise<void> {
     if (anchorSec !== undefined) rows.push({ scenario, tool: `${anchorName}, -batch, archives kept`, runs: runsCell(anchor!.samples), time: `${fmtSec(anchorSec)} s`, rate: checked(anchorSec), memory: anchorMemCell(anchor!.samples), goal: '', result: '' });
     if (anchor?.error) errorRow(scenario, anchorName, anchor.error);
     const goal = `≤ Unison${anchorSec ? ` (≤ ${fmtSec(anchorSec)} s)` : ''}`;
-    const mine = [
-      ['engine', 'remote-sync `sync` (engine API)', engineMemCell, 'engine'],
-      ['cli', 'remote-sync CLI `sync` (wall time incl. node start)', cliMemCell, 'CLI'],
-    ] as const;
-    for (const [key, name, memCell, who] of mine) {
+    for (const [key, name, memCell, who] of SYNC_CONTENDERS) {
       const r = res.get(key);
       if (!r) continue;
       if (r.samples.length) {
