@@ -70,6 +70,38 @@ for (const [kind, make] of kinds) {
     }
   });
 
+  // the look before the transfer is not enough: a file that appears while ours is on its way is not
+  // replaced at the rename either (local: link(), SFTP: SSH_FXP_RENAME, FTP: MLST in the replace's exchange)
+  for (const direction of ['upload', 'download'] as const) {
+    t(kind, make, `a plain ${direction} whose destination appears during the transfer is a conflict, never an overwrite`, async (env) => {
+      const big = randomBytes(3 * 1024 * 1024);
+      const [from, to, toOwner] = direction === 'upload' ? [env.local, env.remoteFs, env.owner] : [env.remoteFs, env.local, undefined];
+      writeFile(from, 'big.bin', big, T12, direction === 'upload' ? undefined : env.owner);
+      const s = session(env);
+      let planted = false;
+      try {
+        const r = await s.run({
+          mode: direction, transfer: { resumeAbove: 1024 * 1024 * 1024, retries: 0 },
+          onProgress: (e) => {
+            if (e.type !== 'bytes' || planted || e.bytes === 0) return;
+            planted = true; // someone else creates the file while ours is on its way
+            writeFile(to, 'big.bin', 'theirs\n', T13, toOwner);
+          },
+        });
+        assert.ok(planted, 'the file was planted during the transfer');
+        assert.equal(readFileSync(join(to, 'big.bin'), 'utf8'), 'theirs\n', 'not overwritten by the rename');
+        assert.deepEqual(readFileSync(join(from, 'big.bin')), big, 'the source is untouched');
+        assert.deepEqual(r.errors, []);
+        assert.deepEqual(r.conflicts.map((c) => [c.path, c.conflict]), [['big.bin', 'both-new']]);
+        assert.match(r.conflicts[0].reason, direction === 'upload' ? /appeared on the server since/ : /appeared locally since/);
+        assert.deepEqual(readdirSync(to).filter((n) => n.startsWith('.rs-tmp')), [], 'no temp left');
+        assert.equal(s.lastSync('big.bin'), undefined, 'nothing recorded');
+      } finally {
+        await s.close();
+      }
+    });
+  }
+
   if (kind === 'local') continue;
   t(kind, make, 'a resumable upload whose destination appears during the transfer keeps its partial and overwrites nothing', async (env) => {
     const big = randomBytes(3 * 1024 * 1024);

@@ -81,7 +81,7 @@ test('SftpTarget against OpenSSH sshd', async (t) => {
       const tg = target(spec(d));
       await tg.open();
       assert.equal(tg.display, `sftp://${s.user}@127.0.0.1:${s.port}${d}`);
-      assert.deepEqual(tg.capabilities, { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency: 32, recheckOnWrite: true });
+      assert.deepEqual(tg.capabilities, { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency: 32, recheckOnWrite: true, checksNewOnly: true });
       assert.equal((await tg.list()).size, 0);
       await tg.close();
     });

@@ -9,6 +9,8 @@ import { checkRemoteName, isTempName, joinPath, tempPathFor } from '../paths.js'
 import { checkSize } from '../transfer/verify.js';
 import { assertUnchanged } from '../transfer/recheck.js';
 import { writeToFd } from '../transfer/file-sink.js';
+import { placeNew } from '../transfer/place-new.js';
+import { DestinationAppeared } from '../transfer/dest-check.js';
 import { isReservedName, localNameRule } from '../names/rules.js';
 import { TEMP_FILE_MODE, modeForFile } from './modes.js';
 
@@ -23,7 +25,7 @@ export class LocalTarget implements Target {
 
   /** `platform`: whose name rules apply (Windows cannot hold `CON`, `a:b`, `x.`); a parameter for tests */
   constructor(readonly root: string, platform: NodeJS.Platform = process.platform) {
-    this.capabilities = { setMtime: true, mtimeResolutionMs: 1, maxConcurrency: 8, nameProblem: localNameRule(platform), recheckOnWrite: true };
+    this.capabilities = { setMtime: true, mtimeResolutionMs: 1, maxConcurrency: 8, nameProblem: localNameRule(platform), recheckOnWrite: true, checksNewOnly: true };
   }
 
   get display(): string { return this.root; }
@@ -158,9 +160,12 @@ export class LocalTarget implements Target {
         return undefined;
       });
       if (options.expect) assertUnchanged('local', options.expect, previous && entryOfStats(path, previous));
+      if (options.newOnly && previous) throw new DestinationAppeared(path, 'locally');
       await fsp.chmod(tmpAbs, modeForFile(previous?.isFile() ? previous.mode : undefined, options.mode));
       await options.beforeRename?.(tmp);
-      await fsp.rename(tmpAbs, this.abs(path));
+      // nothing was there at plan time: the new file takes the name only where nothing is (place-new.ts)
+      if (options.newOnly) await placeNew(tmpAbs, this.abs(path), path, 'locally');
+      else await fsp.rename(tmpAbs, this.abs(path));
     } catch (e) {
       source.destroy();
       if (fd !== undefined) closeSync(fd);

@@ -7,6 +7,7 @@ import type { SftpConnection } from './sftp-connect.js';
 import { call } from './sftp-util.js';
 import { baseName, isTempName } from '../paths.js';
 import { TempKeptError } from '../transfer/kept-temps.js';
+import { DestinationAppeared } from '../transfer/dest-check.js';
 
 /** `src`, `dst`: absolute (`from`, `to`: the same, relative to the root); `caseOnly`: the two names differ only in case (never unlink "the target") */
 export async function renameOver(c: SftpConnection, src: string, dst: string, names: { from: string; to: string }, caseOnly: boolean, thenStat: boolean): Promise<Stats | void> {
@@ -34,4 +35,26 @@ export async function renameOver(c: SftpConnection, src: string, dst: string, na
     }
   }
   if (thenStat) return statAfter();
+}
+
+/**
+ * Give the temp `src` the name `dst` only where nothing is: the plan saw no file there (WriteOptions.newOnly).
+ * SFTP's own SSH_FXP_RENAME (not posix-rename) is an error when the new name exists (the protocol says so;
+ * OpenSSH's server links the file under its new name, which fails on anything there): one atomic step, no
+ * window in which a file someone else created is overwritten. The temp stays for the caller to remove.
+ */
+export async function renameNew(c: SftpConnection, src: string, dst: string, path: string, thenStat: boolean): Promise<Stats | void> {
+  const renamed = call<void>(c, (s, cb) => s.rename(src, dst, cb));
+  const after = thenStat ? call<Stats>(c, (s, cb) => s.stat(dst, cb)) : undefined;
+  after?.catch(() => undefined); // the rename's failure comes first
+  try {
+    await renamed;
+  } catch (e) {
+    // something is there now (lstat: a link counts, dangling or not): someone else's, not overwritten
+    if ((e as { code?: unknown }).code === 4 && await call<Stats>(c, (s, cb) => s.lstat(dst, cb)).then(() => true, () => false)) {
+      throw new DestinationAppeared(path, 'on the server');
+    }
+    throw e;
+  }
+  return after;
 }

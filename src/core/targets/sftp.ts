@@ -22,7 +22,8 @@ import { IdleWatch, stalledError, timeoutSecondsOf } from '../transfer/stall.js'
 import { needsNameCheck } from '../names/stored-name.js';
 import { removeTree, verifyStoredName } from './sftp-tree.js';
 import { foldCase } from '../names/case.js';
-import { renameOver } from './sftp-rename.js';
+import { renameNew, renameOver } from './sftp-rename.js';
+import { DestinationAppeared } from '../transfer/dest-check.js';
 import { TEMP_FILE_MODE, formatMode, modeForFile, type ModePolicy } from './modes.js';
 
 /** waits before the retries (the last one repeats); how many: spec.retries, default 3 */
@@ -53,7 +54,7 @@ export class SftpTarget implements Target {
   constructor(private readonly spec: RemoteSpec, options: TargetOptions = {}) {
     this.log = options.log ?? nullLogger;
     this.credentials = options.credentials ?? {};
-    this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency: Math.max(1, options.concurrency ?? 32), recheckOnWrite: true }; // pipelined on one channel: cheap
+    this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency: Math.max(1, options.concurrency ?? 32), recheckOnWrite: true, checksNewOnly: true }; // pipelined on one channel: cheap
     const path = spec.path.startsWith('/') ? spec.path : `/${spec.path}`;
     // the name as given, with the user and port an ssh config alias gives (the connection resolves it again)
     let shown: RemoteSpec = spec;
@@ -255,6 +256,8 @@ export class SftpTarget implements Target {
       }, signal));
       const conn = c;
       const h = handle;
+      // nothing was there at plan time (newOnly): the stat went out with the open, its reply is in
+      if (options.newOnly && await previous!) throw new DestinationAppeared(path, 'on the server');
       // our own idle detection: no write acknowledged for the timeout → the link stalled
       const idle = new IdleWatch(timeoutSecondsOf(this.spec) * 1000, () => { conn.stalled = true; conn.dead = true; conn.client.destroy(); });
       // FSETSTAT + CLOSE go out right behind the last WRITE (taken in order); all replies awaited before the rename
@@ -280,7 +283,13 @@ export class SftpTarget implements Target {
       await options.beforeRename?.(tmp);
       let st: Stats;
       // a folder listing per file is costly: only names a case-insensitive server might keep otherwise
-      if (this.capabilities.caseInsensitive && needsNameCheck(path, false)) {
+      if (options.newOnly) {
+        // the new file takes the name only where nothing is (sftp-rename.ts)
+        const nameCheck = this.capabilities.caseInsensitive && needsNameCheck(path, false);
+        const after = await renameNew(conn, this.abs(conn, tmp), this.abs(conn, path), path, !nameCheck);
+        if (nameCheck) await verifyStoredName(conn, this.abs(conn, parentOf(path)), baseName(path), path);
+        st = after ?? await call<Stats>(conn, (s, cb) => s.stat(this.abs(conn, path), cb));
+      } else if (this.capabilities.caseInsensitive && needsNameCheck(path, false)) {
         await this.renameOn(conn, tmp, path);
         await verifyStoredName(conn, this.abs(conn, parentOf(path)), baseName(path), path);
         st = await call<Stats>(conn, (s, cb) => s.stat(this.abs(conn, path), cb));

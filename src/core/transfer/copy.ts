@@ -14,7 +14,7 @@ import { assertUnchanged } from './recheck.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyResumable, resumable, type ResumeContext } from './resume.js';
-import { checkDestination, sameEntry, type PlannedDestination } from './dest-check.js';
+import { DestinationAppeared, checkDestination, sameEntry, whereOf, type PlannedDestination } from './dest-check.js';
 
 export type VerifyMode = 'size' | 'hash';
 export const VERIFY_MODES: readonly VerifyMode[] = ['size', 'hash'];
@@ -118,6 +118,9 @@ export async function copyVerified(path: string, src: Target, dst: Target, srcEn
           mtime: srcEntry.mtime, size: srcEntry.size, mode: opts.mode, destMode: opts.destMode, signal, onProgress, beforeRename,
           ...(expect && dst.capabilities.recheckOnWrite ? { expect } : {}),
           ...(attempt === 0 && opts.destPlanned === null ? { newOnly: true } : {}),
+        }).catch((e: unknown) => {
+          // a target names its own side; which side that is depends on the direction (a local folder can be the server)
+          throw e instanceof DestinationAppeared ? new DestinationAppeared(path, whereOf(dst, opts.direction)) : e;
         });
       if (hashing && !hashedTemp) {
         const c = await compareHashes(src, dst, path, signal);

@@ -20,7 +20,7 @@ export class DestinationAppeared extends SyncError {
 }
 
 /** `direction`: which way the copy goes (the destination of an upload is the server, even a local folder) */
-const whereOf = (t: Target, direction?: 'upload' | 'download') =>
+export const whereOf = (t: Target, direction?: 'upload' | 'download') =>
   ((direction ? direction === 'download' : t.kind === 'local') ? 'locally' : 'on the server');
 
 export { sameEntry };
