@@ -25,6 +25,8 @@ export interface Decision {
   replace?: boolean;
   /** a file-vs-folder decision: it stands for the whole subtree below the path */
   subtree?: boolean;
+  /** an excluded folder deleted by --delete-unmatched: with everything in it (Action.wholeFolder) */
+  wholeFolder?: boolean;
 }
 
 export interface DecideInput {

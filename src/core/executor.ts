@@ -210,8 +210,9 @@ export async function perform(
       // a file there is re-checked by copyVerified (inside the write where the target can)
       if (dstEntry) {
         if (a.replace && dstEntry.type === 'dir') {
-          await dst.removeDir(a.path);
+          const left = await removeShown(dst, a);
           state.forgetTree(a.path);
+          if (left.length) throw folderKept(a, dst === remote, left, 'not replaced by the file');
         }
       }
       const t = ctx.transfer;
@@ -241,7 +242,9 @@ export async function perform(
       const dst = a.kind === 'delete-remote' ? remote : local;
       const e = a.kind === 'delete-remote' ? a.remote : a.local;
       if (e?.type === 'dir') {
-        await dst.removeDir(a.path);
+        const left = await removeShown(dst, a);
+        state.forgetTree(a.path);
+        if (left.length) throw folderKept(a, dst === remote, left, 'the rest of it was deleted');
       } else {
         if (e) await checkUnchanged(dst, e);
         await dst.removeFile(a.path);
@@ -280,4 +283,19 @@ function tally(a: Action, s: Stats): void {
     case 'merged': s.merged = (s.merged ?? 0) + 1; break;
     default: break;
   }
+}
+
+/** remove the folder of a plan's action and exactly what the plan showed below it (RemoveDirOptions.only) */
+function removeShown(dst: Target, a: Action): Promise<string[]> {
+  if (a.wholeFolder) return dst.removeDir(a.path);
+  const shown = new Set(a.children ?? []);
+  return dst.removeDir(a.path, { only: (p) => shown.has(p) });
+}
+
+/** a folder the plan removes holds entries the plan did not show (added since, excluded, or names the sync leaves out): they stay */
+function folderKept(a: Action, onServer: boolean, left: string[], rest: string): SyncError {
+  const shown = left.slice(0, 3).map((p) => `"${p}"`).join(', ') + (left.length > 3 ? ` and ${left.length - 3} more` : '');
+  return new SyncError('io', `Folder ${a.path} kept ${onServer ? 'on the server' : 'locally'}: it holds ${shown}, which the plan did not show (added since, or left out of the sync); ${rest}`, {
+    path: a.path, hint: 'Nothing the plan did not show is deleted: look at what is there, then run the sync again (or delete it yourself)',
+  });
 }

@@ -157,6 +157,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     if (!r.d) { if ((r.local ?? r.remote)?.type === 'file') plan.inSync++; continue; }
     const a = toAction(r, r.d.kind as ActionKind, r.d.reason);
     if (r.d.replace) a.replace = true;
+    if (r.d.wholeFolder) a.wholeFolder = true;
     if (r.d.conflict) a.conflict = r.d.conflict;
     if (r.caseRename) a.caseRename = r.caseRename;
     const below = descendants(i);
@@ -257,7 +258,9 @@ function collectRows(input: PlanInput): Row[] {
       if (oneWayDelete) {
         const dst: Side = input.mode === 'upload' ? 'remote' : 'local';
         const e = dst === 'remote' ? remote : local;
-        if (e && input.isExcluded(path, e.type)) r.d = { kind: deleteKind(dst), reason: 'excluded by the filters (--delete-unmatched)' };
+        if (e && input.isExcluded(path, e.type)) {
+          r.d = { kind: deleteKind(dst), reason: 'excluded by the filters (--delete-unmatched)', ...(e.type === 'dir' ? { wholeFolder: true } : {}) };
+        }
       }
     }
     if (!scoped || inScope(path) || isCopyFolder(r.d)) rows.push(r);
@@ -339,7 +342,11 @@ function forced(winner: Side, root: Row, below: Row[], mode: SyncMode): Action[]
     if (W && (!O || O.type !== W.type)) {
       a = toAction(r, copyKind(winner, W.type), reason);
       if (O) a.replace = true;
-      if (O?.type === 'dir') for (const b of below) if (isWithin(b.path, r.path) && b.path !== r.path && !(winner === 'local' ? b.local : b.remote)) consumed.add(b.path);
+      if (O?.type === 'dir') {
+        const sub = below.filter((b) => isWithin(b.path, r.path) && b.path !== r.path && !(winner === 'local' ? b.local : b.remote));
+        for (const b of sub) consumed.add(b.path);
+        if (sub.length) a.children = sub.map((b) => b.path); // what the folder's removal takes (RemoveDirOptions.only)
+      }
     } else if (W && O) {
       if (W.type === 'file' && (r === root || r.lc !== 'unmodified' || r.rc !== 'unmodified')) a = toAction(r, copyKind(winner, 'file'), reason);
       else if (W.type === 'dir' && !r.state) a = toAction(r, 'equal', 'folder on both sides');

@@ -81,6 +81,19 @@ export interface WriteOptions {
 }
 
 /**
+ * A removal of exactly what a plan or a confirmation showed: the folder is walked (links not followed)
+ * and only the entries `only` accepts are removed (files and links, then the folders, deepest first,
+ * with a removal that fails on a folder that is not empty). Anything else found there — a file added
+ * since the plan, an excluded one, a name the sync cannot hold — stays, and so does every folder
+ * above it. Links (removed as links: they hold no data) and our own temp files (`.rs-tmp-…`,
+ * interrupted writes) go with their folder, shown or not.
+ */
+export interface RemoveDirOptions {
+  /** relative path → remove it (the folder itself is always accepted) */
+  only?: (path: string) => boolean;
+}
+
+/**
  * A place files live: a local folder, an SFTP folder, an FTP folder. Symmetric: the engine
  * does not care which side is "local" except for naming.
  *
@@ -118,8 +131,12 @@ export interface Target {
   mkdir(path: string): Promise<void>;
   /** remove a file (no error if already gone) */
   removeFile(path: string): Promise<void>;
-  /** remove a folder and everything below it (no error if already gone) */
-  removeDir(path: string): Promise<void>;
+  /**
+   * Remove a folder and everything below it (no error if already gone); a link is removed as a link,
+   * never followed. With `only`, exactly what the caller saw: see RemoveDirOptions. Returns the paths
+   * left in place (always empty without `only`).
+   */
+  removeDir(path: string, options?: RemoveDirOptions): Promise<string[]>;
   rename(from: string, to: string): Promise<void>;
 }
 
@@ -192,6 +209,9 @@ export interface Action {
   fileCount?: number;
   /** the destination holds an entry of the other type (file ↔ folder) that goes first */
   replace?: boolean;
+  /** a folder delete of --delete-unmatched: the folder is excluded, so what it holds was never listed and goes with it
+   *  (any other folder removal takes exactly `children`: RemoveDirOptions.only) */
+  wholeFolder?: boolean;
   /** conflicts: what each resolution would do (computed at plan time, so resolving is pure) */
   alternatives?: { local: Action[]; remote: Action[] };
   /** a case-only rename on a case-insensitive destination: its old spelling there, renamed before the copy */

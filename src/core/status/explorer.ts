@@ -63,9 +63,20 @@ export async function deleteRemotePath(ctx: ExplorerContext, p: string, options:
   } else if (check.changed.length || check.notSynced.length) {
     return { status: 'changed' as const, check };
   }
-  if (top.type === 'dir') await ctx.remote.removeDir(p);
-  else await ctx.remote.removeFile(p);
-  ctx.state.forgetTree(p);
+  if (top.type === 'dir') {
+    // exactly what was checked (and confirmed): an entry that appears meanwhile stays, with its folders
+    const shown = new Set([...entries.keys(), ...check.notSynced.map((n) => n.path)]);
+    const left = await ctx.remote.removeDir(p, { only: (q) => shown.has(q) });
+    ctx.state.forgetTree(p);
+    if (left.length) {
+      throw new SyncError('io', `"${p}" was not deleted whole: ${left.length === 1 ? `"${left[0]}" was` : `${left.length} entries (${left.slice(0, 3).join(', ')}${left.length > 3 ? ', …' : ''}) were`} added on the server while it was being deleted; kept, with the folders above`, {
+        path: p, hint: 'Everything that was checked is deleted; look at what was added, then delete again',
+      });
+    }
+  } else {
+    await ctx.remote.removeFile(p);
+    ctx.state.forgetTree(p);
+  }
   ctx.log.info(`deleted on the server: ${p}${top.type === 'dir' ? ` (${check.files} files)` : ''}`);
   return { status: 'deleted' as const, files: check.files };
 }

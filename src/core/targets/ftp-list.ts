@@ -21,7 +21,7 @@ export interface ListHost {
   readonly fast?: FastPassiveSwitch;
 }
 
-export interface RawItem { name: string; type: EntryType; size: number; mtime: number; /** MLSD "unique" fact */ unique?: string; mode?: number }
+export interface RawItem { name: string; type: EntryType; size: number; mtime: number; /** MLSD "unique" fact */ unique?: string; mode?: number; /** forRemoval: a link, listed as a file */ link?: true }
 /** a folder's entries, and its own MLSD "unique" fact (from its "cdir" line) where the server sends one */
 export type DirListing = RawItem[] & { self?: string };
 
@@ -66,7 +66,7 @@ export async function listDir(c: Client, absPath: string, useMlsd: boolean, forR
     if (!type || (forRemoval && f.name.includes('/'))) continue;
     const mtime = f.modifiedAt ? f.modifiedAt.getTime() : useMlsd ? 0 : parseListDate(f.rawModifiedAt);
     const mode = modeOfPermissions(f.permissions);
-    out.push({ name: f.name, type, size: type === 'dir' ? 0 : Math.max(0, f.size || 0), mtime, unique: f.uniqueID, ...(mode !== undefined ? { mode } : {}) });
+    out.push({ name: f.name, type, size: type === 'dir' ? 0 : Math.max(0, f.size || 0), mtime, unique: f.uniqueID, ...(mode !== undefined ? { mode } : {}), ...(f.isSymbolicLink ? { link: true as const } : {}) });
   }
   return out;
 }
@@ -76,6 +76,8 @@ export interface TreeOptions {
   signal?: AbortSignal;
   /** list everything (temps and bad names too), for removing a tree */
   raw?: boolean;
+  /** raw: the paths that are links (listed as files: removed as links) */
+  links?: Set<string>;
   staleTemps?: string[];
   badNames?: { path: string; name: string; message: string }[];
   /** folders below the root whose listing failed (left alone, reported); without it such a failure throws */
@@ -121,6 +123,7 @@ export async function listTree(host: ListHost, root: string, opts: TreeOptions =
         continue;
       }
       result.set(path, { path, type: it.type, size: it.size, mtime: it.mtime, ...(it.mode !== undefined ? { mode: it.mode } : {}) });
+      if (it.link) opts.links?.add(path);
       if (it.type === 'dir') queue.push({ dir: path, above: it.unique !== undefined ? [...above, it.unique] : above });
     }
   };

@@ -10,9 +10,10 @@ import { listTree, type ListHost } from './ftp-list.js';
 import { parentAbs, statAbs } from './ftp-ops.js';
 import type { FtpOpsHost } from './ftp-partial.js';
 import { ftpCode } from './ftp-util.js';
+import { baseName, isTempName, isWithin, parentOf } from '../paths.js';
 
 export async function removeDirFtp(h: FtpOpsHost & { stat(path: string): Promise<{ type: string } | undefined>; removeFile(path: string): Promise<void> },
-  listHost: ListHost, path: string): Promise<void> {
+  listHost: ListHost, path: string, only?: (path: string) => boolean): Promise<string[]> {
   await h.ready();
   const absPath = h.abs(path);
   if (path !== '' && await h.withClient(`look at ${absPath}`, path, (c) => isLinkFtp(c, absPath, h.mlst))) {
@@ -25,34 +26,58 @@ export async function removeDirFtp(h: FtpOpsHost & { stat(path: string): Promise
       }
     });
     h.log.info(`${h.display}: ${path} is a symbolic link on the server: removed the link only`);
-    return;
+    return [];
   }
   const st = await h.stat(path);
-  if (!st) return;
-  if (st.type !== 'dir') throw new SyncError('io', `Cannot remove folder ${absPath}: it is a file`, { path });
-  const tree = await listTree(listHost, path, { raw: true });
-  const files = [...tree.values()].filter((e) => e.type === 'file').map((e) => e.path);
+  if (!st) return [];
+  if (st.type !== 'dir') {
+    if (only) return [path]; // a file there now is not what was shown
+    throw new SyncError('io', `Cannot remove folder ${absPath}: it is a file`, { path });
+  }
+  const links = new Set<string>();
+  const tree = await listTree(listHost, path, { raw: true, links });
+  // with `only`: what it does not accept stays (our temps go), and so does every folder above it
+  const left: string[] = [];
+  const kept = new Set<string>();
+  const keep = (p: string) => {
+    left.push(p);
+    for (let d = parentOf(p); d !== path && !kept.has(d) && isWithin(d, path); d = parentOf(d)) kept.add(d);
+  };
+  // a link holds no data (removed as a link, never followed), shown or not; nor does a temp of ours
+  const accepted = (p: string, type: string) => !only || only(p) || links.has(p) || (type === 'file' && isTempName(baseName(p)));
+  // below a folder that stays for itself: nothing is touched (and only the folder is named)
+  const underRefused = (p: string) => {
+    for (let d = parentOf(p); d !== path && isWithin(d, path); d = parentOf(d)) if (!accepted(d, 'dir')) return true;
+    return false;
+  };
+  const entries = [...tree.values()].filter((e) => e.path !== path && !underRefused(e.path));
+  for (const e of entries) if (!accepted(e.path, e.type)) keep(e.path);
+  const files = entries.filter((e) => e.type === 'file' && accepted(e.path, e.type)).map((e) => e.path);
   await mapLimit(files, h.capabilities.maxConcurrency, (p) => h.removeFile(p));
   // folders deepest first, each depth in parallel
   const byDepth = new Map<number, string[]>();
   for (const e of tree.values()) {
-    if (e.type !== 'dir') continue;
+    if (e.type !== 'dir' || e.path === path || !accepted(e.path, 'dir') || underRefused(e.path)) continue;
     const depth = e.path.split('/').length;
     byDepth.set(depth, [...(byDepth.get(depth) ?? []), e.path]);
   }
   const levels = [...byDepth.keys()].sort((a, b) => b - a).map((d) => byDepth.get(d)!);
   for (const level of [...levels, [path]]) {
-    await mapLimit(level, h.capabilities.maxConcurrency, (d) => {
+    await mapLimit(level.filter((d) => !kept.has(d) && !(d === path && left.length)), h.capabilities.maxConcurrency, (d) => {
       const abs = h.abs(d);
       return h.withClient(`remove folder ${abs}`, d, async (c) => {
         try {
           await c.send(`RMD ${abs}`);
         } catch (e) {
-          if (ftpCode(e) === undefined || (await statAbs(c, abs, d, h.mlst)) !== undefined) throw e;
+          if (ftpCode(e) === undefined) throw e;
+          if ((await statAbs(c, abs, d, h.mlst)) === undefined) return; // gone
+          if (!only) throw e;
+          keep(d); // not empty: something was added while we removed; it stays, with its folder
         }
       });
     });
   }
+  return left.sort();
 }
 
 /**

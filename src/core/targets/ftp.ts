@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
-  Entry, ListOptions, Logger, RemoteSpec, Target, TargetCapabilities, WriteOptions,
+  Entry, ListOptions, Logger, RemoteSpec, RemoveDirOptions, Target, TargetCapabilities, WriteOptions,
 } from '../types.js';
 import { nullLogger } from '../types.js';
 import { SyncError, throwIfAborted } from '../errors.js';
@@ -337,8 +337,8 @@ export class FtpTarget implements Target {
     });
   }
 
-  async removeDir(path: string): Promise<void> {
-    await removeDirFtp(this.ops, this.listHost, path);
+  async removeDir(path: string, options: RemoveDirOptions = {}): Promise<string[]> {
+    return removeDirFtp(this.ops, this.listHost, path, options.only);
   }
 
   async rename(from: string, to: string): Promise<void> {

@@ -3,13 +3,14 @@
 import { closeSync, fstatSync, openSync, promises as fsp, readSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { join, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import type { Entry, EntryType, ListOptions, Target, TargetCapabilities, WriteOptions } from '../types.js';
+import type { Entry, EntryType, ListOptions, RemoveDirOptions, Target, TargetCapabilities, WriteOptions } from '../types.js';
 import { SyncError } from '../errors.js';
 import { checkRemoteName, isTempName, joinPath, tempPathFor } from '../paths.js';
 import { checkSize } from '../transfer/verify.js';
 import { assertUnchanged } from '../transfer/recheck.js';
 import { writeToFd } from '../transfer/file-sink.js';
 import { placeNew } from '../transfer/place-new.js';
+import { removeLocalTreeOnly } from './local-remove.js';
 import { DestinationAppeared } from '../transfer/dest-check.js';
 import { isReservedName, localNameRule } from '../names/rules.js';
 import { TEMP_FILE_MODE, modeForFile } from './modes.js';
@@ -196,10 +197,12 @@ export class LocalTarget implements Target {
     }
   }
 
-  async removeDir(path: string): Promise<void> {
+  async removeDir(path: string, options: RemoveDirOptions = {}): Promise<string[]> {
     if (!path) throw new SyncError('safety', 'Refusing to delete the local root folder');
     try {
+      if (options.only) return await removeLocalTreeOnly(this.abs(path), path, options.only);
       await fsp.rm(this.abs(path), { recursive: true, force: true });
+      return [];
     } catch (e) {
       throw ioError(e, path, 'Could not delete local folder');
     }

@@ -5,37 +5,63 @@ import { call, typeOf } from './sftp-util.js';
 import type { SftpConnection } from './sftp-connect.js';
 import { checkStoredName } from '../names/stored-name.js';
 import { foldCase } from '../names/case.js';
+import { isTempName } from '../paths.js';
 
 const BATCH = 32;
 const ignoreMissing = (e: unknown) => { if ((e as { code?: unknown }).code !== 2) throw e; };
 
 /**
  * rm -rf. A deletion never follows a link: a link (even to a folder) is removed itself, never what
- * it points to (readdir reports links as links, lstat is used for the top).
+ * it points to (readdir reports links as links, lstat is used for the top). With `only` (relative
+ * path → remove it; `rel`: the relative path of `abs`): exactly those entries and our temps, the folders
+ * after their content (rmdir fails on a folder not empty); returns the relative paths left in place.
  */
-export async function removeTree(c: SftpConnection, abs: string): Promise<void> {
+export async function removeTree(c: SftpConnection, abs: string, only?: (path: string) => boolean, rel = ''): Promise<string[]> {
+  const left: string[] = [];
   const own = await call<Stats>(c, (s, cb) => s.lstat(abs, cb)).catch((e) => { ignoreMissing(e); return undefined; });
-  if (!own) return;
+  if (!own) return left;
   if (typeOf(own) !== 'dir') {
-    await call<void>(c, (s, cb) => s.unlink(abs, cb)).catch(ignoreMissing);
-    return;
+    // a link where the folder was: the link only (with `only`, a file there now is not what was shown)
+    if (only && typeOf(own) !== 'link') left.push(rel);
+    else await call<void>(c, (s, cb) => s.unlink(abs, cb)).catch(ignoreMissing);
+    return left;
   }
-  let list: { filename: string; attrs: Stats }[];
-  try {
-    list = await call(c, (s, cb) => s.readdir(abs, cb));
-  } catch (e) {
-    ignoreMissing(e);
-    return;
-  }
-  // remove children a batch at a time (pipelined), folders recursively
-  for (let i = 0; i < list.length; i += BATCH) {
-    await Promise.all(list.slice(i, i + BATCH).map(({ filename, attrs }) => {
-      const child = `${abs}/${filename}`;
-      if (typeOf(attrs) === 'dir') return removeTree(c, child);
-      return call<void>(c, (s, cb) => s.unlink(child, cb)).catch(ignoreMissing);
-    }));
-  }
-  await call<void>(c, (s, cb) => s.rmdir(abs, cb)).catch(ignoreMissing);
+  const walk = async (dirAbs: string, dirRel: string): Promise<boolean> => {
+    let list: { filename: string; attrs: Stats }[];
+    try {
+      list = await call(c, (s, cb) => s.readdir(dirAbs, cb));
+    } catch (e) {
+      ignoreMissing(e);
+      return true;
+    }
+    let kept = false;
+    // remove children a batch at a time (pipelined), folders recursively
+    for (let i = 0; i < list.length; i += BATCH) {
+      await Promise.all(list.slice(i, i + BATCH).map(async ({ filename, attrs }) => {
+        const child = `${dirAbs}/${filename}`;
+        const childRel = dirRel ? `${dirRel}/${filename}` : filename;
+        const dir = typeOf(attrs) === 'dir';
+        // a link holds no data (removed as a link, never followed), shown or not; nor does a temp of ours
+        if (only && !only(childRel) && typeOf(attrs) !== 'link' && !(isTempName(filename) && !dir)) { left.push(childRel); kept = true; return; }
+        if (dir) { if (!await walk(child, childRel)) kept = true; return; }
+        await call<void>(c, (s, cb) => s.unlink(child, cb)).catch(ignoreMissing);
+      }));
+    }
+    if (kept) return false;
+    try {
+      await call<void>(c, (s, cb) => s.rmdir(dirAbs, cb));
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (code === 2) return true;
+      // not empty (SSH_FX_FAILURE): something was added while we removed; it stays, with its folder
+      if (!only || code !== 4) throw e;
+      left.push(dirRel);
+      return false;
+    }
+    return true;
+  };
+  await walk(abs, rel);
+  return left.sort();
 }
 
 /** the folder `absParent` lists the file under exactly `name` (not another spelling), else a bad-name error for `path` */

@@ -7,7 +7,7 @@ import { SyncError, isAbortError, isTransientError, throwIfAborted } from '../er
 import { baseName, parentOf, tempPathFor } from '../paths.js';
 import { TempKeptError } from '../transfer/kept-temps.js';
 import { nullLogger } from '../types.js';
-import type { Credentials, Entry, ListOptions, Logger, RemoteSpec, Target, TargetCapabilities, WriteOptions } from '../types.js';
+import type { Credentials, Entry, ListOptions, Logger, RemoteSpec, RemoveDirOptions, Target, TargetCapabilities, WriteOptions } from '../types.js';
 import type { TargetOptions } from './index.js';
 import { hostPort, isConnectionLost, openSftpConnection, toSyncError, userOf, type SecretCache, type SftpConnection } from './sftp-connect.js';
 import { SftpReadStream, writeFrom } from './sftp-stream.js';
@@ -388,8 +388,8 @@ export class SftpTarget implements Target {
     });
   }
 
-  async removeDir(path: string): Promise<void> {
-    await this.withRetry('Deleting a folder', path, (c) => removeTree(c, this.abs(c, path)));
+  async removeDir(path: string, options: RemoveDirOptions = {}): Promise<string[]> {
+    return this.withRetry('Deleting a folder', path, (c) => removeTree(c, this.abs(c, path), options.only, path));
   }
 
   async rename(from: string, to: string): Promise<void> {
