@@ -1,5 +1,5 @@
 // Renaming over an existing file on SFTP: posix-rename@openssh.com where the server has it (one
-// atomic step), else remove + rename. With `thenStat` the STAT of the new name goes out right behind
+// atomic step), else (not offered, or offered and refused) remove + rename. With `thenStat` the STAT of the new name goes out right behind
 // the rename, in the same write (the server answers a channel's requests in order): the size check
 // after the rename costs no round trip of its own.
 import type { Stats } from 'ssh2';
@@ -14,12 +14,28 @@ export async function renameOver(c: SftpConnection, src: string, dst: string, na
   const statAfter = () => call<Stats>(c, (s, cb) => s.stat(dst, cb));
   if (c.posixRename) {
     const renamed = call<void>(c, (s, cb) => s.ext_openssh_rename(src, dst, cb));
-    if (!thenStat) return renamed;
-    const after = statAfter();
-    after.catch(() => undefined); // the rename's failure comes first
-    await renamed;
-    return after;
+    const after = thenStat ? statAfter() : undefined;
+    after?.catch(() => undefined); // the rename's failure comes first
+    try {
+      await renamed;
+      return after;
+    } catch (e) {
+      // advertised but refused (OpenSSH's `sftp-server -P posix-rename` still lists it): the rename without it;
+      // when that works, posix-rename is not asked again on this connection
+      const code = (e as { code?: unknown }).code;
+      if (code !== 3 && code !== 8) throw e;
+      await renameWithout(c, src, dst, names, caseOnly);
+      c.posixRename = false; // the plain way worked where posix-rename was refused: a policy, not a permission
+      if (thenStat) return statAfter();
+      return;
+    }
   }
+  await renameWithout(c, src, dst, names, caseOnly);
+  if (thenStat) return statAfter();
+}
+
+/** rename over an existing file without posix-rename: the protocol's rename, which refuses an existing name, then remove + rename */
+async function renameWithout(c: SftpConnection, src: string, dst: string, names: { from: string; to: string }, caseOnly: boolean): Promise<void> {
   try {
     await call<void>(c, (s, cb) => s.rename(src, dst, cb));
   } catch (e) {
@@ -34,7 +50,6 @@ export async function renameOver(c: SftpConnection, src: string, dst: string, na
       throw e2;
     }
   }
-  if (thenStat) return statAfter();
 }
 
 /**
