@@ -1,5 +1,6 @@
 // Recursive FTP listing: MLSD where the server offers it (exact UTC times), LIST otherwise;
-// folders are listed in parallel, one pooled connection each.
+// folders are listed in parallel on pooled connections: one folder per connection, or BATCH per
+// connection in one pipelined write where the pipelined passive path is on (ftp-mlsd-batch.ts).
 import type { Client, FileInfo } from 'basic-ftp';
 import type { Entry, EntryType } from '../types.js';
 import { SyncError, throwIfAborted } from '../errors.js';
