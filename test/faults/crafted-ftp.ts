@@ -14,6 +14,8 @@
 //   `failRenameTo`: RNTO onto these paths fails (a rename that breaks after the old file was removed).
 // - `refuseEpsv`: FEAT lists EPSV but the command is refused (500), as some servers behind NAT do.
 // - `refuseList`: MLSD of these folders is refused (550), as for a folder without read permission.
+// - `loseAfterListing`: commands that came in the same packet after an MLSD are lost (a server that
+//   reads its control connection while it sends a listing and drops what it does not expect).
 // Only what basic-ftp uses is implemented: USER/PASS, FEAT, OPTS, TYPE, STRU, PWD, CWD, EPSV/PASV,
 // MLSD, MLST, SIZE, MDTM, RETR, STOR, APPE, DELE, MKD, RMD, RNFR/RNTO, MFMT, NOOP, QUIT.
 
@@ -43,6 +45,8 @@ export interface CraftedFtpOptions {
   refuseEpsv?: boolean;
   /** MLSD of these absolute paths is refused ("550 Permission denied") */
   refuseList?: Set<string>;
+  /** what follows an MLSD in the same packet is lost */
+  loseAfterListing?: boolean;
 }
 
 interface Node { type: 'file' | 'dir'; data: Buffer; mtime: number }
@@ -294,7 +298,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
       let i: number;
       while ((i = buf.indexOf('\r\n')) >= 0) {
         const line = buf.slice(0, i);
-        buf = opts.noPipelining ? '' : buf.slice(i + 2);
+        buf = opts.noPipelining || (opts.loseAfterListing && /^MLSD\b/i.test(line)) ? '' : buf.slice(i + 2);
         chain = chain.then(() => handle(line)).catch((e) => reply(`451 ${(e as Error).message}`));
       }
     });

@@ -3,7 +3,8 @@
 // several MLSDs per packet, and the listing is exactly the server's: every file downloaded, nothing
 // more. A folder whose MLSD is refused in the middle of a batch is that folder's problem only (left
 // alone on both sides, reported; the connection stays in step for the folders after it), and a server
-// that refuses EPSV gets every folder listed the plain way.
+// that refuses EPSV gets every folder listed the plain way; one that loses the listings sent after the
+// first (the batch stalls) gets every folder listed alone after one timeout.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -20,8 +21,8 @@ after(async () => { for (const s of servers) await s.stop(); });
 const FOLDERS = 11;
 const REFUSED = 'd4';
 
-async function env(refuseEpsv: boolean): Promise<SyncEnv & { server: CraftedFtp; want: Record<string, string> }> {
-  const server = await startCraftedFtp({ refuseEpsv, refuseList: new Set([`/site/${REFUSED}`]) });
+async function env(refuseEpsv: boolean, loseAfterListing = false): Promise<SyncEnv & { server: CraftedFtp; want: Record<string, string> }> {
+  const server = await startCraftedFtp({ refuseEpsv, loseAfterListing, refuseList: new Set([`/site/${REFUSED}`]) });
   servers.push(server);
   server.mkdir('/site');
   const want: Record<string, string> = { 'top.txt': 'at the top' };
@@ -42,7 +43,7 @@ async function env(refuseEpsv: boolean): Promise<SyncEnv & { server: CraftedFtp;
   mkdirSync(local);
   return {
     name: 'crafted-ftp', local, remoteFs: '/site', server, want,
-    spec: { protocol: 'ftp', host: server.host, port: server.port, user: server.user, password: server.password, path: '/site' },
+    spec: { protocol: 'ftp', host: server.host, port: server.port, user: server.user, password: server.password, path: '/site', timeoutSeconds: 2 },
     cleanup: () => rmSync(base, { recursive: true, force: true }),
   };
 }
@@ -77,3 +78,19 @@ for (const refuseEpsv of [false, true]) {
     }
   });
 }
+
+test('a server that loses the listings sent after the first one: the batch times out, every folder is then listed alone, nothing is missed', async () => {
+  const e = await env(false, true);
+  try {
+    const started = Date.now();
+    const r = await runOnce(e, { mode: 'sync' });
+    assert.ok(Date.now() - started < 15_000, 'one timeout (2 s), not one per folder');
+    assert.equal(r.stats.downloaded, Object.keys(e.want).length, JSON.stringify(r.stats));
+    const files = Object.fromEntries(Object.entries(snapshot(e.local)).filter((kv): kv is [string, string] => kv[1] !== null));
+    assert.deepEqual(hashesOf(files), hashesOf(e.want));
+    assert.deepEqual(r.errors.map((x) => x.path), [REFUSED]);
+    assert.equal(e.server.batchedListings, 1, 'after the batch that stalled, no listings were sent together');
+  } finally {
+    e.cleanup();
+  }
+});

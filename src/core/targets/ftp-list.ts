@@ -21,6 +21,8 @@ export interface ListHost {
   readonly concurrency: number;
   /** MLSD with EPSV pipelined (ftp-fast.ts) while on */
   readonly fast?: FastPassiveSwitch;
+  /** several folders per write (ftp-mlsd-batch.ts) while on; turned off for good by a batch that stalled or lost its connection */
+  readonly batching?: { on: boolean };
 }
 
 export interface RawItem { name: string; type: EntryType; size: number; mtime: number; /** MLSD "unique" fact */ unique?: string; mode?: number }
@@ -108,15 +110,20 @@ const BATCH = 4;
 interface Job { dir: string; above: string[] }
 
 /** The listings of several folders on one connection (MLSD, EPSV pipelined); undefined for one to be listed alone. */
-async function listDirs(c: Client, absPaths: string[], fast: FastPassiveSwitch): Promise<(DirListing | undefined)[]> {
-  if (!fast.on) return absPaths.map(() => undefined);
+async function listDirs(c: Client, absPaths: string[], fast: FastPassiveSwitch, batching: { on: boolean }): Promise<(DirListing | undefined)[]> {
+  if (!fast.on || !batching.on) return absPaths.map(() => undefined);
   try {
     const texts = await mlsdBatchPipelined(c, absPaths);
     return texts.map((t) => (typeof t === 'string' ? listingOfMlsd(c, t) : undefined));
   } catch (e) {
-    if (!(e instanceof PassiveFastPathError)) throw e;
-    fast.on = false; // (as withFastPassive: from now on the plain way)
-    return absPaths.map(() => undefined);
+    if (e instanceof PassiveFastPathError) {
+      fast.on = false; // (as withFastPassive: from now on the plain way)
+      return absPaths.map(() => undefined);
+    }
+    // a stall or a dropped connection: perhaps a server that does not cope with listings sent together
+    // after all; the retry (withClient) and every later listing go one folder per command
+    batching.on = false;
+    throw e;
   }
 }
 
@@ -129,7 +136,8 @@ export async function listTree(host: ListHost, root: string, opts: TreeOptions =
   let active = 0;
   // with the pipelined listing, each connection has BATCH folders in flight: as many listings in
   // flight as `concurrency` connections one at a time, with fewer logins (see ftp-mlsd-batch.ts)
-  const batched = () => !!host.fast?.on && host.useMlsd && !opts.raw;
+  const batching = host.batching ?? { on: true };
+  const batched = () => !!host.fast?.on && batching.on && host.useMlsd && !opts.raw;
   const workers = () => Math.max(1, batched() ? Math.ceil(host.concurrency / BATCH) : host.concurrency);
 
   const listOne = async (job: Job) => {
@@ -151,7 +159,7 @@ export async function listTree(host: ListHost, root: string, opts: TreeOptions =
     if (jobs.length === 1) return listOne(jobs[0]);
     throwIfAborted(opts.signal);
     const paths = jobs.map((j) => host.abs(j.dir));
-    const got = await host.withClient(`list ${paths.join(', ')}`, jobs[0].dir, (c) => listDirs(c, paths, host.fast!), opts.signal);
+    const got = await host.withClient(`list ${paths.join(', ')}`, jobs[0].dir, (c) => listDirs(c, paths, host.fast!, batching), opts.signal);
     for (let i = 0; i < jobs.length; i++) {
       const items = got[i];
       if (items) take(jobs[i], items);

@@ -9,7 +9,9 @@
 // settles, so the connection stays in step whatever a folder's outcome: a refused MLSD (550…) is that
 // folder's result; a refused EPSV makes the whole batch fail with PassiveFastPathError once all
 // replies are in (the caller lists those folders the plain way). A data-connection error, a stall
-// (no data for the connection's timeout) or an unexpected reply closes the connection, as basic-ftp does.
+// (no data for the connection's timeout) or an unexpected reply closes the connection, as basic-ftp does;
+// the listing then turns batches off for the target (a server that loses commands sent during a
+// listing stalls the batch once) and lists every folder alone.
 import { FTPError, type Client, type FTPResponse } from 'basic-ftp';
 import { Socket } from 'node:net';
 import { LeanFtpContext } from './ftp-context.js';
