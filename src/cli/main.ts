@@ -18,7 +18,8 @@ runCli({
   argv: process.argv.slice(2),
   env: process.env,
   cwd: process.cwd(),
-  stdin: process.stdin,
+  // (process.stdin is made on first use, ~3 ms: a run whose stderr is not a terminal never asks anything)
+  get stdin() { return process.stdin; },
   stdout: process.stdout,
   stderr: process.stderr,
   version: (pkg as { version: string }).version,

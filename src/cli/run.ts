@@ -114,10 +114,10 @@ async function runParsed(io: CliIo, args: CliArgs, started: number, logFile: ((l
   const out = new Output({ verbosity: args.verbosity, json: args.json, progress: args.progress, stdout: io.stdout, stderr: io.stderr, logFile });
   out.note(`remote-sync ${io.version}: ${io.argv.map((a) => redactUrl(a)).join(' ')}`, LEVEL.debug);
   const log = out.logger();
-  const interactive = io.stdin.isTTY === true && io.stderr.isTTY === true;
+  const interactive = io.stderr.isTTY === true && io.stdin.isTTY === true; // (stdin only looked at when stderr is a terminal)
   const controller = new AbortController();
   setMaxListeners(0, controller.signal); // every transfer in flight listens for the cancel
-  const promptIo: PromptIo = { input: io.stdin, output: io.stderr, onInterrupt: () => controller.abort(), around: out.aroundPrompt };
+  const promptIo: PromptIo = { get input() { return io.stdin; }, output: io.stderr, onInterrupt: () => controller.abort(), around: out.aroundPrompt };
   let mode: SyncMode = args.command === 'run' ? args.mode ?? 'sync' : (args.command as SyncMode);
   let localShown = args.local ? redactSecrets(args.local) : '';
   let remoteShown = args.remote ? redactSecrets(redactUrl(args.remote)) : '';

@@ -13,6 +13,9 @@
 // - `noRenameOver`: RNTO onto an existing file is refused (the client removes the file, then renames);
 //   `failRenameTo`: RNTO onto these paths fails (a rename that breaks after the old file was removed).
 // - `refuseEpsv`: FEAT lists EPSV but the command is refused (500), as some servers behind NAT do.
+// - `refuseList`: MLSD of these folders is refused (550), as for a folder without read permission.
+// - `loseAfterListing`: commands that came in the same packet after an MLSD are lost (a server that
+//   reads its control connection while it sends a listing and drops what it does not expect).
 // Only what basic-ftp uses is implemented: USER/PASS, FEAT, OPTS, TYPE, STRU, PWD, CWD, EPSV/PASV,
 // MLSD, MLST, SIZE, MDTM, RETR, STOR, APPE, DELE, MKD, RMD, RNFR/RNTO, MFMT, NOOP, QUIT.
 
@@ -40,6 +43,10 @@ export interface CraftedFtpOptions {
   failRenameTo?: Set<string>;
   /** EPSV is listed in FEAT but refused ("500"): clients must fall back to PASV */
   refuseEpsv?: boolean;
+  /** MLSD of these absolute paths is refused ("550 Permission denied") */
+  refuseList?: Set<string>;
+  /** what follows an MLSD in the same packet is lost */
+  loseAfterListing?: boolean;
 }
 
 interface Node { type: 'file' | 'dir'; data: Buffer; mtime: number }
@@ -60,6 +67,8 @@ export interface CraftedFtp {
   readonly commands: Map<string, number>;
   /** packets that held a passive-mode command and the transfer command after it ("EPSV+STOR", "EPSV+MLSD"…) */
   readonly passiveWithTransfer: Map<string, number>;
+  /** packets that held more than one MLSD (several folders listed in one write) */
+  readonly batchedListings: number;
   mkdir(path: string): void;
   stop(): Promise<void>;
 }
@@ -73,6 +82,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
   const nodes = new Map<string, Node>([['/', { type: 'dir', data: Buffer.alloc(0), mtime: Date.now() }]]);
   const sockets = new Set<net.Socket>();
   let pipelinedPackets = 0;
+  let batchedListings = 0;
   const commands = new Map<string, number>();
   const passiveWithTransfer = new Map<string, number>();
   const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
@@ -170,6 +180,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
         case 'MLSD': {
           const k = find(abs(arg || cwd));
           if (!k || nodes.get(k)!.type !== 'dir') return reply('550 No such folder');
+          if (opts.refuseList?.has(k)) return reply('550 Permission denied');
           const lines = [`type=cdir;unique=${idOf(k)}; .\r\n`, ...children(k).map((c) => `${facts(c, nodes.get(c)!)} ${baseOf(c)}\r\n`)];
           for (const [alias, target] of opts.aliases ?? []) {
             const t = find(target);
@@ -280,13 +291,14 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
     sock.setEncoding('utf8');
     sock.on('data', (chunk: string) => {
       if ((chunk.match(/\r\n/g)?.length ?? 0) > 1) pipelinedPackets++;
+      if ((chunk.match(/^MLSD /gim)?.length ?? 0) > 1) batchedListings++;
       const m = /^(EPSV|PASV)\r\n(\w+)/i.exec(chunk);
       if (m) bump(passiveWithTransfer, `${m[1]}+${m[2]}`.toUpperCase());
       buf += chunk;
       let i: number;
       while ((i = buf.indexOf('\r\n')) >= 0) {
         const line = buf.slice(0, i);
-        buf = opts.noPipelining ? '' : buf.slice(i + 2);
+        buf = opts.noPipelining || (opts.loseAfterListing && /^MLSD\b/i.test(line)) ? '' : buf.slice(i + 2);
         chain = chain.then(() => handle(line)).catch((e) => reply(`451 ${(e as Error).message}`));
       }
     });
@@ -307,6 +319,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
   return {
     host: '127.0.0.1', port, user: 'tester', password: 'secret',
     get pipelinedPackets() { return pipelinedPackets; },
+    get batchedListings() { return batchedListings; },
     commands,
     passiveWithTransfer,
     files(root) {

@@ -69,6 +69,15 @@ stallTest('an upload whose control connection stalls after STOR', 'ftp', stall('
   await runStalled(env, 'upload', files);
 });
 
+/** folders only at the top, four files each (listed several per write: ftp-mlsd-batch.ts) */
+const foldersTree = (): Record<string, string> => Object.fromEntries(Array.from({ length: 9 * 4 }, (_, i) => [`d${i % 9}/f${i}.txt`, `file ${i}`]));
+
+stallTest('a listing of several folders sent together whose commands stall on the way', 'ftp', stall('control', 'up', /^EPSV\r\nMLSD [^\r]*\r\nEPSV\r\nMLSD /m), async (env) => {
+  const files = foldersTree();
+  writeTree(env.remoteFs, files, env.owner);
+  await runStalled(env, 'download', files);
+});
+
 stallTest('remote-sync upload --timeout 2: a passing stall ends with exit 0 and says what happened', 'sftp', stall('plain', 'up', 2 * MB), async (env) => {
   const files = { 'big.bin': randomBytes(6 * MB) };
   writeTree(env.local, files);

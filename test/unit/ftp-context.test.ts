@@ -4,7 +4,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, Socket, type Server } from 'node:net';
-import { FTPContext } from 'basic-ftp';
+import { FTPContext, FTPError } from 'basic-ftp';
 import { LeanFtpContext, newFtpClient } from '../../src/core/targets/ftp-context.js';
 
 /** a server that answers every line with `reply(line)` (undefined: no answer) */
@@ -83,6 +83,45 @@ describe('LeanFtpContext', () => {
       await assert.rejects(first, (e: Error) => /Running task: PASS \*\*\*/.test(e.stack ?? '') && !/hunter2/.test(e.stack ?? ''));
     } finally {
       ctx.close();
+      server.close();
+    }
+  });
+
+  test('refusals are FTPErrors with their code and whole reply, made without a stack trace; replies split over packets are read whole', async () => {
+    // a multi-line refusal sent in two packets, then a positive reply
+    const { server, port } = await lineServer((l) => (l === 'NOOP' ? '200 ok\r\n' : undefined));
+    const raw = new Set<Socket>();
+    server.on('connection', (s) => {
+      raw.add(s);
+      s.on('data', (d) => {
+        if (!String(d).startsWith('MLST')) return;
+        s.write('550-No such file\r\n');
+        setTimeout(() => s.write('550 End\r\n'), 20);
+      });
+    });
+    const ctx = new LeanFtpContext(5000);
+    try {
+      await connected(ctx, port);
+      let captured = 0;
+      const prev = Error.prepareStackTrace;
+      Error.prepareStackTrace = (err, frames) => { if (frames.length) captured++; return prev ? prev(err, frames) : `${err}`; };
+      const limit = Error.stackTraceLimit;
+      let refused: unknown;
+      try {
+        refused = await ctx.request('MLST /x').catch((e: unknown) => e);
+        assert.equal(Error.stackTraceLimit, limit, 'the stack trace limit is back as it was');
+        void (refused as Error).stack; // (V8 formats a stack on first use, from the frames captured when it was made)
+      } finally {
+        Error.prepareStackTrace = prev;
+      }
+      assert.ok(refused instanceof FTPError);
+      assert.equal(refused.code, 550);
+      assert.equal(refused.message, '550-No such file\n550 End');
+      assert.equal(captured, 0, 'no stack frames captured for the refusal');
+      assert.equal((await ctx.request('NOOP')).code, 200, 'the connection is in step after it');
+    } finally {
+      ctx.close();
+      for (const s of raw) s.destroy();
       server.close();
     }
   });

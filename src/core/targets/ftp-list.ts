@@ -1,5 +1,6 @@
 // Recursive FTP listing: MLSD where the server offers it (exact UTC times), LIST otherwise;
-// folders are listed in parallel, one pooled connection each.
+// folders are listed in parallel on pooled connections: one folder per connection, or BATCH per
+// connection in one pipelined write where the pipelined passive path is on (ftp-mlsd-batch.ts).
 import type { Client, FileInfo } from 'basic-ftp';
 import type { Entry, EntryType } from '../types.js';
 import { SyncError, throwIfAborted } from '../errors.js';
@@ -7,7 +8,8 @@ import { checkRemoteName, isTempName, joinPath } from '../paths.js';
 import { parseListDate } from './ftp-util.js';
 import { isReservedName } from '../names/rules.js';
 import { modeOfPermissions } from './ftp-modes.js';
-import { mlsdPipelined, withFastPassive, type FastPassiveSwitch } from './ftp-fast.js';
+import { PassiveFastPathError, mlsdPipelined, withFastPassive, type FastPassiveSwitch } from './ftp-fast.js';
+import { mlsdBatchPipelined } from './ftp-mlsd-batch.js';
 import { parseMlsdListing } from './ftp-mlsd.js';
 
 export interface ListHost {
@@ -19,6 +21,8 @@ export interface ListHost {
   readonly concurrency: number;
   /** MLSD with EPSV pipelined (ftp-fast.ts) while on */
   readonly fast?: FastPassiveSwitch;
+  /** several folders per write (ftp-mlsd-batch.ts) while on; turned off for good by a batch that stalled or lost its connection */
+  readonly batching?: { on: boolean };
 }
 
 export interface RawItem { name: string; type: EntryType; size: number; mtime: number; /** MLSD "unique" fact */ unique?: string; mode?: number; /** forRemoval: a link, listed as a file */ link?: true }
@@ -30,36 +34,49 @@ export type DirListing = RawItem[] & { self?: string };
  * files (deleting a link removes the link only, never what it points to), names with a "/" are not.
  */
 export async function listDir(c: Client, absPath: string, useMlsd: boolean, forRemoval = false, fast?: FastPassiveSwitch): Promise<DirListing> {
-  let infos: FileInfo[];
-  const out: DirListing = [];
   if (useMlsd && !forRemoval) {
-    // basic-ftp drops MLSD names holding a "/" without a word: keep them, to be reported as bad names
-    const parse = c.parseList;
-    c.parseList = (text: string) => {
-      for (const line of text.split(/\r?\n/)) {
-        const sp = line.indexOf(' ');
-        const facts = sp > 0 ? line.slice(0, sp) : '';
-        if (/(^|;)type=cdir;/i.test(facts)) out.self = /(?:^|;)unique=([^;]+)/i.exec(facts)?.[1];
-        else if (/type=/i.test(facts) && line.slice(sp + 1).includes('/')) out.push({ name: line.slice(sp + 1), type: 'file', size: 0, mtime: 0 });
-      }
-      return parse(text);
-    };
-    try {
-      if (fast) {
-        const got = await withFastPassive<string | FileInfo[]>(fast, () => mlsdPipelined(c, absPath), () => c.list(absPath));
-        if (typeof got !== 'string') infos = got;
-        else {
-          const lean = parseMlsdListing(got); // (ftp-mlsd.ts: the same entries, cheaper)
-          if (lean) return lean;
-          infos = c.parseList(got);
-        }
-      } else infos = await c.list(absPath);
-    } finally { c.parseList = parse; }
-  } else {
-    // LIST with a path argument is globbed by many servers: list the working folder instead
-    await c.cd(absPath);
-    infos = await c.list();
+    if (fast) {
+      const got = await withFastPassive<string | undefined>(fast, () => mlsdPipelined(c, absPath), async () => undefined);
+      if (got !== undefined) return listingOfMlsd(c, got);
+    }
+    return withSlashNames(c, (out) => c.list(absPath).then((infos) => addInfos(out, infos, true, false)));
   }
+  // LIST with a path argument is globbed by many servers: list the working folder instead
+  await c.cd(absPath);
+  return addInfos([], await c.list(), useMlsd, forRemoval);
+}
+
+/** A folder's entries from the text of its MLSD listing (ftp-mlsd.ts, or basic-ftp's parser for other shapes). */
+export function listingOfMlsd(c: Client, text: string): DirListing {
+  return parseMlsdListing(text) ?? withSlashNames(c, (out) => addInfos(out, c.parseList(text), true, false));
+}
+
+/** runs `fn` with basic-ftp's parser keeping what it drops of an MLSD listing: the folder's own id, names holding a "/" (reported as bad names) */
+function withSlashNames<T extends DirListing | Promise<DirListing>>(c: Client, fn: (out: DirListing) => T): T {
+  const out: DirListing = [];
+  const parse = c.parseList;
+  c.parseList = (text: string) => {
+    for (const line of text.split(/\r?\n/)) {
+      const sp = line.indexOf(' ');
+      const facts = sp > 0 ? line.slice(0, sp) : '';
+      if (/(^|;)type=cdir;/i.test(facts)) out.self = /(?:^|;)unique=([^;]+)/i.exec(facts)?.[1];
+      else if (/type=/i.test(facts) && line.slice(sp + 1).includes('/')) out.push({ name: line.slice(sp + 1), type: 'file', size: 0, mtime: 0 });
+    }
+    return parse(text);
+  };
+  let r: T;
+  try {
+    r = fn(out);
+  } catch (e) {
+    c.parseList = parse;
+    throw e;
+  }
+  if (r instanceof Promise) return r.finally(() => { c.parseList = parse; }) as T;
+  c.parseList = parse;
+  return r;
+}
+
+function addInfos(out: DirListing, infos: FileInfo[], useMlsd: boolean, forRemoval: boolean): DirListing {
   for (const f of infos) {
     if (f.name === '.' || f.name === '..') continue;
     const type: EntryType | undefined = f.isSymbolicLink ? (forRemoval ? 'file' : undefined) : f.isDirectory ? 'dir' : f.isFile ? 'file' : undefined;
@@ -84,26 +101,75 @@ export interface TreeOptions {
   unreadable?: { path: string; message: string }[];
 }
 
+/**
+ * Folders listed in one pipelined write per connection (ftp-mlsd-batch.ts): `concurrency` listings in
+ * flight over a quarter of the connections. Measured on loopback against pure-ftpd (10k files in 200
+ * folders, no-change sync): 2 connections × 4 took ~0.14 s less server CPU than 8 × 1 (fewer logins), and
+ * less wall time; on a slow link as many listings stay in flight as before.
+ */
+const BATCH = 4;
+
+interface Job { dir: string; above: string[] }
+
+/** The listings of several folders on one connection (MLSD, EPSV pipelined); undefined for one to be listed alone. */
+async function listDirs(c: Client, absPaths: string[], fast: FastPassiveSwitch, batching: { on: boolean }): Promise<(DirListing | undefined)[]> {
+  if (!fast.on || !batching.on) return absPaths.map(() => undefined);
+  try {
+    const texts = await mlsdBatchPipelined(c, absPaths);
+    return texts.map((t) => (typeof t === 'string' ? listingOfMlsd(c, t) : undefined));
+  } catch (e) {
+    if (e instanceof PassiveFastPathError) {
+      fast.on = false; // (as withFastPassive: from now on the plain way)
+      return absPaths.map(() => undefined);
+    }
+    // a stall or a dropped connection: perhaps a server that does not cope with listings sent together
+    // after all; the retry (withClient) and every later listing go one folder per command
+    batching.on = false;
+    throw e;
+  }
+}
+
 /** Everything below `root` (relative), keyed by relative path; folders listed in parallel. */
 export async function listTree(host: ListHost, root: string, opts: TreeOptions = {}): Promise<Map<string, Entry>> {
   const result = new Map<string, Entry>();
   // folders to list, with the MLSD "unique" ids of the folders above them: a server that shows a link
   // as a folder (the same id as a folder above it) would otherwise be walked round a loop for ever
-  const queue: { dir: string; above: string[] }[] = [{ dir: root, above: [] }];
+  const queue: Job[] = [{ dir: root, above: [] }];
   let active = 0;
-  const workers = Math.max(1, host.concurrency);
+  // with the pipelined listing, each connection has BATCH folders in flight: as many listings in
+  // flight as `concurrency` connections one at a time, with fewer logins (see ftp-mlsd-batch.ts)
+  const batching = host.batching ?? { on: true };
+  const batched = () => !!host.fast?.on && batching.on && host.useMlsd && !opts.raw;
+  const workers = () => Math.max(1, batched() ? Math.ceil(host.concurrency / BATCH) : host.concurrency);
 
-  const listOne = async ({ dir, above: parents }: { dir: string; above: string[] }) => {
+  const listOne = async (job: Job) => {
     throwIfAborted(opts.signal);
     let items: DirListing;
     try {
-      items = await host.withClient(`list ${host.abs(dir)}`, dir, (c) => listDir(c, host.abs(dir), host.useMlsd, opts.raw, host.fast), opts.signal);
+      items = await host.withClient(`list ${host.abs(job.dir)}`, job.dir, (c) => listDir(c, host.abs(job.dir), host.useMlsd, opts.raw, host.fast), opts.signal);
     } catch (e) {
       // one unreadable folder (550 permission denied…) is an error for that folder only: left alone
-      if (dir === root || !opts.unreadable || !(e instanceof SyncError) || (e.code !== 'io' && e.code !== 'not-found')) throw e;
-      opts.unreadable.push({ path: dir, message: `Could not read this server folder (${e.detail ?? e.message}); left alone on both sides` });
+      if (job.dir === root || !opts.unreadable || !(e instanceof SyncError) || (e.code !== 'io' && e.code !== 'not-found')) throw e;
+      opts.unreadable.push({ path: job.dir, message: `Could not read this server folder (${e.detail ?? e.message}); left alone on both sides` });
       return;
     }
+    take(job, items);
+  };
+
+  /** several folders on one connection; a folder the batch could not list (refused, or the fast path turned off) is listed alone */
+  const listMany = async (jobs: Job[]) => {
+    if (jobs.length === 1) return listOne(jobs[0]);
+    throwIfAborted(opts.signal);
+    const paths = jobs.map((j) => host.abs(j.dir));
+    const got = await host.withClient(`list ${paths.join(', ')}`, jobs[0].dir, (c) => listDirs(c, paths, host.fast!, batching), opts.signal);
+    for (let i = 0; i < jobs.length; i++) {
+      const items = got[i];
+      if (items) take(jobs[i], items);
+      else await listOne(jobs[i]);
+    }
+  };
+
+  const take = ({ dir, above: parents }: Job, items: DirListing) => {
     const above = items.self !== undefined && !parents.includes(items.self) ? [...parents, items.self] : parents;
     for (const it of items) {
       const path = joinPath(dir, it.name);
@@ -133,10 +199,10 @@ export async function listTree(host: ListHost, root: string, opts: TreeOptions =
     const pump = () => {
       if (failed) return;
       if (queue.length === 0 && active === 0) { resolve(); return; }
-      while (active < workers && queue.length > 0) {
-        const job = queue.shift()!;
+      while (active < workers() && queue.length > 0) {
+        const jobs = queue.splice(0, batched() ? Math.max(1, Math.min(BATCH, Math.ceil(queue.length / workers()))) : 1);
         active++;
-        listOne(job).then(() => { active--; pump(); }, (e) => { failed = true; reject(e); });
+        listMany(jobs).then(() => { active--; pump(); }, (e) => { failed = true; reject(e); });
       }
     };
     pump();

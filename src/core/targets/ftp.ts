@@ -95,6 +95,7 @@ export class FtpTarget implements Target {
       abs: (rel) => this.abs(rel),
       get useMlsd() { return self.mlsd; },
       fast: this.fast,
+      batching: { on: true },
       get concurrency() { return self.capabilities.maxConcurrency; },
     };
     this.ops = {
