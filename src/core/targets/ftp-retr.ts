@@ -8,7 +8,7 @@
 //
 // The transfer is a Readable (RetrStream) for every use of Target.read(); when the copy step writes it
 // into a local file (file-sink.ts writeToFd) it takes the stream's fd pump (transfer/fd-pump.ts):
-// the socket reads straight into 256 KiB buffers that are written with fs.write in order, one write in
+// the socket reads straight into 1 MiB buffers that are written with fs.write in order, one write in
 // flight, the socket paused while every buffer waits for the disk or for the bandwidth limit.
 // Done means the server's final reply (226) AND the end of the data; a reply such as 426, a reset
 // data connection, an abort or a stall (basic-ftp's TransferWatchdog, which sees our own pauses) is
@@ -23,14 +23,17 @@ import { LeanFtpContext } from './ftp-context.js';
 import { PassiveFastPathError, parseEpsvPort } from './ftp-fast.js';
 import { offerFdPump, type FdPumpOptions } from '../transfer/fd-pump.js';
 
-/** the size of one buffer (one read at most, one write); four of them per transfer in flight */
-export const RETR_BUFFER = 256 * 1024;
+/**
+ * the size of one buffer (one write; reads fill it in parts); four of them per transfer. Measured
+ * against 256 KiB buffers on loopback (512 MiB, interleaved): a third less system CPU, not slower.
+ */
+export const RETR_BUFFER = 1024 * 1024;
 const BUFFERS = 4;
 /** a buffer with less room left than this goes to the disk; the next read fills the next buffer */
-const MIN_READ = 64 * 1024;
+const MIN_READ = 256 * 1024;
 /** buffers of finished downloads, for the next one */
 const spare: Buffer[] = [];
-const SPARE_MAX = 8;
+const SPARE_MAX = 4;
 
 /** where the data socket's chunks go: set by the consumer before the socket is resumed */
 interface ChunkSink {

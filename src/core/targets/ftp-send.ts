@@ -1,6 +1,6 @@
 // An upload's bytes from a local file straight into the FTP data connection (ftp-fast.ts
 // storePipelined, when the source is a range of a local file: transfer/fd-pump.ts). The file is read
-// with FileHandle.read into four reused 256 KiB buffers; each is written to the socket and used again
+// with FileHandle.read into four reused 1 MiB buffers; each is written to the socket and used again
 // only after its write callback (the kernel has the bytes). The stream way read 1 MiB chunks, each a
 // new Buffer that V8 frees only after tens of MB of them: most of a big upload's memory.
 // One read at a time, in order; the writes queue in the socket behind it (at most three buffers).
@@ -8,11 +8,12 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { markRangeRead, type FileRange } from '../transfer/fd-pump.js';
 
-const BUFFER = 256 * 1024;
+/** 256 KiB buffers were slower than the stream way on loopback; 1 MiB ones as fast with ~25% less CPU */
+const BUFFER = 1024 * 1024;
 const BUFFERS = 4;
 /** buffers of finished uploads, for the next one */
 const spare: Buffer[] = [];
-const SPARE_MAX = 8;
+const SPARE_MAX = 4;
 
 /**
  * Send `range` on `data`, then end it. `moved.bytes` counts every byte handed to the socket (verify.ts
