@@ -53,7 +53,7 @@ for (const daemon of ['pure-ftpd', 'proftpd'] as FtpDaemon[]) {
       closers.push(() => target.close());
       const into = path.join(local, `l${n}`);
       const localTarget = new LocalTarget(into);
-      return { dir: dir.absolute, target, into, localTarget };
+      return { dir: dir.absolute, target, into, localTarget, spec };
     };
     const entryOf = (p: string, body: Buffer): Entry => ({ path: p, type: 'file', size: body.length, mtime: Date.UTC(2021, 0, 1) });
     const namesIn = (dir: string) => readdirSync(dir).sort();
@@ -76,6 +76,23 @@ for (const daemon of ['pure-ftpd', 'proftpd'] as FtpDaemon[]) {
       assert.deepEqual(namesIn(into), ['big.bin', 'empty.txt', 'small.txt'], 'no temps left');
       // the connections went back to the pool in step: more transfers on them work
       assert.equal(sha(await drain(await target.read('big.bin'))), sha(files['big.bin']), 'the big file as a stream');
+    });
+
+    await step(t, 'many downloads at once, by pump and as streams (they share the first read\'s scratch memory): every byte exact', async () => {
+      const files: Record<string, Buffer> = {};
+      for (let i = 0; i < 24; i++) files[`f${i}.bin`] = randomBytes((i * 37_511) % (1.5 * MiB) + i);
+      const { target, localTarget, into, spec } = setup(files);
+      await localTarget.mkdir('');
+      const more = new FtpTarget(spec, { concurrency: 3 });
+      closers.push(() => more.close());
+      await Promise.all(Object.entries(files).map(async ([name, body], i) => {
+        if (i % 2) {
+          assert.equal(sha(await drain(await (i % 4 === 1 ? target : more).read(name))), sha(body), `${name} as a stream`);
+        } else {
+          await copyVerified(name, i % 4 === 0 ? target : more, localTarget, entryOf(name, body));
+          assert.equal(sha(readFileSync(path.join(into, name))), sha(body), `${name} by pump`);
+        }
+      }));
     });
 
     await step(t, 'a download from an offset (REST) continues a partial file exactly, by pump and as a stream', async () => {

@@ -31,6 +31,12 @@ export const RETR_BUFFER = 1024 * 1024;
 const BUFFERS = 4;
 /** a buffer with less room left than this goes to the disk; the next read fills the next buffer */
 const MIN_READ = 256 * 1024;
+/**
+ * where a read goes when no buffer of a transfer's own is ready (a stream consumer's reads, the first
+ * read of a pump): shared by every download, which is safe because each chunk is copied out in the
+ * read's callback, before any other socket reads
+ */
+const SCRATCH = Buffer.allocUnsafe(MIN_READ);
 /** buffers of finished downloads, for the next one */
 const spare: Buffer[] = [];
 const SPARE_MAX = 4;
@@ -176,10 +182,9 @@ class RetrStream extends Readable {
   private readonly early: Buffer[] = [];
 
   constructor(private readonly c: Client, private readonly wrapError: (e: unknown) => Error) {
-    super({ highWaterMark: RETR_BUFFER });
-    const scratch = Buffer.allocUnsafe(MIN_READ);
+    super({ highWaterMark: MIN_READ }); // (the stream way: what is buffered for a slow reader)
     this.sink = {
-      buffer: () => scratch,
+      buffer: () => SCRATCH,
       chunk: (n, buf) => { this.early.push(Buffer.from(buf.subarray(0, n))); this.socket?.pause(); },
     };
     offerFdPump(this, (fd, opts) => this.pump(fd, opts));
@@ -204,9 +209,8 @@ class RetrStream extends Readable {
   override _read(): void {
     if (this.mode === 'idle') {
       this.mode = 'stream';
-      const buf = Buffer.allocUnsafe(MIN_READ);
       this.sink = {
-        buffer: () => buf,
+        buffer: () => SCRATCH,
         chunk: (n, b) => { if (!this.push(Buffer.from(b.subarray(0, n)))) this.socket?.pause(); },
       };
       for (const b of this.early.splice(0)) this.push(b);
@@ -232,18 +236,19 @@ class RetrStream extends Readable {
    * socket is made), also when the socket is paused then: the read happens when it is resumed. So the
    * next region is picked right away: the rest of the current buffer, else a free buffer, else the
    * buffer whose write finishes first (writes go one at a time, in order) — and the socket stays
-   * paused until that write is done. Four buffers, never more.
+   * paused until that write is done. At most four buffers, taken as needed: a small file gets one
+   * of its size. A read into anything else (the shared scratch: the first read, made before the pump
+   * started, or bytes after all those expected) is copied in.
    */
   private pump(fd: number, opts: FdPumpOptions): Promise<number> {
     this.mode = 'pump';
     return new Promise<number>((resolve, reject) => {
       const socket = this.socket!;
-      const free: Buffer[] = spare.splice(0, BUFFERS);
-      while (free.length < BUFFERS) free.push(Buffer.allocUnsafe(RETR_BUFFER));
-      const mine = [...free];
+      const mine: Buffer[] = [];
+      const free: Buffer[] = [];
       /** buffers handed to the disk (queued or being written), and their lengths, in order */
       const queue: Array<[Buffer, number]> = [];
-      let cur = free.pop()!;
+      let cur: Buffer | undefined;
       let fill = 0;
       let received = 0;
       let written = 0;
@@ -257,12 +262,23 @@ class RetrStream extends Readable {
       let pacing: NodeJS.Timeout | undefined;
 
       const busy = (b: Buffer) => queue.some(([q]) => q === b);
+      /** every byte expected is here: the next read should find the end */
+      const allIn = () => opts.size !== undefined && received >= opts.size;
+      const take = (): Buffer | undefined => {
+        const f = free.pop();
+        if (f) return f;
+        if (mine.length >= BUFFERS) return undefined;
+        const rest = opts.size === undefined ? Infinity : opts.size - received;
+        const b = rest < RETR_BUFFER ? Buffer.allocUnsafe(Math.max(rest, 1)) : spare.pop() ?? Buffer.allocUnsafe(RETR_BUFFER);
+        mine.push(b);
+        return b;
+      };
       const cleanup = (ok: boolean) => {
         opts.signal?.removeEventListener('abort', onAbort);
         if (pacing) clearTimeout(pacing);
         pacing = undefined;
         // after a failure a read may still be pending into one of them: not reused
-        if (ok) for (const b of mine) if (spare.length < SPARE_MAX) spare.push(b);
+        if (ok) for (const b of mine) if (b.length === RETR_BUFFER && spare.length < SPARE_MAX) spare.push(b);
         this.destroy();
       };
       const settle = () => {
@@ -283,7 +299,7 @@ class RetrStream extends Readable {
         if (!this.finished && !this.failure) this.c.close(); // stops the transfer; the connection is not reused
         settle();
       };
-      const mustWait = () => pacing !== undefined || busy(cur);
+      const mustWait = () => pacing !== undefined || (cur !== undefined && busy(cur));
       const resumeIfRoom = () => {
         if (paused && !mustWait() && !failed && !transferDone) { paused = false; socket.resume(); }
       };
@@ -302,28 +318,48 @@ class RetrStream extends Readable {
           if (n < len) { writeAll(buf, off + n, len - n); return; }
           writing = false;
           queue.shift();
-          if (buf !== cur) free.push(buf);
+          if (buf !== cur && mine.includes(buf)) free.push(buf);
           next();
           resumeIfRoom();
         });
       };
-      /** the current buffer to the disk; the next one: a free buffer, else the first to be written */
+      /** the current buffer to the disk */
       const hand = () => {
-        queue.push([cur, fill]);
-        next();
-        cur = free.pop() ?? queue[0][0];
+        queue.push([cur!, fill]);
+        cur = undefined;
         fill = 0;
+        next();
+      };
+      /** bytes read into memory not ours: copied into free buffers (or, with none left, a copy of their own) */
+      const copyIn = (b: Buffer, n: number) => {
+        let off = 0;
+        while (off < n) {
+          if (!cur || busy(cur)) cur = take();
+          if (!cur) {
+            queue.push([Buffer.from(b.subarray(off, n)), n - off]);
+            next();
+            return;
+          }
+          const k = b.copy(cur, fill, off, n);
+          fill += k;
+          off += k;
+          if (fill === cur.length) hand();
+        }
       };
 
       this.sink = {
-        buffer: () => cur.subarray(fill),
+        buffer: () => (cur ? cur.subarray(fill) : SCRATCH),
         chunk: (n, b) => {
-          // the first read may have gone into the idle stream's scratch buffer
-          if (b.buffer !== cur.buffer || b.byteOffset !== cur.byteOffset + fill) b.copy(cur, fill, 0, n);
-          fill += n;
+          if (cur && b.buffer === cur.buffer && b.byteOffset === cur.byteOffset + fill) fill += n;
+          else copyIn(b, n);
           received += n;
           opts.onProgress?.(received);
-          if (cur.length - fill < MIN_READ) hand();
+          if (cur) {
+            const room = cur.length - fill;
+            if (room === 0 || (cur.length === RETR_BUFFER && room < MIN_READ)) hand();
+          }
+          // the next read's buffer (none once all expected is here: an end, or extra bytes, is read into the scratch)
+          if (!cur && !allIn()) cur = take() ?? queue[0][0];
           const wait = opts.limiter?.reserve(n) ?? 0;
           if (wait > 0) pacing = setTimeout(() => { pacing = undefined; resumeIfRoom(); }, wait);
           if (!paused && mustWait()) { paused = true; socket.pause(); }
@@ -332,7 +368,7 @@ class RetrStream extends Readable {
       this.onFinished = () => {
         if (transferDone) return;
         transferDone = true;
-        if (fill) hand();
+        if (cur && fill) hand();
         next();
       };
       /** the data ended short of the bytes expected: what arrived is written and counted, the caller's size
