@@ -17,6 +17,8 @@ import { TransferWatchdog } from 'basic-ftp/dist/TransferWatchdog';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { LeanFtpContext } from './ftp-context.js';
+import { sendFileRange } from './ftp-send.js';
+import { fileRangeOf } from '../transfer/fd-pump.js';
 
 /** EPSV was refused or unusable in a pipelined transfer: nothing was transferred; use the plain path */
 export class PassiveFastPathError extends Error {
@@ -144,6 +146,9 @@ export function storePipelined(c: Client, verb: 'STOR' | 'APPE', absPath: string
   return run(c, `${verb} ${absPath}`, {
     direction: 'upload',
     start(data, fail, done) {
+      // a range of a local file: read into reused buffers (ftp-send.ts), not the stream's new chunks
+      const range = fileRangeOf(source);
+      if (range) { sendFileRange(data, range, source, moved, onProgress, fail, done); return; }
       const onError = (e: Error) => fail(e);
       source.once('error', onError);
       data.once('finish', () => { source.removeListener('error', onError); done(); });

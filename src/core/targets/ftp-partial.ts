@@ -5,10 +5,12 @@ import { Readable } from 'node:stream';
 import type { Entry, Logger, TargetCapabilities } from '../types.js';
 import { SyncError, throwIfAborted } from '../errors.js';
 import { checkSize, countChunks } from '../transfer/verify.js';
+import { untouched } from '../transfer/fd-pump.js';
 import type { FtpModes } from './ftp-modes.js';
 import { renameAbs, statAbs } from './ftp-ops.js';
 import { TempKeptError } from '../transfer/kept-temps.js';
 import { formatMlsxTime, ftpCode, holdIfEmpty } from './ftp-util.js';
+import { storePipelined, withFastPassive, type FastPassiveSwitch } from './ftp-fast.js';
 
 /** what these steps need of the target */
 export interface FtpOpsHost {
@@ -22,6 +24,8 @@ export interface FtpOpsHost {
   ready(): Promise<void>;
   /** relative path → absolute server path (after ready()) */
   abs(rel: string): string;
+  /** EPSV pipelined with the transfer command (ftp-fast.ts); absent: basic-ftp's way */
+  readonly fast?: FastPassiveSwitch;
   /** run `fn` on a borrowed connection, with reconnect + retry (FtpTarget.withClient) */
   withClient<T>(what: string, path: string, fn: (c: Client) => Promise<T>, opts?: { signal?: AbortSignal; canRetry?: () => boolean }): Promise<T>;
 }
@@ -41,18 +45,22 @@ export async function writePartialFtp(h: FtpOpsHost, tmp: string, source: Readab
     c.trackProgress((info) => onProgress?.(info.bytes));
     try {
       moved.bytes = 0;
-      const body = Readable.from(countChunks(source, moved), { objectMode: false });
       if (offset === 0) {
         // a new partial: created empty and made private (0600) before any of its content goes in
         await c.uploadFrom(Readable.from(holdIfEmpty(Readable.from([]))), absTmp);
         await h.modes.privatePartial(c, absTmp);
       }
-      await c.appendFrom(body, absTmp);
+      // EPSV pipelined with APPE where the target can (ftp-fast.ts; a local file's range is read into reused buffers)
+      await withFastPassive(h.fast ?? { on: false }, () => storePipelined(c, 'APPE', absTmp, source, moved, onProgress),
+        () => c.appendFrom(Readable.from(countChunks(source, moved), { objectMode: false }), absTmp));
     } finally {
       signal?.removeEventListener('abort', onAbort);
       c.trackProgress();
     }
-  }, { signal, canRetry: () => !source.readableDidRead && !source.destroyed });
+  }, { signal, canRetry: () => untouched(source) }).catch((e: unknown) => {
+    source.destroy(); // (a local file's range is read by the upload itself, ftp-send.ts: this closes it)
+    throw e;
+  });
   throwIfAborted(signal);
   return moved.bytes;
 }

@@ -1,9 +1,14 @@
-// The FTP target's download stream: RETR (REST `offset`) piped into a PassThrough handed out once
-// the server accepted the transfer; the connection goes back to the pool when the transfer ends.
+// The FTP target's download stream: RETR (REST `offset`) handed out once the server accepted the
+// transfer; the connection goes back to the pool when the transfer ends. Where the target pipelines
+// EPSV with the transfer command (ftp-fast.ts), RETR runs on our own data connection (ftp-retr.ts:
+// reused buffers, and a pump straight into a local file); else (FTPS, active mode, a server that does
+// not pipeline or refused EPSV) basic-ftp's downloadTo pipes the data connection into a PassThrough.
 import type { Client } from 'basic-ftp';
 import { PassThrough, type Readable } from 'node:stream';
 import { SyncError } from '../errors.js';
 import type { FtpOpsHost } from './ftp-partial.js';
+import { withFastPassive, type FastPassiveSwitch } from './ftp-fast.js';
+import { retrPipelined } from './ftp-retr.js';
 
 /** what a download needs of the target beyond FtpOpsHost */
 export interface FtpReadHost extends FtpOpsHost {
@@ -13,13 +18,29 @@ export interface FtpReadHost extends FtpOpsHost {
   /** throws not-found when `path` is missing: the likely cause of a reset transfer */
   mustExist(path: string, type: 'file' | 'dir', what: string): Promise<void>;
   withOwnedClient<T>(what: string, path: string, fn: (c: Client) => Promise<T>, opts: { signal?: AbortSignal; beforeRetry?: () => Promise<void> }): Promise<T>;
+  /** EPSV pipelined with the transfer command (ftp-fast.ts) */
+  readonly fast: FastPassiveSwitch;
 }
 
 export async function readFtp(h: FtpReadHost, path: string, signal?: AbortSignal, offset = 0): Promise<Readable> {
   await h.ready();
   const abs = h.abs(path);
   const what = `download ${abs}`;
-  const tryOnce = (c: Client): Promise<Readable> => new Promise((resolve, reject) => {
+  // our own data connection (ftp-retr.ts); a refused EPSV turns it off and the same connection goes on the basic-ftp way
+  const fast = async (c: Client): Promise<Readable> => {
+    const onAbort = () => c.close(); // the stream (or its pump) fails with the closed connection
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await retrPipelined(c, abs, offset, (ok) => {
+        signal?.removeEventListener('abort', onAbort);
+        h.release(c, !ok);
+      }, (e) => (signal?.aborted ? new SyncError('aborted', 'Cancelled', { path }) : h.toError(e, what, path)));
+    } catch (e) {
+      signal?.removeEventListener('abort', onAbort);
+      throw e;
+    }
+  };
+  const basic = (c: Client): Promise<Readable> => new Promise((resolve, reject) => {
     const out = new PassThrough({ highWaterMark: 256 * 1024 });
     let started = false;
     const onAbort = () => { c.close(); out.destroy(new SyncError('aborted', 'Cancelled', { path })); };
@@ -38,6 +59,7 @@ export async function readFtp(h: FtpReadHost, path: string, signal?: AbortSignal
       else if (!out.destroyed) out.destroy(h.toError(e, what, path));
     });
   });
+  const tryOnce = (c: Client): Promise<Readable> => withFastPassive(h.fast, () => fast(c), () => basic(c));
   return h.withOwnedClient(what, path, tryOnce, {
     signal, beforeRetry: () => h.mustExist(path, 'file', what),
   });

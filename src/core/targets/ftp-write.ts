@@ -11,6 +11,7 @@ import type { Entry, WriteOptions } from '../types.js';
 import { SyncError, errorMessage, throwIfAborted } from '../errors.js';
 import { parentOf, tempPathFor } from '../paths.js';
 import { checkSize, countChunks } from '../transfer/verify.js';
+import { untouched } from '../transfer/fd-pump.js';
 import { assertUnchanged } from '../transfer/recheck.js';
 import { TempKeptError } from '../transfer/kept-temps.js';
 import { DestinationAppeared } from '../transfer/dest-check.js';
@@ -59,7 +60,7 @@ export async function writeFtp(h: FtpWriteHost, path: string, source: Readable, 
       }
     }, {
       signal,
-      canRetry: () => !source.readableDidRead && !source.destroyed,
+      canRetry: () => untouched(source),
       beforeRetry: () => h.mustExist(parentOf(path), 'dir', `upload ${abs}`),
     });
     throwIfAborted(signal);
@@ -95,6 +96,7 @@ export async function writeFtp(h: FtpWriteHost, path: string, source: Readable, 
       return mfmt ? { ...entry, mtime: Math.floor(options.mtime! / 1000) * 1000 } : entry;
     });
   } catch (e) {
+    source.destroy(); // (a local file's range is read by the upload itself, ftp-send.ts: this closes it)
     // a temp kept as the only copy of the new content (the old file removed) is named by its relative path
     if (e instanceof TempKeptError) throw new TempKeptError(path, tmp, { abs, absTmp }, e.detail ?? '');
     await removeQuietly(h, absTmp);

@@ -12,6 +12,7 @@ import { writeToFd } from '../transfer/file-sink.js';
 import { placeNew } from '../transfer/place-new.js';
 import { removeLocalTreeOnly } from './local-remove.js';
 import { DestinationAppeared } from '../transfer/dest-check.js';
+import { offerFileRange } from '../transfer/fd-pump.js';
 import { isReservedName, localNameRule } from '../names/rules.js';
 import { TEMP_FILE_MODE, modeForFile } from './modes.js';
 
@@ -136,7 +137,9 @@ export class LocalTarget implements Target {
     const small = offset === 0 ? readSmallFile(this.abs(path)) : undefined;
     if (small) return oneChunk(small);
     const fh = await fsp.open(this.abs(path), 'r').catch((e) => { throw ioError(e, path, 'Could not open local file'); });
-    return fh.createReadStream({ highWaterMark: 1024 * 1024, signal, start: offset, ...(end !== undefined ? { end: end - 1 } : {}) });
+    const stream = fh.createReadStream({ highWaterMark: 1024 * 1024, signal, start: offset, ...(end !== undefined ? { end: end - 1 } : {}) });
+    // an FTP upload reads the file itself into reused buffers (transfer/fd-pump.ts, targets/ftp-send.ts)
+    return offerFileRange(stream, { handle: fh, start: offset, end });
   }
 
   async write(path: string, source: Readable, options: WriteOptions = {}): Promise<Entry> {

@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import { SyncError } from '../errors.js';
 import { sleepFor } from './retry.js';
+import { fdPumpOf, offerFdPump } from './fd-pump.js';
 
 /** bytes per second; null = no limit */
 export type Rate = number | null;
@@ -148,5 +149,16 @@ export function throttled(source: Readable, limiter: BandwidthLimiter, signal?: 
   const out = Readable.from(paced(), { objectMode: false });
   // destroying the paced stream (a failed write) must release the source (an open handle, a data connection)
   out.once('close', () => { if (!source.destroyed) source.destroy(); });
+  // a source that can write into a local file itself (fd-pump.ts) still can, paced by the limiter
+  const pump = fdPumpOf(source);
+  if (pump) {
+    offerFdPump(out, async (fd, opts) => {
+      try {
+        return await pump(fd, { ...opts, limiter });
+      } finally {
+        out.destroy();
+      }
+    });
+  }
   return out;
 }

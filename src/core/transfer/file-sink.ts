@@ -8,6 +8,7 @@
 // CPU cache — and were slower.)
 import { write } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { fdPumpOf } from './fd-pump.js';
 
 /** the size of one write */
 export const SINK_BUFFER = 256 * 1024;
@@ -45,6 +46,9 @@ function prematureClose(): Error {
  * on failure. The descriptor is not closed.
  */
 export function writeToFd(source: Readable, fd: number, opts: SinkOptions = {}): Promise<number> {
+  // a source that writes into a descriptor itself (fd-pump.ts: the FTP download's own data connection)
+  const pump = fdPumpOf(source);
+  if (pump) return pump(fd, { signal: opts.signal, onProgress: opts.onProgress, position: opts.position, size: opts.size });
   return new Promise<number>((resolve, reject) => {
     // a small file: one buffer of its size; big ones: MiB buffers from the spares
     const small = opts.size !== undefined && opts.size < SINK_BUFFER ? Math.max(opts.size, 1) : 0;

@@ -115,7 +115,7 @@ export async function copyResumable(
   if (direction === 'upload') {
     moved = await (dst as Target & PartialWriter).writePartial(rec.partial, source, offset, { signal, onProgress: progress });
   } else {
-    moved = await appendLocal(store, rec, source, offset, progress, signal);
+    moved = await appendLocal(store, rec, source, offset, srcEntry.size - offset, progress, signal);
   }
   checkSize(path, srcEntry.size, offset + moved, 'moved');
   // the destination must still be what the plan saw (the partial stays for the next run when not)
@@ -191,7 +191,8 @@ export async function cleanPartials(store: PartialStore, remote: Target, keep: (
 }
 
 /** a download's data goes to the partials folder, appended from `offset` (safe-fs: no link followed) */
-async function appendLocal(store: PartialStore, rec: PartialRecord, source: Readable, offset: number, onProgress: (n: number) => void, signal?: AbortSignal): Promise<number> {
+async function appendLocal(store: PartialStore, rec: PartialRecord, source: Readable, offset: number, size: number,
+  onProgress: (n: number) => void, signal?: AbortSignal): Promise<number> {
   ensureStateDir(store.localRoot);
   ensureOwnedDir(store.dir);
   const file = store.localPartial(rec);
@@ -200,7 +201,7 @@ async function appendLocal(store: PartialStore, rec: PartialRecord, source: Read
   let n = 0;
   try {
     // big buffered writes on the descriptor (file-sink.ts); O_APPEND: each lands at the end
-    n = await writeToFd(source, fd, { signal, onProgress });
+    n = await writeToFd(source, fd, { signal, onProgress, size });
   } catch (e) {
     if (isAbortError(e) || signal?.aborted) throw new SyncError('aborted', 'Cancelled', { path: rec.path });
     throw e instanceof SyncError ? e : new SyncError('io', 'Could not write the partial download', { path: rec.path, detail: (e as Error).message, cause: e });
