@@ -7,6 +7,7 @@ import { isWithin, depthOf } from './paths.js';
 import { mapLimit } from './pool.js';
 import { applyNameRules, type NameRulesInput } from './names/plan-rules.js';
 import type { NotSynced } from './types.js';
+import { Listing } from './listing/listing.js';
 
 export interface StateView {
   readonly hasState: boolean;
@@ -16,14 +17,17 @@ export interface StateView {
   /** there is a record of the path and both listed entries are unchanged since it (optional: lets the
    *  planner classify the usual path of a no-change run without making its PathState) */
   unchangedPair?(path: string, local: Entry, remote: Entry): boolean;
+  /** unchangedPair from the listed numbers (optional, preferred: no Entry is made either) */
+  unchangedRaw?(path: string, localDir: boolean, localSize: number, localMtime: number, remoteDir: boolean, remoteSize: number, remoteMtime: number): boolean;
 }
 
 export interface PlanInput extends NameRulesInput {
   mode: SyncMode;
   localDisplay: string;
   remoteDisplay: string;
-  local: Map<string, Entry>;
-  remote: Map<string, Entry>;
+  /** each side's listing (a Target.list result; a plain map is turned into one) */
+  local: ReadonlyMap<string, Entry>;
+  remote: ReadonlyMap<string, Entry>;
   state: StateView;
   /** paths the run is limited to (with their subtrees); empty = everything */
   scope?: string[];
@@ -45,8 +49,9 @@ export interface PlanInput extends NameRulesInput {
   notSynced?: NotSynced[];
 }
 
-/** one path of the plan; its last-sync record is read when something asks for it (most rows of a
- *  no-change run never do: they are classified from the state's numbers) */
+/** one path of the plan; its last-sync record and its listed entries are made when something asks for
+ *  them (most rows of a no-change run never do: they are classified from the listings' and the state's
+ *  numbers) */
 class Row {
   lc: EntryClass = 'missing';
   rc: EntryClass = 'missing';
@@ -56,14 +61,29 @@ class Row {
   caseRename?: Entry;
   blocked?: boolean;
   private st: PathState | null | undefined;
+  private le: Entry | null | undefined;
+  private re: Entry | null | undefined;
 
-  constructor(readonly path: string, readonly local: Entry | undefined, readonly remote: Entry | undefined, private readonly view: StateView) {}
+  /** li, ri: the path's slot in each side's listing, -1 when not listed there */
+  constructor(readonly path: string, readonly li: number, readonly ri: number, private readonly sides: Sides, private readonly view: StateView) {}
 
   get state(): PathState | undefined {
     if (this.st === undefined) this.st = this.view.get(this.path) ?? null;
     return this.st ?? undefined;
   }
+
+  get local(): Entry | undefined {
+    if (this.le === undefined) this.le = this.li < 0 ? null : this.sides.local.entryAt(this.li);
+    return this.le ?? undefined;
+  }
+
+  get remote(): Entry | undefined {
+    if (this.re === undefined) this.re = this.ri < 0 ? null : this.sides.remote.entryAt(this.ri);
+    return this.re ?? undefined;
+  }
 }
+
+interface Sides { local: Listing; remote: Listing }
 
 /**
  * Tree order: a folder's descendants right after it ("a", "a/b", "a-b"): strings compared as if
@@ -81,7 +101,8 @@ export const byTree = (a: string, b: string): number => {
 };
 
 export async function buildPlan(input: PlanInput): Promise<Plan> {
-  const rows = collectRows(input);
+  const sides: Sides = { local: Listing.from(input.local), remote: Listing.from(input.remote) };
+  const rows = collectRows(input, sides);
   const notSynced = [...(input.notSynced ?? []), ...applyNameRules(rows, input)];
   const descendants = (i: number): Row[] => {
     const out: Row[] = [];
@@ -145,7 +166,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     mode: input.mode, local: input.localDisplay, remote: input.remoteDisplay,
     actions: [], stateOnly: [], inSync: 0,
     counts: {
-      localFiles: countFiles(input.local), remoteFiles: countFiles(input.remote),
+      localFiles: sides.local.fileCount, remoteFiles: sides.remote.fileCount,
       stateFiles: input.state.countFiles(), hadState: input.state.hasState,
     },
     badNames: input.badNames ?? [],
@@ -184,7 +205,8 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
  * win, whatever the classifier would say: the user's explicit "keep local" / "keep remote".
  */
 export function buildForcedPlan(input: PlanInput, winner: Side): Plan {
-  const rows = collectRows(input);
+  const sides: Sides = { local: Listing.from(input.local), remote: Listing.from(input.remote) };
+  const rows = collectRows(input, sides);
   // the name rules hold here too: never write a name a side cannot store, nor one that clashes in case
   const notSynced = [...(input.notSynced ?? []), ...applyNameRules(rows, input)];
   const blocked = rows.filter((r) => r.blocked).map((r) => r.path);
@@ -201,7 +223,7 @@ export function buildForcedPlan(input: PlanInput, winner: Side): Plan {
   return {
     mode: 'sync', local: input.localDisplay, remote: input.remoteDisplay,
     actions: orderActions(actions), stateOnly, inSync: 0,
-    counts: { localFiles: countFiles(input.local), remoteFiles: countFiles(input.remote), stateFiles: input.state.countFiles(), hadState: input.state.hasState },
+    counts: { localFiles: sides.local.fileCount, remoteFiles: sides.remote.fileCount, stateFiles: input.state.countFiles(), hadState: input.state.hasState },
     badNames: input.badNames ?? [],
     notSynced,
   };
@@ -219,12 +241,13 @@ export function sortByTree(paths: string[]): void {
   }
 }
 
-function collectRows(input: PlanInput): Row[] {
+function collectRows(input: PlanInput, sides: Sides): Row[] {
   const scoped = !!input.scope?.length;
   const inScope = (p: string) => !scoped || input.scope!.some((s) => isWithin(p, s));
-  const { local: L, remote: R, state } = input;
+  const { local: L, remote: R } = sides;
+  const state = input.state;
   // every path once: the local listing's, then the remote's the local one lacks, then the state's
-  // neither lists (no Set of all paths: the two maps answer "seen already")
+  // neither lists (no Set of all paths: the two listings answer "seen already")
   const paths: string[] = [];
   for (const p of L.keys()) if (inScope(p)) paths.push(p);
   for (const p of R.keys()) if (!L.has(p) && inScope(p)) paths.push(p);
@@ -242,14 +265,16 @@ function collectRows(input: PlanInput): Row[] {
   const oneWayDelete = input.deleteUnmatched && input.mode !== 'sync';
   const rows: Row[] = [];
   for (const path of paths) {
-    const r = new Row(path, L.get(path), R.get(path), state);
-    const { local, remote } = r;
+    const li = L.slot(path);
+    const ri = R.slot(path);
+    const r = new Row(path, li, ri, sides, state);
     // the usual path of a run with nothing to do: on both sides, unchanged on both since the last sync
-    if (local && remote && state.unchangedPair && !oneWayDelete && state.unchangedPair(path, local, remote)) {
+    if (li >= 0 && ri >= 0 && !oneWayDelete && unchanged(state, r, li, ri, sides)) {
       r.lc = 'unmodified';
       r.rc = 'unmodified';
       // (both match the recorded type, so they are of one type: the classifier's answer is "in sync")
     } else {
+      const { local, remote } = r;
       const st = r.state;
       r.lc = classifySide(local, st, 'local', hasState);
       r.rc = classifySide(remote, st, 'remote', hasState);
@@ -263,6 +288,12 @@ function collectRows(input: PlanInput): Row[] {
     if (!scoped || inScope(path) || isCopyFolder(r.d)) rows.push(r);
   }
   return rows;
+}
+
+/** the state's fast answer for a pair listed on both sides (false when the view has none) */
+function unchanged(state: StateView, r: Row, li: number, ri: number, { local: L, remote: R }: Sides): boolean {
+  if (state.unchangedRaw) return state.unchangedRaw(r.path, L.isDirAt(li), L.sizeAt(li), L.mtimeAt(li), R.isDirAt(ri), R.sizeAt(ri), R.mtimeAt(ri));
+  return !!state.unchangedPair && state.unchangedPair(r.path, r.local!, r.remote!);
 }
 
 const isCopyFolder = (d: { kind: string } | undefined): boolean => d?.kind === 'mkdir-local' || d?.kind === 'mkdir-remote';
@@ -389,10 +420,4 @@ function countReplaced(r: Row, a: Action, below: Row[]): number {
   const dst: Side = a.kind === 'upload' || a.kind === 'mkdir-remote' ? 'remote' : 'local';
   if (r[dst]?.type !== 'dir') return 1;
   return below.filter((b) => b[dst]?.type === 'file').length;
-}
-
-function countFiles(m: Map<string, Entry>): number {
-  let n = 0;
-  for (const e of m.values()) if (e.type === 'file') n++;
-  return n;
 }

@@ -137,6 +137,10 @@ export class StateStore {
   unchangedPair(path: string, local: Entry, remote: Entry): boolean {
     return this.entries.unchangedPair(path, local, remote);
   }
+  /** the same from the listed numbers (the planner's fast path: no Entry made) */
+  unchangedRaw(path: string, localDir: boolean, localSize: number, localMtime: number, remoteDir: boolean, remoteSize: number, remoteMtime: number): boolean {
+    return this.entries.unchangedRaw(path, localDir, localSize, localMtime, remoteDir, remoteSize, remoteMtime);
+  }
 
   /** Record the pair after an action (null: forget the path). Journaled at once. */
   record(path: string, state: PathState | null): void {

@@ -4,6 +4,7 @@
 // never with a leading or trailing slash; the root itself is "".
 
 import type { Readable } from 'node:stream';
+import type { Listing } from './listing/listing.js';
 
 export type EntryType = 'file' | 'dir';
 
@@ -97,9 +98,9 @@ export interface Target {
   open(): Promise<void>;
   close(): Promise<void>;
 
-  /** recursive listing of everything below the root (not the root itself), keyed by path;
-   *  rejects with SyncError('not-found') when the root folder does not exist */
-  list(options?: ListOptions): Promise<Map<string, Entry>>;
+  /** recursive listing of everything below the root (not the root itself), keyed by path (compact:
+   *  see listing/listing.ts); rejects with SyncError('not-found') when the root folder does not exist */
+  list(options?: ListOptions): Promise<Listing>;
   stat(path: string): Promise<Entry | undefined>;
 
   /**

@@ -103,6 +103,16 @@ export class StateTable {
     return this.ls[i] === local.size && this.lm[i] === local.mtime && this.rs[i] === remote.size && this.rm[i] === remote.mtime;
   }
 
+  /** unchangedPair from the listed numbers (the planner reads them from the listings: no Entry made) */
+  unchangedRaw(path: string, localDir: boolean, localSize: number, localMtime: number, remoteDir: boolean, remoteSize: number, remoteMtime: number): boolean {
+    const i = this.index.get(path);
+    if (i === undefined) return false;
+    const dir = this.type[i] === DIR;
+    if (localDir !== dir || remoteDir !== dir) return false;
+    if (dir) return true;
+    return this.ls[i] === localSize && this.lm[i] === localMtime && this.rs[i] === remoteSize && this.rm[i] === remoteMtime;
+  }
+
   paths(): IterableIterator<string> { return this.index.keys(); }
 
   /** every record as the snapshot stores it: [path, type letter, localSize, localMtime, remoteSize, remoteMtime, base?] */

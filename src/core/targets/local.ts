@@ -11,6 +11,7 @@ import { assertUnchanged } from '../transfer/recheck.js';
 import { writeToFd } from '../transfer/file-sink.js';
 import { isReservedName, localNameRule } from '../names/rules.js';
 import { TEMP_FILE_MODE, modeForFile } from './modes.js';
+import { Listing } from '../listing/listing.js';
 
 export class LocalTarget implements Target {
   readonly kind = 'local' as const;
@@ -45,8 +46,8 @@ export class LocalTarget implements Target {
    * folders: for many small files that is several times cheaper than the promise API, and the
    * remote listing that runs at the same time still gets its replies processed.
    */
-  async list(options: ListOptions = {}): Promise<Map<string, Entry>> {
-    const out = new Map<string, Entry>();
+  async list(options: ListOptions = {}): Promise<Listing> {
+    const out = new Listing();
     const stale: string[] = [];
     const bad: { path: string; name: string; message: string }[] = [];
     const unreadable: { path: string; message: string }[] = [];
@@ -108,7 +109,7 @@ export class LocalTarget implements Target {
           }
           queue.push({ dir: key, above: [...above, id] });
         }
-        out.set(key, { path: key, type, size: type === 'dir' ? 0 : st.size, mtime: Math.floor(st.mtimeMs), mode: st.mode & 0o777 });
+        out.add(key, type, type === 'dir' ? 0 : st.size, Math.floor(st.mtimeMs), st.mode & 0o777);
       }
       await new Promise<void>((r) => setImmediate(r));
     }

@@ -3,17 +3,18 @@
 import type { Stats } from 'ssh2';
 import { SyncError } from '../errors.js';
 import { checkRemoteName, isTempName, joinPath } from '../paths.js';
-import type { Entry, EntryType, ListOptions, Logger, RemoteSpec } from '../types.js';
+import type { EntryType, ListOptions, Logger, RemoteSpec } from '../types.js';
 import { isConnectionLost, toSyncError, type SftpConnection } from './sftp-connect.js';
-import { absPath, call, entryOf, typeOf } from './sftp-util.js';
+import { absPath, call, typeOf } from './sftp-util.js';
 import { isReservedName } from '../names/rules.js';
+import { Listing } from '../listing/listing.js';
 
 const LIST_PARALLEL = 32;
 export interface BadName { path: string; name: string; message: string }
 
 /** what one walk found: the entries, and what the target reports beside them */
 export interface SftpListing {
-  out: Map<string, Entry>;
+  out: Listing;
   /** temp files (of interrupted atomic writes); relative paths */
   stale: string[];
   /** names skipped because they are not plain path segments */
@@ -24,7 +25,7 @@ export interface SftpListing {
 
 /** read the tree below the connection's root (what `include` admits), LIST_PARALLEL folders at a time */
 export async function walkSftp(c: SftpConnection, options: ListOptions, ctx: { spec: RemoteSpec; log: Logger }): Promise<SftpListing> {
-  const out = new Map<string, Entry>();
+  const out = new Listing();
   const stale: string[] = [];
   const bad: BadName[] = [];
   const unreadable: { path: string; message: string }[] = [];
@@ -102,11 +103,11 @@ export async function walkSftp(c: SftpConnection, options: ListOptions, ctx: { s
   return { out, stale, bad, unreadable };
 }
 
-function add(out: Map<string, Entry>, queue: { rel: string; phys: string; links: string[] }[], rel: string, attrs: Stats,
+function add(out: Listing, queue: { rel: string; phys: string; links: string[] }[], rel: string, attrs: Stats,
   type: EntryType, include: (p: string, t: EntryType) => boolean, job: { rel: string; phys: string; links: string[] }, intern?: (p: string) => string): void {
   if (!include(rel, type)) return;
   const key = intern ? intern(rel) : rel;
-  out.set(key, entryOf(key, attrs, type));
+  out.add(key, type, type === 'file' ? attrs.size : 0, attrs.mtime * 1000, attrs.mode & 0o777);
   if (type === 'dir') queue.push(job);
 }
 

@@ -1,11 +1,12 @@
 // The planner's no-change fast path and tree sort (src/core/planner.ts): a state that answers
-// unchangedPair (the StateStore's compact table) must give exactly the plan the plain StateView
-// gives, for random listings and states in every mode; the allocation-free tree order must be the
+// unchangedPair or unchangedRaw (the StateStore's compact table) must give exactly the plan the plain
+// StateView gives, for random listings (plain maps and compact Listings) and states in every mode; the allocation-free tree order must be the
 // order of the old comparator ("/" replaced by "\u0000").
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildPlan, byTree, sortByTree, type PlanInput, type StateView } from '../../../src/core/planner.js';
 import { StateTable } from '../../../src/core/state/table.js';
+import { Listing } from '../../../src/core/listing/listing.js';
 import type { Entry, PathState, SyncMode } from '../../../src/core/types.js';
 import { StubState } from '../plan-fixtures.js';
 
@@ -23,6 +24,11 @@ class TableState implements StateView {
   paths() { return this.t.paths(); }
   countFiles() { return this.t.fileCount; }
   unchangedPair(p: string, l: Entry, r: Entry) { return this.t.unchangedPair(p, l, r); }
+}
+
+/** the same, answering from the listed numbers (the StateStore's way: the planner reads them from the listings) */
+class RawTableState extends TableState {
+  unchangedRaw(p: string, ld: boolean, ls: number, lm: number, rd: boolean, rs: number, rm: number) { return this.t.unchangedRaw(p, ld, ls, lm, rd, rs, rm); }
 }
 
 const oldKey = (p: string) => p.replace(/\//g, '\u0000');
@@ -89,6 +95,8 @@ describe('planner: fast path and tree order', () => {
       const plain = await buildPlan(input(new StubState(state, hasState)));
       const fast = await buildPlan(input(new TableState(state, hasState)));
       assert.deepEqual(fast, plain, `round ${round} (${mode})`);
+      const raw = await buildPlan({ ...input(new RawTableState(state, hasState)), local: Listing.from(local), remote: Listing.from(remote) });
+      assert.deepEqual(raw, plain, `round ${round} (${mode}, compact listings)`);
     }
   });
 });
