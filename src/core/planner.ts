@@ -102,7 +102,7 @@ export const byTree = (a: string, b: string): number => {
 
 export async function buildPlan(input: PlanInput): Promise<Plan> {
   const sides: Sides = { local: Listing.from(input.local), remote: Listing.from(input.remote) };
-  const rows = collectRows(input, sides);
+  const { rows, quietFiles } = collectRows(input, sides, false);
   const notSynced = [...(input.notSynced ?? []), ...applyNameRules(rows, input)];
   const descendants = (i: number): Row[] => {
     const out: Row[] = [];
@@ -164,7 +164,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
 
   const plan: Plan = {
     mode: input.mode, local: input.localDisplay, remote: input.remoteDisplay,
-    actions: [], stateOnly: [], inSync: 0,
+    actions: [], stateOnly: [], inSync: quietFiles,
     counts: {
       localFiles: sides.local.fileCount, remoteFiles: sides.remote.fileCount,
       stateFiles: input.state.countFiles(), hadState: input.state.hasState,
@@ -206,7 +206,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
  */
 export function buildForcedPlan(input: PlanInput, winner: Side): Plan {
   const sides: Sides = { local: Listing.from(input.local), remote: Listing.from(input.remote) };
-  const rows = collectRows(input, sides);
+  const { rows } = collectRows(input, sides, true);
   // the name rules hold here too: never write a name a side cannot store, nor one that clashes in case
   const notSynced = [...(input.notSynced ?? []), ...applyNameRules(rows, input)];
   const blocked = rows.filter((r) => r.blocked).map((r) => r.path);
@@ -241,7 +241,13 @@ export function sortByTree(paths: string[]): void {
   }
 }
 
-function collectRows(input: PlanInput, sides: Sides): Row[] {
+/**
+ * The plan's rows, in tree order. `all` false: the pairs unchanged on both sides since the last sync
+ * (nearly every path of a run with nothing to do) get no row — only counted, `quietFiles` — unless one
+ * lies below a row that has something to do or below an unreadable entry (a folder action, a conflict,
+ * a name rule may take in what is below it): then every path gets its row, as always.
+ */
+function collectRows(input: PlanInput, sides: Sides, all: boolean): { rows: Row[]; quietFiles: number } {
   const scoped = !!input.scope?.length;
   const inScope = (p: string) => !scoped || input.scope!.some((s) => isWithin(p, s));
   const { local: L, remote: R } = sides;
@@ -264,15 +270,28 @@ function collectRows(input: PlanInput, sides: Sides): Row[] {
   const hasState = state.hasState;
   const oneWayDelete = input.deleteUnmatched && input.mode !== 'sync';
   const rows: Row[] = [];
-  for (const path of paths) {
+  // the quiet pairs' files, and whether one lies below another row (then rows for all)
+  let quietFiles = 0;
+  let quietBelowLoud = false;
+  const loud: string[] = []; // prefixes ("path/") of the rows (and unreadable entries) above the current path
+  const unreadable = new Set([...(input.unreadable?.local ?? []), ...(input.unreadable?.remote ?? [])]);
+  for (let k = 0; k < paths.length; k++) {
+    const path = paths[k];
+    while (loud.length && !path.startsWith(loud[loud.length - 1])) loud.pop();
     const li = L.slot(path);
     const ri = R.slot(path);
-    const r = new Row(path, li, ri, sides, state);
     // the usual path of a run with nothing to do: on both sides, unchanged on both since the last sync
-    if (li >= 0 && ri >= 0 && !oneWayDelete && unchanged(state, r, li, ri, sides)) {
+    // (both match the recorded type, so they are of one type: the classifier's answer is "in sync")
+    if (!all && li >= 0 && ri >= 0 && !oneWayDelete && unchanged(state, path, li, ri, sides)) {
+      if (loud.length) quietBelowLoud = true;
+      else if (!L.isDirAt(li) && (!scoped || inScope(path))) quietFiles++;
+      if (unreadable.has(path)) loud.push(path + '/');
+      continue;
+    }
+    const r = new Row(path, li, ri, sides, state);
+    if (all && li >= 0 && ri >= 0 && !oneWayDelete && unchanged(state, path, li, ri, sides)) {
       r.lc = 'unmodified';
       r.rc = 'unmodified';
-      // (both match the recorded type, so they are of one type: the classifier's answer is "in sync")
     } else {
       const { local, remote } = r;
       const st = r.state;
@@ -285,15 +304,19 @@ function collectRows(input: PlanInput, sides: Sides): Row[] {
         if (e && input.isExcluded(path, e.type)) r.d = { kind: deleteKind(dst), reason: 'excluded by the filters (--delete-unmatched)' };
       }
     }
-    if (!scoped || inScope(path) || isCopyFolder(r.d)) rows.push(r);
+    if (!scoped || inScope(path) || isCopyFolder(r.d)) {
+      rows.push(r);
+      loud.push(path + '/');
+    }
   }
-  return rows;
+  if (quietBelowLoud) return collectRows(input, sides, true);
+  return { rows, quietFiles };
 }
 
 /** the state's fast answer for a pair listed on both sides (false when the view has none) */
-function unchanged(state: StateView, r: Row, li: number, ri: number, { local: L, remote: R }: Sides): boolean {
-  if (state.unchangedRaw) return state.unchangedRaw(r.path, L.isDirAt(li), L.sizeAt(li), L.mtimeAt(li), R.isDirAt(ri), R.sizeAt(ri), R.mtimeAt(ri));
-  return !!state.unchangedPair && state.unchangedPair(r.path, r.local!, r.remote!);
+function unchanged(state: StateView, path: string, li: number, ri: number, { local: L, remote: R }: Sides): boolean {
+  if (state.unchangedRaw) return state.unchangedRaw(path, L.isDirAt(li), L.sizeAt(li), L.mtimeAt(li), R.isDirAt(ri), R.sizeAt(ri), R.mtimeAt(ri));
+  return !!state.unchangedPair && state.unchangedPair(path, L.entryAt(li), R.entryAt(ri));
 }
 
 const isCopyFolder = (d: { kind: string } | undefined): boolean => d?.kind === 'mkdir-local' || d?.kind === 'mkdir-remote';

@@ -86,6 +86,8 @@ describe('planner: fast path and tree order', () => {
       const options = {
         delete: r() < 0.5, deleteUnmatched: mode !== 'sync' && r() < 0.3, force: r() < 0.3,
         scope: r() < 0.2 ? [pick(names)] : undefined,
+        // (an unreadable entry takes in what is below it: quiet pairs there must get their rows)
+        unreadable: r() < 0.2 ? { local: r() < 0.5 ? [pick(names)] : [], remote: r() < 0.5 ? [pick(names)] : [] } : undefined,
       };
       const input = (view: StateView): PlanInput => ({
         mode, localDisplay: 'L', remoteDisplay: 'R', local, remote, state: view, ...options,
