@@ -1,19 +1,24 @@
 // The planner: listings + last-sync state → a Plan (every action with its reason). Touches nothing
 // but reads file contents where a "compare first" decision needs them.
 
-import type { Action, ActionKind, Entry, EntryClass, Plan, PathState, Side, SyncMode } from './types.js';
-import { classifySide, copyKind, decide, deleteKind, deletesOn, otherSide, type Decision } from './classify.js';
+import type { Action, ActionKind, Entry, Plan, PathState, Side, SyncMode } from './types.js';
+import { copyKind, deleteKind, deletesOn, otherSide } from './classify.js';
 import { isWithin, depthOf } from './paths.js';
 import { mapLimit } from './pool.js';
 import { applyNameRules, type NameRulesInput } from './names/plan-rules.js';
 import type { NotSynced } from './types.js';
 import { Listing } from './listing/listing.js';
+import { Row, byTree, collectRows, type Sides } from './plan/rows.js';
+
+export { byTree, sortByTree } from './plan/rows.js';
 
 export interface StateView {
   readonly hasState: boolean;
   get(path: string): PathState | undefined;
   paths(): Iterable<string>;
   countFiles(): number;
+  /** how many paths it has a record of (optional: lets the planner tell that every record is listed) */
+  readonly size?: number;
   /** there is a record of the path and both listed entries are unchanged since it (optional: lets the
    *  planner classify the usual path of a no-change run without making its PathState) */
   unchangedPair?(path: string, local: Entry, remote: Entry): boolean;
@@ -48,57 +53,6 @@ export interface PlanInput extends NameRulesInput {
   /** entries the listings left out (bad names, unreadable folders, link loops), already filtered */
   notSynced?: NotSynced[];
 }
-
-/** one path of the plan; its last-sync record and its listed entries are made when something asks for
- *  them (most rows of a no-change run never do: they are classified from the listings' and the state's
- *  numbers) */
-class Row {
-  lc: EntryClass = 'missing';
-  rc: EntryClass = 'missing';
-  d?: Decision;
-  /** consumed by an ancestor's subtree action */
-  consumed?: boolean;
-  caseRename?: Entry;
-  blocked?: boolean;
-  private st: PathState | null | undefined;
-  private le: Entry | null | undefined;
-  private re: Entry | null | undefined;
-
-  /** li, ri: the path's slot in each side's listing, -1 when not listed there */
-  constructor(readonly path: string, readonly li: number, readonly ri: number, private readonly sides: Sides, private readonly view: StateView) {}
-
-  get state(): PathState | undefined {
-    if (this.st === undefined) this.st = this.view.get(this.path) ?? null;
-    return this.st ?? undefined;
-  }
-
-  get local(): Entry | undefined {
-    if (this.le === undefined) this.le = this.li < 0 ? null : this.sides.local.entryAt(this.li);
-    return this.le ?? undefined;
-  }
-
-  get remote(): Entry | undefined {
-    if (this.re === undefined) this.re = this.ri < 0 ? null : this.sides.remote.entryAt(this.ri);
-    return this.re ?? undefined;
-  }
-}
-
-interface Sides { local: Listing; remote: Listing }
-
-/**
- * Tree order: a folder's descendants right after it ("a", "a/b", "a-b"): strings compared as if
- * "/" sorted before every other character (what comparing with "/" replaced by "\u0000" gives),
- * without making a string per comparison.
- */
-export const byTree = (a: string, b: string): number => {
-  const n = a.length < b.length ? a.length : b.length;
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return (x === 0x2f ? 0 : x) - (y === 0x2f ? 0 : y);
-  }
-  return a.length - b.length;
-};
 
 export async function buildPlan(input: PlanInput): Promise<Plan> {
   const sides: Sides = { local: Listing.from(input.local), remote: Listing.from(input.remote) };
@@ -227,117 +181,6 @@ export function buildForcedPlan(input: PlanInput, winner: Side): Plan {
     badNames: input.badNames ?? [],
     notSynced,
   };
-}
-
-/**
- * Sort paths in tree order. The engine's own string order (UTF-16 units) differs from it only where
- * a "/" meets a character below it (" ", "-", "."…) at the first difference, so: the fast native
- * sort, then one pass that checks neighbours, and the tree comparator only if a pair is out of order.
- */
-export function sortByTree(paths: string[]): void {
-  paths.sort();
-  for (let i = 1; i < paths.length; i++) {
-    if (byTree(paths[i - 1], paths[i]) > 0) { paths.sort(byTree); return; }
-  }
-}
-
-/**
- * The plan's rows, in tree order. `all` false: the pairs unchanged on both sides since the last sync
- * (nearly every path of a run with nothing to do) get no row — only counted, `quietFiles` — unless one
- * lies below a row that has something to do or below an unreadable entry (a folder action, a conflict,
- * a name rule may take in what is below it): then every path gets its row, as always.
- */
-function collectRows(input: PlanInput, sides: Sides, all: boolean): { rows: Row[]; quietFiles: number } {
-  const scoped = !!input.scope?.length;
-  const inScope = (p: string) => !scoped || input.scope!.some((s) => isWithin(p, s));
-  const { local: L, remote: R } = sides;
-  const state = input.state;
-  // every path once: the local listing's, then the remote's the local one lacks, then the state's
-  // neither lists (no Set of all paths: the two listings answer "seen already")
-  const paths: string[] = [];
-  for (const p of L.keys()) if (inScope(p)) paths.push(p);
-  for (const p of R.keys()) if (!L.has(p) && inScope(p)) paths.push(p);
-  if (scoped) {
-    const above = new Set<string>();
-    for (const p of scopeAncestors(input)) if (!inScope(p) && !above.has(p) && (L.has(p) || R.has(p))) { above.add(p); paths.push(p); }
-  }
-  for (const p of state.paths()) {
-    if (L.has(p) || R.has(p) || !inScope(p)) continue;
-    const type = state.get(p)!.type;
-    if (!input.isExcluded(p, type) && !hasExcludedAncestor(p, input)) paths.push(p);
-  }
-  sortByTree(paths);
-  const hasState = state.hasState;
-  const oneWayDelete = input.deleteUnmatched && input.mode !== 'sync';
-  const rows: Row[] = [];
-  // the quiet pairs' files, and whether one lies below another row (then rows for all)
-  let quietFiles = 0;
-  let quietBelowLoud = false;
-  const loud: string[] = []; // prefixes ("path/") of the rows (and unreadable entries) above the current path
-  const unreadable = new Set([...(input.unreadable?.local ?? []), ...(input.unreadable?.remote ?? [])]);
-  for (let k = 0; k < paths.length; k++) {
-    const path = paths[k];
-    while (loud.length && !path.startsWith(loud[loud.length - 1])) loud.pop();
-    const li = L.slot(path);
-    const ri = R.slot(path);
-    // the usual path of a run with nothing to do: on both sides, unchanged on both since the last sync
-    // (both match the recorded type, so they are of one type: the classifier's answer is "in sync")
-    if (!all && li >= 0 && ri >= 0 && !oneWayDelete && unchanged(state, path, li, ri, sides)) {
-      if (loud.length) quietBelowLoud = true;
-      else if (!L.isDirAt(li) && (!scoped || inScope(path))) quietFiles++;
-      if (unreadable.has(path)) loud.push(path + '/');
-      continue;
-    }
-    const r = new Row(path, li, ri, sides, state);
-    if (all && li >= 0 && ri >= 0 && !oneWayDelete && unchanged(state, path, li, ri, sides)) {
-      r.lc = 'unmodified';
-      r.rc = 'unmodified';
-    } else {
-      const { local, remote } = r;
-      const st = r.state;
-      r.lc = classifySide(local, st, 'local', hasState);
-      r.rc = classifySide(remote, st, 'remote', hasState);
-      r.d = decide({ mode: input.mode, local, remote, localClass: r.lc, remoteClass: r.rc, hasPathState: !!st, delete: input.delete || input.deleteUnmatched, force: input.force });
-      if (oneWayDelete) {
-        const dst: Side = input.mode === 'upload' ? 'remote' : 'local';
-        const e = dst === 'remote' ? remote : local;
-        if (e && input.isExcluded(path, e.type)) r.d = { kind: deleteKind(dst), reason: 'excluded by the filters (--delete-unmatched)' };
-      }
-    }
-    if (!scoped || inScope(path) || isCopyFolder(r.d)) {
-      rows.push(r);
-      loud.push(path + '/');
-    }
-  }
-  if (quietBelowLoud) return collectRows(input, sides, true);
-  return { rows, quietFiles };
-}
-
-/** the state's fast answer for a pair listed on both sides (false when the view has none) */
-function unchanged(state: StateView, path: string, li: number, ri: number, { local: L, remote: R }: Sides): boolean {
-  if (state.unchangedRaw) return state.unchangedRaw(path, L.isDirAt(li), L.sizeAt(li), L.mtimeAt(li), R.isDirAt(ri), R.sizeAt(ri), R.mtimeAt(ri));
-  return !!state.unchangedPair && state.unchangedPair(path, L.entryAt(li), R.entryAt(ri));
-}
-
-const isCopyFolder = (d: { kind: string } | undefined): boolean => d?.kind === 'mkdir-local' || d?.kind === 'mkdir-remote';
-
-/** the folders above the scope paths: a run limited to a file in a folder the destination does not
- *  have yet creates that folder first (only folder creations are kept from these rows) */
-function scopeAncestors(input: PlanInput): string[] {
-  const out: string[] = [];
-  for (const s of input.scope ?? []) {
-    for (let i = s.indexOf('/'); i > 0; i = s.indexOf('/', i + 1)) out.push(s.slice(0, i));
-  }
-  return out;
-}
-
-function hasExcludedAncestor(path: string, input: PlanInput): boolean {
-  let i = path.indexOf('/');
-  while (i >= 0) {
-    if (input.isExcluded(path.slice(0, i), 'dir')) return true;
-    i = path.indexOf('/', i + 1);
-  }
-  return false;
 }
 
 /** The side on which this row's action removes a whole folder, if it does. */

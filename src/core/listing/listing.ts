@@ -74,6 +74,9 @@ export class Listing implements ReadonlyMap<string, Entry> {
     return i === undefined ? -1 : i;
   }
 
+  /** slots used so far (some may be removed: isListedAt) */
+  get slotCount(): number { return this.used; }
+  isListedAt(i: number): boolean { return this.kind[i] !== 0; }
   isDirAt(i: number): boolean { return this.kind[i] === DIR; }
   typeAt(i: number): EntryType { return this.kind[i] === DIR ? 'dir' : 'file'; }
   sizeAt(i: number): number { return this.sizes[i]; }

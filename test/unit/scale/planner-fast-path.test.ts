@@ -23,6 +23,7 @@ class TableState implements StateView {
   get(p: string) { return this.t.get(p); }
   paths() { return this.t.paths(); }
   countFiles() { return this.t.fileCount; }
+  get size() { return this.t.size; }
   unchangedPair(p: string, l: Entry, r: Entry) { return this.t.unchangedPair(p, l, r); }
 }
 
@@ -99,6 +100,49 @@ describe('planner: fast path and tree order', () => {
       assert.deepEqual(fast, plain, `round ${round} (${mode})`);
       const raw = await buildPlan({ ...input(new RawTableState(state, hasState)), local: Listing.from(local), remote: Listing.from(remote) });
       assert.deepEqual(raw, plain, `round ${round} (${mode}, compact listings)`);
+    }
+  });
+});
+
+describe('planner: a big tree with nothing or little to do', () => {
+  const T = 1_700_000_000_000;
+  const build = () => {
+    const local: Entry[] = [];
+    const state: Record<string, PathState> = {};
+    for (let d = 0; d < 30; d++) {
+      const dir = `d${d}`;
+      local.push({ path: dir, type: 'dir', size: 0, mtime: T });
+      state[dir] = { type: 'dir', local: { size: 0, mtime: T }, remote: { size: 0, mtime: T } };
+      for (let f = 0; f < 100; f++) {
+        const p = `${dir}/f${f}`;
+        local.push({ path: p, type: 'file', size: f, mtime: T + f * 1000 });
+        state[p] = { type: 'file', local: { size: f, mtime: T + f * 1000 }, remote: { size: f, mtime: T + f * 1000 } };
+      }
+    }
+    return { local, remote: local.map((e) => ({ ...e })), state };
+  };
+  const plan = (local: Entry[], remote: Entry[], view: StateView, extra: Partial<PlanInput> = {}) => buildPlan({
+    mode: 'sync', localDisplay: 'L', remoteDisplay: 'R', local: Listing.from(local), remote: Listing.from(remote), state: view,
+    isExcluded: () => false, excludedSeen: { local: [], remote: [] }, mtimeResolutionMs: 1000, sameContent: async () => false, ...extra,
+  });
+
+  test('the same plan as the plain state view: no change, one change, a deletion, a new folder, an unreadable folder', async () => {
+    const cases: [string, (x: ReturnType<typeof build>) => Partial<PlanInput> | void][] = [
+      ['nothing changed', () => {}],
+      ['one file changed locally', (x) => { x.local.find((e) => e.path === 'd3/f7')!.size = 999; }],
+      ['a file deleted on the server', (x) => { x.remote.splice(x.remote.findIndex((e) => e.path === 'd4/f1'), 1); }],
+      ['a folder deleted locally', (x) => { for (let i = x.local.length - 1; i >= 0; i--) if (x.local[i].path === 'd5' || x.local[i].path.startsWith('d5/')) x.local.splice(i, 1); }],
+      ['a new folder on the server', (x) => { x.remote.push({ path: 'new', type: 'dir', size: 0, mtime: T }, { path: 'new/a', type: 'file', size: 1, mtime: T }); }],
+      ['a folder that type-changed in the state', (x) => { x.state['d6'] = { type: 'file', local: { size: 0, mtime: T }, remote: { size: 0, mtime: T } }; }],
+      ['an unreadable folder', () => ({ unreadable: { local: ['d7'], remote: [] } })],
+    ];
+    for (const [name, change] of cases) {
+      const x = build();
+      const extra = change(x) ?? {};
+      const plain = await plan(x.local, x.remote, new StubState(x.state, true), extra);
+      const fast = await plan(x.local, x.remote, new RawTableState(x.state, true), extra);
+      assert.deepEqual(fast, plain, name);
+      if (name === 'nothing changed') assert.deepEqual([fast.actions.length, fast.inSync], [0, 3000]);
     }
   });
 });
