@@ -36,14 +36,18 @@ export class Listing implements ReadonlyMap<string, Entry> {
 
   /** record `path` (a later add of the same path replaces it); folders are listed with size 0 */
   add(path: string, type: EntryType, size: number, mtime: number, mode?: number): void {
-    let i = this.index.get(path);
-    if (i === undefined) {
-      i = this.used++;
+    // one hash operation for a new path (the walks' case): a repeated one is found by the size
+    let i = this.used;
+    const before = this.index.size;
+    this.index.set(path, i);
+    if (this.index.size !== before) {
+      this.used++;
       if (i >= this.kind.length) this.grow(Math.max(256, this.kind.length * 2));
-      this.index.set(path, i);
       this.pathOf[i] = path;
-    } else if (this.kind[i] === FILE) {
-      this.files--;
+    } else {
+      i = this.pathOf.lastIndexOf(path); // (rare: a path added again) its slot keeps it
+      this.index.set(path, i);
+      if (this.kind[i] === FILE) this.files--;
     }
     this.kind[i] = type === 'dir' ? DIR : FILE;
     if (type !== 'dir') this.files++;
