@@ -7,7 +7,7 @@ import { isWithin, depthOf } from './paths.js';
 import { mapLimit } from './pool.js';
 import { applyNameRules, type NameRulesInput } from './names/plan-rules.js';
 import type { NotSynced } from './types.js';
-import { Listing } from './listing/listing.js';
+import { Listing, type PathIndex } from './listing/listing.js';
 import { Row, byTree, collectRows, type Sides } from './plan/rows.js';
 
 export { byTree, sortByTree } from './plan/rows.js';
@@ -22,6 +22,10 @@ export interface StateView {
   /** there is a record of the path and both listed entries are unchanged since it (optional: lets the
    *  planner classify the usual path of a no-change run without making its PathState) */
   unchangedPair?(path: string, local: Entry, remote: Entry): boolean;
+  /** the path index the listings were made with (ListOptions.index), and unchangedRaw by its slot:
+   *  the planner then pairs the two listings' paths by slot, without a hash lookup (optional) */
+  readonly pathIndex?: PathIndex;
+  unchangedAt?(slot: number, localDir: boolean, localSize: number, localMtime: number, remoteDir: boolean, remoteSize: number, remoteMtime: number): boolean;
   /** unchangedPair from the listed numbers (optional, preferred: no Entry is made either) */
   unchangedRaw?(path: string, localDir: boolean, localSize: number, localMtime: number, remoteDir: boolean, remoteSize: number, remoteMtime: number): boolean;
 }

@@ -140,17 +140,17 @@ export class SyncSession implements SyncEngine {
       if (excluded) excludedSeen[side].push(path);
       return !excluded;
     };
-    const intern = (p: string) => this.state.intern(p);
+    const index = this.state.pathIndex;
     let walk: Promise<Listing> | undefined;
     if (connect) {
-      // (walked while the state loads: `intern` only shares strings, a reload keeps them valid)
-      walk = this.local.open().then(() => this.local.list({ include: include('local'), signal: options.signal, intern }));
+      // (walked while the state loads: a listing stops using the index when a load changes it)
+      walk = this.local.open().then(() => this.local.list({ include: include('local'), signal: options.signal, index }));
       walk.catch(() => undefined); // reported below, after a failed connect's own error
       await connect();
     }
     const [local, remote] = await Promise.all([
-      walk ?? this.local.list({ include: include('local'), signal: options.signal, intern }),
-      this.remote.list({ include: include('remote'), signal: options.signal, intern }).catch((e: unknown) => {
+      walk ?? this.local.list({ include: include('local'), signal: options.signal, index }),
+      this.remote.list({ include: include('remote'), signal: options.signal, index }).catch((e: unknown) => {
         // a first upload to a folder that does not exist yet: list it as empty (execute creates it)
         if (e instanceof SyncError && e.code === 'not-found' && !scope.length && this.state.countFiles() === 0) {
           return new Listing();

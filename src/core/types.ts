@@ -4,7 +4,7 @@
 // never with a leading or trailing slash; the root itself is "".
 
 import type { Readable } from 'node:stream';
-import type { Listing } from './listing/listing.js';
+import type { Listing, PathIndex } from './listing/listing.js';
 
 export type EntryType = 'file' | 'dir';
 
@@ -47,10 +47,10 @@ export interface ListOptions {
   include?: (path: string, type: EntryType) => boolean;
   signal?: AbortSignal;
   /**
-   * The one string to keep for a path (the session passes the last-sync state's own copy): the
-   * listing's keys then share their text with the state's, instead of three copies per path.
+   * The last-sync state's path index (the session passes it): the listing finds the paths the state
+   * knows through it and keeps the state's own string for each (listing/listing.ts).
    */
-  intern?: (path: string) => string;
+  index?: PathIndex;
 }
 
 export interface WriteOptions {

@@ -31,12 +31,11 @@ export interface LocalWalk {
 }
 
 export async function walkLocal(root: string, options: ListOptions = {}, offThreadAfter = STAT_OFF_THREAD_AFTER): Promise<LocalWalk> {
-  const out = new Listing();
+  const out = new Listing(options.index);
   const stale: string[] = [];
   const bad: LocalWalk['bad'] = [];
   const unreadable: LocalWalk['unreadable'] = [];
   const include = options.include;
-  const intern = options.intern;
   // folders to read, with the identities (dev:ino) of the folders above them: links are followed,
   // and a link back to one of those folders is a loop (left out and reported)
   const rootId = (() => { try { const st = statSync(root); return `${st.dev}:${st.ino}`; } catch { return ''; } })();
@@ -74,16 +73,15 @@ export async function walkLocal(root: string, options: ListOptions = {}, offThre
     const type: EntryType | undefined = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : undefined;
     if (!type) return; // sockets, fifos, devices
     if (include && !include(path, type)) return;
-    const key = intern ? intern(path) : path;
     if (type === 'dir') {
       const id = `${st.dev}:${st.ino}`;
       if (above.includes(id)) {
         unreadable.push({ path, message: 'A symbolic link to a folder above it (a loop); not followed, left alone' });
         return;
       }
-      queue.push({ dir: key, above: [...above, id] });
+      queue.push({ dir: path, above: [...above, id] });
     }
-    out.add(key, type, type === 'dir' ? 0 : st.size, Math.floor(st.mtimeMs), st.mode & 0o777);
+    out.add(path, type, type === 'dir' ? 0 : st.size, Math.floor(st.mtimeMs), st.mode & 0o777);
   };
 
   /** plain files (already admitted by `include` as files), stat'ed together */
@@ -150,7 +148,7 @@ export async function walkLocal(root: string, options: ListOptions = {}, offThre
         if (include && !include(path, 'file')) continue;
         pending.abs.push(prefix + name);
         pending.names.push(name);
-        pending.keys.push(intern ? intern(path) : path);
+        pending.keys.push(path);
         pending.folders.push(folder);
         if (++files > offThreadAfter && !worker) worker = new StatWorker();
         if (pending.abs.length >= BATCH) flush();

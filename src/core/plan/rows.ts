@@ -199,13 +199,17 @@ export function collectRows(input: PlanInput, sides: Sides, all: boolean): { row
   const loud: string[] = [];
   let quietFiles = 0;
   let recorded = 0; // listed paths the state has a record of
+  // both listings made with the state's index: their paths are paired by the state's slots
+  const idx = state.pathIndex;
+  const bySlot = idx && state.unchangedAt && L.sharesIndex(idx) && R.sharesIndex(idx) ? idx : undefined;
   for (let li = 0; li < L.slotCount; li++) {
     if (!L.isListedAt(li)) continue;
     const path = L.pathAt(li);
-    const ri = R.slot(path);
+    const s = bySlot ? L.sharedSlotAt(li) : -1;
+    const ri = s >= 0 ? R.slotOfShared(s, bySlot!) : R.slot(path);
     if (ri >= 0) {
       seenRemote[ri] = 1;
-      if (unchanged(state, path, li, ri, sides)) {
+      if (s >= 0 ? state.unchangedAt!(s, L.isDirAt(li), L.sizeAt(li), L.mtimeAt(li), R.isDirAt(ri), R.sizeAt(ri), R.mtimeAt(ri)) : unchanged(state, path, li, ri, sides)) {
         quietLocal[li] = 1;
         recorded++;
         if (!L.isDirAt(li)) quietFiles++;

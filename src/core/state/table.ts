@@ -33,6 +33,15 @@ export class StateTable {
 
   has(path: string): boolean { return this.index.has(path); }
 
+  /** the slot of `path`, or -1 (listings find their paths through it: listing/listing.ts PathIndex) */
+  lookup(path: string): number {
+    const i = this.index.get(path);
+    return i === undefined ? -1 : i;
+  }
+
+  /** the path of a slot in use */
+  keyAt(slot: number): string { return this.keys[slot]!; }
+
   /** the table's own string for this path when it has the path, else `path` itself */
   intern(path: string): string {
     const i = this.index.get(path);
@@ -111,6 +120,14 @@ export class StateTable {
     if (localDir !== dir || remoteDir !== dir) return false;
     if (dir) return true;
     return this.ls[i] === localSize && this.lm[i] === localMtime && this.rs[i] === remoteSize && this.rm[i] === remoteMtime;
+  }
+
+  /** unchangedRaw for the path at `slot` (a slot in use) */
+  unchangedAt(slot: number, localDir: boolean, localSize: number, localMtime: number, remoteDir: boolean, remoteSize: number, remoteMtime: number): boolean {
+    const dir = this.type[slot] === DIR;
+    if (localDir !== dir || remoteDir !== dir) return false;
+    if (dir) return true;
+    return this.ls[slot] === localSize && this.lm[slot] === localMtime && this.rs[slot] === remoteSize && this.rm[slot] === remoteMtime;
   }
 
   paths(): IterableIterator<string> { return this.index.keys(); }

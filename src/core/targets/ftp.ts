@@ -279,7 +279,7 @@ export class FtpTarget implements Target {
     this._staleTemps = staleTemps;
     this._badNames = badNames;
     this.unreadable = unreadable;
-    return Listing.from(result);
+    return Listing.from(result, options.index);
   }
 
   async stat(path: string): Promise<Entry | undefined> {

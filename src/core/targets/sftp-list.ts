@@ -25,7 +25,7 @@ export interface SftpListing {
 
 /** read the tree below the connection's root (what `include` admits), LIST_PARALLEL folders at a time */
 export async function walkSftp(c: SftpConnection, options: ListOptions, ctx: { spec: RemoteSpec; log: Logger }): Promise<SftpListing> {
-  const out = new Listing();
+  const out = new Listing(options.index);
   const stale: string[] = [];
   const bad: BadName[] = [];
   const unreadable: { path: string; message: string }[] = [];
@@ -78,10 +78,10 @@ export async function walkSftp(c: SftpConnection, options: ListOptions, ctx: { s
               return;
             }
           }
-          add(out, queue, rel, r.attrs, r.type, include, { rel, phys: r.real, links: [...job.links, r.real] }, options.intern);
+          add(out, queue, rel, r.attrs, r.type, include, { rel, phys: r.real, links: [...job.links, r.real] });
         }));
       } else if (t) {
-        add(out, queue, rel, attrs, t, include, { rel, phys: `${job.phys}/${name}`, links: job.links }, options.intern);
+        add(out, queue, rel, attrs, t, include, { rel, phys: `${job.phys}/${name}`, links: job.links });
       }
     }
     await Promise.all(links);
@@ -104,10 +104,9 @@ export async function walkSftp(c: SftpConnection, options: ListOptions, ctx: { s
 }
 
 function add(out: Listing, queue: { rel: string; phys: string; links: string[] }[], rel: string, attrs: Stats,
-  type: EntryType, include: (p: string, t: EntryType) => boolean, job: { rel: string; phys: string; links: string[] }, intern?: (p: string) => string): void {
+  type: EntryType, include: (p: string, t: EntryType) => boolean, job: { rel: string; phys: string; links: string[] }): void {
   if (!include(rel, type)) return;
-  const key = intern ? intern(rel) : rel;
-  out.add(key, type, type === 'file' ? attrs.size : 0, attrs.mtime * 1000, attrs.mode & 0o777);
+  out.add(rel, type, type === 'file' ? attrs.size : 0, attrs.mtime * 1000, attrs.mode & 0o777);
   if (type === 'dir') queue.push(job);
 }
 

@@ -1,9 +1,11 @@
 // The compact listing (src/core/listing/listing.ts): what Target.list returns. It must answer as the
 // Map<string, Entry> it replaces did (get, has, keys, values, iteration, size), keep a path's last
-// add, count files, and hand out fresh Entry objects (a caller may change its copy).
+// add, count files, and hand out fresh Entry objects (a caller may change its copy); through the
+// state's path index, the same answers, and none wrong once that index changes under it.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Listing } from '../../../src/core/listing/listing.js';
+import { StateTable } from '../../../src/core/state/table.js';
 import type { Entry } from '../../../src/core/types.js';
 
 const F = (path: string, size: number, mtime: number, mode?: number): Entry => ({ path, type: 'file', size, mtime, ...(mode !== undefined ? { mode } : {}) });
@@ -69,5 +71,74 @@ describe('Listing', () => {
     assert.equal(l.size, 5000);
     assert.equal(l.fileCount, 5000);
     assert.deepEqual(l.get('d/4321'), F('d/4321', 4321, 4_321_000));
+  });
+});
+
+describe('Listing through the state\'s path index', () => {
+  const table = () => {
+    const t = new StateTable();
+    for (const p of ['a', 'a/b.txt', 'c']) t.setRaw(p, p === 'a', 1, 2, 1, 2);
+    return t;
+  };
+  const indexOf = (t: StateTable) => {
+    let generation = 0;
+    return { index: { lookup: (p: string) => t.lookup(p), keyAt: (s: number) => t.keyAt(s), get generation() { return generation; } }, bump: () => { generation++; } };
+  };
+
+  test('keeps the state\'s strings, finds known and new paths, pairs by slot', () => {
+    const t = table();
+    const { index } = indexOf(t);
+    const l = new Listing(index);
+    const fresh = ['a', 'b.txt'].join('/'); // an equal string, not the state's
+    l.add(fresh, 'file', 5, 6);
+    l.add('new.txt', 'file', 7, 8);
+    l.add('a', 'dir', 0, 1);
+    assert.equal(l.size, 3);
+    assert.equal(l.fileCount, 2);
+    assert.deepEqual(l.get('a/b.txt'), F('a/b.txt', 5, 6));
+    assert.deepEqual(l.get('new.txt'), F('new.txt', 7, 8));
+    assert.equal(l.has('c'), false, 'in the state, not listed');
+    assert.equal(l.sharesIndex(index), true);
+    const s = t.lookup('a/b.txt');
+    assert.equal(l.sharedSlotAt(l.slot('a/b.txt')), s);
+    assert.equal(l.slotOfShared(s, index), l.slot('a/b.txt'));
+    assert.equal(l.sharedSlotAt(l.slot('new.txt')), -1);
+    assert.deepEqual([...l.keys()], ['a/b.txt', 'new.txt', 'a']);
+    l.add('a/b.txt', 'file', 9, 9);
+    assert.equal(l.size, 3, 'added again: the same slot');
+    assert.deepEqual(l.get('a/b.txt'), F('a/b.txt', 9, 9));
+    assert.equal(l.delete('a/b.txt'), true);
+    assert.equal(l.has('a/b.txt'), false);
+    assert.equal(l.fileCount, 1);
+  });
+
+  test('a path listed before the state had a record of it is still found by slot', () => {
+    const t = table();
+    const { index } = indexOf(t);
+    const l = new Listing(index);
+    l.add('late.txt', 'file', 1, 1);
+    t.setRaw('late.txt', false, 1, 1, 1, 1);
+    assert.equal(l.has('late.txt'), true);
+    assert.equal(l.slotOfShared(t.lookup('late.txt'), index), l.slot('late.txt'));
+    l.add('late.txt', 'file', 2, 2);
+    assert.equal(l.size, 1);
+    assert.equal(l.get('late.txt')!.size, 2);
+  });
+
+  test('the index changing under it (a record removed, a reload): the listing indexes its paths itself', () => {
+    const t = table();
+    const { index, bump } = indexOf(t);
+    const l = new Listing(index);
+    l.add('a/b.txt', 'file', 5, 6);
+    l.add('c', 'file', 1, 2);
+    t.delete('a/b.txt');
+    t.setRaw('other', false, 0, 0, 0, 0); // may take the freed slot
+    bump();
+    assert.equal(l.sharesIndex(index), false);
+    assert.deepEqual(l.get('a/b.txt'), F('a/b.txt', 5, 6));
+    assert.equal(l.has('other'), false);
+    assert.deepEqual([...l.keys()].sort(), ['a/b.txt', 'c']);
+    l.add('other', 'file', 3, 3);
+    assert.equal(l.size, 3);
   });
 });

@@ -54,7 +54,6 @@ describe('local walk: files stat\'ed off the main thread', () => {
       const seen: Record<string, string[]> = { here: [], worker: [] };
       const opts = (who: string) => ({
         include: (p: string, t: string) => { seen[who].push(`${t}:${p}`); return p !== 'skip' && !p.endsWith('.log'); },
-        intern: (p: string) => p,
       });
       const here = await walkLocal(root, opts('here'), Infinity);
       const off = await walkLocal(root, opts('worker'), 0);

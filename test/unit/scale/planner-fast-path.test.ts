@@ -32,6 +32,12 @@ class RawTableState extends TableState {
   unchangedRaw(p: string, ld: boolean, ls: number, lm: number, rd: boolean, rs: number, rm: number) { return this.t.unchangedRaw(p, ld, ls, lm, rd, rs, rm); }
 }
 
+/** the same, with listings made through the table's path index (the session's way: paired by slot) */
+class IndexedTableState extends RawTableState {
+  readonly pathIndex = { lookup: (p: string) => this.t.lookup(p), keyAt: (s: number) => this.t.keyAt(s), generation: 0 };
+  unchangedAt(s: number, ld: boolean, ls: number, lm: number, rd: boolean, rs: number, rm: number) { return this.t.unchangedAt(s, ld, ls, lm, rd, rs, rm); }
+}
+
 const oldKey = (p: string) => p.replace(/\//g, '\u0000');
 const oldByTree = (a: string, b: string) => (oldKey(a) < oldKey(b) ? -1 : oldKey(a) > oldKey(b) ? 1 : 0);
 
@@ -100,6 +106,9 @@ describe('planner: fast path and tree order', () => {
       assert.deepEqual(fast, plain, `round ${round} (${mode})`);
       const raw = await buildPlan({ ...input(new RawTableState(state, hasState)), local: Listing.from(local), remote: Listing.from(remote) });
       assert.deepEqual(raw, plain, `round ${round} (${mode}, compact listings)`);
+      const indexed = new IndexedTableState(state, hasState);
+      const shared = await buildPlan({ ...input(indexed), local: Listing.from(local, indexed.pathIndex), remote: Listing.from(remote, indexed.pathIndex) });
+      assert.deepEqual(shared, plain, `round ${round} (${mode}, listings through the state's index)`);
     }
   });
 });
@@ -142,6 +151,12 @@ describe('planner: a big tree with nothing or little to do', () => {
       const plain = await plan(x.local, x.remote, new StubState(x.state, true), extra);
       const fast = await plan(x.local, x.remote, new RawTableState(x.state, true), extra);
       assert.deepEqual(fast, plain, name);
+      const indexed = new IndexedTableState(x.state, true);
+      const shared = await buildPlan({
+        mode: 'sync', localDisplay: 'L', remoteDisplay: 'R', local: Listing.from(x.local, indexed.pathIndex), remote: Listing.from(x.remote, indexed.pathIndex), state: indexed,
+        isExcluded: () => false, excludedSeen: { local: [], remote: [] }, mtimeResolutionMs: 1000, sameContent: async () => false, ...extra,
+      });
+      assert.deepEqual(shared, plain, `${name} (through the index)`);
       if (name === 'nothing changed') assert.deepEqual([fast.actions.length, fast.inSync], [0, 3000]);
     }
   });
