@@ -141,6 +141,7 @@ export class StateStore {
     lookup: (path: string) => store.entries.lookup(path),
     keyAt: (slot: number) => store.entries.keyAt(slot),
     get generation() { return store.slotsMoved; },
+    get size() { return store.entries.size; },
   }))(this);
   /** unchangedRaw for the path at a slot of pathIndex (valid while its generation holds) */
   unchangedAt(slot: number, localDir: boolean, localSize: number, localMtime: number, remoteDir: boolean, remoteSize: number, remoteMtime: number): boolean {

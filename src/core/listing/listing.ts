@@ -26,6 +26,8 @@ export interface PathIndex {
   keyAt(slot: number): string;
   /** changes whenever a slot may come to stand for another path (a record removed, the state read again) */
   readonly generation: number;
+  /** paths it has: what a listing made with it expects to hold, about (its first capacity) */
+  readonly size?: number;
 }
 
 export class Listing implements ReadonlyMap<string, Entry> {
@@ -48,7 +50,15 @@ export class Listing implements ReadonlyMap<string, Entry> {
   private files = 0;
 
   constructor(index?: PathIndex) {
-    if (index) { this.shared = index; this.sharedGen = index.generation; }
+    if (index) {
+      this.shared = index;
+      this.sharedGen = index.generation;
+      // room for what the last sync saw (and a little more) from the start: no copies while it grows
+      if (index.size) {
+        this.grow(index.size + (index.size >> 6) + 256);
+        this.bySlot = new Int32Array(index.size + 256);
+      }
+    }
   }
 
   /** a listing of these entries (tests, and callers that list a few paths themselves) */

@@ -93,7 +93,7 @@ function scan(b: Buffer): StateTable {
     expect(COLON);
     if (key === 'entries') {
       if (table) throw new NotFast(); // a second "entries": JSON.parse keeps the last
-      table = new StateTable();
+      table = new StateTable(countRecords(b, i));
       expect(LBRACE);
       if (b[i] === RBRACE) i++;
       else {
@@ -133,3 +133,11 @@ function scan(b: Buffer): StateTable {
   if (i !== n || version !== STATE_VERSION || !table) throw new NotFast(); // JSON.parse says what is wrong
   return table;
 }
+
+/** about how many records follow (each holds `":["` once): the table is made that big at once */
+function countRecords(b: Buffer, from: number): number {
+  let n = 0;
+  for (let at = b.indexOf(RECORD, from); at >= 0; at = b.indexOf(RECORD, at + RECORD.length)) n++;
+  return n;
+}
+const RECORD = Buffer.from('":["');
