@@ -68,6 +68,27 @@ export class StateTable {
     this.base[i] = base;
   }
 
+  /**
+   * setRaw for a table being filled from a file, with one hash operation: false when the path was
+   * there already — the table is then not to be used (the parser starts over the slow way).
+   */
+  addFresh(path: string, dir: boolean, localSize: number, localMtime: number, remoteSize: number, remoteMtime: number, base?: string): boolean {
+    const before = this.index.size;
+    const i = this.free.length ? this.free.pop()! : this.used++;
+    this.index.set(path, i);
+    if (this.index.size === before) return false;
+    if (i >= this.type.length) this.grow(Math.max(64, this.type.length * 2));
+    this.keys[i] = path;
+    this.type[i] = dir ? DIR : FILE;
+    if (!dir) this.files++;
+    this.ls[i] = localSize;
+    this.lm[i] = localMtime;
+    this.rs[i] = remoteSize;
+    this.rm[i] = remoteMtime;
+    this.base[i] = base;
+    return true;
+  }
+
   set(path: string, s: PathState): void {
     this.setRaw(path, s.type === 'dir', s.local.size, s.local.mtime, s.remote.size, s.remote.mtime, s.base);
   }
