@@ -2,15 +2,15 @@
 // files, bad names and unreadable entries collected for the target (see LocalTarget.list).
 //
 // Folders are read with the synchronous calls, one at a time, yielding to the event loop between
-// folders (for many small files several times cheaper than the promise API). Folders and links are
-// stat'ed right away (a folder's identity is needed to walk below it); plain files are stat'ed in
-// batches — on a machine with more than two cores, past the first STAT_OFF_THREAD_AFTER files, by a
-// worker thread (stat-worker.ts), BATCH files at a time, while this thread reads on and handles the
-// server's listing. (With two cores the server's side of a loopback listing already takes the other
+// folders (for many small files several times cheaper than the promise API); a folder's names only
+// (no Dirent objects: every entry is stat'ed anyway, links followed). On a machine with more than two
+// cores, past the first STAT_OFF_THREAD_AFTER entries, they are stat'ed by a worker thread
+// (stat-worker.ts), BATCH at a time, while this thread reads on and handles the server's listing; the
+// folders it finds are stat'ed again here (their identity, for loops) and walked. (With two cores the server's side of a loopback listing already takes the other
 // one: measured on the 100,000-file bench, the thread saved under a tenth of the time and cost its
 // ~10 MB of memory.)
 
-import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, sep } from 'node:path';
 import type { EntryType, ListOptions } from '../types.js';
@@ -18,7 +18,7 @@ import { SyncError } from '../errors.js';
 import { checkRemoteName, isTempName, joinPath } from '../paths.js';
 import { isReservedName } from '../names/rules.js';
 import { Listing } from './listing.js';
-import { DIR, ERROR, FIELDS, FILE, GONE, StatWorker, statPaths, type StatBatch } from './stat-worker.js';
+import { DIR, ERROR, FIELDS, FILE, StatWorker, statPaths, type StatBatch } from './stat-worker.js';
 
 /** a tree smaller than this is stat'ed on this thread (a save's or the explorer's listing starts no thread) */
 export const STAT_OFF_THREAD_AFTER = availableParallelism() > 2 ? 4000 : Infinity;
@@ -47,7 +47,7 @@ export async function walkLocal(root: string, options: ListOptions = {}, offThre
   const batches: Promise<void>[] = [];
   let files = 0;
   let worker: StatWorker | undefined;
-  // the files waiting for their stat: absolute path, key, and the folder they are in
+  // the entries waiting for the worker's stat: absolute path, path, name, and the folder they are in
   type Folder = { dir: string; above: string[]; prefix: string };
   let pending: { abs: string[]; keys: string[]; names: string[]; folders: Folder[] } = { abs: [], keys: [], names: [], folders: [] };
   const flush = () => {
@@ -58,19 +58,21 @@ export async function walkLocal(root: string, options: ListOptions = {}, offThre
     else batch(b, statPaths(b.abs));
   };
 
-  /** one entry stat'ed here (folders, links, and what a batch found changed): as the walk always did */
-  const one = (dir: string, above: string[], prefix: string, d: Dirent | undefined, name: string, path: string): void => {
+  /** an entry whose stat failed (`code`): left out; reported unless it is gone or excluded */
+  const failed = (path: string, abs: string, code: string): void => {
+    if (code === 'ENOENT') return; // vanished, or a broken link
+    if (include && !include(path, 'file') && !include(path, 'dir')) return;
+    const loop = code === 'ELOOP' && lstatSync(abs, { throwIfNoEntry: false })?.isSymbolicLink();
+    unreadable.push({ path, message: loop ? 'A symbolic link that resolves to itself (a loop); left alone' : `Could not read this local entry (${code}); left alone on both sides` });
+  };
+
+  /** one entry stat'ed here (everything, on this thread; folders a batch found): as the walk always did */
+  const one = (dir: string, above: string[], prefix: string, name: string, path: string): void => {
     let st: Stats | undefined;
     try {
       st = statSync(prefix + name, { throwIfNoEntry: false }); // follows symlinks; a broken link → undefined
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return; // vanished, or a broken link
-      if (code === 'ELOOP' && d?.isSymbolicLink()) {
-        if (!include || include(path, 'file') || include(path, 'dir')) unreadable.push({ path, message: 'A symbolic link that resolves to itself (a loop); left alone' });
-        return;
-      }
-      if (!include || include(path, 'file') || include(path, 'dir')) unreadable.push({ path, message: `Could not read this local entry (${code ?? (e as Error).message}); left alone on both sides` });
+      failed(path, prefix + name, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
       return;
     }
     if (!st) return;
@@ -88,21 +90,21 @@ export async function walkLocal(root: string, options: ListOptions = {}, offThre
     out.add(path, type, type === 'dir' ? 0 : st.size, Math.floor(st.mtimeMs), st.mode & 0o777);
   };
 
-  /** plain files (already admitted by `include` as files), stat'ed together */
-  const batch = ({ keys, names, folders }: typeof pending, b: StatBatch): void => {
+  /** entries stat'ed together by the worker: files added, folders looked at again here (their identity) */
+  const batch = ({ abs, keys, names, folders }: typeof pending, b: StatBatch): void => {
     const { nums, errors } = b;
     for (let i = 0; i < keys.length; i++) {
       const o = i * FIELDS;
       const kind = nums[o];
-      if (kind === FILE) out.add(keys[i], 'file', nums[o + 1], Math.floor(nums[o + 2]), nums[o + 3] & 0o777);
-      else if (kind === GONE) continue; // vanished since the folder was read
-      else if (kind === ERROR) {
-        const code = errors.get(i);
-        if (code !== 'ENOENT') unreadable.push({ path: keys[i], message: `Could not read this local entry (${code}); left alone on both sides` });
+      const path = keys[i];
+      if (kind === FILE) {
+        if (!include || include(path, 'file')) out.add(path, 'file', nums[o + 1], Math.floor(nums[o + 2]), nums[o + 3] & 0o777);
       } else if (kind === DIR) {
         const f = folders[i];
-        one(f.dir, f.above, f.prefix, undefined, names[i], keys[i]); // replaced by a folder meanwhile: looked at again, as a folder
-      } // OTHER: replaced by a socket, fifo…: left out, as always
+        one(f.dir, f.above, f.prefix, names[i], path);
+      } else if (kind === ERROR) {
+        failed(path, abs[i], errors.get(i) ?? '');
+      } // GONE: vanished since the folder was read (or a broken link); OTHER: sockets, fifos, devices
     }
   };
 
@@ -121,12 +123,12 @@ export async function walkLocal(root: string, options: ListOptions = {}, offThre
     while (queue.length) {
       if (options.signal?.aborted) throw new SyncError('aborted', 'Cancelled');
       const { dir, above } = queue.shift()!;
-      let dirents: Dirent[];
+      let names: string[];
       // entries' absolute paths by concatenation: a path.join (normalising the whole path) per entry was a twentieth of a no-change run
       const dirAbs = dir ? join(root, dir) : root;
       const prefix = dirAbs === '' || dirAbs.endsWith(sep) ? dirAbs : dirAbs + sep;
       try {
-        dirents = readdirSync(dirAbs, { withFileTypes: true });
+        names = readdirSync(dirAbs);
       } catch (e) {
         if (!dir && (e as NodeJS.ErrnoException).code === 'ENOENT') {
           throw new SyncError('not-found', `Folder not found: ${root}`, { path: '', hint: 'Create it, or check the path' });
@@ -137,8 +139,7 @@ export async function walkLocal(root: string, options: ListOptions = {}, offThre
         continue;
       }
       const folder: Folder = { dir, above, prefix };
-      for (const d of dirents) {
-        const name = d.name;
+      for (const name of names) {
         const path = joinPath(dir, name);
         if (isReservedName(name)) continue; // the state folder's name, at any depth: never synced
         if (isTempName(name)) { stale.push(path); continue; }
@@ -148,16 +149,17 @@ export async function walkLocal(root: string, options: ListOptions = {}, offThre
           bad.push({ path: dir, name, message: (e as Error).message });
           continue;
         }
-        if (!d.isFile()) { one(dir, above, prefix, d, name, path); continue; } // folders, links (followed), the rest
-        if (include && !include(path, 'file')) continue;
+        if (!worker) {
+          one(dir, above, prefix, name, path);
+          if (++files > offThreadAfter) worker = new StatWorker();
+          continue;
+        }
         pending.abs.push(prefix + name);
         pending.names.push(name);
         pending.keys.push(path);
         pending.folders.push(folder);
-        if (++files > offThreadAfter && !worker) worker = new StatWorker();
         if (pending.abs.length >= BATCH) flush();
       }
-      if (!worker) flush(); // (on this thread: folder by folder, as before)
       await new Promise<void>((r) => setImmediate(r));
     }
   }
