@@ -131,9 +131,6 @@ export class StateStore {
   get hasState(): boolean { return this.exists; }
   get size(): number { return this.entries.size; }
   get(path: string): PathState | undefined { return this.entries.get(path); }
-  /** the state's own string for a path it records (listings share it: one copy per path in memory) */
-  intern(path: string): string { return this.entries.intern(path); }
-
   /** bumped whenever a slot of `entries` may come to stand for another path (a record removed, a load) */
   private slotsMoved = 0;
   /** the paths' index the listings of a run share (ListOptions.index): their keys are the state's strings */

@@ -42,12 +42,6 @@ export class StateTable {
   /** the path of a slot in use */
   keyAt(slot: number): string { return this.keys[slot]!; }
 
-  /** the table's own string for this path when it has the path, else `path` itself */
-  intern(path: string): string {
-    const i = this.index.get(path);
-    return i === undefined ? path : this.keys[i]!;
-  }
-
   /** set a path's record from its numbers (the parser's and the journal's way in: no object made) */
   setRaw(path: string, dir: boolean, localSize: number, localMtime: number, remoteSize: number, remoteMtime: number, base?: string): void {
     let i = this.index.get(path);
