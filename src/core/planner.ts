@@ -1,29 +1,42 @@
 // The planner: listings + last-sync state → a Plan (every action with its reason). Touches nothing
 // but reads file contents where a "compare first" decision needs them.
 
-import type { Action, ActionKind, Entry, EntryClass, Plan, PathState, Side, SyncMode } from './types.js';
-import { classifySide, copyKind, decide, deleteKind, deletesOn, otherSide, type Decision } from './classify.js';
+import type { Action, ActionKind, Entry, Plan, PathState, Side, SyncMode } from './types.js';
+import { copyKind, deleteKind, deletesOn, otherSide } from './classify.js';
 import { isWithin, depthOf } from './paths.js';
 import { mapLimit } from './pool.js';
 import { applyNameRules, type NameRulesInput } from './names/plan-rules.js';
 import type { NotSynced } from './types.js';
+import { Listing, type PathIndex } from './listing/listing.js';
+import { Row, byTree, collectRows, type Sides } from './plan/rows.js';
+
+export { byTree, sortByTree } from './plan/rows.js';
 
 export interface StateView {
   readonly hasState: boolean;
   get(path: string): PathState | undefined;
   paths(): Iterable<string>;
   countFiles(): number;
+  /** how many paths it has a record of (optional: lets the planner tell that every record is listed) */
+  readonly size?: number;
   /** there is a record of the path and both listed entries are unchanged since it (optional: lets the
    *  planner classify the usual path of a no-change run without making its PathState) */
   unchangedPair?(path: string, local: Entry, remote: Entry): boolean;
+  /** the path index the listings were made with (ListOptions.index), and unchangedRaw by its slot:
+   *  the planner then pairs the two listings' paths by slot, without a hash lookup (optional) */
+  readonly pathIndex?: PathIndex;
+  unchangedAt?(slot: number, localDir: boolean, localSize: number, localMtime: number, remoteDir: boolean, remoteSize: number, remoteMtime: number): boolean;
+  /** unchangedPair from the listed numbers (optional, preferred: no Entry is made either) */
+  unchangedRaw?(path: string, localDir: boolean, localSize: number, localMtime: number, remoteDir: boolean, remoteSize: number, remoteMtime: number): boolean;
 }
 
 export interface PlanInput extends NameRulesInput {
   mode: SyncMode;
   localDisplay: string;
   remoteDisplay: string;
-  local: Map<string, Entry>;
-  remote: Map<string, Entry>;
+  /** each side's listing (a Target.list result; a plain map is turned into one) */
+  local: ReadonlyMap<string, Entry>;
+  remote: ReadonlyMap<string, Entry>;
   state: StateView;
   /** paths the run is limited to (with their subtrees); empty = everything */
   scope?: string[];
@@ -45,43 +58,9 @@ export interface PlanInput extends NameRulesInput {
   notSynced?: NotSynced[];
 }
 
-/** one path of the plan; its last-sync record is read when something asks for it (most rows of a
- *  no-change run never do: they are classified from the state's numbers) */
-class Row {
-  lc: EntryClass = 'missing';
-  rc: EntryClass = 'missing';
-  d?: Decision;
-  /** consumed by an ancestor's subtree action */
-  consumed?: boolean;
-  caseRename?: Entry;
-  blocked?: boolean;
-  private st: PathState | null | undefined;
-
-  constructor(readonly path: string, readonly local: Entry | undefined, readonly remote: Entry | undefined, private readonly view: StateView) {}
-
-  get state(): PathState | undefined {
-    if (this.st === undefined) this.st = this.view.get(this.path) ?? null;
-    return this.st ?? undefined;
-  }
-}
-
-/**
- * Tree order: a folder's descendants right after it ("a", "a/b", "a-b"): strings compared as if
- * "/" sorted before every other character (what comparing with "/" replaced by "\u0000" gives),
- * without making a string per comparison.
- */
-export const byTree = (a: string, b: string): number => {
-  const n = a.length < b.length ? a.length : b.length;
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return (x === 0x2f ? 0 : x) - (y === 0x2f ? 0 : y);
-  }
-  return a.length - b.length;
-};
-
 export async function buildPlan(input: PlanInput): Promise<Plan> {
-  const rows = collectRows(input);
+  const sides: Sides = { local: Listing.from(input.local), remote: Listing.from(input.remote) };
+  const { rows, quietFiles } = collectRows(input, sides, false);
   const notSynced = [...(input.notSynced ?? []), ...applyNameRules(rows, input)];
   const descendants = (i: number): Row[] => {
     const out: Row[] = [];
@@ -143,9 +122,9 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
 
   const plan: Plan = {
     mode: input.mode, local: input.localDisplay, remote: input.remoteDisplay,
-    actions: [], stateOnly: [], inSync: 0,
+    actions: [], stateOnly: [], inSync: quietFiles,
     counts: {
-      localFiles: countFiles(input.local), remoteFiles: countFiles(input.remote),
+      localFiles: sides.local.fileCount, remoteFiles: sides.remote.fileCount,
       stateFiles: input.state.countFiles(), hadState: input.state.hasState,
     },
     badNames: input.badNames ?? [],
@@ -185,7 +164,8 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
  * win, whatever the classifier would say: the user's explicit "keep local" / "keep remote".
  */
 export function buildForcedPlan(input: PlanInput, winner: Side): Plan {
-  const rows = collectRows(input);
+  const sides: Sides = { local: Listing.from(input.local), remote: Listing.from(input.remote) };
+  const { rows } = collectRows(input, sides, true);
   // the name rules hold here too: never write a name a side cannot store, nor one that clashes in case
   const notSynced = [...(input.notSynced ?? []), ...applyNameRules(rows, input)];
   const blocked = rows.filter((r) => r.blocked).map((r) => r.path);
@@ -202,91 +182,10 @@ export function buildForcedPlan(input: PlanInput, winner: Side): Plan {
   return {
     mode: 'sync', local: input.localDisplay, remote: input.remoteDisplay,
     actions: orderActions(actions), stateOnly, inSync: 0,
-    counts: { localFiles: countFiles(input.local), remoteFiles: countFiles(input.remote), stateFiles: input.state.countFiles(), hadState: input.state.hasState },
+    counts: { localFiles: sides.local.fileCount, remoteFiles: sides.remote.fileCount, stateFiles: input.state.countFiles(), hadState: input.state.hasState },
     badNames: input.badNames ?? [],
     notSynced,
   };
-}
-
-/**
- * Sort paths in tree order. The engine's own string order (UTF-16 units) differs from it only where
- * a "/" meets a character below it (" ", "-", "."…) at the first difference, so: the fast native
- * sort, then one pass that checks neighbours, and the tree comparator only if a pair is out of order.
- */
-export function sortByTree(paths: string[]): void {
-  paths.sort();
-  for (let i = 1; i < paths.length; i++) {
-    if (byTree(paths[i - 1], paths[i]) > 0) { paths.sort(byTree); return; }
-  }
-}
-
-function collectRows(input: PlanInput): Row[] {
-  const scoped = !!input.scope?.length;
-  const inScope = (p: string) => !scoped || input.scope!.some((s) => isWithin(p, s));
-  const { local: L, remote: R, state } = input;
-  // every path once: the local listing's, then the remote's the local one lacks, then the state's
-  // neither lists (no Set of all paths: the two maps answer "seen already")
-  const paths: string[] = [];
-  for (const p of L.keys()) if (inScope(p)) paths.push(p);
-  for (const p of R.keys()) if (!L.has(p) && inScope(p)) paths.push(p);
-  if (scoped) {
-    const above = new Set<string>();
-    for (const p of scopeAncestors(input)) if (!inScope(p) && !above.has(p) && (L.has(p) || R.has(p))) { above.add(p); paths.push(p); }
-  }
-  for (const p of state.paths()) {
-    if (L.has(p) || R.has(p) || !inScope(p)) continue;
-    const type = state.get(p)!.type;
-    if (!input.isExcluded(p, type) && !hasExcludedAncestor(p, input)) paths.push(p);
-  }
-  sortByTree(paths);
-  const hasState = state.hasState;
-  const oneWayDelete = input.deleteUnmatched && input.mode !== 'sync';
-  const rows: Row[] = [];
-  for (const path of paths) {
-    const r = new Row(path, L.get(path), R.get(path), state);
-    const { local, remote } = r;
-    // the usual path of a run with nothing to do: on both sides, unchanged on both since the last sync
-    if (local && remote && state.unchangedPair && !oneWayDelete && state.unchangedPair(path, local, remote)) {
-      r.lc = 'unmodified';
-      r.rc = 'unmodified';
-      // (both match the recorded type, so they are of one type: the classifier's answer is "in sync")
-    } else {
-      const st = r.state;
-      r.lc = classifySide(local, st, 'local', hasState);
-      r.rc = classifySide(remote, st, 'remote', hasState);
-      r.d = decide({ mode: input.mode, local, remote, localClass: r.lc, remoteClass: r.rc, hasPathState: !!st, delete: input.delete || input.deleteUnmatched, force: input.force });
-      if (oneWayDelete) {
-        const dst: Side = input.mode === 'upload' ? 'remote' : 'local';
-        const e = dst === 'remote' ? remote : local;
-        if (e && input.isExcluded(path, e.type)) {
-          r.d = { kind: deleteKind(dst), reason: 'excluded by the filters (--delete-unmatched)', ...(e.type === 'dir' ? { wholeFolder: true } : {}) };
-        }
-      }
-    }
-    if (!scoped || inScope(path) || isCopyFolder(r.d)) rows.push(r);
-  }
-  return rows;
-}
-
-const isCopyFolder = (d: { kind: string } | undefined): boolean => d?.kind === 'mkdir-local' || d?.kind === 'mkdir-remote';
-
-/** the folders above the scope paths: a run limited to a file in a folder the destination does not
- *  have yet creates that folder first (only folder creations are kept from these rows) */
-function scopeAncestors(input: PlanInput): string[] {
-  const out: string[] = [];
-  for (const s of input.scope ?? []) {
-    for (let i = s.indexOf('/'); i > 0; i = s.indexOf('/', i + 1)) out.push(s.slice(0, i));
-  }
-  return out;
-}
-
-function hasExcludedAncestor(path: string, input: PlanInput): boolean {
-  let i = path.indexOf('/');
-  while (i >= 0) {
-    if (input.isExcluded(path.slice(0, i), 'dir')) return true;
-    i = path.indexOf('/', i + 1);
-  }
-  return false;
 }
 
 /** The side on which this row's action removes a whole folder, if it does. */
@@ -396,10 +295,4 @@ function countReplaced(r: Row, a: Action, below: Row[]): number {
   const dst: Side = a.kind === 'upload' || a.kind === 'mkdir-remote' ? 'remote' : 'local';
   if (r[dst]?.type !== 'dir') return 1;
   return below.filter((b) => b[dst]?.type === 'file').length;
-}
-
-function countFiles(m: Map<string, Entry>): number {
-  let n = 0;
-  for (const e of m.values()) if (e.type === 'file') n++;
-  return n;
 }

@@ -40,10 +40,11 @@ import type { ServerCheckResult } from './status/server-check.js';
 import { checkServerNow, deleteRemotePath, listFolderItems, type ExplorerContext } from './status/explorer.js';
 import { badNamesOf, nothingDone, notSyncedErrors } from './session/results.js';
 import { IdleCompactor } from './session/idle-compact.js';
+import { Listing } from './listing/listing.js';
 
-interface Listing {
-  local: Map<string, Entry>;
-  remote: Map<string, Entry>;
+interface Listings {
+  local: Listing;
+  remote: Listing;
   excludedSeen: { local: string[]; remote: string[] };
   problems: ListingProblems;
   caseInsensitive: { local: boolean; remote: boolean };
@@ -129,7 +130,7 @@ export class SyncSession implements SyncEngine {
    * List both sides. `walkFirst`: the local walk starts before `connect` (opening the targets) and
    * runs while it waits on the server; nothing remote is listed before it is connected.
    */
-  private async list(options: PlanOptions, scope: string[], connect?: () => Promise<void>): Promise<Listing> {
+  private async list(options: PlanOptions, scope: string[], connect?: () => Promise<void>): Promise<Listings> {
     const excludedSeen = { local: [] as string[], remote: [] as string[] };
     const oneWayDst: Side | undefined = options.deleteUnmatched && options.mode !== 'sync' ? (options.mode === 'upload' ? 'remote' : 'local') : undefined;
     const include = (side: Side) => (path: string, type: EntryType): boolean => {
@@ -139,20 +140,20 @@ export class SyncSession implements SyncEngine {
       if (excluded) excludedSeen[side].push(path);
       return !excluded;
     };
-    const intern = (p: string) => this.state.intern(p);
-    let walk: Promise<Map<string, Entry>> | undefined;
+    const index = this.state.pathIndex;
+    let walk: Promise<Listing> | undefined;
     if (connect) {
-      // (walked while the state loads: `intern` only shares strings, a reload keeps them valid)
-      walk = this.local.open().then(() => this.local.list({ include: include('local'), signal: options.signal, intern }));
+      // (walked while the state loads: a listing stops using the index when a load changes it)
+      walk = this.local.open().then(() => this.local.list({ include: include('local'), signal: options.signal, index }));
       walk.catch(() => undefined); // reported below, after a failed connect's own error
       await connect();
     }
     const [local, remote] = await Promise.all([
-      walk ?? this.local.list({ include: include('local'), signal: options.signal, intern }),
-      this.remote.list({ include: include('remote'), signal: options.signal, intern }).catch((e: unknown) => {
+      walk ?? this.local.list({ include: include('local'), signal: options.signal, index }),
+      this.remote.list({ include: include('remote'), signal: options.signal, index }).catch((e: unknown) => {
         // a first upload to a folder that does not exist yet: list it as empty (execute creates it)
         if (e instanceof SyncError && e.code === 'not-found' && !scope.length && this.state.countFiles() === 0) {
-          return new Map<string, Entry>();
+          return new Listing();
         }
         throw e;
       }),
@@ -164,7 +165,7 @@ export class SyncSession implements SyncEngine {
 
   /** an unknown side counts as case-insensitive for planning: two new names that differ only in case are
    *  a conflict there rather than a guess (a known case-sensitive side is told apart once it lists names) */
-  private async probeCase(side: Side, listing: Map<string, Entry>): Promise<boolean> {
+  private async probeCase(side: Side, listing: Listing): Promise<boolean> {
     const known = this.caseInsensitive[side];
     if (known !== undefined) return known;
     const target = side === 'local' ? this.local : this.remote;
@@ -177,7 +178,7 @@ export class SyncSession implements SyncEngine {
     return found ?? true;
   }
 
-  private planInput(options: PlanOptions, scope: string[], l: Listing): PlanInput {
+  private planInput(options: PlanOptions, scope: string[], l: Listings): PlanInput {
     return {
       mode: options.mode,
       localDisplay: this.local.display,

@@ -20,6 +20,7 @@ import { openOwnedFile, readOwnedFile, writeOwnedFileAtomic, writeOwnedFileInSte
 import { checkStateDir, ensureStateDir } from './state/state-dir.js';
 import { StateTable } from './state/table.js';
 import { STATE_VERSION, SnapshotFormatError, parseSnapshot } from './state/snapshot-parse.js';
+import type { PathIndex } from './listing/listing.js';
 
 // The snapshot on disk: {version: 1, local, remote, updated, entries: {path: [type, localSize,
 // localMtime, remoteSize, remoteMtime, base?]}} (base: see core/merge/bases.ts); read by
@@ -64,6 +65,7 @@ export class StateStore {
     this.entries = new StateTable();
     this.exists = false;
     this.changes++;
+    this.slotsMoved++;
     this.parse();
     this.parses++;
     this.loadedFrom = files;
@@ -129,20 +131,35 @@ export class StateStore {
   get hasState(): boolean { return this.exists; }
   get size(): number { return this.entries.size; }
   get(path: string): PathState | undefined { return this.entries.get(path); }
-  /** the state's own string for a path it records (listings share it: one copy per path in memory) */
-  intern(path: string): string { return this.entries.intern(path); }
+  /** bumped whenever a slot of `entries` may come to stand for another path (a record removed, a load) */
+  private slotsMoved = 0;
+  /** the paths' index the listings of a run share (ListOptions.index): their keys are the state's strings */
+  readonly pathIndex: PathIndex = ((store: StateStore) => ({
+    lookup: (path: string) => store.entries.lookup(path),
+    keyAt: (slot: number) => store.entries.keyAt(slot),
+    get generation() { return store.slotsMoved; },
+    get size() { return store.entries.size; },
+  }))(this);
+  /** unchangedRaw for the path at a slot of pathIndex (valid while its generation holds) */
+  unchangedAt(slot: number, localDir: boolean, localSize: number, localMtime: number, remoteDir: boolean, remoteSize: number, remoteMtime: number): boolean {
+    return this.entries.unchangedAt(slot, localDir, localSize, localMtime, remoteDir, remoteSize, remoteMtime);
+  }
   paths(): IterableIterator<string> { return this.entries.paths(); }
   countFiles(): number { return this.entries.fileCount; }
   /** there is a record of the path and both entries are unchanged since it (the planner's fast path) */
   unchangedPair(path: string, local: Entry, remote: Entry): boolean {
     return this.entries.unchangedPair(path, local, remote);
   }
+  /** the same from the listed numbers (the planner's fast path: no Entry made) */
+  unchangedRaw(path: string, localDir: boolean, localSize: number, localMtime: number, remoteDir: boolean, remoteSize: number, remoteMtime: number): boolean {
+    return this.entries.unchangedRaw(path, localDir, localSize, localMtime, remoteDir, remoteSize, remoteMtime);
+  }
 
   /** Record the pair after an action (null: forget the path). Journaled at once. */
   record(path: string, state: PathState | null): void {
     this.changes++;
     if (state) this.entries.set(path, state);
-    else this.entries.delete(path);
+    else if (this.entries.delete(path)) this.slotsMoved++;
     this.exists = true;
     this.append(JSON.stringify({ p: path, s: state }) + '\n');
   }

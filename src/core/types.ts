@@ -4,6 +4,7 @@
 // never with a leading or trailing slash; the root itself is "".
 
 import type { Readable } from 'node:stream';
+import type { Listing, PathIndex } from './listing/listing.js';
 
 export type EntryType = 'file' | 'dir';
 
@@ -46,10 +47,10 @@ export interface ListOptions {
   include?: (path: string, type: EntryType) => boolean;
   signal?: AbortSignal;
   /**
-   * The one string to keep for a path (the session passes the last-sync state's own copy): the
-   * listing's keys then share their text with the state's, instead of three copies per path.
+   * The last-sync state's path index (the session passes it): the listing finds the paths the state
+   * knows through it and keeps the state's own string for each (listing/listing.ts).
    */
-  intern?: (path: string) => string;
+  index?: PathIndex;
 }
 
 export interface WriteOptions {
@@ -110,9 +111,9 @@ export interface Target {
   open(): Promise<void>;
   close(): Promise<void>;
 
-  /** recursive listing of everything below the root (not the root itself), keyed by path;
-   *  rejects with SyncError('not-found') when the root folder does not exist */
-  list(options?: ListOptions): Promise<Map<string, Entry>>;
+  /** recursive listing of everything below the root (not the root itself), keyed by path (compact:
+   *  see listing/listing.ts); rejects with SyncError('not-found') when the root folder does not exist */
+  list(options?: ListOptions): Promise<Listing>;
   stat(path: string): Promise<Entry | undefined>;
 
   /**

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -233,6 +233,38 @@ test('SftpTarget against OpenSSH sshd', async (t) => {
       }
       t.diagnostic(`list of 10,200 entries: ${times.map((x) => x.toFixed(0)).join(', ')} ms`);
       assert.ok(Math.min(...times) < 3000, 'listing is pipelined');
+    });
+
+    await t.test('folders read several READDIRs at a time: every name once, whatever the folder\'s size', T, async () => {
+      // OpenSSH answers 100 names a READDIR (".." and "." among them): 0, 98, 298 and 640 files end
+      // in the first reply, on a round's last read, or rounds later
+      const d = s.makeRemoteDir('readdir-rounds');
+      const sizes = [0, 1, 98, 99, 298, 299, 640];
+      for (const n of sizes) {
+        mkdirSync(join(d, `f${n}`));
+        for (let j = 0; j < n; j++) writeFileSync(join(d, `f${n}`, `n${j}`), String(j));
+      }
+      s.chownToUser(d);
+      const tg = target(spec(d));
+      const list = await tg.list();
+      for (const n of sizes) {
+        const names = [...list.keys()].filter((p) => p.startsWith(`f${n}/`));
+        assert.equal(names.length, n, `f${n}`);
+        assert.equal(new Set(names).size, n, `f${n}: no name twice`);
+        assert.equal(list.get(`f${n}/n${n - 1}`)?.size ?? 0, n ? String(n - 1).length : 0);
+      }
+      assert.equal((await tg.list()).size, sizes.length + sizes.reduce((a, b) => a + b, 0), 'listed again on the same connection');
+      // the handles are closed without waiting for the replies: none is left open on the server
+      const openBelow = () => {
+        let n = 0;
+        for (const pid of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+          let fds: string[];
+          try { fds = readdirSync(`/proc/${pid}/fd`); } catch { continue; }
+          for (const fd of fds) { try { if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(d)) n++; } catch { /* gone */ } }
+        }
+        return n;
+      };
+      await until(() => openBelow() === 0, 5000);
     });
 
     await t.test('stat, mkdir -p, removeFile, removeDir, rename over an existing file', T, async () => {

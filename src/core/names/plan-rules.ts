@@ -28,8 +28,8 @@ export interface NameRow {
 
 export interface NameRulesInput {
   /** each side's listing */
-  local?: Map<string, Entry>;
-  remote?: Map<string, Entry>;
+  local?: ReadonlyMap<string, Entry>;
+  remote?: ReadonlyMap<string, Entry>;
   /** paths (with their subtrees) a side could not read */
   unreadable?: { local: string[]; remote: string[] };
   /** names each side cannot store as written */

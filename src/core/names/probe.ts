@@ -11,7 +11,7 @@ import { errorMessage } from '../errors.js';
 import { swapCase } from './case.js';
 
 /** true / false; undefined when it cannot be told (nothing listed with letters in its name, or the probe failed) */
-export async function probeCaseInsensitive(target: Target, listing: Map<string, Entry>, log?: Logger): Promise<boolean | undefined> {
+export async function probeCaseInsensitive(target: Target, listing: ReadonlyMap<string, Entry>, log?: Logger): Promise<boolean | undefined> {
   try {
     for (const p of listing.keys()) {
       const swapped = swapCase(baseName(p));

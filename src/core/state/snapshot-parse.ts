@@ -54,7 +54,9 @@ export function parseGeneric(text: string): StateTable {
 }
 
 const QUOTE = 0x22, BACKSLASH = 0x5c, COLON = 0x3a, COMMA = 0x2c, LBRACE = 0x7b, RBRACE = 0x7d, LBRACKET = 0x5b, RBRACKET = 0x5d;
-const MINUS = 0x2d, ZERO = 0x30, NINE = 0x39;
+const MINUS = 0x2d, ZERO = 0x30, NINE = 0x39, F_LETTER = 0x66, D_LETTER = 0x64;
+/** bases that are not a blob hash (core/merge/bases.ts), with their quotes' first one: `"binary"` → `"binary` */
+const SHORT_BASES: [Buffer, string][] = ['binary', 'large'].map((s) => [Buffer.from(`"${s}`), s]);
 
 function scan(b: Buffer): StateTable {
   let i = 0;
@@ -73,6 +75,23 @@ function scan(b: Buffer): StateTable {
     const end = i++;
     return escaped ? (JSON.parse(b.toString('utf8', start - 1, end + 1)) as string) : b.toString('utf8', start, end);
   };
+  /** a record's type: "f" or "d" read from the bytes (a string made per record cost more than the rest) */
+  const typeLetter = (): number => {
+    if (b[i] !== QUOTE || b[i + 2] !== QUOTE || (b[i + 1] !== F_LETTER && b[i + 1] !== D_LETTER)) throw new NotFast();
+    i += 3;
+    return b[i - 2];
+  };
+  /** the usual short bases ("binary", "large"), compared as bytes: one shared string each */
+  const shortBase = (): string | undefined => {
+    next: for (const [bytes, s] of SHORT_BASES) {
+      const n = bytes.length;
+      if (b[i + n] !== QUOTE) continue;
+      for (let k = 0; k < n; k++) if (b[i + k] !== bytes[k]) continue next;
+      i += n + 1;
+      return s;
+    }
+    return undefined;
+  };
   /** a plain integer (what the writer puts in a record); anything else is left to JSON.parse */
   const int = (): number => {
     let neg = false;
@@ -83,8 +102,6 @@ function scan(b: Buffer): StateTable {
     if (i === start || i - start > 15) throw new NotFast(); // no digits, or past exact doubles
     return neg ? -v : v;
   };
-  // short base values ("binary", "large") are one string each, not one per path
-  const short = new Map<string, string>();
   let version: number | undefined;
   let table: StateTable | undefined;
   expect(LBRACE);
@@ -101,7 +118,7 @@ function scan(b: Buffer): StateTable {
           const p = str();
           expect(COLON);
           expect(LBRACKET);
-          const t = str();
+          const dir = typeLetter() === D_LETTER;
           expect(COMMA); const ls = int();
           expect(COMMA); const lm = int();
           expect(COMMA); const rs = int();
@@ -109,12 +126,10 @@ function scan(b: Buffer): StateTable {
           let base: string | undefined;
           if (b[i] === COMMA) {
             i++;
-            base = str();
-            if (base.length <= 16) { const known = short.get(base); if (known === undefined) short.set(base, base); else base = known; }
+            base = shortBase() ?? str();
           }
           expect(RBRACKET);
-          if (table.has(p)) throw new NotFast(); // a repeated key: JSON.parse's rule (the last wins)
-          table.setRaw(p, t === 'd', ls, lm, rs, rm, base);
+          if (!table.addFresh(p, dir, ls, lm, rs, rm, base)) throw new NotFast(); // a repeated key: JSON.parse's rule (the last wins)
           if (b[i] === COMMA) { i++; continue; }
           expect(RBRACE);
           break;
@@ -133,3 +148,4 @@ function scan(b: Buffer): StateTable {
   if (i !== n || version !== STATE_VERSION || !table) throw new NotFast(); // JSON.parse says what is wrong
   return table;
 }
+

@@ -33,11 +33,14 @@ export class StateTable {
 
   has(path: string): boolean { return this.index.has(path); }
 
-  /** the table's own string for this path when it has the path, else `path` itself */
-  intern(path: string): string {
+  /** the slot of `path`, or -1 (listings find their paths through it: listing/listing.ts PathIndex) */
+  lookup(path: string): number {
     const i = this.index.get(path);
-    return i === undefined ? path : this.keys[i]!;
+    return i === undefined ? -1 : i;
   }
+
+  /** the path of a slot in use */
+  keyAt(slot: number): string { return this.keys[slot]!; }
 
   /** set a path's record from its numbers (the parser's and the journal's way in: no object made) */
   setRaw(path: string, dir: boolean, localSize: number, localMtime: number, remoteSize: number, remoteMtime: number, base?: string): void {
@@ -57,6 +60,27 @@ export class StateTable {
     this.rs[i] = remoteSize;
     this.rm[i] = remoteMtime;
     this.base[i] = base;
+  }
+
+  /**
+   * setRaw for a table being filled from a file, with one hash operation: false when the path was
+   * there already — the table is then not to be used (the parser starts over the slow way).
+   */
+  addFresh(path: string, dir: boolean, localSize: number, localMtime: number, remoteSize: number, remoteMtime: number, base?: string): boolean {
+    const before = this.index.size;
+    const i = this.free.length ? this.free.pop()! : this.used++;
+    this.index.set(path, i);
+    if (this.index.size === before) return false;
+    if (i >= this.type.length) this.grow(Math.max(64, this.type.length * 2));
+    this.keys[i] = path;
+    this.type[i] = dir ? DIR : FILE;
+    if (!dir) this.files++;
+    this.ls[i] = localSize;
+    this.lm[i] = localMtime;
+    this.rs[i] = remoteSize;
+    this.rm[i] = remoteMtime;
+    this.base[i] = base;
+    return true;
   }
 
   set(path: string, s: PathState): void {
@@ -101,6 +125,24 @@ export class StateTable {
     if (local.type !== t || remote.type !== t) return false;
     if (t === 'dir') return true;
     return this.ls[i] === local.size && this.lm[i] === local.mtime && this.rs[i] === remote.size && this.rm[i] === remote.mtime;
+  }
+
+  /** unchangedPair from the listed numbers (the planner reads them from the listings: no Entry made) */
+  unchangedRaw(path: string, localDir: boolean, localSize: number, localMtime: number, remoteDir: boolean, remoteSize: number, remoteMtime: number): boolean {
+    const i = this.index.get(path);
+    if (i === undefined) return false;
+    const dir = this.type[i] === DIR;
+    if (localDir !== dir || remoteDir !== dir) return false;
+    if (dir) return true;
+    return this.ls[i] === localSize && this.lm[i] === localMtime && this.rs[i] === remoteSize && this.rm[i] === remoteMtime;
+  }
+
+  /** unchangedRaw for the path at `slot` (a slot in use) */
+  unchangedAt(slot: number, localDir: boolean, localSize: number, localMtime: number, remoteDir: boolean, remoteSize: number, remoteMtime: number): boolean {
+    const dir = this.type[slot] === DIR;
+    if (localDir !== dir || remoteDir !== dir) return false;
+    if (dir) return true;
+    return this.ls[slot] === localSize && this.lm[slot] === localMtime && this.rs[slot] === remoteSize && this.rm[slot] === remoteMtime;
   }
 
   paths(): IterableIterator<string> { return this.index.keys(); }

@@ -15,8 +15,8 @@ export function onTheWay(dir: string, path: string): boolean {
 }
 
 /** the direct children of `dir` a target reports (an empty map when the folder does not exist) */
-export async function listChildren(target: Target, dir: string, signal?: AbortSignal): Promise<Map<string, Entry>> {
-  let all: Map<string, Entry>;
+export async function listChildren(target: Target, dir: string, signal?: AbortSignal): Promise<ReadonlyMap<string, Entry>> {
+  let all: ReadonlyMap<string, Entry>;
   try {
     all = await target.list({ include: (p: string, _t: EntryType) => onTheWay(dir, p), signal });
   } catch (e) {
@@ -50,8 +50,8 @@ export interface StateView {
  */
 export function folderItems(input: {
   dir: string;
-  local: Map<string, Entry>;
-  remote: Map<string, Entry>;
+  local: ReadonlyMap<string, Entry>;
+  remote: ReadonlyMap<string, Entry>;
   state: StateView;
   isExcluded: (path: string, type: EntryType) => boolean;
   withLocalOnly?: boolean;

@@ -26,7 +26,7 @@ const signature = (e: Entry): string => (e.type === 'dir' ? 'dir' : `file ${e.si
  * `entries`: the path itself and (a folder) everything below it, as the server reports them now.
  * A path never synced counts as changed: nobody has seen it here.
  */
-export function checkRemoteDelete(entries: Map<string, Entry>, state: StateView, notSynced: DeleteCheck['notSynced'] = []): DeleteCheck {
+export function checkRemoteDelete(entries: ReadonlyMap<string, Entry>, state: StateView, notSynced: DeleteCheck['notSynced'] = []): DeleteCheck {
   let files = 0;
   const changed: string[] = [];
   const seen: Record<string, string> = {};

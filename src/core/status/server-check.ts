@@ -17,7 +17,7 @@ export interface ServerCheckResult {
 }
 
 export async function checkServer(input: {
-  remote: Map<string, Entry>;
+  remote: ReadonlyMap<string, Entry>;
   local: Pick<Target, 'stat'>;
   state: StateView & { paths(): Iterable<string> };
   isExcluded: (path: string, type: EntryType) => boolean;

@@ -29,6 +29,7 @@ import { removeDirFtp } from './ftp-remove.js';
 import {
   ftpCode, isConnectionLimit, isRetryable, toSyncError,
 } from './ftp-util.js';
+import { Listing } from '../listing/listing.js';
 
 /** retries of an operation after a dropped connection, unless spec.retries says otherwise */
 const MAX_RETRIES = 3;
@@ -262,7 +263,7 @@ export class FtpTarget implements Target {
 
   // ---- listing and stat ----------------------------------------------------------------------
 
-  async list(options: ListOptions = {}): Promise<Map<string, Entry>> {
+  async list(options: ListOptions = {}): Promise<Listing> {
     await this.ready();
     const staleTemps: string[] = [];
     const badNames: { path: string; name: string; message: string }[] = [];
@@ -279,7 +280,7 @@ export class FtpTarget implements Target {
     this._staleTemps = staleTemps;
     this._badNames = badNames;
     this.unreadable = unreadable;
-    return result;
+    return Listing.from(result, options.index);
   }
 
   async stat(path: string): Promise<Entry | undefined> {

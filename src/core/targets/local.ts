@@ -1,11 +1,11 @@
 // A folder on this machine. Also the reference implementation of the Target contract.
 
-import { closeSync, fstatSync, openSync, promises as fsp, readSync, readdirSync, statSync, type Stats } from 'node:fs';
-import { join, sep } from 'node:path';
+import { closeSync, fstatSync, openSync, promises as fsp, readSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Entry, EntryType, ListOptions, RemoveDirOptions, Target, TargetCapabilities, WriteOptions } from '../types.js';
 import { SyncError } from '../errors.js';
-import { checkRemoteName, isTempName, joinPath, tempPathFor } from '../paths.js';
+import { tempPathFor } from '../paths.js';
 import { checkSize } from '../transfer/verify.js';
 import { assertUnchanged } from '../transfer/recheck.js';
 import { writeToFd } from '../transfer/file-sink.js';
@@ -13,8 +13,10 @@ import { placeNew } from '../transfer/place-new.js';
 import { removeLocalTreeOnly } from './local-remove.js';
 import { DestinationAppeared } from '../transfer/dest-check.js';
 import { offerFileRange } from '../transfer/fd-pump.js';
-import { isReservedName, localNameRule } from '../names/rules.js';
+import { localNameRule } from '../names/rules.js';
 import { TEMP_FILE_MODE, modeForFile } from './modes.js';
+import type { Listing } from '../listing/listing.js';
+import { ioError, walkLocal } from '../listing/local-walk.js';
 
 export class LocalTarget implements Target {
   readonly kind = 'local' as const;
@@ -44,82 +46,13 @@ export class LocalTarget implements Target {
     return path ? join(this.root, path) : this.root;
   }
 
-  /**
-   * Walks with the synchronous fs calls, one folder at a time, yielding to the event loop between
-   * folders: for many small files that is several times cheaper than the promise API, and the
-   * remote listing that runs at the same time still gets its replies processed.
-   */
-  async list(options: ListOptions = {}): Promise<Map<string, Entry>> {
-    const out = new Map<string, Entry>();
-    const stale: string[] = [];
-    const bad: { path: string; name: string; message: string }[] = [];
-    const unreadable: { path: string; message: string }[] = [];
-    // folders to read, with the identities (dev:ino) of the folders above them: links are followed,
-    // and a link back to one of those folders is a loop (left out and reported)
-    const rootId = (() => { try { const st = statSync(this.root); return `${st.dev}:${st.ino}`; } catch { return ''; } })();
-    const queue: { dir: string; above: string[] }[] = [{ dir: '', above: [rootId] }];
-    while (queue.length) {
-      if (options.signal?.aborted) throw new SyncError('aborted', 'Cancelled');
-      const { dir, above } = queue.shift()!;
-      let dirents;
-      // entries' absolute paths by concatenation: a path.join (normalising the whole path) per entry was a twentieth of a no-change run
-      const dirAbs = this.abs(dir);
-      const prefix = dirAbs === '' || dirAbs.endsWith(sep) ? dirAbs : dirAbs + sep;
-      try {
-        dirents = readdirSync(dirAbs, { withFileTypes: true });
-      } catch (e) {
-        if (!dir && (e as NodeJS.ErrnoException).code === 'ENOENT') {
-          throw new SyncError('not-found', `Folder not found: ${this.root}`, { path: '', hint: 'Create it, or check the path' });
-        }
-        if (!dir) throw ioError(e, dir, 'Could not list local folder');
-        // one unreadable folder is an error for that folder only: left alone, never taken as deleted
-        unreadable.push({ path: dir, message: `Could not read this local folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); left alone on both sides` });
-        continue;
-      }
-      for (const d of dirents) {
-        const path = joinPath(dir, d.name);
-        if (isReservedName(d.name)) continue; // the state folder's name, at any depth: never synced
-        if (isTempName(d.name)) { stale.push(path); continue; }
-        try {
-          checkRemoteName(d.name, dir);
-        } catch (e) {
-          bad.push({ path: dir, name: d.name, message: (e as Error).message });
-          continue;
-        }
-        let st: Stats | undefined;
-        try {
-          st = statSync(prefix + d.name, { throwIfNoEntry: false }); // follows symlinks; a broken link → undefined
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          if (code === 'ENOENT') continue; // vanished, or a broken link
-          if (code === 'ELOOP' && d.isSymbolicLink()) {
-            if (!options.include || options.include(path, 'file') || options.include(path, 'dir')) unreadable.push({ path, message: 'A symbolic link that resolves to itself (a loop); left alone' });
-            continue;
-          }
-          if (!options.include || options.include(path, 'file') || options.include(path, 'dir')) unreadable.push({ path, message: `Could not read this local entry (${code ?? (e as Error).message}); left alone on both sides` });
-          continue;
-        }
-        if (!st) continue;
-        const type: EntryType | undefined = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : undefined;
-        if (!type) continue; // sockets, fifos, devices
-        if (options.include && !options.include(path, type)) continue;
-        const key = options.intern ? options.intern(path) : path;
-        if (type === 'dir') {
-          const id = `${st.dev}:${st.ino}`;
-          if (above.includes(id)) {
-            unreadable.push({ path, message: 'A symbolic link to a folder above it (a loop); not followed, left alone' });
-            continue;
-          }
-          queue.push({ dir: key, above: [...above, id] });
-        }
-        out.set(key, { path: key, type, size: type === 'dir' ? 0 : st.size, mtime: Math.floor(st.mtimeMs), mode: st.mode & 0o777 });
-      }
-      await new Promise<void>((r) => setImmediate(r));
-    }
-    this.staleTemps = stale;
-    this.badNames = bad;
-    this.unreadable = unreadable;
-    return out;
+  /** the tree below the root (listing/local-walk.ts: big trees have their files stat'ed off this thread) */
+  async list(options: ListOptions = {}): Promise<Listing> {
+    const r = await walkLocal(this.root, options);
+    this.staleTemps = r.stale;
+    this.badNames = r.bad;
+    this.unreadable = r.unreadable;
+    return r.out;
   }
 
   async stat(path: string): Promise<Entry | undefined> {
@@ -252,13 +185,6 @@ function readSmallFile(abs: string): Buffer | undefined {
   } finally {
     closeSync(fd);
   }
-}
-
-function ioError(e: unknown, path: string, message: string, hint?: string): SyncError {
-  const err = e as NodeJS.ErrnoException;
-  const h = hint ?? (err.code === 'EACCES' || err.code === 'EPERM' ? 'Check the permissions of the local file or folder' :
-    err.code === 'ENOSPC' ? 'The local disk is full' : undefined);
-  return new SyncError('io', message, { path, detail: err.message, hint: h, cause: e });
 }
 
 function entryOfStats(path: string, st: Stats): Entry {

@@ -13,6 +13,7 @@ import { hostPort, isConnectionLost, openSftpConnection, toSyncError, userOf, ty
 import { SftpReadStream, writeFrom } from './sftp-stream.js';
 import { absPath, call, entryOf, typeOf } from './sftp-util.js';
 import { walkSftp, type BadName } from './sftp-list.js';
+import type { Listing } from '../listing/listing.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { applySshConfig } from './ssh/config.js';
 import { sshServerHash, type FileHash, type HashAlgo } from '../transfer/hash.js';
@@ -130,7 +131,7 @@ export class SftpTarget implements Target {
     }
   }
 
-  async list(options: ListOptions = {}): Promise<Map<string, Entry>> {
+  async list(options: ListOptions = {}): Promise<Listing> {
     return this.withRetry('Listing', '', async (c) => {
       const r = await walkSftp(c, options, { spec: this.spec, log: this.log });
       this.staleTemps.splice(0, this.staleTemps.length, ...r.stale);
