@@ -25,7 +25,8 @@ import { removeTree, verifyStoredName } from './sftp-tree.js';
 import { foldCase } from '../names/case.js';
 import { renameNew, renameOver } from './sftp-rename.js';
 import { DestinationAppeared } from '../transfer/dest-check.js';
-import { TEMP_FILE_MODE, formatMode, modeForFile, type ModePolicy } from './modes.js';
+import { TEMP_FILE_MODE, modeForFile, type ModePolicy } from './modes.js';
+import { SftpFolders } from './sftp-mkdir.js';
 
 /** waits before the retries (the last one repeats); how many: spec.retries, default 3 */
 const RETRY_DELAYS = [200, 800, 2000];
@@ -50,7 +51,8 @@ export class SftpTarget implements Target {
   private opening?: Promise<SftpConnection>;
   private everConnected = false;
   private readonly modes: ModePolicy;
-  private chmodRefused = false;
+  /** folder creation and the modes of new folders (sftp-mkdir.ts) */
+  private readonly folders: SftpFolders;
 
   constructor(private readonly spec: RemoteSpec, options: TargetOptions = {}) {
     this.log = options.log ?? nullLogger;
@@ -62,6 +64,7 @@ export class SftpTarget implements Target {
     try { shown = { ...applySshConfig(spec), host: spec.host }; } catch { /* reported when connecting */ }
     this.display = `sftp://${userOf(shown)}@${hostPort(shown)}${path}`;
     this.modes = { file: spec.permissions?.file, dir: spec.permissions?.dir, preserveMode: spec.preserveMode };
+    this.folders = new SftpFolders(this.modes, this.log, this.display);
   }
 
   async open(): Promise<void> {
@@ -332,53 +335,8 @@ export class SftpTarget implements Target {
 
   /** mkdir -p; `mkdir('')` creates the root folder itself (a first upload to a new place) */
   async mkdir(path: string): Promise<void> {
-    if (!path) {
-      await this.withRetry('Creating the remote folder', path, async (c) => {
-        let cur = '';
-        for (const part of c.root.split('/').filter(Boolean)) {
-          cur += `/${part}`;
-          const st = await call<Stats>(c, (s, cb) => s.stat(cur, cb)).catch(() => undefined);
-          if (!st) {
-            await call<void>(c, (s, cb) => s.mkdir(cur, cb));
-            await this.chmodNewDir(c, cur);
-          }
-        }
-      });
-      return;
-    }
-    await this.withRetry('Creating a folder', path, (c) => this.mkdirp(c, path));
-  }
-
-  private async mkdirp(c: SftpConnection, path: string): Promise<void> {
-    try {
-      await call<void>(c, (s, cb) => s.mkdir(this.abs(c, path), cb));
-      await this.chmodNewDir(c, this.abs(c, path));
-    } catch (e) {
-      const code = (e as { code?: unknown }).code;
-      if (code === 2 && parentOf(path)) {
-        await this.mkdirp(c, parentOf(path));
-        return this.mkdirp(c, path);
-      }
-      // exists already (OpenSSH reports a generic failure): fine if it is a folder
-      const st = await call<Stats>(c, (s, cb) => s.stat(this.abs(c, path), cb)).catch(() => undefined);
-      if (st && typeOf(st) === 'dir') return;
-      if (st) throw new SyncError('io', `Cannot create folder ${path}: a file with that name exists`, { path });
-      throw e;
-    }
-  }
-
-  /** a folder this target created gets the configured `permissions.dir` (mkdir's mode is masked by the server's umask) */
-  private async chmodNewDir(c: SftpConnection, abs: string): Promise<void> {
-    const mode = this.modes.dir;
-    if (mode === undefined || this.chmodRefused) return;
-    try {
-      await call<void>(c, (s, cb) => s.chmod(abs, mode, cb));
-    } catch (e) {
-      if (c.dead || isConnectionLost(e)) throw e;
-      this.chmodRefused = true; // said once, not per folder
-      this.log.warn(`${this.display}: the server refused to set folder permissions ${formatMode(mode)} on ${abs} ` +
-        `(${(e as Error).message}); new folders keep the server's default`);
-    }
+    if (!path) await this.withRetry('Creating the remote folder', path, (c) => this.folders.makeRoot(c));
+    else await this.withRetry('Creating a folder', path, (c) => this.folders.mkdirp(c, path, (p) => this.abs(c, p)));
   }
 
   async removeFile(path: string): Promise<void> {
