@@ -119,8 +119,10 @@ export function explorerScenarios(make: EnvFactory, opts: { skip?: string } = {}
 
       // entries the sync leaves out, below an unchanged folder (a temp of an interrupted upload; a name it cannot
       // take, where the server can delete one: pure-ftpd refuses names with a backslash): named, never removed unseen
-      const odd = ['keep/.rs-tmp-0123456789ab', ...(env.name === 'ftp' ? [] : ['keep/back\\slash.txt'])];
-      for (const p of odd) writeFile(env.remoteFs, p, 'odd', T13, env.owner);
+      const odd = ['keep/.rs-tmp-0123456789ab', ...(env.name === 'ftp' ? [] : ['keep/back\\slash.txt', 'keep/back\\dir'])];
+      for (const p of odd) if (!p.endsWith('dir')) writeFile(env.remoteFs, p, 'odd', T13, env.owner);
+      // a folder with such a name goes with what it holds once confirmed (the listing does not walk into it)
+      if (env.name !== 'ftp') writeFile(env.remoteFs, 'keep/back\\dir/inner.txt', 'inside', T13, env.owner);
       const asked = await s.deleteRemote('keep');
       assert.equal(asked.status, 'changed');
       const oddCheck = asked.status === 'changed' ? asked.check : undefined;

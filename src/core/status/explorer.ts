@@ -65,8 +65,10 @@ export async function deleteRemotePath(ctx: ExplorerContext, p: string, options:
   }
   if (top.type === 'dir') {
     // exactly what was checked (and confirmed): an entry that appears meanwhile stays, with its folders
-    const shown = new Set([...entries.keys(), ...check.notSynced.map((n) => n.path)]);
-    const left = await ctx.remote.removeDir(p, { only: (q) => shown.has(q) });
+    const shown = new Set(entries.keys());
+    // an entry the sync leaves out (a name it cannot hold, a temp) was named and confirmed: with what it holds
+    const named = check.notSynced.map((n) => n.path);
+    const left = await ctx.remote.removeDir(p, { only: (q) => shown.has(q) || named.some((n) => isWithin(q, n)) });
     ctx.state.forgetTree(p);
     if (left.length) {
       throw new SyncError('io', `"${p}" was not deleted whole: ${left.length === 1 ? `"${left[0]}" was` : `${left.length} entries (${left.slice(0, 3).join(', ')}${left.length > 3 ? ', …' : ''}) were`} added on the server while it was being deleted; kept, with the folders above`, {
