@@ -35,18 +35,25 @@ export function parseEpsvPort(message: string): number | undefined {
   return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
 }
 
-interface Transfer {
-  /** called once the data connection is open and the server said 150/125 (upload: send; download: nothing) */
+export interface Transfer {
+  /** called once the data connection is open and the server said 150/125 (upload: send; download: take the socket) */
   start?(data: Socket, fail: (e: Error) => void, done: () => void): void;
   /** a download: chunks as they arrive */
   onData?(chunk: Buffer): void;
   direction: 'upload' | 'download';
+  /** a resumed transfer: REST this offset, sent between EPSV and the command (a refusal closes the connection: it is out of step) */
+  rest?: number;
+  /** the data socket, made when EPSV names the port (default: a plain Socket) */
+  socket?(): Socket;
 }
 
-function run(c: Client, command: string, t: Transfer): Promise<FTPResponse> {
+/** Send EPSV [REST n] `command` together and run the transfer on our own data connection (see the header). */
+export function runPipelined(c: Client, command: string, t: Transfer): Promise<FTPResponse> {
   const ftp = c.ftp;
   if (!(ftp instanceof LeanFtpContext)) return Promise.reject(new Error('the pipelined passive mode needs a LeanFtpContext (newFtpClient)'));
   const watchdog = new TransferWatchdog();
+  const rest = t.rest ?? 0;
+  let restReply = rest > 0;
   let epsv: FTPResponse | FTPError | undefined;
   let data: Socket | undefined;
   let dataDone = false;
@@ -54,7 +61,7 @@ function run(c: Client, command: string, t: Transfer): Promise<FTPResponse> {
   let preliminary = false;
   let final: FTPResponse | undefined;
   let settled = false;
-  return ftp.handleMany(['EPSV', command], (res, task) => {
+  return ftp.handleMany(['EPSV', ...(rest > 0 ? [`REST ${rest}`] : []), command], (res, task) => {
     const fail = (e: Error) => {
       if (settled) return;
       settled = true;
@@ -91,7 +98,7 @@ function run(c: Client, command: string, t: Transfer): Promise<FTPResponse> {
       const port = res instanceof FTPError ? undefined : parseEpsvPort(res.message);
       const host = ftp.socket.remoteAddress;
       if (port === undefined || host === undefined) return; // wait for the command's reply, then fail (below)
-      const s = new Socket();
+      const s = t.socket?.() ?? new Socket();
       ftp.dataSocket = s; // basic-ftp's handlers: an error or timeout closes the connection with it
       s.setTimeout(ftp.timeout);
       if (t.onData) s.on('data', t.onData);
@@ -108,6 +115,15 @@ function run(c: Client, command: string, t: Transfer): Promise<FTPResponse> {
       data = s;
       return;
     }
+    if (restReply) {
+      // the REST reply: the command is on its way already, so a refusal leaves the connection out of step
+      restReply = false;
+      if (res instanceof FTPError || res.code !== 350) {
+        const e = res instanceof FTPError ? res : new FTPError(res);
+        ftp.closeWithError(Object.assign(e, { message: `The server refused to resume at byte ${rest} (${e.message})` }));
+      }
+      return;
+    }
     if (!data) {
       // EPSV refused or unreadable: the command could not have used a data connection of ours
       if (res instanceof FTPError || res.code >= 200) {
@@ -122,7 +138,7 @@ function run(c: Client, command: string, t: Transfer): Promise<FTPResponse> {
     if (res.code >= 300) { ftp.closeWithError(new Error(`Unexpected FTP response is requesting an answer: ${res.message}`)); return; }
     final = res;
     if (t.direction === 'download' && !dataStarted) {
-      // a listing can be answered 226 before our connect callback ran: the data still arrives, then 'end'
+      // a listing or a download can be answered 226 before our connect callback ran: the data still arrives, then 'end'
       preliminary = true;
       maybeStart();
     }
@@ -133,7 +149,7 @@ function run(c: Client, command: string, t: Transfer): Promise<FTPResponse> {
 /** The raw text of an MLSD listing of `absPath`, EPSV pipelined. */
 export async function mlsdPipelined(c: Client, absPath: string): Promise<string> {
   const chunks: Buffer[] = [];
-  await run(c, `MLSD ${absPath}`, { direction: 'download', onData: (b) => { chunks.push(b); } });
+  await runPipelined(c, `MLSD ${absPath}`, { direction: 'download', onData: (b) => { chunks.push(b); } });
   return Buffer.concat(chunks).toString(c.ftp.encoding);
 }
 
@@ -143,7 +159,7 @@ export async function mlsdPipelined(c: Client, absPath: string): Promise<string>
  */
 export function storePipelined(c: Client, verb: 'STOR' | 'APPE', absPath: string, source: Readable,
   moved: { bytes: number }, onProgress?: (bytes: number) => void): Promise<FTPResponse> {
-  return run(c, `${verb} ${absPath}`, {
+  return runPipelined(c, `${verb} ${absPath}`, {
     direction: 'upload',
     start(data, fail, done) {
       // a range of a local file: read into reused buffers (ftp-send.ts), not the stream's new chunks
