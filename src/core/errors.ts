@@ -48,6 +48,13 @@ export function isAbortError(err: unknown): boolean {
     (err instanceof Error && (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR'));
 }
 
+/** the error a stream-level cancel ends with (name AbortError, as Node's own) */
+export function abortError(): Error {
+  const e = new Error('Cancelled');
+  e.name = 'AbortError';
+  return e;
+}
+
 export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new SyncError('aborted', 'Cancelled');
 }

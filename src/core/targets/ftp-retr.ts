@@ -21,6 +21,7 @@ import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { openRetr, type ChunkSink } from './ftp-retr-open.js';
 import { offerFdPump, type FdPumpOptions } from '../transfer/fd-pump.js';
+import { abortError } from '../errors.js';
 
 /**
  * the size of one buffer (one write; reads fill it in parts); four of them per transfer. Measured
@@ -39,12 +40,6 @@ const SCRATCH = Buffer.allocUnsafe(MIN_READ);
 /** buffers of finished downloads, for the next one */
 const spare: Buffer[] = [];
 const SPARE_MAX = 4;
-
-function abortError(): Error {
-  const e = new Error('Cancelled');
-  e.name = 'AbortError';
-  return e;
-}
 
 /**
  * The download as a Readable, with an fd pump (writeToFd uses it). Before a consumer starts, the

@@ -9,6 +9,7 @@
 import { write } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { fdPumpOf } from './fd-pump.js';
+import { abortError } from '../errors.js';
 
 /** the size of one write */
 export const SINK_BUFFER = 256 * 1024;
@@ -28,12 +29,6 @@ export interface SinkOptions {
 /** buffers of finished writes, kept for the next file (at most SPARE_MAX) */
 const spare: Buffer[] = [];
 const SPARE_MAX = 4;
-
-function abortError(): Error {
-  const e = new Error('Cancelled');
-  e.name = 'AbortError';
-  return e;
-}
 
 function prematureClose(): Error {
   return Object.assign(new Error('The transfer ended before all of the file arrived (premature close)'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
