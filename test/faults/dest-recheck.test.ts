@@ -3,7 +3,6 @@
 // overwritten — the copy becomes a conflict, both versions stay. Against a local folder, the real
 // sshd and the real pure-ftpd.
 
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -11,17 +10,11 @@ import { join } from 'node:path';
 import { session } from '../harness/env.js';
 import { writeFile, T12, T13 } from '../harness/fixture.js';
 import { exitCodeForResult } from '../../src/cli/exit-codes.js';
-import { ftpEnv, localEnv, sftpEnv, type LinkEnv, type LinkEnvFactory } from './names-envs.js';
+import { envTest, linkEnvKinds } from './names-envs.js';
 
-const kinds: [string, LinkEnvFactory][] = [['local', localEnv], ['sftp', sftpEnv], ['ftp', ftpEnv]];
+const kinds = linkEnvKinds;
 
-function t(kind: string, make: LinkEnvFactory, name: string, fn: (env: LinkEnv) => Promise<void>) {
-  test(`${kind}: ${name}`, async (ctx) => {
-    const env = await make(name.replace(/\W+/g, '-').slice(0, 20));
-    if ('skip' in env) { ctx.skip(env.skip); return; }
-    try { await fn(env); } finally { env.cleanup(); }
-  });
-}
+const t = envTest;
 
 for (const [kind, make] of kinds) {
   t(kind, make, 'an upload whose destination appeared on the server after the plan is a conflict, never an overwrite', async (env) => {

@@ -15,18 +15,12 @@ import { remoteId } from '../../src/core/targets/index.js';
 import { writeFile, T12, T13 } from '../harness/fixture.js';
 import { exitCodeForResult } from '../../src/cli/exit-codes.js';
 import { filesOnly, hashesOf, sha, treeHashes } from './names-helpers.js';
-import { ftpEnv, localEnv, sftpEnv, type LinkEnv, type LinkEnvFactory } from './names-envs.js';
+import { envTest, ftpEnv, linkEnvKinds, localEnv, sftpEnv, type LinkEnv } from './names-envs.js';
 
 const PRECIOUS = sha('precious, outside the sync\n');
-const kinds: [string, LinkEnvFactory][] = [['local', localEnv], ['sftp', sftpEnv], ['ftp', ftpEnv]];
+const kinds = linkEnvKinds;
 
-function t(kind: string, make: LinkEnvFactory, name: string, fn: (env: LinkEnv) => Promise<void>) {
-  test(`${kind}: ${name}`, async (ctx) => {
-    const env = await make(name.replace(/\W+/g, '-').slice(0, 20));
-    if ('skip' in env) { ctx.skip(env.skip); return; }
-    try { await fn(env); } finally { env.cleanup(); }
-  });
-}
+const t = envTest;
 
 function serverLink(env: LinkEnv, rel: string, target: string): void {
   symlinkSync(target, join(env.remoteFs, rel));

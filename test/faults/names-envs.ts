@@ -2,7 +2,7 @@
 // sshd, the real pure-ftpd, or another local folder; each with an "outside" folder beside the remote
 // root (reachable from the server, outside the sync) that a test can point links at and check.
 
-import { after } from 'node:test';
+import { after, test } from 'node:test';
 import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -83,3 +83,15 @@ export const ftpEnv: LinkEnvFactory = async (label) => {
     cleanup: () => { rmSync(base, { recursive: true, force: true }); rmSync(dir.absolute, { recursive: true, force: true }); rmSync(dirname(outside), { recursive: true, force: true }); },
   };
 };
+
+/** every kind of pair these tests run on */
+export const linkEnvKinds: [string, LinkEnvFactory][] = [['local', localEnv], ['sftp', sftpEnv], ['ftp', ftpEnv]];
+
+/** a test on a fresh environment of one kind (skipped where its server cannot run; CI: fails), cleaned up afterwards */
+export function envTest(kind: string, make: LinkEnvFactory, name: string, fn: (env: LinkEnv) => Promise<void>): void {
+  test(`${kind}: ${name}`, async (ctx) => {
+    const env = await make(name.replace(/\W+/g, '-').slice(0, 20));
+    if ('skip' in env) { ctx.skip(env.skip); return; }
+    try { await fn(env); } finally { env.cleanup(); }
+  });
+}

@@ -10,17 +10,11 @@ import { join } from 'node:path';
 import { session } from '../harness/env.js';
 import { writeFile, T12, T13 } from '../harness/fixture.js';
 import { createTarget } from '../../src/core/targets/index.js';
-import { ftpEnv, localEnv, sftpEnv, type LinkEnv, type LinkEnvFactory } from './names-envs.js';
+import { envTest, linkEnvKinds, localEnv } from './names-envs.js';
 
-const kinds: [string, LinkEnvFactory][] = [['local', localEnv], ['sftp', sftpEnv], ['ftp', ftpEnv]];
+const kinds = linkEnvKinds;
 
-function t(kind: string, make: LinkEnvFactory, name: string, fn: (env: LinkEnv) => Promise<void>) {
-  test(`${kind}: ${name}`, async (ctx) => {
-    const env = await make(name.replace(/\W+/g, '-').slice(0, 20));
-    if ('skip' in env) { ctx.skip(env.skip); return; }
-    try { await fn(env); } finally { env.cleanup(); }
-  });
-}
+const t = envTest;
 
 for (const [kind, make] of kinds) {
   t(kind, make, 'removeDir with `only` removes exactly what it accepts, our temps, never through a link', async (env) => {
