@@ -268,19 +268,20 @@ export class FtpTarget implements Target {
     const staleTemps: string[] = [];
     const badNames: { path: string; name: string; message: string }[] = [];
     const unreadable: { path: string; message: string }[] = [];
-    let result: Map<string, Entry>;
+    // the entries go straight into the listing (no Entry object and map slot per path first)
+    let result = new Listing(options.index);
     try {
-      result = await listTree(this.listHost, '', { include: options.include, signal: options.signal, staleTemps, badNames, unreadable });
+      await listTree(this.listHost, '', { include: options.include, signal: options.signal, staleTemps, badNames, unreadable, into: result });
     } catch (e) {
       // a root that does not exist yet lists as empty (the engine's safety checks catch a vanished tree)
       if (!(e instanceof SyncError) || (e.code !== 'not-found' && e.code !== 'io') || (await this.stat('')) !== undefined) throw e;
       this.log.info(`${this.display} does not exist yet`);
-      result = new Map();
+      result = new Listing(options.index);
     }
     this._staleTemps = staleTemps;
     this._badNames = badNames;
     this.unreadable = unreadable;
-    return Listing.from(result, options.index);
+    return result;
   }
 
   async stat(path: string): Promise<Entry | undefined> {
