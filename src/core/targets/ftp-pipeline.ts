@@ -31,18 +31,28 @@ export function sendPipelined(c: Client, commands: string[]): Promise<Reply[]> {
  * command's) and false returned.
  */
 export async function probePipelining(c: Client, waitMs: number): Promise<boolean> {
-  if (!(c.ftp instanceof LeanFtpContext)) return false;
+  const r = await sendProbe(c, ['NOOP', 'NOOP'], waitMs);
+  return r !== undefined && r.every((x) => !(x instanceof FTPError) && x.code >= 200 && x.code < 300);
+}
+
+/**
+ * `commands` in one write as the pipelining probe: their replies, or undefined when they did not all
+ * come within `waitMs` (the connection is then closed: a late reply would be taken for the next
+ * command's). The first connection's settings go this way, with a NOOP last (ftp-access.ts).
+ */
+export async function sendProbe(c: Client, commands: string[], waitMs: number): Promise<Reply[] | undefined> {
+  if (!(c.ftp instanceof LeanFtpContext)) return undefined;
   let timer: NodeJS.Timeout | undefined;
-  const probe = sendPipelined(c, ['NOOP', 'NOOP']);
+  const probe = sendPipelined(c, commands);
   probe.catch(() => undefined); // settled by the close below when it times out
   const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), waitMs); });
   try {
     const r = await Promise.race([probe, timeout]);
     if (r === 'timeout') {
       c.close();
-      return false;
+      return undefined;
     }
-    return r.every((x) => !(x instanceof FTPError) && x.code >= 200 && x.code < 300);
+    return r;
   } finally {
     clearTimeout(timer);
   }
