@@ -8,7 +8,8 @@ import type { Credentials, Logger, RemoteSpec } from '../types.js';
 import { SyncError } from '../errors.js';
 import { usePassiveControlHost } from './ftp-passive.js';
 import { sendPipelined, sendProbe } from './ftp-pipeline.js';
-import { FTPError } from 'basic-ftp';
+import { FTPError, type FTPResponse } from 'basic-ftp';
+import { describeTLS } from 'basic-ftp/dist/netUtils';
 import { certFingerprintOf, certHostToken, verifyCertificate } from './tls-pin.js';
 
 export interface AccessOptions {
@@ -34,6 +35,8 @@ export interface AccessOptions {
    * sendProbe), answered within `waitMs` or the connection is closed
    */
   probe?: { waitMs: number };
+  /** called once the password is sent (the server checks it now: FtpTarget.loginSent) */
+  onPasswordSent?: () => void;
 }
 
 /** what the login found: the server's features; pipelining: the outcome of the probe (undefined: none made) */
@@ -86,6 +89,17 @@ export function pasvWarner(log: Logger, display: string): (named: string, used: 
   };
 }
 
+/** basic-ftp's login() (USER, then PASS when asked for), telling when the password is sent */
+function login(c: Client, user: string, password: string, onPasswordSent?: () => void): Promise<FTPResponse> {
+  c.ftp.log(`Login security: ${describeTLS(c.ftp.socket)}`);
+  return c.ftp.handle(`USER ${user}`, (res, task) => {
+    if (res instanceof Error) task.reject(res);
+    else if (res.code >= 200 && res.code < 300) task.resolve(res); // logged in, or USER was enough
+    else if (res.code === 331) { c.ftp.send(`PASS ${password}`); onPasswordSent?.(); }
+    else task.reject(new FTPError(res)); // also 332 (an account is needed)
+  });
+}
+
 export async function accessFtp(c: Client, o: AccessOptions): Promise<AccessResult> {
   const dataCheck = o.checkDataCertificate;
   const onDataSocket = dataCheck && ((s: Socket) => {
@@ -108,7 +122,7 @@ export async function accessFtp(c: Client, o: AccessOptions): Promise<AccessResu
     await o.checkCertificate(cert);
   }
   await c.sendIgnoringError('OPTS UTF8 ON');
-  await c.login(o.user, o.password);
+  await login(c, o.user, o.password, o.onPasswordSent);
   return await applySettings(c, o.known, o.probe);
 }
 

@@ -126,7 +126,24 @@ export class FtpTarget implements Target {
     return this.passwordPromise;
   }
 
+  /** the login of the connection being opened has sent its password (resolved too when it ends any other way) */
+  private passwordSent: Promise<void> | undefined;
+
+  loginSent(): Promise<void> {
+    return this.passwordSent ?? Promise.resolve();
+  }
+
   private async connect(): Promise<Client> {
+    let sent!: () => void;
+    this.passwordSent = new Promise<void>((resolve) => { sent = resolve; });
+    try {
+      return await this.login(sent);
+    } finally {
+      sent();
+    }
+  }
+
+  private async login(sent: () => void): Promise<Client> {
     if (this.authFailure) throw this.authFailure;
     let password: string | undefined;
     try {
@@ -148,6 +165,7 @@ export class FtpTarget implements Target {
         password: password ?? (this.spec.user ? '' : 'anonymous@'),
         known: this.features && this.pipelining !== undefined ? { features: this.features, pipelining: this.pipelining } : undefined,
         probe: this.pipelining === undefined ? { waitMs: probeWait } : undefined,
+        onPasswordSent: () => sent(),
       });
       const feat = access.features;
       if (!this.features) {
