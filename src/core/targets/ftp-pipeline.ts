@@ -1,8 +1,9 @@
 // Pipelined FTP commands: dependent commands sent in one write on the control connection, the
 // replies read in order (exactly one final reply per command; RFC 959 servers read commands line by
 // line from the connection). One socket write per command was a sixth of the CPU of an upload of
-// many small files, and every reply a round trip. A server is probed once (NOOP+NOOP in one write)
-// before its connections pipeline; one that does not answer both is driven a command at a time.
+// many small files, and every reply a round trip. A server is probed once before its connections
+// pipeline: the first connection's settings and a NOOP in one write (ftp-access.ts), else NOOP+NOOP;
+// one that does not answer them all in time is driven a command at a time.
 import { FTPError, type Client, type FTPResponse } from 'basic-ftp';
 import { LeanFtpContext } from './ftp-context.js';
 
