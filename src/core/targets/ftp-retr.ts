@@ -275,15 +275,18 @@ class RetrStream extends Readable {
 }
 
 /**
- * A write of the pump at most this long (ms) keeps the writes synchronous: the buffer just read from
- * the socket is copied into the page cache by the same thread, on the same core, as lftp does. Handed
- * to the thread pool instead, each write cost two to four times the system CPU (the buffer copied on
- * another core, four threads taking turns at the file) and a 512 MiB loopback download took 1.4× the
- * time on two cores. A slower write means the disk pushes back (dirty-page throttling, a slow or
- * network file system): from then on the writes go to the thread pool, never blocking this thread again.
+ * While the pump's writes take at most this long (ms, on average), they are synchronous: the buffer
+ * just read from the socket is copied into the page cache by the same thread, on the same core, as
+ * lftp does. Handed to the thread pool instead, each write cost two to four times the system CPU (the
+ * buffer copied on another core, four threads taking turns at the file) and a 512 MiB loopback
+ * download took 1.4× the time on two cores. Slower writes mean the disk pushes back (dirty-page
+ * throttling, a slow or network file system): from then on the writes go to the thread pool and never
+ * block this thread again. An average (each write a quarter of it), so that one write held up by the
+ * scheduler on a busy machine does not decide it.
  */
 const SLOW_WRITE_MS = 20;
 let writeInline = true;
+let writeMs = 0;
 
 /** fs.write, or its synchronous form (see SLOW_WRITE_MS) with the same callback, called before it returns */
 function writeBuffer(fd: number, buf: Buffer, off: number, len: number, position: number | null,
@@ -297,7 +300,8 @@ function writeBuffer(fd: number, buf: Buffer, off: number, len: number, position
     cb(e as NodeJS.ErrnoException, 0);
     return;
   }
-  if (performance.now() - t > SLOW_WRITE_MS) writeInline = false;
+  writeMs += (performance.now() - t - writeMs) / 4;
+  if (writeMs > SLOW_WRITE_MS) writeInline = false;
   cb(null, n);
 }
 
