@@ -102,6 +102,9 @@ export class SyncSession implements SyncEngine {
     if (this.opened) return;
     // the state is read while the connection is being made (the handshake mostly waits on the server)
     const opening = Promise.all([this.local.open(), this.remote.open()]);
+    // (a synchronous load right away would hold up the login's first round trips until it is done)
+    const waiting = this.remote.loginSent?.();
+    if (waiting) await Promise.race([opening, waiting]).catch(() => undefined);
     try {
       this.state.load();
     } catch (e) {

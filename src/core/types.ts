@@ -109,6 +109,11 @@ export interface Target {
 
   /** connect (idempotent); a target re-opens by itself after a dropped connection */
   open(): Promise<void>;
+  /**
+   * optional: while open() runs, resolves once it waits on the server alone (FTP: the password is
+   * sent, and checking it takes the server tens of ms); the session reads its state meanwhile
+   */
+  loginSent?(): Promise<void>;
   close(): Promise<void>;
 
   /** recursive listing of everything below the root (not the root itself), keyed by path (compact:

@@ -7,8 +7,9 @@ import { TLSSocket, type ConnectionOptions, type PeerCertificate } from 'node:tl
 import type { Credentials, Logger, RemoteSpec } from '../types.js';
 import { SyncError } from '../errors.js';
 import { usePassiveControlHost } from './ftp-passive.js';
-import { sendPipelined } from './ftp-pipeline.js';
-import { FTPError } from 'basic-ftp';
+import { sendPipelined, sendProbe } from './ftp-pipeline.js';
+import { FTPError, type FTPResponse } from 'basic-ftp';
+import { describeTLS } from 'basic-ftp/dist/netUtils';
 import { certFingerprintOf, certHostToken, verifyCertificate } from './tls-pin.js';
 
 export interface AccessOptions {
@@ -28,7 +29,18 @@ export interface AccessOptions {
   activeMode?: (onDataSocket?: (s: Socket) => void) => Client['prepareTransfer'];
   /** the server as an earlier connection of the target found it: FEAT is not asked again, and where it pipelines the settings go in one write */
   known?: { features: Map<string, string>; pipelining: boolean };
+  /**
+   * the target's first connection, pipelining not known yet: on a server that lists MLST (where the
+   * target would probe it) the settings go in one write, a NOOP last, as the probe (ftp-pipeline.ts
+   * sendProbe), answered within `waitMs` or the connection is closed
+   */
+  probe?: { waitMs: number };
+  /** called once the password is sent (the server checks it now: FtpTarget.loginSent) */
+  onPasswordSent?: () => void;
 }
+
+/** what the login found: the server's features; pipelining: the outcome of the probe (undefined: none made) */
+export interface AccessResult { features: Map<string, string>; pipelining?: boolean }
 
 /** The settings after the login, as basic-ftp's useDefaultSettings() sends them (TYPE I must work; the rest may be refused). */
 function settingsFor(features: Map<string, string>, tls: boolean): string[] {
@@ -42,20 +54,29 @@ function settingsFor(features: Map<string, string>, tls: boolean): string[] {
 /**
  * useDefaultSettings() (FEAT, then one command at a time), or for a server an earlier connection
  * already knows: its features, and the settings in one write where it pipelines (one round trip
- * instead of five per pool connection). Returns the features.
+ * instead of five per pool connection). On the first connection to a server that lists MLST the
+ * settings and a NOOP in one write are the pipelining probe (four round trips fewer than the settings
+ * one at a time and a probe of its own). Returns the features, and the probe's outcome if one was made.
  */
-async function applySettings(c: Client, known: AccessOptions['known']): Promise<Map<string, string>> {
+async function applySettings(c: Client, known: AccessOptions['known'], probe: AccessOptions['probe']): Promise<AccessResult> {
   const features = known?.features ?? await c.features();
   c.availableListCommands = features.has('MLST') ? ['MLSD', 'LIST -a', 'LIST'] : ['LIST -a', 'LIST'];
   const commands = settingsFor(features, c.ftp.hasTLS);
   if (known?.pipelining) {
     const replies = await sendPipelined(c, commands);
     if (replies[0] instanceof FTPError) throw replies[0]; // TYPE I (as send() would)
-    return features;
+    return { features };
+  }
+  if (!known && probe && features.has('MLST')) {
+    const replies = await sendProbe(c, [...commands, 'NOOP'], probe.waitMs);
+    if (!replies) return { features, pipelining: false }; // not all answered in time: the connection is closed
+    if (replies[0] instanceof FTPError) throw replies[0]; // TYPE I (as send() would)
+    const noop = replies[replies.length - 1];
+    return { features, pipelining: !(noop instanceof FTPError) && noop.code >= 200 && noop.code < 300 };
   }
   await c.send(commands[0]);
   for (const cmd of commands.slice(1)) await c.sendIgnoringError(cmd);
-  return features;
+  return { features };
 }
 
 /** a warning for PASV replies naming another host: once per target, not per connection */
@@ -68,7 +89,18 @@ export function pasvWarner(log: Logger, display: string): (named: string, used: 
   };
 }
 
-export async function accessFtp(c: Client, o: AccessOptions): Promise<Map<string, string>> {
+/** basic-ftp's login() (USER, then PASS when asked for), telling when the password is sent */
+function login(c: Client, user: string, password: string, onPasswordSent?: () => void): Promise<FTPResponse> {
+  c.ftp.log(`Login security: ${describeTLS(c.ftp.socket)}`);
+  return c.ftp.handle(`USER ${user}`, (res, task) => {
+    if (res instanceof Error) task.reject(res);
+    else if (res.code >= 200 && res.code < 300) task.resolve(res); // logged in, or USER was enough
+    else if (res.code === 331) { c.ftp.send(`PASS ${password}`); onPasswordSent?.(); }
+    else task.reject(new FTPError(res)); // also 332 (an account is needed)
+  });
+}
+
+export async function accessFtp(c: Client, o: AccessOptions): Promise<AccessResult> {
   const dataCheck = o.checkDataCertificate;
   const onDataSocket = dataCheck && ((s: Socket) => {
     if (!(s instanceof TLSSocket)) return;
@@ -90,8 +122,8 @@ export async function accessFtp(c: Client, o: AccessOptions): Promise<Map<string
     await o.checkCertificate(cert);
   }
   await c.sendIgnoringError('OPTS UTF8 ON');
-  await c.login(o.user, o.password);
-  return await applySettings(c, o.known);
+  await login(c, o.user, o.password, o.onPasswordSent);
+  return await applySettings(c, o.known, o.probe);
 }
 
 /**

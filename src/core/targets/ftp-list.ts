@@ -11,6 +11,7 @@ import { modeOfPermissions } from './ftp-modes.js';
 import { PassiveFastPathError, mlsdPipelined, withFastPassive, type FastPassiveSwitch } from './ftp-fast.js';
 import { mlsdBatchPipelined } from './ftp-mlsd-batch.js';
 import { parseMlsdListing } from './ftp-mlsd.js';
+import type { Listing } from '../listing/listing.js';
 
 export interface ListHost {
   /** run `fn` on a borrowed connection, with reconnect + retry */
@@ -99,6 +100,8 @@ export interface TreeOptions {
   badNames?: { path: string; name: string; message: string }[];
   /** folders below the root whose listing failed (left alone, reported); without it such a failure throws */
   unreadable?: { path: string; message: string }[];
+  /** where the entries go (FtpTarget.list: the run's listing); the map returned is then empty */
+  into?: Pick<Listing, 'add'>;
 }
 
 /**
@@ -132,6 +135,7 @@ async function listDirs(c: Client, absPaths: string[], fast: FastPassiveSwitch, 
 /** Everything below `root` (relative), keyed by relative path; folders listed in parallel. */
 export async function listTree(host: ListHost, root: string, opts: TreeOptions = {}): Promise<Map<string, Entry>> {
   const result = new Map<string, Entry>();
+  const into = opts.into;
   // folders to list, with the MLSD "unique" ids of the folders above them: a server that shows a link
   // as a folder (the same id as a folder above it) would otherwise be walked round a loop for ever
   const queue: Job[] = [{ dir: root, above: [] }];
@@ -188,7 +192,8 @@ export async function listTree(host: ListHost, root: string, opts: TreeOptions =
         opts.unreadable?.push({ path, message: 'The server shows a folder above it here (a link loop); not followed, left alone' });
         continue;
       }
-      result.set(path, { path, type: it.type, size: it.size, mtime: it.mtime, ...(it.mode !== undefined ? { mode: it.mode } : {}) });
+      if (into) into.add(path, it.type, it.size, it.mtime, it.mode);
+      else result.set(path, { path, type: it.type, size: it.size, mtime: it.mtime, ...(it.mode !== undefined ? { mode: it.mode } : {}) });
       if (it.link) opts.links?.add(path);
       if (it.type === 'dir') queue.push({ dir: path, above: it.unique !== undefined ? [...above, it.unique] : above });
     }

@@ -1,8 +1,9 @@
 // Pipelined FTP commands: dependent commands sent in one write on the control connection, the
 // replies read in order (exactly one final reply per command; RFC 959 servers read commands line by
 // line from the connection). One socket write per command was a sixth of the CPU of an upload of
-// many small files, and every reply a round trip. A server is probed once (NOOP+NOOP in one write)
-// before its connections pipeline; one that does not answer both is driven a command at a time.
+// many small files, and every reply a round trip. A server is probed once before its connections
+// pipeline: the first connection's settings and a NOOP in one write (ftp-access.ts), else NOOP+NOOP;
+// one that does not answer them all in time is driven a command at a time.
 import { FTPError, type Client, type FTPResponse } from 'basic-ftp';
 import { LeanFtpContext } from './ftp-context.js';
 
@@ -31,18 +32,28 @@ export function sendPipelined(c: Client, commands: string[]): Promise<Reply[]> {
  * command's) and false returned.
  */
 export async function probePipelining(c: Client, waitMs: number): Promise<boolean> {
-  if (!(c.ftp instanceof LeanFtpContext)) return false;
+  const r = await sendProbe(c, ['NOOP', 'NOOP'], waitMs);
+  return r !== undefined && r.every((x) => !(x instanceof FTPError) && x.code >= 200 && x.code < 300);
+}
+
+/**
+ * `commands` in one write as the pipelining probe: their replies, or undefined when they did not all
+ * come within `waitMs` (the connection is then closed: a late reply would be taken for the next
+ * command's). The first connection's settings go this way, with a NOOP last (ftp-access.ts).
+ */
+export async function sendProbe(c: Client, commands: string[], waitMs: number): Promise<Reply[] | undefined> {
+  if (!(c.ftp instanceof LeanFtpContext)) return undefined;
   let timer: NodeJS.Timeout | undefined;
-  const probe = sendPipelined(c, ['NOOP', 'NOOP']);
+  const probe = sendPipelined(c, commands);
   probe.catch(() => undefined); // settled by the close below when it times out
   const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), waitMs); });
   try {
     const r = await Promise.race([probe, timeout]);
     if (r === 'timeout') {
       c.close();
-      return false;
+      return undefined;
     }
-    return r.every((x) => !(x instanceof FTPError) && x.code >= 200 && x.code < 300);
+    return r;
   } finally {
     clearTimeout(timer);
   }

@@ -8,15 +8,16 @@
 //
 // The transfer is a Readable (RetrStream) for every use of Target.read(); when the copy step writes it
 // into a local file (file-sink.ts writeToFd) it takes the stream's fd pump (transfer/fd-pump.ts):
-// the socket reads straight into 1 MiB buffers that are written with fs.write in order, one write in
-// flight, the socket paused while every buffer waits for the disk or for the bandwidth limit.
+// the socket reads straight into 1 MiB buffers that are written in order (by this thread while the
+// disk keeps up: writeBuffer below), one write in flight, the socket paused while every buffer waits
+// for the disk or for the bandwidth limit.
 // Opening the transfer (the commands, the data socket) is in ftp-retr-open.ts.
 // Done means the server's final reply (226) AND the end of the data; a reply such as 426, a reset
 // data connection, an abort or a stall (basic-ftp's TransferWatchdog, which sees our own pauses) is
 // an error. The byte count is checked against the expected size by the caller (verify.ts), as a
 // data connection closed early may still end in "226".
 import type { Client, FTPResponse } from 'basic-ftp';
-import { write } from 'node:fs';
+import { write, writeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { openRetr, type ChunkSink } from './ftp-retr-open.js';
@@ -190,7 +191,7 @@ class RetrStream extends Readable {
         writeAll(buf, 0, len);
       };
       const writeAll = (buf: Buffer, off: number, len: number) => {
-        write(fd, buf, off, len, position ?? null, (err, n) => {
+        writeBuffer(fd, buf, off, len, position ?? null, (err, n) => {
           if (!err && n === 0) err = Object.assign(new Error('The disk took no bytes'), { code: 'EIO' });
           if (err) { writing = false; fail(err); return; }
           written += n;
@@ -271,6 +272,37 @@ class RetrStream extends Readable {
       socket.resume();
     });
   }
+}
+
+/**
+ * While the pump's writes take at most this long (ms, on average), they are synchronous: the buffer
+ * just read from the socket is copied into the page cache by the same thread, on the same core, as
+ * lftp does. Handed to the thread pool instead, each write cost two to four times the system CPU (the
+ * buffer copied on another core, four threads taking turns at the file) and a 512 MiB loopback
+ * download took 1.4× the time on two cores. Slower writes mean the disk pushes back (dirty-page
+ * throttling, a slow or network file system): from then on the writes go to the thread pool and never
+ * block this thread again. An average (each write a quarter of it), so that one write held up by the
+ * scheduler on a busy machine does not decide it.
+ */
+const SLOW_WRITE_MS = 20;
+let writeInline = true;
+let writeMs = 0;
+
+/** fs.write, or its synchronous form (see SLOW_WRITE_MS) with the same callback, called before it returns */
+function writeBuffer(fd: number, buf: Buffer, off: number, len: number, position: number | null,
+  cb: (err: NodeJS.ErrnoException | null, n: number) => void): void {
+  if (!writeInline) { write(fd, buf, off, len, position, cb); return; }
+  const t = performance.now();
+  let n: number;
+  try {
+    n = writeSync(fd, buf, off, len, position);
+  } catch (e) {
+    cb(e as NodeJS.ErrnoException, 0);
+    return;
+  }
+  writeMs += (performance.now() - t - writeMs) / 4;
+  if (writeMs > SLOW_WRITE_MS) writeInline = false;
+  cb(null, n);
 }
 
 /**

@@ -126,7 +126,24 @@ export class FtpTarget implements Target {
     return this.passwordPromise;
   }
 
+  /** the login of the connection being opened has sent its password (resolved too when it ends any other way) */
+  private passwordSent: Promise<void> | undefined;
+
+  loginSent(): Promise<void> {
+    return this.passwordSent ?? Promise.resolve();
+  }
+
   private async connect(): Promise<Client> {
+    let sent!: () => void;
+    this.passwordSent = new Promise<void>((resolve) => { sent = resolve; });
+    try {
+      return await this.login(sent);
+    } finally {
+      sent();
+    }
+  }
+
+  private async login(sent: () => void): Promise<Client> {
     if (this.authFailure) throw this.authFailure;
     let password: string | undefined;
     try {
@@ -138,14 +155,19 @@ export class FtpTarget implements Target {
     const c = newFtpClient(timeoutSecondsOf(this.spec) * 1000);
     const secure = this.spec.protocol !== 'ftps' ? false : this.spec.ftpsImplicit ? 'implicit' as const : true;
     try {
-      // as access(): connect, AUTH TLS, [certificate check: ftp-access.ts], OPTS UTF8 ON, USER/PASS, TYPE I, OPTS UTF8 ON, FEAT, PBSZ 0 + PROT P
-      const feat = await accessFtp(c, {
+      // as access(): connect, AUTH TLS, [certificate check: ftp-access.ts], OPTS UTF8 ON, USER/PASS, FEAT, TYPE I, OPTS UTF8 ON, PBSZ 0 + PROT P
+      // (the first connection: the settings and a NOOP in one write, the pipelining probe)
+      const probeWait = Math.min(5000, timeoutSecondsOf(this.spec) * 1000);
+      const access = await accessFtp(c, {
         host: this.host, port: this.port, secure, ...this.guard.hooks(),
         ...(this.spec.ftpActive ? { activeMode: (hook?: (s: Socket) => void) => activeModeTransfer((m) => this.log.debug(`${this.display}: ${m}`), hook) } : {}),
         user: this.spec.user || 'anonymous',
         password: password ?? (this.spec.user ? '' : 'anonymous@'),
         known: this.features && this.pipelining !== undefined ? { features: this.features, pipelining: this.pipelining } : undefined,
+        probe: this.pipelining === undefined ? { waitMs: probeWait } : undefined,
+        onPasswordSent: () => sent(),
       });
+      const feat = access.features;
       if (!this.features) {
         this.features = feat;
         this.mlst = feat.has('MLST');
@@ -155,7 +177,8 @@ export class FtpTarget implements Target {
         this.log.debug(`${this.display}: server features ${[...feat.keys()].join(' ')}`);
       }
       if (this.pipelining === undefined && this.mlst) {
-        this.pipelining = await probePipelining(c, Math.min(5000, timeoutSecondsOf(this.spec) * 1000));
+        // (the settings were the probe where the login made one: ftp-access.ts)
+        this.pipelining = access.pipelining ?? await probePipelining(c, probeWait);
         this.log.debug(`${this.display}: ${this.pipelining ? 'pipelines commands' : 'commands one at a time (the server did not answer two sent together)'}`);
         if (c.closed) return await this.connect(); // the probe timed out: this connection is out of step
         this.fast.on = this.pipelining && this.spec.protocol === 'ftp' && !this.spec.ftpActive && !!this.features?.has('EPSV');
@@ -268,19 +291,20 @@ export class FtpTarget implements Target {
     const staleTemps: string[] = [];
     const badNames: { path: string; name: string; message: string }[] = [];
     const unreadable: { path: string; message: string }[] = [];
-    let result: Map<string, Entry>;
+    // the entries go straight into the listing (no Entry object and map slot per path first)
+    let result = new Listing(options.index);
     try {
-      result = await listTree(this.listHost, '', { include: options.include, signal: options.signal, staleTemps, badNames, unreadable });
+      await listTree(this.listHost, '', { include: options.include, signal: options.signal, staleTemps, badNames, unreadable, into: result });
     } catch (e) {
       // a root that does not exist yet lists as empty (the engine's safety checks catch a vanished tree)
       if (!(e instanceof SyncError) || (e.code !== 'not-found' && e.code !== 'io') || (await this.stat('')) !== undefined) throw e;
       this.log.info(`${this.display} does not exist yet`);
-      result = new Map();
+      result = new Listing(options.index);
     }
     this._staleTemps = staleTemps;
     this._badNames = badNames;
     this.unreadable = unreadable;
-    return Listing.from(result, options.index);
+    return result;
   }
 
   async stat(path: string): Promise<Entry | undefined> {
