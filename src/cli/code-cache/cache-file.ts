@@ -2,8 +2,10 @@
 //
 //   "RSCODE1\n" | key length (u32 LE) | key (UTF-8) | CRC-32 of the data (u32 LE) | data length (u32 LE) | data
 //
-// The key holds the bundle's path, size, mtime and version, Node's version and the architecture: a
-// file made for anything else is ignored (and replaced after the run). The CRC catches a damaged file
+// The key holds the bundle's path, size, CRC-32 and version, Node's version and the architecture: a
+// file made for anything else is ignored (and replaced after the run). (V8's own check of the source
+// is its length only: a same-length change of the bundle, as a rebuild of the same version installed
+// with npm's fixed mtimes can be, must not reach V8 with the old code.) The CRC catches a damaged file
 // before V8 sees it (V8 checks its own header and length, not its data). Files are written to a temp
 // name and renamed into place, so a reader sees the old file or the new one, never half of one.
 
@@ -20,6 +22,9 @@ const TEMP_SUFFIX = '.tmp';
 /** zlib.crc32 (Node ≥ 20.15); without it there is no cache */
 const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
 export const canChecksum = typeof crc32 === 'function';
+
+/** CRC-32 of the bytes, as 8 hex digits (canChecksum must be true) */
+export const checksum = (data: Uint8Array): string => (crc32!(data) >>> 0).toString(16).padStart(8, '0');
 
 /** The file's bytes for `data` made under `key`. */
 export function formatCache(key: string, data: Uint8Array): Buffer {

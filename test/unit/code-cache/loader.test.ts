@@ -3,7 +3,7 @@
 // missing or rejected, and a damaged or foreign cache is replaced, never trusted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import vm from 'node:vm';
@@ -42,7 +42,7 @@ type Exports = { tag: string; names: { file: string; dir: string; sameExports: b
 const loaderFor = (f: Fixture, cacheDir: string | null = f.cache) => createLoader({ cacheDir: cacheDir ?? undefined, uid, version: '9.9.9', siblings: ['extra.js'] });
 
 /** a run in a fresh process (load-child.ts): V8 keeps compiled code for the life of a process */
-function child(f: Fixture, cacheDir: string | null = f.cache): { status: Record<string, string>; written: string[]; work: number } {
+function child(f: Fixture, cacheDir: string | null = f.cache): { status: Record<string, string>; written: string[]; work: number; tag: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'load-child.ts'), f.main, cacheDir ?? '-'], { cwd: repo, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout);
@@ -111,11 +111,17 @@ test('a cache V8 rejects (made from other code) is replaced after the run', (t) 
   assert.equal(child(f).status[f.main], 'used');
 });
 
-test('a changed bundle (same size, new mtime) does not use the old cache', (t) => {
+test('a changed bundle does not use the old cache, even with the same size and mtime (as npm installs files)', (t) => {
   const f = fixture(t, 'five');
+  const npmTime = new Date('1985-10-26T08:15:00Z');
+  utimesSync(f.main, npmTime, npmTime);
   child(f);
+  assert.equal(child(f).status[f.main], 'used');
   writeFileSync(f.main, readFileSync(f.main, 'utf8').replace('"five"', '"fiv6"'));
-  assert.equal(child(f).status[f.main], 'missing');
+  utimesSync(f.main, npmTime, npmTime);
+  const again = child(f);
+  assert.equal(again.status[f.main], 'missing', 'not given to V8, whose own check is the length only');
+  assert.equal(again.tag, 'fiv6', 'the new code runs');
 });
 
 test('without a cache folder: runs the same, writes nothing', (t) => {
