@@ -12,7 +12,7 @@
 //   npm run bench -- --concurrency N   passed to the remote-sync target and run (default: the engine's)
 //   npm run bench -- --cpu-prof        write .cpuprofile files of every engine run to bench/results/profiles
 //   npm run bench -- --data-dir DIR    where the input is generated (default: $TMPDIR/rs-bench-data-<size>)
-//   npm run bench -- --cli FILE        use this bundled CLI instead of bundling src/cli/main.ts
+//   npm run bench -- --cli FILE        use this bundled CLI instead of building one (scripts/build.mjs --cli-only)
 //
 // See bench/README.md for what is measured and how to read the table.
 import { spawnSync } from 'node:child_process';
@@ -92,17 +92,15 @@ async function prepareCli(): Promise<void> {
   if (opts.cliFile) { set({ cliFile: opts.cliFile }); }
   else if (!existsSync(join(REPO, 'src', 'cli', 'main.ts'))) { notes.push('CLI not measured: src/cli/main.ts does not exist yet.'); return; }
   else {
-    // bundle the current sources the way scripts/build.mjs does, into the bench's temp folder (dist/ is left alone)
-    const out = join(work, 'cli.js');
-    try {
-      const esbuild = await import('esbuild');
-      await esbuild.build({ ...BUNDLE, mainFields: [...BUNDLE.mainFields], external: [...BUNDLE.external], entryPoints: [join(REPO, 'src', 'cli', 'main.ts')], outfile: out,
-        banner: { js: '#!/usr/bin/env node' } });
-      set({ cliFile: out });
-    } catch (e) {
-      notes.push(`CLI not measured: bundling src/cli/main.ts failed: ${(e as Error).message.split('\n')[0]}`);
+    // build the CLI as it ships (scripts/build.mjs --production: the entry with its code cache, the CLI
+    // bundle, the SSH bundle) into the bench's temp folder (dist/ is left alone)
+    const outdir = join(work, 'cli');
+    const b = spawnSync(process.execPath, ['scripts/build.mjs', '--production', '--cli-only', '--outdir', outdir], { cwd: REPO, encoding: 'utf8' });
+    if (b.status !== 0) {
+      notes.push(`CLI not measured: building it failed: ${`${b.stderr ?? ''}${b.error?.message ?? ''}`.trim().split('\n')[0]}`);
       return;
     }
+    set({ cliFile: join(outdir, 'cli.js') });
   }
   const v = await runCmd(process.execPath, [cliFile!, '--version'], { tmpDir: work });
   if (!v.ok) { notes.push(`CLI not measured: \`remote-sync --version\` failed: ${v.output.trim().slice(0, 200)}`); set({ cliFile: undefined }); return; }

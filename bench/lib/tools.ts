@@ -58,7 +58,8 @@ export async function cliRun(mode: SyncMode, local: string, spec: RemoteSpec): P
   const args = [cliFile!, mode, local, url, '--resolve', 'skip', '-q'];
   if (spec.protocol === 'sftp') args.push('--identity', spec.identity!, '--known-hosts', spec.knownHosts!);
   if (opts.concurrency) args.push('--concurrency', String(opts.concurrency));
-  const env: NodeJS.ProcessEnv = { ...process.env, REMOTE_SYNC_PASSWORD: spec.password ?? '' };
+  // the CLI's code cache in the bench's temp folder (removed at the end), not in ~/.cache
+  const env: NodeJS.ProcessEnv = { ...process.env, REMOTE_SYNC_PASSWORD: spec.password ?? '', XDG_CACHE_HOME: join(work, 'xdg-cache') };
   delete env.SSH_AUTH_SOCK;
   const r = await runCmd(process.execPath, args, { env, tmpDir: work, timeoutMs: 900_000 });
   if (!r.ok) throw cmdError(r, 'remote-sync CLI');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { packagedVsix } from '../../test/e2e/harness/flows';
 import { REPO_ROOT } from './demo';
 
-const DIST_OUTPUTS = ['dist/extension.js', 'dist/cli.js'];
+const DIST_OUTPUTS = ['dist/extension.js', 'dist/cli.js', 'dist/cli-main.js', 'dist/ssh2.js'];
 const DIST_INPUTS = ['src', 'package.json', 'scripts/build.mjs'];
 
 function newestMtime(p: string): number {

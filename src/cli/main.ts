@@ -1,6 +1,7 @@
 // Entry point of the `remote-sync` command (bundled to dist/cli.js).
 
-import pkg from '../../package.json';
+// (only the version: the bundle then holds that field, not the whole manifest)
+import { version } from '../../package.json';
 import { runCli } from './run.js';
 import { EXIT } from './exit-codes.js';
 import { redactSecrets } from '../core/redact.js';
@@ -22,7 +23,7 @@ runCli({
   get stdin() { return process.stdin; },
   stdout: process.stdout,
   stderr: process.stderr,
-  version: (pkg as { version: string }).version,
+  version,
   onInterrupt,
 }).then(
   (code) => {

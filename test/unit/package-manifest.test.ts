@@ -49,7 +49,7 @@ test('package hygiene: files, no runtime dependencies, prepublish, @types/vscode
   assert.match(pkg.devDependencies['@types/vscode'], new RegExp(`^~${engine[1]}\\.${engine[2]}\\.`));
   const files: string[] = pkg.files;
   const shipped = (p: string) => files.some((f) => minimatch(p, f));
-  for (const p of ['dist/extension.js', 'dist/cli.js', 'dist/remote-sync.schema.json', 'README.md', 'LICENSE', pkg.icon]) assert.ok(shipped(p), p);
+  for (const p of ['dist/extension.js', 'dist/cli.js', 'dist/cli-main.js', 'dist/ssh2.js', 'dist/remote-sync.schema.json', 'README.md', 'LICENSE', pkg.icon]) assert.ok(shipped(p), p);
   for (const p of ['src/extension/main.ts', 'test/unit/x.test.ts', 'bench/bench.ts']) assert.ok(!shipped(p), p);
   // the README's images and the walkthrough's pages ship, and exist
   const readme = readFileSync(join(repo, 'README.md'), 'utf8');

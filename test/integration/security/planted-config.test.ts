@@ -60,7 +60,13 @@ function runAsVictim(s: ReturnType<typeof scene>, extra: string[] = []) {
 
 function nothingHappened(s: ReturnType<typeof scene>) {
   assert.deepEqual(readdirSync(s.loot), ['.bashrc'], 'nothing copied to the attacker');
-  assert.deepEqual(readdirSync(s.home).sort(), ['.ssh'], 'nothing written into the home folder');
+  // (the one thing the CLI keeps there: its own code cache, ~/.cache/remote-sync/*.v8cache)
+  assert.deepEqual(readdirSync(s.home).filter((n) => n !== '.cache').sort(), ['.ssh'], 'nothing written into the home folder');
+  const cache = join(s.home, '.cache');
+  if (existsSync(cache)) {
+    assert.deepEqual(readdirSync(cache), ['remote-sync'], 'nothing but the code cache in ~/.cache');
+    for (const n of readdirSync(join(cache, 'remote-sync'))) assert.match(n, /^[\w-]+\.v8cache$/);
+  }
   assert.equal(readFileSync(join(s.home, '.ssh/id_ed25519'), 'utf8'), KEY);
   assert.equal(existsSync(join(s.home, '.remote-sync')), false);
 }
