@@ -8,6 +8,7 @@ import { timeoutSecondsOf } from '../transfer/stall.js';
 import type { Credentials, Logger, RemoteSpec } from '../types.js';
 import { applySshConfig } from './ssh/config.js';
 import { toSyncError } from './ssh/errors.js';
+import { directReadReplies } from './sftp-direct-data.js';
 import { connectThroughJumps, parseJump } from './ssh/jump.js';
 import { loginSsh, type SecretCache } from './ssh/login.js';
 
@@ -62,6 +63,7 @@ export async function openSftpConnection(ctx: ConnectContext): Promise<SftpConne
       detail: err.message, hint: 'Is SFTP enabled on the server (Subsystem sftp in sshd_config)?', cause: err,
     })));
   sftp.setMaxListeners(0); // every transfer in flight watches 'close'
+  directReadReplies(sftp); // READ replies copied straight into the reads' buffers (sftp-direct-data.ts)
   const conn: SftpConnection = { client, sftp, dead: false, root: spec.path, posixRename: false };
   const die = () => { conn.dead = true; };
   client.on('close', die);
