@@ -11,6 +11,7 @@ import { directReadReplies } from '../../src/core/targets/sftp-direct-data.js';
 const DATA = 103;
 const STATUS = 101;
 const HANDLE = 102;
+const NAME = 104;
 
 interface Req { cb?: (err: Error | undefined, buf?: Buffer, nb?: number) => void; buffer?: Buffer }
 
@@ -67,6 +68,7 @@ test('DATA replies land in the reads\' buffers, other messages reach ssh2 whole 
   const b = randomBytes(70_000);
   const messages = [
     message(STATUS, 1, Buffer.from([0, 0, 0, 0])), // 9 bytes of body: shorter than a DATA header
+    message(NAME, 11, randomBytes(5000)), // a big message not ours: across the packets' ends
     dataMsg(2, a),
     message(HANDLE, 3, Buffer.from([0, 0, 0, 1, 7])),
     message(STATUS, 10, Buffer.alloc(0)), // 9 bytes in all, right before a DATA reply: not read past
@@ -77,7 +79,7 @@ test('DATA replies land in the reads\' buffers, other messages reach ssh2 whole 
     message(STATUS, 8, Buffer.from([0, 0, 0, 1])),
   ];
   const stream = Buffer.concat(messages);
-  const expected = ['ssh2 101 1 9', 'direct 2 1000', 'ssh2 102 3 10', 'ssh2 101 10 5', 'direct 4 70000', 'direct 5 0', `ssh2 103 6 ${messages[6].length - 4}`, `ssh2 103 7 ${messages[7].length - 4}`, 'ssh2 101 8 9'];
+  const expected = ['ssh2 101 1 9', 'ssh2 104 11 5005', 'direct 2 1000', 'ssh2 102 3 10', 'ssh2 101 10 5', 'direct 4 70000', 'direct 5 0', `ssh2 103 6 ${messages[7].length - 4}`, `ssh2 103 7 ${messages[8].length - 4}`, 'ssh2 101 8 9'];
   for (const pieces of [[stream.length], [1], [2], [3], [5], [7], [12], [13], [14], [1000], [32_768], [4, 9, 1, 13, 5000], [31, 1, 1]]) {
     const s = new FakeSftp();
     assert.equal(directReadReplies(s), true);

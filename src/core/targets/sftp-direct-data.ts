@@ -55,6 +55,12 @@ export function directReadReplies(sftp: object): boolean {
     cb?.(undefined, buf, nb);
   };
 
+  /** a DATA reply (`len`: its message's length) to a read whose buffer takes all of it: copied here */
+  const ours = (id: number, size: number, len: number): boolean => {
+    const req = s._requests[id];
+    return !!req?.buffer && typeof req.cb === 'function' && size === len - (HEAD - 4) && size <= req.buffer.length;
+  };
+
   /** the channel ended in the middle of a reply being copied: its read fails as ssh2 fails the others */
   const abandon = () => {
     const cb = deliver;
@@ -89,6 +95,24 @@ export function directReadReplies(sftp: object): boolean {
         if (!rest) finish();
         continue;
       }
+      if (headLen === 0) {
+        // at a message boundary: the messages that are not ours go to ssh2 in one piece, as they came
+        // (whole messages in a piece: ssh2 reads them in place, without a copy of its own)
+        let q = p;
+        while (n - q >= HEAD) {
+          const len = data.readUInt32BE(q);
+          if (len === 0 || len > s._maxInPktLen) break; // (below: ssh2 fails the channel)
+          if (data[q + 4] === SSH_FXP_DATA && len >= HEAD - 4 && ours(data.readUInt32BE(q + 5), data.readUInt32BE(q + 9), len)) break;
+          q += 4 + len;
+        }
+        if (q > p) {
+          const end = Math.min(q, n);
+          ret = original(p === 0 && end === n ? data : data.subarray(p, end));
+          if (q > n) { rest = q - n; mode = 'pass'; }
+          p = end;
+          continue;
+        }
+      }
       // the header, never past its message's end (a message may be shorter than a DATA header)
       const want = headLen < 4 ? 4 : Math.min(HEAD, 4 + head.readUInt32BE(0));
       const k = Math.min(want - headLen, n - p);
@@ -101,10 +125,9 @@ export function directReadReplies(sftp: object): boolean {
       if (headLen < 5) continue;
       if (head[4] !== SSH_FXP_DATA || len < HEAD - 4) { ret = pass(); continue; }
       if (headLen < HEAD) continue;
-      const req = s._requests[head.readUInt32BE(5)];
+      if (!ours(head.readUInt32BE(5), head.readUInt32BE(9), len)) { ret = pass(); continue; }
+      const req = s._requests[head.readUInt32BE(5)]!;
       const size = head.readUInt32BE(9);
-      // ours only when ssh2 would copy into the read's buffer and all of it fits there
-      if (!req?.buffer || typeof req.cb !== 'function' || size !== len - (HEAD - 4) || size > req.buffer.length) { ret = pass(); continue; }
       delete s._requests[head.readUInt32BE(5)];
       dest = req.buffer;
       destLen = 0;
