@@ -8,8 +8,10 @@ import { timeoutSecondsOf } from '../transfer/stall.js';
 import type { Credentials, Logger, RemoteSpec } from '../types.js';
 import { applySshConfig } from './ssh/config.js';
 import { toSyncError } from './ssh/errors.js';
+import { directReadReplies } from './sftp-direct-data.js';
 import { connectThroughJumps, parseJump } from './ssh/jump.js';
 import { loginSsh, type SecretCache } from './ssh/login.js';
+import { connectReusingReads, type ReusedReads } from './ssh/socket-reads.js';
 
 export { hostPort, userOf, isConnectionLost, toSyncError } from './ssh/errors.js';
 export type { SecretCache } from './ssh/login.js';
@@ -41,10 +43,11 @@ export async function openSftpConnection(ctx: ConnectContext): Promise<SftpConne
   const hops = parseJump(spec.jump ?? '');
   let sock: Socket | import('node:stream').Duplex;
   let hopClients: Client[] = [];
+  let trust: ((client: object) => void) | undefined;
   if (hops.length) {
     ({ sock, clients: hopClients } = await connectThroughJumps(hops, host, port, { ...ctx, spec, connect: connectSocket }));
   } else {
-    sock = connectSocket(host, port);
+    ({ socket: sock, trust } = connectDirect(host, port));
   }
   let client: Client;
   try {
@@ -53,6 +56,7 @@ export async function openSftpConnection(ctx: ConnectContext): Promise<SftpConne
     for (const h of hopClients) h.end();
     throw e;
   }
+  trust?.(client);
   if (hopClients.length) client.on('close', () => { for (const h of hopClients.reverse()) h.end(); });
   // many small pipelined requests: do not let Nagle hold them back
   client.setNoDelay(true);
@@ -62,6 +66,7 @@ export async function openSftpConnection(ctx: ConnectContext): Promise<SftpConne
       detail: err.message, hint: 'Is SFTP enabled on the server (Subsystem sftp in sshd_config)?', cause: err,
     })));
   sftp.setMaxListeners(0); // every transfer in flight watches 'close'
+  directReadReplies(sftp); // READ replies copied straight into the reads' buffers (sftp-direct-data.ts)
   const conn: SftpConnection = { client, sftp, dead: false, root: spec.path, posixRename: false };
   const die = () => { conn.dead = true; };
   client.on('close', die);
@@ -94,7 +99,17 @@ export async function openSftpConnection(ctx: ConnectContext): Promise<SftpConne
  * client's CPU per small file drops by about a quarter.
  */
 function connectSocket(host: string, port: number): Socket {
-  const sock = netConnect({ host, port });
+  return corkWrites(netConnect({ host, port }));
+}
+
+/** the target's own connection: also reads into one reused buffer (ssh/socket-reads.ts) */
+function connectDirect(host: string, port: number): ReusedReads {
+  const r = connectReusingReads(host, port);
+  corkWrites(r.socket);
+  return r;
+}
+
+function corkWrites(sock: Socket): Socket {
   const write = sock.write.bind(sock) as (...a: unknown[]) => boolean;
   let corked = false;
   sock.write = ((...args: unknown[]) => {

@@ -1,6 +1,7 @@
 // Pipelined SFTP file transfer on one channel: many READ / WRITE requests in flight at once (as
 // OpenSSH's sftp and ssh2's fastGet/fastPut do), but streamed — never more than `depth` chunks held.
-import { Readable } from 'node:stream';
+// Writing (uploads) is here; reading is in sftp-read.ts.
+import type { Readable } from 'node:stream';
 import type { SFTPWrapper } from 'ssh2';
 
 export interface PipelineOptions {
@@ -10,22 +11,13 @@ export interface PipelineOptions {
   depth?: number;
 }
 
-export interface ReadStreamOptions extends PipelineOptions {
-  /** turn a low-level error into what consumers should see */
-  mapError?: (err: Error) => Error;
-  /** called whenever a read request is answered (idle detection) */
-  onActivity?: () => void;
-  /** offset to read from (a resumed download) */
-  start?: number;
-}
-
 export const DEFAULT_DEPTH = 64;
 /** reads and writes ask for up to this much each (OpenSSH's limits@openssh.com allows 255 KiB) */
 export const BIG_CHUNK = 256 * 1024;
 /** bytes of requests in flight: the SSH channel windows (ssh2's, OpenSSH's) are 2 MiB, more would only wait */
 export const IN_FLIGHT_BUDGET = 2 * 1024 * 1024;
 
-function maxLen(sftp: SFTPWrapper, which: '_maxReadLen' | '_maxWriteLen', wanted: number): number {
+export function maxLen(sftp: SFTPWrapper, which: '_maxReadLen' | '_maxWriteLen', wanted: number): number {
   const max = (sftp as unknown as Record<string, number>)[which];
   return typeof max === 'number' && max > 0 ? Math.min(wanted, max) : Math.min(wanted, 32 * 1024);
 }
@@ -40,136 +32,13 @@ export function depthFor(chunk: number): number {
 }
 
 /** ssh2 silently drops requests on a closed channel (their callbacks never run): check first */
-function channelOpen(sftp: SFTPWrapper): boolean {
+export function channelOpen(sftp: SFTPWrapper): boolean {
   const state = (sftp as unknown as { outgoing?: { state?: string } }).outgoing?.state;
   return state === undefined || state === 'open';
 }
 
-function connectionLost(): Error {
+export function connectionLost(): Error {
   return Object.assign(new Error('Not connected: the connection was closed'), { code: 'ERR_NOT_CONNECTED' });
-}
-
-interface Slot {
-  pos: number;
-  /** bytes still to read for this slot */
-  left: number;
-  parts: Buffer[];
-  done: boolean;
-  eof: boolean;
-}
-
-/**
- * A Readable over an open remote file handle. `size` (from fstat) lets it pipeline up to the known
- * end; past it, it reads one request at a time until EOF (the file may have grown). Closes the handle
- * when done or destroyed.
- */
-export class SftpReadStream extends Readable {
-  private readonly chunk: number;
-  private readonly depth: number;
-  private slots: Slot[] = [];
-  private nextPos = 0;
-  private inflight = 0;
-  private eofSeen = false;
-  private wanting = false;
-  private finished = false;
-  private handleClosed = false;
-  private readonly mapError: (err: Error) => Error;
-  private readonly onActivity: () => void;
-  /** read requests sent and not answered yet */
-  get waiting(): boolean { return this.inflight > 0; }
-
-  constructor(private readonly sftp: SFTPWrapper, private readonly handle: Buffer, private readonly size: number,
-    opts: ReadStreamOptions = {}) {
-    super({ highWaterMark: 256 * 1024 });
-    this.mapError = opts.mapError ?? ((e) => e);
-    this.onActivity = opts.onActivity ?? (() => undefined);
-    const onClose = () => { if (!this.finished) this.destroy(this.mapError(connectionLost())); };
-    sftp.once('close', onClose);
-    this.once('close', () => sftp.off('close', onClose));
-    // few large reads (as OpenSSH's sftp does with the server's limits): 4× fewer requests to
-    // send and answer than with 64 KiB ones, for the same bytes in flight
-    this.chunk = maxLen(sftp, '_maxReadLen', opts.chunkSize ?? BIG_CHUNK);
-    this.depth = opts.depth ?? depthFor(this.chunk);
-    this.nextPos = opts.start ?? 0;
-  }
-
-  override _read(): void {
-    this.wanting = true;
-    this.pump();
-  }
-
-  private pump(): void {
-    if (this.destroyed || this.finished) return;
-    while (this.wanting && !this.eofSeen && this.inflight < this.depth) {
-      const beyond = this.nextPos >= this.size;
-      if (beyond && this.inflight > 0) break; // past the known size: one probe at a time
-      const len = beyond ? this.chunk : Math.min(this.chunk, this.size - this.nextPos);
-      const slot: Slot = { pos: this.nextPos, left: len, parts: [], done: false, eof: false };
-      this.nextPos += len;
-      this.slots.push(slot);
-      this.issue(slot);
-    }
-  }
-
-  private issue(slot: Slot): void {
-    if (!channelOpen(this.sftp)) { this.destroy(this.mapError(connectionLost())); return; }
-    this.inflight++;
-    const buf = Buffer.allocUnsafe(slot.left);
-    try {
-      this.sftp.read(this.handle, buf, 0, slot.left, slot.pos, (err, nb) => {
-        this.inflight--;
-        this.onActivity();
-        if (this.destroyed || this.finished) return;
-        if (err) { this.destroy(this.mapError(err)); return; }
-        if (!nb) {
-          slot.done = true;
-          slot.eof = true;
-          this.eofSeen = true;
-        } else {
-          slot.parts.push(nb === buf.length ? buf : buf.subarray(0, nb));
-          slot.pos += nb;
-          slot.left -= nb;
-          if (slot.left > 0) { this.issue(slot); return; } // short read: fetch the rest of this slot
-          slot.done = true;
-        }
-        this.flush();
-        this.pump();
-      });
-    } catch (e) {
-      this.inflight--;
-      this.destroy(this.mapError(e as Error));
-    }
-  }
-
-  private flush(): void {
-    while (this.slots.length && this.slots[0].done) {
-      const slot = this.slots.shift()!;
-      for (const p of slot.parts) {
-        if (!this.push(p)) this.wanting = false;
-      }
-      if (slot.eof) {
-        this.finished = true;
-        this.slots = [];
-        this.closeHandle(() => this.push(null));
-        return;
-      }
-    }
-  }
-
-  private closeHandle(cb: () => void): void {
-    if (this.handleClosed) return cb();
-    this.handleClosed = true;
-    try { this.sftp.close(this.handle, () => cb()); } catch { cb(); }
-  }
-
-  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    this.finished = true;
-    this.slots = [];
-    if (this.handleClosed) return cb(err);
-    this.handleClosed = true;
-    try { this.sftp.close(this.handle, () => { /* best effort */ }); } catch { /* connection gone */ }
-    cb(err);
-  }
 }
 
 export interface WriteFromOptions extends PipelineOptions {

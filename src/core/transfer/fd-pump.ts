@@ -41,6 +41,11 @@ export function offerFdPump<T extends Readable>(stream: T, pump: FdPump): T {
   return stream;
 }
 
+/** take back the pump `stream` offered (it began to be read the stream way, which the pump cannot continue) */
+export function withdrawFdPump(stream: Readable): void {
+  delete (stream as Readable & { [PUMP]?: FdPump })[PUMP];
+}
+
 /** the pump `stream` offers, while nothing has been read from it the stream way */
 export function fdPumpOf(stream: Readable): FdPump | undefined {
   const pump = (stream as Readable & { [PUMP]?: FdPump })[PUMP];
