@@ -4,7 +4,9 @@
 //   1. MLST temp (what the server stored: never renamed when short) + MFMT temp (the mtime is set on
 //      the temp, so a refused rename never touches the file it would replace) + MLST name when the
 //      file to be replaced must still be what the caller saw (the re-check before overwrite);
-//   2. RNFR temp + RNTO name + MLST name (the size after the rename, and the stored-name check).
+//   2. RNFR temp + RNTO name + MLST name (the size after the rename, and the stored-name check), sent
+//      with the next command on the connection (another file's upload: one socket write less per
+//      file), the connection back in the pool meanwhile; finish() checks the replies.
 // Only a first try pipelines: a retry after a dropped connection goes the one-at-a-time way, which
 // first checks whether the rename already took effect (renameAbs with retriedSize).
 import { FTPError, type Client } from 'basic-ftp';
@@ -12,7 +14,7 @@ import type { Entry } from '../types.js';
 import { SyncError } from '../errors.js';
 import { checkSize } from '../transfer/verify.js';
 import { assertUnchanged } from '../transfer/recheck.js';
-import { sendPipelined, type Reply } from './ftp-pipeline.js';
+import { rideAlong, sendPipelined, type Reply } from './ftp-pipeline.js';
 import { checkStoredNameInReply, entryFromMlst, renameAfterRefusedRnto } from './ftp-ops.js';
 import { formatMlsxTime } from './ftp-util.js';
 import { DestinationAppeared } from '../transfer/dest-check.js';
@@ -35,12 +37,20 @@ export interface PipelinedReplace {
   /** MFMT was refused with this reply (the target turns MFMT off for 500–504 and warns) */
   mfmtRefused: (e: FTPError) => void;
   /** MFMT on the final name, one command (when the server did not keep the temp's mtime through the rename) */
-  setMtimeAfter: (abs: string) => Promise<boolean>;
+  setMtimeAfter: (c: Client, abs: string) => Promise<boolean>;
 }
 
 const code550 = (r: Reply): boolean => r instanceof FTPError && r.code === 550;
 
-export async function replacePipelined(c: Client, o: PipelinedReplace): Promise<Entry> {
+/** a connection of the pool for a step after the hand-back (a rename the server refused, an mtime to set again) */
+export type WithConnection = <T>(fn: (c: Client) => Promise<T>) => Promise<T>;
+
+/** the replace with its rename on the way: finish() checks the rename's replies and resolves with what the server lists */
+export interface RenameRiding {
+  finish(withConnection: WithConnection): Promise<Entry>;
+}
+
+export async function replacePipelined(c: Client, o: PipelinedReplace): Promise<RenameRiding> {
   const first: string[] = [];
   if (o.size !== undefined) first.push(`MLST ${o.absTmp}`);
   if (o.mtime !== undefined) first.push(`MFMT ${formatMlsxTime(o.mtime)} ${o.absTmp}`);
@@ -72,13 +82,31 @@ export async function replacePipelined(c: Client, o: PipelinedReplace): Promise<
     }
   }
   await o.beforeRename();
-  const [rnfr, rnto, after] = await sendPipelined(c, [`RNFR ${o.absTmp}`, `RNTO ${o.abs}`, `MLST ${o.abs}`]);
+  // the rename rides with the next command on this connection (ftp-context.ts ride()): the caller
+  // hands the connection back and awaits finish(), which checks the replies
+  const renamed = rideAlong(c, [`RNFR ${o.absTmp}`, `RNTO ${o.abs}`, `MLST ${o.abs}`]);
+  renamed.catch(() => undefined); // (awaited by finish())
+  return { finish: (withConnection) => finishRename(o, renamed, mtimeSet, withConnection) };
+}
+
+/** the connection was lost (or stalled) with the rename in flight: whether it took effect is not known */
+export class RenameInFlightLost extends Error {
+  constructor(override readonly cause: Error) {
+    super(cause.message);
+    this.name = 'RenameInFlightLost';
+  }
+}
+
+async function finishRename(o: PipelinedReplace, renamed: Promise<Reply[]>, mtimeSet: boolean, withConnection: WithConnection): Promise<Entry> {
+  const [rnfr, rnto, after] = await renamed.catch((e: unknown) => { throw new RenameInFlightLost(e instanceof Error ? e : new Error(String(e))); });
   if (rnfr instanceof FTPError) throw rnfr;
   let listed: Reply = after;
   if (rnto instanceof FTPError) {
     // (the MLST then described the file that was to be replaced: asked again below)
-    await renameAfterRefusedRnto(c, o.absTmp, o.abs, true, rnto);
-    listed = await c.send(`MLST ${o.abs}`).catch((e: unknown) => { if (e instanceof FTPError) return e; throw e; });
+    listed = await withConnection(async (c) => {
+      await renameAfterRefusedRnto(c, o.absTmp, o.abs, true, rnto);
+      return await c.send(`MLST ${o.abs}`).catch((e: unknown) => { if (e instanceof FTPError) return e; throw e; });
+    });
   }
   if (listed instanceof FTPError && !code550(listed)) throw listed;
   const message = listed instanceof FTPError ? undefined : listed.message;
@@ -90,5 +118,5 @@ export async function replacePipelined(c: Client, o: PipelinedReplace): Promise<
   const whole = Math.floor(o.mtime / 1000) * 1000;
   if (entry.mtime === whole) return entry;
   // the server did not keep the temp's time through the rename: set it on the name
-  return (await o.setMtimeAfter(o.abs)) ? { ...entry, mtime: whole } : entry;
+  return (await withConnection((c) => o.setMtimeAfter(c, o.abs))) ? { ...entry, mtime: whole } : entry;
 }

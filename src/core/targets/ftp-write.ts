@@ -17,7 +17,7 @@ import { TempKeptError } from '../transfer/kept-temps.js';
 import { DestinationAppeared } from '../transfer/dest-check.js';
 import { renameAbs, statAbs, verifyStoredName } from './ftp-ops.js';
 import { storePipelined, withFastPassive, type FastPassiveSwitch } from './ftp-fast.js';
-import { replacePipelined } from './ftp-replace.js';
+import { RenameInFlightLost, replacePipelined, type RenameRiding } from './ftp-replace.js';
 import { mfmtRefused, setMtimeFtp } from './ftp-partial.js';
 import type { FtpReadHost } from './ftp-read.js';
 import { ftpCode, holdIfEmpty } from './ftp-util.js';
@@ -67,12 +67,15 @@ export async function writeFtp(h: FtpWriteHost, path: string, source: Readable, 
     checkSize(path, options.size, moved.bytes, 'moved');
     await options.beforeRename?.(tmp); // (no connection held: it may need one of the pool)
     let tries = 0;
-    return await h.withClient(`replace ${abs}`, path, async (c) => {
+    const replace = (c: Client): Promise<Entry | RenameRiding> => {
       if (tries === 0 && h.pipelining && h.mlst) {
         tries++;
         // (a retry goes the one-at-a-time way below)
-        return await replaceInTwo(h, c, { tmp, absTmp, abs, path, options });
+        return replaceInTwo(h, c, { tmp, absTmp, abs, path, options });
       }
+      return replaceOneAtATime(c);
+    };
+    const replaceOneAtATime = async (c: Client): Promise<Entry> => {
       // what the server stored (a data connection closed early still ends in "226"): never renamed when
       // short, on a retry too (the temp gone: the rename below checks it already took effect)
       let stored: Entry | undefined;
@@ -94,7 +97,22 @@ export async function writeFtp(h: FtpWriteHost, path: string, source: Readable, 
       checkSize(path, options.size, entry.size, 'after-rename');
       // MFMT took: the server now lists exactly this (whole seconds)
       return mfmt ? { ...entry, mtime: Math.floor(options.mtime! / 1000) * 1000 } : entry;
-    });
+    };
+    const first = await h.withClient(`replace ${abs}`, path, replace);
+    if (!('finish' in first)) return first;
+    // the connection is back in the pool, the rename on its way with the next command (ftp-replace.ts)
+    try {
+      return await first.finish((fn) => h.withClient(`replace ${abs}`, path, fn));
+    } catch (e) {
+      if (!(e instanceof RenameInFlightLost)) throw e;
+      // a stall or a dropped connection: the retry (and every later replace) goes one command at a
+      // time, and first checks whether the rename took effect (renameAbs with the bytes sent)
+      if (h.pipelining) {
+        h.pipelining = false;
+        h.log.debug(`${h.display}: pipelined rename of ${abs} failed (${errorMessage(e.cause)}): commands one at a time from now on`);
+      }
+      return await h.withClient(`replace ${abs}`, path, replaceOneAtATime);
+    }
   } catch (e) {
     source.destroy(); // (a local file's range is read by the upload itself, ftp-send.ts: this closes it)
     // a temp kept as the only copy of the new content (the old file removed) is named by its relative path
@@ -105,7 +123,7 @@ export async function writeFtp(h: FtpWriteHost, path: string, source: Readable, 
 }
 
 /** the replace step in two pipelined exchanges (ftp-replace.ts); a connection error turns pipelining off */
-async function replaceInTwo(h: FtpWriteHost, c: Client, a: { tmp: string; absTmp: string; abs: string; path: string; options: WriteOptions }): Promise<Entry> {
+async function replaceInTwo(h: FtpWriteHost, c: Client, a: { tmp: string; absTmp: string; abs: string; path: string; options: WriteOptions }): Promise<RenameRiding> {
   const { options } = a;
   try {
     return await replacePipelined(c, {
@@ -113,7 +131,7 @@ async function replaceInTwo(h: FtpWriteHost, c: Client, a: { tmp: string; absTmp
       mtime: options.mtime !== undefined && h.capabilities.setMtime ? options.mtime : undefined,
       beforeRename: () => h.modes.beforeRename(c, a.absTmp, a.abs, options, h.mlst),
       mfmtRefused: (e) => mfmtRefused(h, a.abs, e),
-      setMtimeAfter: (abs) => setMtimeFtp(h, c, abs, options.mtime!),
+      setMtimeAfter: (conn, abs) => setMtimeFtp(h, conn, abs, options.mtime!),
     });
   } catch (e) {
     if (ftpCode(e) === undefined && !(e instanceof SyncError) && h.pipelining) {
