@@ -1,10 +1,12 @@
-// An FTP upload's rename rides with the next command on its connection (src/core/targets/ftp-context.ts
-// ride(), ftp-replace.ts): RNFR+RNTO+MLST go out with another file's EPSV+STOR, the connection back in
-// the pool meanwhile; the executor keeps twice as many copies going as connections
+// An FTP upload's replace exchanges ride with the next command on their connection
+// (src/core/targets/ftp-context.ts ride(), ftp-replace.ts): the checks (MLST+MFMT+MLST), then the
+// rename (RNFR+RNTO+MLST) go out with another file's commands, the connection back in the pool
+// meanwhile; the executor keeps twice as many copies going as connections
 // (TargetCapabilities.transferOverlap). Against the real daemons, pure-ftpd and ProFTPD: many small
 // files, every one byte-exact under its name, no temps, mtimes kept (a second run has nothing to do);
-// and the control connection dropped right after a riding RNTO reached the server: the rename is
-// retried one command at a time, sees it done, and the run completes without an error.
+// and the control connection dropped right after riding checks or a riding RNTO reached the server:
+// the replace is retried one command at a time (a first try when the rename was not sent yet; else it
+// sees the rename done), and the run completes without an error.
 // Run: node --import tsx --test test/faults/ftp-rename-riding.test.ts
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -77,17 +79,23 @@ for (const daemon of ['pure-ftpd', 'proftpd'] as FtpDaemon[]) {
       assert.deepEqual(again.plan.actions.filter((a) => a.kind !== 'skip').map((a) => `${a.kind} ${a.path}`), []);
     });
 
-    for (const action of ['reset', 'close'] as const) {
-      await step(t, `the control connection drops (${action}) right after a riding RNTO reached the server: retried one at a time, seen done, no error`, async () => {
+    const riding = [
+      // the checks (MLST temp + MFMT temp + MLST name) with another command after them: nothing renamed yet, the retry is a first try
+      { what: 'riding checks (MFMT …, MLST …)', match: /^MFMT [^\r]*\r\nMLST [^\r]*\r\n./m },
+      // the rename with another command after it: done on the server, the client never heard
+      { what: 'a riding RNTO', match: /^RNTO [^\r]*\r\nMLST [^\r]*\r\n./m },
+    ];
+    for (const { what, match } of riding) for (const action of ['reset', 'close'] as const) {
+      await step(t, `the control connection drops (${action}) right after ${what} reached the server: retried one at a time, no error`, async () => {
         const want = files(40);
         const proxy = await FaultProxy.start({
           target: { host: server.host, port: server.port }, ftp: true,
-          fault: (c) => (c.kind === 'control' ? { direction: 'up', match: /^RNTO [^\r]*\r\nMLST [^\r]*\r\n./m, action, once: true } : undefined),
+          fault: (c) => (c.kind === 'control' ? { direction: 'up', match, action, once: true } : undefined),
         });
         closers.push(() => proxy.stop());
         const e = env(want, proxy);
         const r = await runOnce(e, { mode: 'upload' });
-        assert.equal(proxy.fired.length, 1, 'a connection dropped after a rename that rode with the next command');
+        assert.equal(proxy.fired.length, 1, `a connection dropped after ${what}`);
         assert.deepEqual(r.errors, []);
         assert.equal(r.stats.uploaded, want.size);
         sameTree(tree(e.remoteFs), want, 'server');
