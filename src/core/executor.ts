@@ -151,7 +151,9 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
       if (aborted()) break;
       // the copy wave in the order asked for (default: big files first, so they overlap with the many small ones)
       const ordered = wave.length > 1 ? orderTransfers(wave, policy?.order) : wave;
-      await mapLimit(ordered, Math.max(1, ctx.concurrency), runOne);
+      // copies: more than the server's connections where a target overlaps them (TargetCapabilities.transferOverlap)
+      const overlap = wave[0] && key(wave[0]) === '2' ? Math.max(1, Math.floor(ctx.remote.capabilities.transferOverlap ?? 1)) : 1;
+      await mapLimit(ordered, Math.max(1, ctx.concurrency) * overlap, runOne);
     }
   } finally {
     ctx.state.settle();

@@ -37,6 +37,12 @@ export interface TargetCapabilities {
   recheckOnWrite?: boolean;
   /** write() honours WriteOptions.newOnly itself, right before its rename (FTP: in the replace's exchange) */
   checksNewOnly?: boolean;
+  /**
+   * copies the executor keeps going per unit of maxConcurrency (default 1). FTP: 2, so that another
+   * file waits for each connection: an upload's rename goes out with the next file's first command
+   * (targets/ftp-replace.ts), one socket write and server wake-up less per file
+   */
+  transferOverlap?: number;
 }
 
 export interface ListOptions {

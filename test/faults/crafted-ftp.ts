@@ -63,6 +63,8 @@ export interface CraftedFtp {
   put(path: string, content: string | Buffer, mtime?: number): void;
   /** packets that held more than one command (pipelined commands) */
   readonly pipelinedPackets: number;
+  /** packets where an upload's RNTO + MLST came with more commands after them (the next file's: ftp-replace.ts) */
+  readonly renamesWithNext: number;
   /** how often each command was received (upper case: "EPSV", "PASV", "STOR"…) */
   readonly commands: Map<string, number>;
   /** packets that held a passive-mode command and the transfer command after it ("EPSV+STOR", "EPSV+MLSD"…) */
@@ -82,6 +84,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
   const nodes = new Map<string, Node>([['/', { type: 'dir', data: Buffer.alloc(0), mtime: Date.now() }]]);
   const sockets = new Set<net.Socket>();
   let pipelinedPackets = 0;
+  let renamesWithNext = 0;
   let batchedListings = 0;
   const commands = new Map<string, number>();
   const passiveWithTransfer = new Map<string, number>();
@@ -292,8 +295,9 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
     sock.on('data', (chunk: string) => {
       if ((chunk.match(/\r\n/g)?.length ?? 0) > 1) pipelinedPackets++;
       if ((chunk.match(/^MLSD /gim)?.length ?? 0) > 1) batchedListings++;
-      const m = /^(EPSV|PASV)\r\n(\w+)/i.exec(chunk);
-      if (m) bump(passiveWithTransfer, `${m[1]}+${m[2]}`.toUpperCase());
+      // (anywhere in the packet: an upload's rename may ride ahead of the next EPSV+STOR)
+      for (const m of chunk.matchAll(/^(EPSV|PASV)\r\n(\w+)/gim)) bump(passiveWithTransfer, `${m[1]}+${m[2]}`.toUpperCase());
+      if (/^RNTO [^\r]*\r\nMLST [^\r]*\r\n./im.test(chunk)) renamesWithNext++;
       buf += chunk;
       let i: number;
       while ((i = buf.indexOf('\r\n')) >= 0) {
@@ -319,6 +323,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
   return {
     host: '127.0.0.1', port, user: 'tester', password: 'secret',
     get pipelinedPackets() { return pipelinedPackets; },
+    get renamesWithNext() { return renamesWithNext; },
     get batchedListings() { return batchedListings; },
     commands,
     passiveWithTransfer,

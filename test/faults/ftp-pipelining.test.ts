@@ -1,5 +1,6 @@
 // Pipelined FTP commands (src/core/targets/ftp-pipeline.ts, ftp-replace.ts): the replace step of an
-// upload sends MLST+MFMT and RNFR+RNTO+MLST together. Against the crafted server (crafted-ftp.ts):
+// upload sends MLST+MFMT and RNFR+RNTO+MLST together (the latter with the next file's first command
+// where one follows on the connection). Against the crafted server (crafted-ftp.ts):
 // one that reads commands sent together gets them pipelined, with every check of a transfer intact;
 // a naive one that reads only the first command of a packet fails the probe and is driven one
 // command at a time — the run still copies everything, nothing is lost, no temp is left.
@@ -49,6 +50,9 @@ for (const noPipelining of [false, true]) {
       assert.deepEqual(hashesOf(e.server.files('/site')), hashesOf(want), 'the server holds exactly the files, no temps');
       if (noPipelining) assert.ok(e.server.pipelinedPackets <= 1, `only the probe was sent together (${e.server.pipelinedPackets})`);
       else assert.ok(e.server.pipelinedPackets >= 2 * Object.keys(want).length, `two pipelined exchanges per file (${e.server.pipelinedPackets})`);
+      // a rename rides with the next file's first command on its connection (ftp-context.ts ride()); never without pipelining
+      if (noPipelining) assert.equal(e.server.renamesWithNext, 0);
+      else assert.ok(e.server.renamesWithNext >= 1, `renames sent with the next command (${e.server.renamesWithNext})`);
       // the mtimes reached the server (MFMT on the temp, kept through the rename): nothing left to do
       const again = await runOnce(e, { mode: 'sync' });
       assert.deepEqual(again.plan.actions.filter((a) => a.kind !== 'skip').map((a) => `${a.kind} ${a.path}`), []);

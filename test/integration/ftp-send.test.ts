@@ -1,5 +1,6 @@
 // FTP uploads that read the local file themselves (src/core/targets/ftp-send.ts: the local target's
-// read is a file range, sent through reused buffers) against the real daemons, pure-ftpd and ProFTPD:
+// read is a file range, sent through reused buffers; a small file's read is its one buffer, sent as
+// is) against the real daemons, pure-ftpd and ProFTPD:
 // byte-exact through the copy step, a resumable upload continued from an offset (APPE), and a data
 // connection reset mid-file: an error for that try, nothing under the real name, the copy step's
 // retry completes it.
@@ -13,7 +14,7 @@ import path from 'node:path';
 import { FtpTarget } from '../../src/core/targets/ftp.js';
 import { LocalTarget } from '../../src/core/targets/local.js';
 import { copyVerified } from '../../src/core/transfer/copy.js';
-import { fileRangeOf } from '../../src/core/transfer/fd-pump.js';
+import { bufferOf, fileRangeOf } from '../../src/core/transfer/fd-pump.js';
 import type { Entry, RemoteSpec } from '../../src/core/types.js';
 import { startFtpd, type FtpDaemon } from '../harness/ftpd.js';
 import { skipOrFail } from '../harness/env.js';
@@ -66,6 +67,35 @@ for (const daemon of ['pure-ftpd', 'proftpd'] as FtpDaemon[]) {
         assert.equal(last, body.length, `${name}: progress reached the whole size`);
       }
       assert.deepEqual(readdirSync(dir).sort(), ['big.bin', 'empty.txt', 'mid.bin'], 'no temps left');
+    });
+
+    await step(t, 'a small local file is sent as its one buffer (fd-pump.ts bufferOf), byte-exact; a data connection cut in it fails that try, nothing under the real name, the retry completes', async () => {
+      const body = randomBytes(60_000);
+      let cuts = 0;
+      const proxy = await FaultProxy.start({
+        target: { host: server.host, port: server.port }, ftp: true,
+        fault: (c) => (c.kind === 'data' && cuts > 0 ? (cuts--, { direction: 'up', after: 20_000, action: 'reset' }) : undefined),
+      });
+      closers.push(() => proxy.stop());
+      const { dir, target, from, localTarget } = setup(proxy);
+      await localTarget.mkdir('');
+      write(from, { 'small.bin': body, 'other.txt': Buffer.from('text\n') });
+      const probe = await localTarget.read('small.bin');
+      assert.ok(bufferOf(probe), 'a small local read offers its buffer');
+      probe.destroy();
+      const e1 = await copyVerified('other.txt', localTarget, target, await entryOf(localTarget, 'other.txt'));
+      assert.equal(e1.size, 5);
+      assert.equal(readFileSync(path.join(dir, 'other.txt'), 'utf8'), 'text\n');
+      cuts = 1;
+      await assert.rejects(target.write('small.bin', await localTarget.read('small.bin'), { size: body.length }));
+      assert.equal(proxy.fired.length, 1, 'the data connection was cut');
+      assert.deepEqual(readdirSync(dir), ['other.txt'], 'nothing under the real name, no temp');
+      cuts = 1;
+      const e = await copyVerified('small.bin', localTarget, target, await entryOf(localTarget, 'small.bin'), { retry: { retries: 2, sleepMs: 10 } });
+      assert.equal(proxy.fired.length, 2, 'the copy step\'s first try was cut');
+      assert.equal(e.size, body.length);
+      assert.equal(sha(readFileSync(path.join(dir, 'small.bin'))), sha(body));
+      assert.deepEqual(readdirSync(dir).sort(), ['other.txt', 'small.bin']);
     });
 
     // (the harness's ProFTPD refuses APPE: "451 Append/Restart not permitted", its AllowStoreRestart default)

@@ -1,6 +1,6 @@
 // LeanFtpContext (src/core/targets/ftp-context.ts): basic-ftp's control connection without a stack
 // trace per command. Talks to a tiny loopback socket that answers like an FTP server (the parsing and
-// the task bookkeeping are basic-ftp's own, only handle() is ours).
+// the task bookkeeping are basic-ftp's own, only handle() is ours), and its riders (ride()).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, Socket, type Server } from 'node:net';
@@ -132,5 +132,66 @@ describe('LeanFtpContext', () => {
     assert.equal(c.ftp.timeout, 1234);
     assert.equal((c.ftp as unknown as { _closingError?: Error })._closingError, undefined, 'the replaced context was closed, not the new one');
     c.close();
+  });
+  test('ride(): commands go out with the next task\'s write (one packet), their replies first; alone on the next turn when no task comes; queued riders in order', async () => {
+    const packets: string[] = [];
+    let n = 0;
+    const { server, port } = await lineServer((l) => (l.startsWith('BAD') ? `550 no ${l}\r\n` : `200 ${l} #${++n}\r\n`));
+    server.on('connection', (s) => s.on('data', (d) => packets.push(d.toString())));
+    const ctx = new LeanFtpContext(5000);
+    try {
+      await connected(ctx, port);
+      // riding with a task: one write, the rider's replies before the task's
+      const riding = ctx.ride(['A1', 'BAD A2']);
+      const task = ctx.request('T1');
+      const [replies, t1] = await Promise.all([riding, task]);
+      assert.deepEqual(replies.map((r) => r.code), [200, 550], 'refusals are replies, not errors');
+      assert.ok(replies[1] instanceof FTPError);
+      assert.match(t1.message, /T1 #2/, 'the task got its own reply, after the rider\'s');
+      assert.equal(packets.at(-1), 'A1\r\nBAD A2\r\nT1\r\n', 'rider and task in one packet');
+      // no task: sent alone on the next turn; two riders queued go out together, each gets its replies
+      const r1 = ctx.ride(['B1']);
+      const r2 = ctx.ride(['C1', 'C2']);
+      assert.deepEqual((await r1).map((r) => (r as { message: string }).message.split(' ')[1]), ['B1']);
+      assert.deepEqual((await r2).map((r) => (r as { message: string }).message.split(' ')[1]), ['C1', 'C2']);
+      assert.equal(packets.at(-1), 'B1\r\nC1\r\nC2\r\n');
+      // a rider in flight when a task starts: the task's reply is still its own
+      const r3 = ctx.ride(['D1']);
+      await new Promise((r) => setImmediate(r)); // (sent alone)
+      assert.match((await ctx.request('T2')).message, /T2 #/);
+      assert.match((await r3)[0].message, /D1 #/);
+      await assert.rejects(ctx.ride(['X\r\nY']), /control characters/, 'checked as send() checks');
+    } finally {
+      ctx.close();
+      server.close();
+    }
+  });
+
+  test('ride(): a connection error rejects the riders (sent or waiting) and the task; refused while a task runs', async () => {
+    const { server, port } = await lineServer((l) => (l === 'HANG' ? undefined : `200 ${l}\r\n`));
+    const ctx = new LeanFtpContext(5000);
+    try {
+      await connected(ctx, port);
+      const running = ctx.request('HANG');
+      await assert.rejects(ctx.ride(['A']), /a task is running/);
+      ctx.close();
+      await assert.rejects(running);
+    } finally {
+      server.close();
+    }
+    const { server: s2, port: p2 } = await lineServer((l) => (l === 'DROP' || l === 'LATER' ? undefined : `200 ${l}\r\n`));
+    s2.on('connection', (s) => s.on('data', (d) => { if (d.toString().includes('DROP')) s.destroy(); }));
+    const ctx2 = new LeanFtpContext(5000);
+    try {
+      await connected(ctx2, p2);
+      const sent = ctx2.ride(['DROP']);
+      const waiting = ctx2.ride(['LATER']);
+      await assert.rejects(sent);
+      await assert.rejects(waiting);
+      await assert.rejects(ctx2.request('NOOP'), 'the context is closed');
+    } finally {
+      ctx2.close();
+      s2.close();
+    }
   });
 });

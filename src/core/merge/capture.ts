@@ -4,6 +4,7 @@
 import { Transform, type Readable } from 'node:stream';
 import type { Entry, Target } from '../types.js';
 import type { BaseRef, BaseStore } from './bases.js';
+import { bufferOf } from '../transfer/fd-pump.js';
 
 export interface BaseTap {
   /** the stream to hand to the writer in place of the source */
@@ -17,6 +18,9 @@ export function tapForBase(source: Readable, size: number, bases: BaseStore | un
   if (!bases) return { stream: source, ref: async () => undefined };
   const tooLarge = bases.refForSize(size);
   if (tooLarge) return { stream: source, ref: async () => tooLarge };
+  // a small local file read in one go (transfer/fd-pump.ts): its buffer is what the writer sends, kept as is (no stream in between)
+  const whole = bufferOf(source);
+  if (whole) return { stream: source, ref: () => bases.keep(whole) };
   const chunks: Buffer[] = [];
   let total = 0;
   let over = false;

@@ -18,7 +18,7 @@ import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { LeanFtpContext } from './ftp-context.js';
 import { sendFileRange } from './ftp-send.js';
-import { fileRangeOf } from '../transfer/fd-pump.js';
+import { bufferOf, fileRangeOf, markRangeRead } from '../transfer/fd-pump.js';
 
 /** EPSV was refused or unusable in a pipelined transfer: nothing was transferred; use the plain path */
 export class PassiveFastPathError extends Error {
@@ -162,6 +162,17 @@ export function storePipelined(c: Client, verb: 'STOR' | 'APPE', absPath: string
   return runPipelined(c, `${verb} ${absPath}`, {
     direction: 'upload',
     start(data, fail, done) {
+      // a small local file read in one go: its buffer in one write (then the stream is not read at all)
+      const whole = bufferOf(source);
+      if (whole) {
+        markRangeRead(source); // (sent: a retry of this write must not send the stream again)
+        moved.bytes += whole.length;
+        onProgress?.(moved.bytes);
+        // (a write error closes the connection: basic-ftp's data socket handlers, as for the stream below)
+        data.once('finish', () => { source.destroy(); done(); });
+        data.end(whole);
+        return;
+      }
       // a range of a local file: read into reused buffers (ftp-send.ts), not the stream's new chunks
       const range = fileRangeOf(source);
       if (range) { sendFileRange(data, range, source, moved, onProgress, fail, done); return; }

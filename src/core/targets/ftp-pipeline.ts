@@ -27,6 +27,15 @@ export function sendPipelined(c: Client, commands: string[]): Promise<Reply[]> {
 }
 
 /**
+ * Send `commands` with the next command written on this connection (ftp-context.ts ride()); the caller
+ * hands the connection back to the pool at once. Replies as sendPipelined's.
+ */
+export function rideAlong(c: Client, commands: string[]): Promise<Reply[]> {
+  if (!(c.ftp instanceof LeanFtpContext)) return Promise.reject(new Error('pipelining needs a LeanFtpContext (newFtpClient)'));
+  return c.ftp.ride(commands);
+}
+
+/**
  * Does this server answer commands sent together? NOOP+NOOP in one write, both answered 2xx within
  * `waitMs`. On a timeout the connection is closed (a late reply would be taken for the next
  * command's) and false returned.

@@ -17,7 +17,7 @@ import { TempKeptError } from '../transfer/kept-temps.js';
 import { DestinationAppeared } from '../transfer/dest-check.js';
 import { renameAbs, statAbs, verifyStoredName } from './ftp-ops.js';
 import { storePipelined, withFastPassive, type FastPassiveSwitch } from './ftp-fast.js';
-import { replacePipelined } from './ftp-replace.js';
+import { RideLost, finishRename, judgeChecks, lost, rideChecks, rideRename, type PipelinedReplace, type WithConnection } from './ftp-replace.js';
 import { mfmtRefused, setMtimeFtp } from './ftp-partial.js';
 import type { FtpReadHost } from './ftp-read.js';
 import { ftpCode, holdIfEmpty } from './ftp-util.js';
@@ -67,12 +67,7 @@ export async function writeFtp(h: FtpWriteHost, path: string, source: Readable, 
     checkSize(path, options.size, moved.bytes, 'moved');
     await options.beforeRename?.(tmp); // (no connection held: it may need one of the pool)
     let tries = 0;
-    return await h.withClient(`replace ${abs}`, path, async (c) => {
-      if (tries === 0 && h.pipelining && h.mlst) {
-        tries++;
-        // (a retry goes the one-at-a-time way below)
-        return await replaceInTwo(h, c, { tmp, absTmp, abs, path, options });
-      }
+    const replaceOneAtATime = async (c: Client): Promise<Entry> => {
       // what the server stored (a data connection closed early still ends in "226"): never renamed when
       // short, on a retry too (the temp gone: the rename below checks it already took effect)
       let stored: Entry | undefined;
@@ -94,7 +89,23 @@ export async function writeFtp(h: FtpWriteHost, path: string, source: Readable, 
       checkSize(path, options.size, entry.size, 'after-rename');
       // MFMT took: the server now lists exactly this (whole seconds)
       return mfmt ? { ...entry, mtime: Math.floor(options.mtime! / 1000) * 1000 } : entry;
-    });
+    };
+    if (!h.pipelining || !h.mlst) return await h.withClient(`replace ${abs}`, path, replaceOneAtATime);
+    tries++; // (a retry goes the one-at-a-time way)
+    try {
+      return await replaceRiding(h, { tmp, absTmp, abs, path, options });
+    } catch (e) {
+      if (!(e instanceof RideLost)) throw e;
+      // a stall or a dropped connection: the retry (and every later replace) goes one command at a
+      // time; after the rename was sent it first checks whether the rename took effect (renameAbs
+      // with the bytes sent), before it as a first try (e.renamed false: nothing was renamed)
+      if (!e.renameSent) tries = 0;
+      if (h.pipelining) {
+        h.pipelining = false;
+        h.log.debug(`${h.display}: pipelined replace of ${abs} failed (${errorMessage(e.cause)}): commands one at a time from now on`);
+      }
+      return await h.withClient(`replace ${abs}`, path, replaceOneAtATime);
+    }
   } catch (e) {
     source.destroy(); // (a local file's range is read by the upload itself, ftp-send.ts: this closes it)
     // a temp kept as the only copy of the new content (the old file removed) is named by its relative path
@@ -104,25 +115,28 @@ export async function writeFtp(h: FtpWriteHost, path: string, source: Readable, 
   }
 }
 
-/** the replace step in two pipelined exchanges (ftp-replace.ts); a connection error turns pipelining off */
-async function replaceInTwo(h: FtpWriteHost, c: Client, a: { tmp: string; absTmp: string; abs: string; path: string; options: WriteOptions }): Promise<Entry> {
+/**
+ * The replace step in two pipelined exchanges, each riding with the next command on a connection of
+ * the pool (ftp-replace.ts): the checks, then (when they passed, the temp's modes set) the rename.
+ * A connection lost with an exchange in flight: a RideLost (renameSent: whether it was the rename).
+ */
+async function replaceRiding(h: FtpWriteHost, a: { tmp: string; absTmp: string; abs: string; path: string; options: WriteOptions }): Promise<Entry> {
   const { options } = a;
-  try {
-    return await replacePipelined(c, {
-      ...a, size: options.size, caseInsensitive: h.capabilities.caseInsensitive, expect: options.expect, newOnly: options.newOnly,
-      mtime: options.mtime !== undefined && h.capabilities.setMtime ? options.mtime : undefined,
-      beforeRename: () => h.modes.beforeRename(c, a.absTmp, a.abs, options, h.mlst),
-      mfmtRefused: (e) => mfmtRefused(h, a.abs, e),
-      setMtimeAfter: (abs) => setMtimeFtp(h, c, abs, options.mtime!),
-    });
-  } catch (e) {
-    if (ftpCode(e) === undefined && !(e instanceof SyncError) && h.pipelining) {
-      // a stall or a dropped connection: the retry (and every later replace) goes one command at a time
-      h.pipelining = false;
-      h.log.debug(`${h.display}: pipelined replace failed (${errorMessage(e)}): commands one at a time from now on`);
-    }
-    throw e;
-  }
+  const withConnection: WithConnection = (fn) => h.withClient(`replace ${a.abs}`, a.path, fn);
+  const o: PipelinedReplace = {
+    ...a, size: options.size, caseInsensitive: h.capabilities.caseInsensitive, expect: options.expect, newOnly: options.newOnly,
+    mtime: options.mtime !== undefined && h.capabilities.setMtime ? options.mtime : undefined,
+    mfmtRefused: (e) => mfmtRefused(h, a.abs, e),
+    setMtimeAfter: (c, abs) => setMtimeFtp(h, c, abs, options.mtime!),
+  };
+  // (promises in objects: withConnection hands the connection back before they settle)
+  const checks = await withConnection(async (c) => ({ replies: rideChecks(c, o) }));
+  const mtimeSet = checks.replies ? judgeChecks(o, await checks.replies.catch((e: unknown) => lost(e, false))) : false;
+  const renamed = await withConnection(async (c) => {
+    await h.modes.beforeRename(c, a.absTmp, a.abs, options, h.mlst);
+    return { replies: rideRename(c, o) };
+  });
+  return await finishRename(o, renamed.replies, mtimeSet, withConnection);
 }
 
 /** the temp of a failed upload, removed on a best-effort basis */

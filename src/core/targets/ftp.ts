@@ -78,7 +78,7 @@ export class FtpTarget implements Target {
     this.host = spec.host;
     this.port = spec.port ?? (spec.protocol === 'ftps' && spec.ftpsImplicit ? 990 : 21);
     const maxConcurrency = Math.max(1, Math.floor(options.concurrency ?? 8)); // the pool shrinks if the server limits connections
-    this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency, nameProblem: ftpNameProblem, recheckOnWrite: true, checksNewOnly: true };
+    this.capabilities = { setMtime: true, mtimeResolutionMs: 1000, maxConcurrency, nameProblem: ftpNameProblem, recheckOnWrite: true, checksNewOnly: true, transferOverlap: 2 };
     const host = this.host.includes(':') ? `[${this.host}]` : this.host;
     const user = spec.user ? `${encodeURIComponent(spec.user)}@` : '';
     const path = spec.path.startsWith('/') ? spec.path : `/${spec.path}`;

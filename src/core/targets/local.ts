@@ -12,7 +12,7 @@ import { writeToFd } from '../transfer/file-sink.js';
 import { placeNew } from '../transfer/place-new.js';
 import { removeLocalTreeOnly } from './local-remove.js';
 import { DestinationAppeared } from '../transfer/dest-check.js';
-import { offerFileRange } from '../transfer/fd-pump.js';
+import { offerBuffer, offerFileRange } from '../transfer/fd-pump.js';
 import { localNameRule } from '../names/rules.js';
 import { TEMP_FILE_MODE, modeForFile } from './modes.js';
 import type { Listing } from '../listing/listing.js';
@@ -68,7 +68,8 @@ export class LocalTarget implements Target {
   async read(path: string, signal?: AbortSignal, offset = 0, end?: number): Promise<Readable> {
     // small files (most of a web tree): one synchronous read instead of four thread-pool round trips
     const small = offset === 0 ? readSmallFile(this.abs(path)) : undefined;
-    if (small) return oneChunk(small);
+    // (an FTP upload writes the buffer itself: transfer/fd-pump.ts bufferOf)
+    if (small) return offerBuffer(oneChunk(small), small);
     const fh = await fsp.open(this.abs(path), 'r').catch((e) => { throw ioError(e, path, 'Could not open local file'); });
     const stream = fh.createReadStream({ highWaterMark: 1024 * 1024, signal, start: offset, ...(end !== undefined ? { end: end - 1 } : {}) });
     // an FTP upload reads the file itself into reused buffers (transfer/fd-pump.ts, targets/ftp-send.ts)

@@ -82,9 +82,28 @@ export function fileRangeOf(stream: Readable): FileRange | undefined {
   return range;
 }
 
+const BUFFER = Symbol('remote-sync.wholeBuffer');
+
+/**
+ * mark `stream` (returned) as exactly the bytes of `buf` (a small local file read in one go): a sender
+ * may write the buffer itself instead of reading the stream (a stream, its pushes and events per file
+ * were a large part of an upload of many small files), and a merge-base capture may keep it as is
+ */
+export function offerBuffer<T extends Readable>(stream: T, buf: Buffer): T {
+  (stream as T & { [BUFFER]?: Buffer })[BUFFER] = buf;
+  return stream;
+}
+
+/** the whole content `stream` stands for, while nothing has been read from it (either way) */
+export function bufferOf(stream: Readable): Buffer | undefined {
+  const buf = (stream as Readable & { [BUFFER]?: Buffer })[BUFFER];
+  if (!buf || stream.destroyed || stream.readableDidRead || stream.readableFlowing !== null || rangesRead.has(stream)) return undefined;
+  return buf;
+}
+
 const rangesRead = new WeakSet<Readable>();
 
-/** a sender began reading `stream`'s file range: as after a stream read, it cannot be sent again whole */
+/** a sender began reading `stream`'s file range (or took its whole buffer): as after a stream read, it cannot be sent again whole */
 export function markRangeRead(stream: Readable): void {
   rangesRead.add(stream);
 }

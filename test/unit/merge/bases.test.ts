@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { BaseStore, BASE_NOT_TEXT, BASE_TOO_LARGE, referencedBases } from '../../../src/core/merge/bases.js';
 import { tapForBase } from '../../../src/core/merge/capture.js';
+import { bufferOf, offerBuffer } from '../../../src/core/transfer/fd-pump.js';
 import { StateStore, stateFileFor } from '../../../src/core/state.js';
 
 function withDir(fn: (stateDir: string, root: string) => void | Promise<void>) {
@@ -104,6 +105,15 @@ test('tapForBase passes the bytes through and keeps them; over the limit it keep
   assert.equal(await grew.ref(), BASE_TOO_LARGE);
   const big = tapForBase(Readable.from([Buffer.from('x')]), 11, store);
   assert.equal(await big.ref(), BASE_TOO_LARGE);
+  // a small local file read in one go (fd-pump.ts offerBuffer): the same stream, its buffer kept as is (no copy through a Transform)
+  const whole = Buffer.from('line\n');
+  const src = offerBuffer(Readable.from([whole]), whole);
+  const direct = tapForBase(src, whole.length, store);
+  assert.equal(direct.stream, src, 'the writer gets the source itself (and can send its buffer)');
+  assert.equal(bufferOf(direct.stream), whole);
+  assert.equal(await direct.ref(), sha('line\n'));
+  const wholeBig = Buffer.from('0123456789abc');
+  assert.equal(await tapForBase(offerBuffer(Readable.from([wholeBig]), wholeBig), 5, store).ref(), BASE_TOO_LARGE, 'a size that grew past the limit: not kept');
   const off = tapForBase(Readable.from([Buffer.from('x')]), 1, undefined);
   assert.equal(await text(off.stream), 'x');
   assert.equal(await off.ref(), undefined);

@@ -11,7 +11,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { fdPumpOf, fileRangeOf, offerFdPump, offerFileRange, type FdPumpOptions } from '../../../src/core/transfer/fd-pump.js';
+import { bufferOf, fdPumpOf, fileRangeOf, markRangeRead, offerBuffer, offerFdPump, offerFileRange, untouched, type FdPumpOptions } from '../../../src/core/transfer/fd-pump.js';
 import { writeToFd } from '../../../src/core/transfer/file-sink.js';
 import { BandwidthLimiter, parseBandwidth, throttled } from '../../../src/core/transfer/bandwidth.js';
 import { LocalTarget } from '../../../src/core/targets/local.js';
@@ -104,8 +104,30 @@ test('the local target marks a big read as a file range (from the offset, to the
   big.destroy();
   const small = await t.read('small');
   assert.equal(fileRangeOf(small), undefined);
+  assert.equal(bufferOf(small)?.toString(), 'small', 'a small read offers its whole buffer');
+  assert.equal(bufferOf(big), undefined);
   small.destroy();
+  assert.equal(bufferOf(small), undefined, 'destroyed: gone');
+  const offset = await t.read('small', undefined, 1);
+  assert.equal(bufferOf(offset), undefined, 'a read from an offset is not the whole file');
+  offset.destroy();
 }));
+
+test('a whole buffer is offered only while nothing took it: read the stream way, or taken by a sender (then not untouched)', async () => {
+  const buf = Buffer.from('content\n');
+  const one = () => offerBuffer(Readable.from([buf], { objectMode: false }), buf);
+  const taken = one();
+  assert.equal(bufferOf(taken), buf);
+  assert.ok(untouched(taken));
+  markRangeRead(taken);
+  assert.equal(bufferOf(taken), undefined, 'a sender took it: not offered again');
+  assert.equal(untouched(taken), false, 'and an upload is not repeated with this stream');
+  const read = one();
+  const chunks: Buffer[] = [];
+  for await (const c of read) chunks.push(c as Buffer);
+  assert.equal(Buffer.concat(chunks).toString(), 'content\n', 'the stream way gives the same bytes');
+  assert.equal(bufferOf(read), undefined, 'read the stream way: gone');
+});
 
 /** a loopback server that collects what one connection sends */
 async function sink(): Promise<{ port: number; received: Promise<Buffer>; close(): void }> {
