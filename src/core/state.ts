@@ -10,7 +10,7 @@
 // The folder and every file in it go through state/safe-fs.ts: created 0700 / 0600, never through
 // a link, only files the user owns (a planted `<id>.journal -> ~/.bashrc` is an error, not a write).
 
-import { closeSync, fdatasync, fstatSync, fsyncSync, lstatSync, readSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, fsyncSync, lstatSync, readSync, readdirSync, rmSync, writeSync, type BigIntStats } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type { Entry, EntryType, PathState } from './types.js';
@@ -40,6 +40,12 @@ export class StateStore {
   private journalReplayed = 0;
   /** the snapshot's and the journal's identity when `entries` last matched them (undefined: reload) */
   private loadedFrom: string | undefined;
+  /**
+   * the journal's size after our own lines since its identity in `loadedFrom` was last taken
+   * (undefined: none written since): the identity is taken again once, when it is next needed
+   * (settleIdentity()), not with two fstat calls per line
+   */
+  private journalEnd: number | undefined;
   readonly journalFile: string;
 
   constructor(readonly file: string, private readonly localRoot: string, private readonly remoteId: string) {
@@ -52,6 +58,7 @@ export class StateStore {
    * (same inode, size, mtime and ctime): a run calls this at open, plan and before executing.
    */
   load(): void {
+    this.settleIdentity();
     // a link, a foreign folder or file: an error before anything is read or written
     if (!checkStateDir(this.localRoot)) {
       this.entries = new StateTable();
@@ -82,6 +89,7 @@ export class StateStore {
    * closed and the files are read again.
    */
   refresh(): void {
+    this.settleIdentity();
     if (this.loadedFrom !== undefined && this.fingerprint() === this.loadedFrom) return;
     this.closeJournal();
     this.load();
@@ -195,14 +203,33 @@ export class StateStore {
         if (last[0] !== 0x0a) writeSync(this.journalFd, '\n');
       }
     }
-    // the journal as we knew it plus our line: still in step with the file (else the next load reads it)
-    const before = this.loadedFrom === undefined ? undefined : fstatId(this.journalFd);
-    writeSync(this.journalFd, line);
-    this.journalLines++;
-    if (before !== undefined && this.loadedFrom !== undefined) {
-      const [snapId, journalId] = this.loadedFrom.split('|');
-      this.loadedFrom = journalId === before || (journalId === '-' && before.endsWith(':0')) ? `${snapId}|${fstatId(this.journalFd)}` : undefined;
+    // the journal as we knew it plus our lines: still in step with the file (else the next load reads
+    // it). Checked before our first line since the identity was taken; after that only our lines'
+    // bytes are counted (a line of anyone else makes the journal longer: settleIdentity())
+    if (this.loadedFrom !== undefined && this.journalEnd === undefined) {
+      const st = fstatSync(this.journalFd, { bigint: true });
+      const before = idOf(st);
+      const journalId = this.loadedFrom.slice(this.loadedFrom.indexOf('|') + 1);
+      if (journalId === before || (journalId === '-' && st.size === 0n)) this.journalEnd = Number(st.size);
+      else this.loadedFrom = undefined;
     }
+    const n = writeSync(this.journalFd, line);
+    this.journalLines++;
+    if (this.journalEnd !== undefined) this.journalEnd += n;
+  }
+
+  /**
+   * After our lines: the journal's identity taken again (one fstat for any number of lines), kept
+   * only when the journal is exactly as long as our lines left it — the journal only grows by
+   * appends (O_APPEND), so anyone else's line makes it longer and the next load reads it.
+   */
+  private settleIdentity(): void {
+    const end = this.journalEnd;
+    if (end === undefined) return;
+    this.journalEnd = undefined;
+    if (this.loadedFrom === undefined || this.journalFd === undefined) { this.loadedFrom = undefined; return; }
+    const st = fstatSync(this.journalFd, { bigint: true });
+    this.loadedFrom = st.size === BigInt(end) ? `${this.loadedFrom.slice(0, this.loadedFrom.indexOf('|'))}|${idOf(st)}` : undefined;
   }
 
   /**
@@ -284,6 +311,7 @@ export class StateStore {
     this.journalReplayed = 0;
     this.exists = true;
     this.afterCompact?.();
+    this.journalEnd = undefined;
     this.loadedFrom = this.fingerprint();
   }
 
@@ -304,6 +332,7 @@ export class StateStore {
 
   /** close the journal, flushed first (`flush`: false when a snapshot that holds its lines was just flushed) */
   closeJournal(flush = true): void {
+    this.settleIdentity();
     const fd = this.journalFd;
     if (fd === undefined) return;
     this.journalFd = undefined;
@@ -349,8 +378,8 @@ function fileId(p: string): string {
   }
 }
 
-function fstatId(fd: number): string {
-  const st = fstatSync(fd, { bigint: true });
+/** as fileId(), of what fstat says */
+function idOf(st: BigIntStats): string {
   return `${st.ino}:${st.mtimeNs}:${st.ctimeNs}:${st.size}`;
 }
 

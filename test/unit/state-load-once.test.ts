@@ -65,6 +65,29 @@ describe('StateStore.load: once unless the files changed', () => {
     a.closeJournal();
   });
 
+  test('someone else\'s line between ours (the journal identity taken once after our lines): the next load re-reads and has all', () => {
+    const { a, b } = pair();
+    a.load(); a.record('base', ps(1)); a.compact();
+    a.load(); b.load();
+    const parsed = a.parses;
+    a.record('ours1', ps(2));
+    b.record('theirs', ps(3)); b.closeJournal();
+    a.record('ours2', ps(4));
+    a.record('ours3', ps(5));
+    a.load();
+    assert.ok(a.parses > parsed, 're-read: the journal is longer than our lines made it');
+    for (const [p, size] of [['base', 1], ['ours1', 2], ['theirs', 3], ['ours2', 4], ['ours3', 5]] as const) assert.deepEqual(a.get(p), ps(size), p);
+    // in step again after that load: our next lines alone keep it so
+    const again = a.parses;
+    a.record('ours4', ps(6)); a.record('ours5', ps(7));
+    a.load();
+    assert.equal(a.parses, again, 'no re-read after only our own lines');
+    assert.deepEqual(a.get('ours5'), ps(7));
+    a.closeJournal();
+    a.load();
+    assert.equal(a.parses, again, 'no re-read after closing the journal either');
+  });
+
   test('a snapshot made corrupt after loading is still reported on the next load', () => {
     const { a } = pair();
     a.load(); a.record('k', ps(1)); a.compact(); a.load();
