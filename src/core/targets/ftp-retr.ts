@@ -22,6 +22,7 @@ import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { openRetr, type ChunkSink } from './ftp-retr-open.js';
 import { offerFdPump, type FdPumpOptions } from '../transfer/fd-pump.js';
+import { PumpBuffers } from '../transfer/buffer-pool.js';
 import { abortError } from '../errors.js';
 
 /**
@@ -29,6 +30,7 @@ import { abortError } from '../errors.js';
  * against 256 KiB buffers on loopback (512 MiB, interleaved): a third less system CPU, not slower.
  */
 export const RETR_BUFFER = 1024 * 1024;
+/** (also how many the next download may find kept from the last one: transfer/buffer-pool.ts) */
 const BUFFERS = 4;
 /** a buffer with less room left than this goes to the disk; the next read fills the next buffer */
 const MIN_READ = 256 * 1024;
@@ -38,9 +40,6 @@ const MIN_READ = 256 * 1024;
  * read's callback, before any other socket reads
  */
 const SCRATCH = Buffer.allocUnsafe(MIN_READ);
-/** buffers of finished downloads, for the next one */
-const spare: Buffer[] = [];
-const SPARE_MAX = 4;
 
 /**
  * The download as a Readable, with an fd pump (writeToFd uses it). Before a consumer starts, the
@@ -125,8 +124,7 @@ class RetrStream extends Readable {
     this.mode = 'pump';
     return new Promise<number>((resolve, reject) => {
       const socket = this.socket!;
-      const mine: Buffer[] = [];
-      const free: Buffer[] = [];
+      const buffers = new PumpBuffers(RETR_BUFFER, BUFFERS, BUFFERS);
       /** buffers handed to the disk (queued or being written), and their lengths, in order */
       const queue: Array<[Buffer, number]> = [];
       let cur: Buffer | undefined;
@@ -146,20 +144,15 @@ class RetrStream extends Readable {
       /** every byte expected is here: the next read should find the end */
       const allIn = () => opts.size !== undefined && received >= opts.size;
       const take = (): Buffer | undefined => {
-        const f = free.pop();
-        if (f) return f;
-        if (mine.length >= BUFFERS) return undefined;
         const rest = opts.size === undefined ? Infinity : opts.size - received;
-        const b = rest < RETR_BUFFER ? Buffer.allocUnsafe(Math.max(rest, 1)) : spare.pop() ?? Buffer.allocUnsafe(RETR_BUFFER);
-        mine.push(b);
-        return b;
+        return buffers.take(rest < RETR_BUFFER ? rest : undefined);
       };
       const cleanup = (ok: boolean) => {
         opts.signal?.removeEventListener('abort', onAbort);
         if (pacing) clearTimeout(pacing);
         pacing = undefined;
         // after a failure a read may still be pending into one of them: not reused
-        if (ok) for (const b of mine) if (b.length === RETR_BUFFER && spare.length < SPARE_MAX) spare.push(b);
+        buffers.done(ok);
         this.destroy();
       };
       const settle = () => {
@@ -199,7 +192,7 @@ class RetrStream extends Readable {
           if (n < len) { writeAll(buf, off + n, len - n); return; }
           writing = false;
           queue.shift();
-          if (buf !== cur && mine.includes(buf)) free.push(buf);
+          if (buf !== cur) buffers.release(buf);
           next();
           resumeIfRoom();
         });

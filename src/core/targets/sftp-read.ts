@@ -14,6 +14,7 @@ import { Readable } from 'node:stream';
 import type { SFTPWrapper } from 'ssh2';
 import { abortError } from '../errors.js';
 import { offerFdPump, withdrawFdPump, type FdPumpOptions } from '../transfer/fd-pump.js';
+import { PumpBuffers } from '../transfer/buffer-pool.js';
 import { BIG_CHUNK, channelOpen, connectionLost, depthFor, maxLen, type PipelineOptions } from './sftp-stream.js';
 
 export interface ReadStreamOptions extends PipelineOptions {
@@ -36,8 +37,7 @@ interface Slot {
 
 /** buffers the pump way writes from, beyond the requests in flight (one being written, one filled) */
 const PUMP_EXTRA = 2;
-/** buffers of finished pumps, for the next file (request-sized) */
-const spare: Buffer[] = [];
+/** buffers of finished pumps kept for the next file (request-sized: transfer/buffer-pool.ts) */
 const SPARE_MAX = 16;
 /**
  * where a request past the known end reads (expected: EOF): shared by every download, which is safe
@@ -191,8 +191,7 @@ export class SftpReadStream extends Readable {
     return new Promise<number>((resolve, reject) => {
       interface PSlot { pos: number; buf: Buffer; len: number; filled: number; done: boolean; eof: boolean }
       const slots: PSlot[] = [];
-      const mine: Buffer[] = [];
-      const free: Buffer[] = [];
+      const buffers = new PumpBuffers(chunk, this.depth + PUMP_EXTRA, SPARE_MAX);
       let received = 0;
       let written = 0;
       let position = opts.position;
@@ -203,19 +202,14 @@ export class SftpReadStream extends Readable {
       let pacing: NodeJS.Timeout | undefined;
 
       const take = (len: number): Buffer | undefined => {
-        const f = free.pop();
-        if (f) return f;
-        if (mine.length >= this.depth + PUMP_EXTRA) return undefined;
-        const b = whole < chunk ? Buffer.allocUnsafe(Math.max(len, 1)) : spare.pop() ?? Buffer.allocUnsafe(chunk);
-        mine.push(b);
-        return b;
+        return buffers.take(whole < chunk ? len : undefined);
       };
       const cleanup = (ok: boolean) => {
         opts.signal?.removeEventListener('abort', onAbort);
         if (pacing) clearTimeout(pacing);
         this.pumpFail = undefined;
         // after a failure a request may still be pending into one of them: not reused
-        if (ok) for (const b of mine) if (b.length === chunk && spare.length < SPARE_MAX) spare.push(b);
+        buffers.done(ok);
         this.destroy();
       };
       const settle = () => {
@@ -331,7 +325,7 @@ export class SftpReadStream extends Readable {
           writing = false;
           slots.shift();
           if (slot.eof) { ended = true; slots.length = 0; }
-          else if (mine.includes(slot.buf)) free.push(slot.buf);
+          else buffers.release(slot.buf);
           next();
           fill();
         });

@@ -9,6 +9,7 @@
 import { write } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { fdPumpOf } from './fd-pump.js';
+import { PumpBuffers } from './buffer-pool.js';
 import { abortError } from '../errors.js';
 
 /** the size of one write */
@@ -26,8 +27,7 @@ export interface SinkOptions {
   size?: number;
 }
 
-/** buffers of finished writes, kept for the next file (at most SPARE_MAX) */
-const spare: Buffer[] = [];
+/** buffers of finished writes kept for the next file (buffer-pool.ts) */
 const SPARE_MAX = 4;
 
 function prematureClose(): Error {
@@ -47,8 +47,7 @@ export function writeToFd(source: Readable, fd: number, opts: SinkOptions = {}):
   return new Promise<number>((resolve, reject) => {
     // a small file: one buffer of its size; big ones: MiB buffers from the spares
     const small = opts.size !== undefined && opts.size < SINK_BUFFER ? Math.max(opts.size, 1) : 0;
-    const mine = new Set<Buffer>();
-    const free: Buffer[] = [];
+    const buffers = new PumpBuffers(SINK_BUFFER, Infinity, SPARE_MAX);
     const queued: Buffer[] = [];
     let cur: Buffer | undefined;
     let curLen = 0;
@@ -61,13 +60,10 @@ export function writeToFd(source: Readable, fd: number, opts: SinkOptions = {}):
     let position = opts.position;
 
     const take = (): Buffer => {
-      const b = free.pop() ?? (small && !mine.size ? Buffer.allocUnsafe(small) : spare.pop() ?? Buffer.allocUnsafe(SINK_BUFFER));
-      mine.add(b);
-      return b;
+      return buffers.take(small && !buffers.count ? small : undefined)!;
     };
     const giveBack = () => {
-      for (const b of mine) if (b.length === SINK_BUFFER && spare.length < SPARE_MAX) spare.push(b);
-      mine.clear();
+      buffers.done(true);
     };
     const cleanup = () => {
       source.off('data', onData);
@@ -110,7 +106,7 @@ export function writeToFd(source: Readable, fd: number, opts: SinkOptions = {}):
         if (position !== undefined) position += n;
         if (n < len) return writeAll(buf, off + n, len - n);
         writing = false;
-        if (mine.has(buf)) free.push(buf); // filled again with the next MiB
+        buffers.release(buf); // filled again with the next MiB
         next();
         if (source.isPaused() && !ended && !failed && queued.length < QUEUED_MAX) source.resume();
       });
