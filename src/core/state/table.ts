@@ -53,13 +53,7 @@ export class StateTable {
     } else if (this.type[i] === FILE) {
       this.files--;
     }
-    this.type[i] = dir ? DIR : FILE;
-    if (!dir) this.files++;
-    this.ls[i] = localSize;
-    this.lm[i] = localMtime;
-    this.rs[i] = remoteSize;
-    this.rm[i] = remoteMtime;
-    this.base[i] = base;
+    this.fill(i, dir, localSize, localMtime, remoteSize, remoteMtime, base);
   }
 
   /**
@@ -73,6 +67,12 @@ export class StateTable {
     if (this.index.size === before) return false;
     if (i >= this.type.length) this.grow(Math.max(64, this.type.length * 2));
     this.keys[i] = path;
+    this.fill(i, dir, localSize, localMtime, remoteSize, remoteMtime, base);
+    return true;
+  }
+
+  /** a slot's record (its path is set): the numbers, and the file count */
+  private fill(i: number, dir: boolean, localSize: number, localMtime: number, remoteSize: number, remoteMtime: number, base: string | undefined): void {
     this.type[i] = dir ? DIR : FILE;
     if (!dir) this.files++;
     this.ls[i] = localSize;
@@ -80,7 +80,6 @@ export class StateTable {
     this.rs[i] = remoteSize;
     this.rm[i] = remoteMtime;
     this.base[i] = base;
-    return true;
   }
 
   set(path: string, s: PathState): void {
