@@ -8,6 +8,12 @@ import { errorRow, maxOf, medianOf, raw, rows, runsCell, skipRow } from './resul
 import { cliRun, engineRun, expectBig, lftp, rm, sftpBatch, tools, withoutState } from './tools.js';
 import { limitGoal, missingGoal, timeGoal } from './goals.js';
 import { type Contender, type Series, anchorMemCell, cliMemCell, engineMemCell, phaseTable, remoteDir, series } from './scenario-kit.js';
+import { warmPages } from './warm-pages.js';
+
+/** every timed big-file run starts on memory the guest holds (see warm-pages.ts) */
+const warmth = () => ({ dir: work, bytes: Math.ceil(data.spec.bigBytes * 1.25) });
+const warm = () => { const w = warmth(); warmPages(w.dir, w.bytes); };
+
 /** (d) the big file */
 export async function bigFile(proto: 'sftp' | 'ftp'): Promise<void> {
   const mib = data.spec.bigBytes / 1024 / 1024;
@@ -24,6 +30,7 @@ export async function bigFile(proto: 'sftp' | 'ftp'): Promise<void> {
     contenders.push({ key: 'anchor', label: `big ${proto} / ${anchorName}`, fn: async () => {
       const R = remoteDir(proto, 'bench-anchor-big');
       try {
+        warm();
         const r = proto === 'sftp'
           ? await sftpBatch([`put "${data.bigFile}" "${R.remotePath}/big.bin"`])
           : await lftp(`put "${data.bigFile}" -o "${R.remotePath}/big.bin"`);
@@ -36,7 +43,7 @@ export async function bigFile(proto: 'sftp' | 'ftp'): Promise<void> {
   contenders.push({ key: 'engine', label: `big ${proto} / remote-sync engine`, fn: () => withoutState(data.bigDir, async () => {
     const R = remoteDir(proto, 'bench-rs-big');
     try {
-      const res = await engineRun(R.spec, data.bigDir, 'upload');
+      const res = await engineRun(R.spec, data.bigDir, 'upload', warmth());
       expectBig(join(R.absolute, 'big.bin'));
       results.push(res);
       return { seconds: res.seconds, mem: res.rssGrowth, memPeak: res.rssPeak };
@@ -49,6 +56,7 @@ export async function bigFile(proto: 'sftp' | 'ftp'): Promise<void> {
     contenders.push({ key: 'cli', label: `big ${proto} / remote-sync CLI`, fn: () => withoutState(data.bigDir, async () => {
       const R = remoteDir(proto, 'bench-cli-big');
       try {
+        warm();
         const r = await cliRun('upload', data.bigDir, R.spec);
         expectBig(join(R.absolute, 'big.bin'));
         return { seconds: r.seconds, memPeak: r.maxRss };
@@ -136,7 +144,8 @@ export async function bigDownload(proto: 'sftp' | 'ftp'): Promise<void> {
       contenders.push({ key: 'anchor', label: `big-down ${proto} / ${anchorName}`, fn: async () => {
         const L = fresh();
         try {
-          const r = proto === 'sftp'
+          warm();
+        const r = proto === 'sftp'
             ? await sftpBatch([`get "${R.remotePath}/big.bin" "${L}/big.bin"`])
             : await lftp(`get "${R.remotePath}/big.bin" -o "${L}/big.bin"`);
           expectBig(join(L, 'big.bin'));
@@ -147,7 +156,7 @@ export async function bigDownload(proto: 'sftp' | 'ftp'): Promise<void> {
     contenders.push({ key: 'engine', label: `big-down ${proto} / remote-sync engine`, fn: async () => {
       const L = fresh();
       try {
-        const res = await engineRun(R.spec, L, 'download');
+        const res = await engineRun(R.spec, L, 'download', warmth());
         expectBig(join(L, 'big.bin'));
         results.push(res);
         return { seconds: res.seconds, mem: res.rssGrowth, memPeak: res.rssPeak };
@@ -157,6 +166,7 @@ export async function bigDownload(proto: 'sftp' | 'ftp'): Promise<void> {
       contenders.push({ key: 'cli', label: `big-down ${proto} / remote-sync CLI`, fn: async () => {
         const L = fresh();
         try {
+          warm();
           const r = await cliRun('download', L, R.spec);
           expectBig(join(L, 'big.bin'));
           return { seconds: r.seconds, memPeak: r.maxRss };

@@ -37,8 +37,8 @@ export async function workerRun(job: Job): Promise<RunResult | SaveResult> {
   return res;
 }
 
-export async function engineRun(spec: RemoteSpec, local: string, mode: SyncMode): Promise<RunResult> {
-  const res = await workerRun({ kind: 'run', spec, local, mode, concurrency: opts.concurrency, out: join(work, `out-${Date.now()}.json`) }) as RunResult;
+export async function engineRun(spec: RemoteSpec, local: string, mode: SyncMode, warm?: { dir: string; bytes: number }): Promise<RunResult> {
+  const res = await workerRun({ kind: 'run', spec, local, mode, concurrency: opts.concurrency, warm, out: join(work, `out-${Date.now()}.json`) }) as RunResult;
   if (res.errors.length || res.conflicts) throw new Error(`remote-sync reported ${res.stats.errors} errors, ${res.conflicts} conflicts: ${res.errors.join('; ')}`);
   return res;
 }

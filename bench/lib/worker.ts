@@ -6,6 +6,7 @@ import { SyncSession } from '../../src/core/session.js';
 import { createTarget, remoteId } from '../../src/core/targets/index.js';
 import type { RemoteSpec, SyncMode } from '../../src/core/types.js';
 import { type SaveJob, saveJob } from './worker-save.js';
+import { warmPages } from './warm-pages.js';
 
 export type { SaveJob, SaveResult } from './worker-save.js';
 
@@ -15,6 +16,8 @@ export interface RunJob {
   local: string;
   mode: SyncMode;
   concurrency?: number;
+  /** write and remove this much scratch data in `warm.dir` right before the timed run (warm-pages.ts) */
+  warm?: { dir: string; bytes: number };
   out: string;
 }
 
@@ -48,6 +51,7 @@ function phaseTimer(obj: object, name: string, phases: Record<string, number>, k
 }
 
 async function runJob(job: RunJob): Promise<RunResult> {
+  if (job.warm) warmPages(job.warm.dir, job.warm.bytes);
   // memoryUsage.rss() is the cheap call (memoryUsage() also walks the heap spaces)
   const rssBase = process.memoryUsage.rss();
   let rssPeak = rssBase;
