@@ -3,8 +3,8 @@
 // add-on), so the downloads here run through the `remote-sync` command (dist/cli.js when built, as
 // under CI; else the source, where the add-on's decipher gets copies). With each cipher family the
 // server may choose (AES-GCM, AES-CTR + HMAC, ChaCha20-Poly1305, which must get copies) the files
-// arrive byte for byte. (Not tested: a key exchange in the middle of a download — sshd's RekeyLimit —
-// which ssh2 already fails to survive about three times in four without this change; see the report.)
+// arrive byte for byte. (A key exchange in the middle of a transfer — sshd's RekeyLimit — is
+// sftp-rekey.test.ts.)
 //   npm run build && node --import tsx --test test/integration/sftp-socket-reads.test.ts
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

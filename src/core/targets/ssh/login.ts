@@ -16,6 +16,7 @@ import { algorithmsForKeyType, defaultKnownHostsFile, knownKeyTypes, verifyHostK
 import { chooseAgent } from './agent.js';
 import { noMatchingAlgorithmError, recordOffer, sshAlgorithms, type AlgorithmKind } from './algorithms.js';
 import { toSyncError, userOf } from './errors.js';
+import { sessionHostVerifier } from './session-host-key.js';
 import { loadSsh2, type Ssh2Module } from './ssh2-lazy.js';
 
 /** secrets asked once per host, kept for transparent reconnects */
@@ -198,16 +199,15 @@ export async function loginSsh(o: LoginOptions): Promise<Client> {
     keepaliveCountMax: 3,
     algorithms: sshAlgorithms(spec.algorithms, preferredHostKeys) as ConnectConfig['algorithms'],
     debug: (line: string) => recordOffer(line, offered),
-    hostVerifier: ((key: Buffer, verify: (ok: boolean) => void) => {
-      verifyHostKey(key, {
-        knownHostsFile, host, port,
-        acceptNew: spec.acceptNewHostKey,
-        confirm: credentials.confirmHostKey && ((info) => ask(() => credentials.confirmHostKey!(info))),
-        onRecorded: (info) => log.warn(`Permanently added the ${info.keyType} host key of ${host}:${port} (${info.fingerprint}) to ${knownHostsFile}`),
-      }).then(() => verify(true), (e: unknown) => {
-        hostKeyError = e instanceof SyncError ? e : new SyncError('hostkey', 'Host key check failed', { detail: String(e) });
-        verify(false);
-      });
+    // answers a re-key at once from the first check (see session-host-key.ts: an asynchronous answer then cuts the connection)
+    hostVerifier: sessionHostVerifier((key) => verifyHostKey(key, {
+      knownHostsFile, host, port,
+      acceptNew: spec.acceptNewHostKey,
+      confirm: credentials.confirmHostKey && ((info) => ask(() => credentials.confirmHostKey!(info))),
+      onRecorded: (info) => log.warn(`Permanently added the ${info.keyType} host key of ${host}:${port} (${info.fingerprint}) to ${knownHostsFile}`),
+    }), (e: unknown) => {
+      hostKeyError = e instanceof SyncError ? e : new SyncError('hostkey', 'Host key check failed', { detail: String(e) });
+      if (settled) log.error(`${host}:${port}: ${hostKeyError.message}`);
     }) as ConnectConfig['hostVerifier'],
     authHandler: authHandler as unknown as ConnectConfig['authHandler'],
   };
