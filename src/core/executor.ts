@@ -76,14 +76,26 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
   await mapLimit(plan.stateOnly, 8, (a) => recordStateOnly(a, ctx));
 
   const failedCopies = newFailedCopies(); // see names/executor-guards.ts
-  const runOne = async (a: Action): Promise<void> => {
+  /**
+   * `waits`: the action may wait for a connection after it is started here (the copies beyond the
+   * server's connections, TargetCapabilities.transferOverlap): it is shown as started (action-start,
+   * the stats' current file) once its first bytes move, or when it ends, not while it waits.
+   */
+  const runOne = async (a: Action, waits = false): Promise<void> => {
     if (aborted()) return;
     if (timeUp()) { left.push(a); return; }
-    emit({ type: 'action-start', action: a });
-    running.add(a.path);
+    let shown = false;
+    const show = () => {
+      if (shown) return;
+      shown = true;
+      emit({ type: 'action-start', action: a });
+      running.add(a.path);
+    };
+    if (!waits) show();
     let moved = 0;
     const fileMeter = a.bytes > 0 ? new RateMeter() : undefined;
     const onBytes = (n: number) => {
+      show();
       bytesDone += n - moved;
       moved = n;
       const f = fileMeter?.update(n, a.bytes);
@@ -101,6 +113,7 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
       tally(a, stats);
       done.push(a);
       ctx.log.info(`${a.kind} ${a.path}`);
+      show();
       emit({ type: 'action-done', action: a });
     } catch (e) {
       bytesDone -= moved;
@@ -122,6 +135,7 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
       const message = errorMessage(e);
       errors.push({ path: a.path, kind: a.kind, message });
       ctx.log.error(`${a.kind} ${a.path}: ${message}`);
+      show();
       emit({ type: 'action-error', action: a, error: message });
     } finally {
       running.delete(a.path);
@@ -153,7 +167,7 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Sync
       const ordered = wave.length > 1 ? orderTransfers(wave, policy?.order) : wave;
       // copies: more than the server's connections where a target overlaps them (TargetCapabilities.transferOverlap)
       const overlap = wave[0] && key(wave[0]) === '2' ? Math.max(1, Math.floor(ctx.remote.capabilities.transferOverlap ?? 1)) : 1;
-      await mapLimit(ordered, Math.max(1, ctx.concurrency) * overlap, runOne);
+      await mapLimit(ordered, Math.max(1, ctx.concurrency) * overlap, (a) => runOne(a, overlap > 1));
     }
   } finally {
     ctx.state.settle();
