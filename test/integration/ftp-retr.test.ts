@@ -1,7 +1,8 @@
 // FTP downloads on our own data connection (src/core/targets/ftp-retr.ts) against the real daemons,
 // pure-ftpd and ProFTPD (plain FTP: the path needs pipelined EPSV): the bytes arrive exactly, by the
 // pump into a local file (the copy step's way) and as a stream; a download from an offset (resume);
-// a cancelled download leaves nothing under the real name; a data connection the server side drops
+// a cancelled download leaves nothing under the real name; writes on the thread pool (a slow disk) and
+// the switch to it mid-file; a data connection the server side drops
 // (reset or closed early, through the fault proxy) is an error, never a success.
 // Run: node --import tsx --test test/integration/ftp-retr.test.ts
 import { test, type TestContext } from 'node:test';
@@ -11,6 +12,7 @@ import { chownSync, closeSync, mkdtempSync, openSync, readFileSync, readdirSync,
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FtpTarget } from '../../src/core/targets/ftp.js';
+import { retrWrites } from '../../src/core/targets/ftp-retr.js';
 import { LocalTarget } from '../../src/core/targets/local.js';
 import { SyncError } from '../../src/core/errors.js';
 import { copyVerified } from '../../src/core/transfer/copy.js';
@@ -93,6 +95,41 @@ for (const daemon of ['pure-ftpd', 'proftpd'] as FtpDaemon[]) {
           assert.equal(sha(readFileSync(path.join(into, name))), sha(body), `${name} by pump`);
         }
       }));
+    });
+
+    await step(t, 'writes on the thread pool (a slow disk), and the switch to it in the middle of a file: every byte exact, in order', async () => {
+      // the pump writes on this thread until the average write passes retrWrites.slowMs, then on the
+      // thread pool for good; a slow disk cannot be made on demand, so the limit is set here
+      const files = { 'a.bin': randomBytes(11 * MiB + 4321), 'b.bin': randomBytes(6 * MiB + 1), 'c.txt': Buffer.from('c') };
+      const { target, localTarget, into } = setup(files);
+      await localTarget.mkdir('');
+      const saved = { ...retrWrites };
+      try {
+        // the switch mid-file: with a limit of 0 the first write (1 MiB, on this thread) flips it; the rest go to the pool
+        Object.assign(retrWrites, { inline: true, avgMs: 0, slowMs: 0 });
+        let writes = 0;
+        const e = await copyVerified('a.bin', target, localTarget, entryOf('a.bin', files['a.bin']), { onProgress: () => { writes++; } });
+        assert.equal(e.size, files['a.bin'].length);
+        assert.equal(retrWrites.inline, false, 'switched to the thread pool during the file');
+        assert.ok(writes > 1);
+        assert.equal(sha(readFileSync(path.join(into, 'a.bin'))), sha(files['a.bin']), 'a.bin after the switch');
+        // from then on: the thread pool only, also for files at once and a resumed download
+        await Promise.all(['b.bin', 'c.txt'].map((name) => copyVerified(name, target, localTarget, entryOf(name, files[name as keyof typeof files]))));
+        for (const name of ['b.bin', 'c.txt'] as const) assert.equal(sha(readFileSync(path.join(into, name))), sha(files[name]), name);
+        const file = path.join(local, 'partial-pool');
+        writeFileSync(file, files['b.bin'].subarray(0, 2 * MiB + 5));
+        const fd = openSync(file, 'a');
+        try {
+          assert.equal(await writeToFd(await target.read('b.bin', undefined, 2 * MiB + 5), fd, { size: files['b.bin'].length - 2 * MiB - 5 }), files['b.bin'].length - 2 * MiB - 5);
+        } finally {
+          closeSync(fd);
+        }
+        assert.equal(sha(readFileSync(file)), sha(files['b.bin']), 'resumed on the thread pool');
+        assert.equal(retrWrites.inline, false);
+      } finally {
+        Object.assign(retrWrites, saved);
+      }
+      assert.deepEqual(namesIn(into), ['a.bin', 'b.bin', 'c.txt'], 'no temps left');
     });
 
     await step(t, 'a download from an offset (REST) continues a partial file exactly, by pump and as a stream', async () => {

@@ -278,13 +278,17 @@ class RetrStream extends Readable {
  * scheduler on a busy machine does not decide it.
  */
 const SLOW_WRITE_MS = 20;
-let writeInline = true;
-let writeMs = 0;
+/**
+ * The switch (process-wide): `inline` until the average write (`avgMs`) passes `slowMs`. An object so
+ * that the tests can take the thread-pool path, or the switch in the middle of a file: a disk slow
+ * enough to set it off cannot be made on demand.
+ */
+export const retrWrites = { inline: true, avgMs: 0, slowMs: SLOW_WRITE_MS };
 
 /** fs.write, or its synchronous form (see SLOW_WRITE_MS) with the same callback, called before it returns */
 function writeBuffer(fd: number, buf: Buffer, off: number, len: number, position: number | null,
   cb: (err: NodeJS.ErrnoException | null, n: number) => void): void {
-  if (!writeInline) { write(fd, buf, off, len, position, cb); return; }
+  if (!retrWrites.inline) { write(fd, buf, off, len, position, cb); return; }
   const t = performance.now();
   let n: number;
   try {
@@ -293,8 +297,8 @@ function writeBuffer(fd: number, buf: Buffer, off: number, len: number, position
     cb(e as NodeJS.ErrnoException, 0);
     return;
   }
-  writeMs += (performance.now() - t - writeMs) / 4;
-  if (writeMs > SLOW_WRITE_MS) writeInline = false;
+  retrWrites.avgMs += (performance.now() - t - retrWrites.avgMs) / 4;
+  if (retrWrites.avgMs > retrWrites.slowMs) retrWrites.inline = false;
   cb(null, n);
 }
 
