@@ -2,29 +2,24 @@
 // between calls: the extension's warm connection), the filter and the last-sync state.
 
 import type { Readable } from 'node:stream';
-import type { Action, Answer, Entry, EntryType, Logger, PathState, Plan, Resolution, ResolveStrategy, Side, SyncResult, Target } from './types.js';
+import type { Action, Answer, Entry, EntryType, Logger, PathState, Plan, Resolution, ResolveStrategy, SyncResult, Target } from './types.js';
 import { nullLogger } from './types.js';
 import type { MergePathOutcome, PlanOptions, RemoteDeleteResult, RunOptions, SaveOutcome, SessionOptions, SyncEngine } from './api.js';
 import type { DeleteCheck } from './status/remote-delete.js';
 import { Filter } from './filter.js';
 import { readIgnoreFiles } from './ignore/ignore-files.js';
 import { StateStore, stateFileFor } from './state.js';
-import { buildPlan, buildForcedPlan, type PlanInput } from './planner.js';
+import { buildPlan, buildForcedPlan } from './planner.js';
 import { resolvePlan } from './resolve.js';
 import { executePlan, emptyStats } from './executor.js';
 import { checkSafety } from './safety.js';
-import { isWithin, normalizeRelPath } from './paths.js';
-import { sameContent } from './compare.js';
+import { normalizeRelPath } from './paths.js';
 import { decideSave } from './save.js';
 import { mapLimit } from './pool.js';
 import { SyncError, errorMessage } from './errors.js';
 import { lockFileFor } from './lock.js';
 import { PairLock } from './session/pair-lock.js';
-import { listingProblems, type ListingProblems } from './names/listing-problems.js';
-import { probeCaseInsensitive } from './names/probe.js';
-import { foldCase } from './names/case.js';
 import { transferPolicy } from './transfer/policy.js';
-import { compareHashes } from './transfer/hash.js';
 import { PartialStore } from './transfer/partials.js';
 import { DEFAULT_RESUME_ABOVE } from './transfer/resume.js';
 import { cleanRunPartials, cleanStaleTemps } from './transfer/cleanup.js';
@@ -38,17 +33,10 @@ import { previewMerges } from './merge/preview.js';
 import type { FolderItem } from './status/folder.js';
 import type { ServerCheckResult } from './status/server-check.js';
 import { checkServerNow, deleteRemotePath, listFolderItems, type ExplorerContext } from './status/explorer.js';
-import { badNamesOf, nothingDone, notSyncedErrors } from './session/results.js';
+import { nothingDone, notSyncedErrors } from './session/results.js';
 import { IdleCompactor } from './session/idle-compact.js';
-import { Listing } from './listing/listing.js';
+import { listBoth, planInputOf, type ListContext } from './session/listings.js';
 
-interface Listings {
-  local: Listing;
-  remote: Listing;
-  excludedSeen: { local: string[]; remote: string[] };
-  problems: ListingProblems;
-  caseInsensitive: { local: boolean; remote: boolean };
-}
 
 export class SyncSession implements SyncEngine {
   readonly local: Target;
@@ -129,83 +117,9 @@ export class SyncSession implements SyncEngine {
     }
   }
 
-  /**
-   * List both sides. `walkFirst`: the local walk starts before `connect` (opening the targets) and
-   * runs while it waits on the server; nothing remote is listed before it is connected.
-   */
-  private async list(options: PlanOptions, scope: string[], connect?: () => Promise<void>): Promise<Listings> {
-    const excludedSeen = { local: [] as string[], remote: [] as string[] };
-    const oneWayDst: Side | undefined = options.deleteUnmatched && options.mode !== 'sync' ? (options.mode === 'upload' ? 'remote' : 'local') : undefined;
-    const include = (side: Side) => (path: string, type: EntryType): boolean => {
-      // (compared ignoring case: a scoped run must see another spelling of its path on a case-insensitive side)
-      if (scope.length && !scope.some((s) => isWithin(path, s) || isWithin(s, path) || isWithin(foldCase(path), foldCase(s)) || isWithin(foldCase(s), foldCase(path)))) return false;
-      const excluded = side === oneWayDst ? this.filter.isBuiltinExcluded(path, type) : this.filter.isExcluded(path, type);
-      if (excluded) excludedSeen[side].push(path);
-      return !excluded;
-    };
-    const index = this.state.pathIndex;
-    let walk: Promise<Listing> | undefined;
-    if (connect) {
-      // (walked while the state loads: a listing stops using the index when a load changes it)
-      walk = this.local.open().then(() => this.local.list({ include: include('local'), signal: options.signal, index }));
-      walk.catch(() => undefined); // reported below, after a failed connect's own error
-      await connect();
-    }
-    const [local, remote] = await Promise.all([
-      walk ?? this.local.list({ include: include('local'), signal: options.signal, index }),
-      this.remote.list({ include: include('remote'), signal: options.signal, index }).catch((e: unknown) => {
-        // a first upload to a folder that does not exist yet: list it as empty (execute creates it)
-        if (e instanceof SyncError && e.code === 'not-found' && !scope.length && this.state.countFiles() === 0) {
-          return new Listing();
-        }
-        throw e;
-      }),
-    ]);
-    const problems = listingProblems(this.local, this.remote, { isExcluded: (p, t) => this.filter.isExcluded(p, t), scope });
-    const caseInsensitive = { local: await this.probeCase('local', local), remote: await this.probeCase('remote', remote) };
-    return { local, remote, excludedSeen, problems, caseInsensitive };
-  }
-
-  /** an unknown side counts as case-insensitive for planning: two new names that differ only in case are
-   *  a conflict there rather than a guess (a known case-sensitive side is told apart once it lists names) */
-  private async probeCase(side: Side, listing: Listing): Promise<boolean> {
-    const known = this.caseInsensitive[side];
-    if (known !== undefined) return known;
-    const target = side === 'local' ? this.local : this.remote;
-    const found = await probeCaseInsensitive(target, listing, this.log);
-    if (found !== undefined) {
-      this.caseInsensitive[side] = found;
-      target.capabilities.caseInsensitive = found;
-      if (found) this.log.info(`${target.display}: names that differ only in case are the same file there`);
-    }
-    return found ?? true;
-  }
-
-  private planInput(options: PlanOptions, scope: string[], l: Listings): PlanInput {
-    return {
-      mode: options.mode,
-      localDisplay: this.local.display,
-      remoteDisplay: this.remote.display,
-      local: l.local,
-      remote: l.remote,
-      state: this.state,
-      scope,
-      isExcluded: (p, t) => this.filter.isExcluded(p, t),
-      excludedSeen: l.excludedSeen,
-      delete: options.delete,
-      deleteUnmatched: options.deleteUnmatched,
-      force: options.force,
-      mtimeResolutionMs: Math.max(this.local.capabilities.mtimeResolutionMs, this.remote.capabilities.mtimeResolutionMs),
-      sameContent: options.checksum
-        ? (p) => compareHashes(this.local, this.remote, p, options.signal).then((c) => c.same)
-        : (p) => sameContent(this.local, this.remote, p, options.signal),
-      checksum: options.checksum,
-      badNames: badNamesOf(this.remote),
-      notSynced: l.problems.notSynced,
-      unreadable: l.problems.unreadable,
-      caseInsensitive: l.caseInsensitive,
-      nameRule: { local: this.local.capabilities.nameProblem, remote: this.remote.capabilities.nameProblem },
-    };
+  /** what listing both sides and the planner's input need of this session (session/listings.ts) */
+  private listContext(): ListContext {
+    return { local: this.local, remote: this.remote, filter: this.filter, state: this.state, log: this.log, caseInsensitive: this.caseInsensitive };
   }
 
   async plan(options: PlanOptions): Promise<Plan> {
@@ -216,8 +130,8 @@ export class SyncSession implements SyncEngine {
       this.state.load(); // another process (CLI vs. editor) may have synced since
       if (!(options as RunOptions).dryRun) await this.finishKept();
     };
-    const listing = this.opened ? (await connect(), await this.list(options, scope)) : await this.list(options, scope, connect);
-    return buildPlan(this.planInput(options, scope, listing));
+    const listing = this.opened ? (await connect(), await listBoth(this.listContext(), options, scope)) : await listBoth(this.listContext(), options, scope, connect);
+    return buildPlan(planInputOf(this.listContext(), options, scope, listing));
   }
 
   resolveConflicts(plan: Plan, strategy: ResolveStrategy, ask?: (c: Action) => Promise<Answer>): Promise<Plan> {
@@ -335,8 +249,8 @@ export class SyncSession implements SyncEngine {
     const p = normalizeRelPath(path);
     if (resolution === 'skip') return nothingDone(this.local, this.remote, this.state);
     const planOptions: PlanOptions = { mode: 'sync', paths: [p], signal: options.signal };
-    const listing = await this.list(planOptions, [p]);
-    const plan = buildForcedPlan(this.planInput(planOptions, [p], listing), resolution);
+    const listing = await listBoth(this.listContext(), planOptions, [p]);
+    const plan = buildForcedPlan(planInputOf(this.listContext(), planOptions, [p], listing), resolution);
     try {
       return await this.executeLocked(plan, { force: true, paths: [p], signal: options.signal });
     } catch (e) {
@@ -350,7 +264,7 @@ export class SyncSession implements SyncEngine {
     this.state.load();
     const p = normalizeRelPath(path);
     const planOptions: PlanOptions = { mode: 'sync', paths: [p], signal: options.signal };
-    const plan = buildPlan(this.planInput(planOptions, [p], await this.list(planOptions, [p])));
+    const plan = buildPlan(planInputOf(this.listContext(), planOptions, [p], await listBoth(this.listContext(), planOptions, [p])));
     const outcome = await mergeOnePath(await plan, p, {
       local: this.local, remote: this.remote, state: this.state, bases: this.bases, signal: options.signal,
     });
