@@ -19,12 +19,13 @@ import { STATE_DIR } from './paths.js';
 import { openOwnedFile, readOwnedFile, writeOwnedFileAtomic, writeOwnedFileInSteps } from './state/safe-fs.js';
 import { checkStateDir, ensureStateDir } from './state/state-dir.js';
 import { StateTable } from './state/table.js';
-import { STATE_VERSION, SnapshotFormatError, parseSnapshot } from './state/snapshot-parse.js';
+import { SnapshotFormatError, parseSnapshot } from './state/snapshot-parse.js';
+import { SNAPSHOT_END, recordJson, snapshotHead, sortedRecords } from './state/snapshot-text.js';
 import type { PathIndex } from './listing/listing.js';
 
 // The snapshot on disk: {version: 1, local, remote, updated, entries: {path: [type, localSize,
 // localMtime, remoteSize, remoteMtime, base?]}} (base: see core/merge/bases.ts); read by
-// state/snapshot-parse.ts, written by compact().
+// state/snapshot-parse.ts, written by compact() (its text: state/snapshot-text.ts).
 
 export function stateFileFor(localRoot: string, remoteId: string): string {
   const id = createHash('sha256').update(remoteId).digest('hex').slice(0, 16);
@@ -270,7 +271,7 @@ export class StateStore {
     const start = this.changes;
     const go = () => this.changes === start && !stop();
     const head = this.snapshotHead();
-    const records = this.sortedRecords();
+    const records = sortedRecords(this.entries);
     const parts: string[] = [];
     for (let i = 0; i < records.length;) {
       const until = performance.now() + sliceMs;
@@ -281,7 +282,7 @@ export class StateStore {
       }
     }
     ensureStateDir(this.localRoot);
-    if (!(await writeOwnedFileInSteps(this.file, head + parts.join(',') + '}}', go, giveUp))) return false;
+    if (!(await writeOwnedFileInSteps(this.file, head + parts.join(',') + SNAPSHOT_END, go, giveUp))) return false;
     // synchronous from the last check on: no line can come in between. The journal's lines are all in
     // the snapshot just flushed: it is dropped without a flush of its own
     this.closeJournal(false);
@@ -291,17 +292,11 @@ export class StateStore {
 
   /** the snapshot as JSON (the format 0.1 and 0.2 read), paths sorted, built record by record */
   private snapshotText(): string {
-    return this.snapshotHead() + this.sortedRecords().map(recordJson).join(',') + '}}';
+    return this.snapshotHead() + sortedRecords(this.entries).map(recordJson).join(',') + SNAPSHOT_END;
   }
 
-  /** the snapshot's text up to its first entry (the rest: entries joined by ',' then '}}') */
   private snapshotHead(): string {
-    const head = JSON.stringify({ version: STATE_VERSION, local: this.localRoot, remote: this.remoteId, updated: new Date().toISOString(), entries: {} });
-    return head.slice(0, -2); // … "entries":{
-  }
-
-  private sortedRecords(): StateRecord[] {
-    return [...this.entries.records()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return snapshotHead(this.localRoot, this.remoteId);
   }
 
   /** after a snapshot was written: the journal is gone, the files hold exactly `entries` */
@@ -383,18 +378,8 @@ function idOf(st: BigIntStats): string {
   return `${st.ino}:${st.mtimeNs}:${st.ctimeNs}:${st.size}`;
 }
 
-/** a number as JSON.stringify writes it (NaN / Infinity: null, as before) */
 /** settle() keeps a journal of up to this many lines (or a sixteenth of the entries, if more) */
 const KEEP_JOURNAL_LINES = 64;
-
-const num = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
-
-type StateRecord = ReturnType<StateTable['records']> extends IterableIterator<infer R> ? R : never;
-
-/** one entry of the snapshot: "path":[type, localSize, localMtime, remoteSize, remoteMtime, base?] */
-function recordJson([p, t, ls, lm, rs, rm, base]: StateRecord): string {
-  return `${JSON.stringify(p)}:["${t}",${num(ls)},${num(lm)},${num(rs)},${num(rm)}${base === undefined ? '' : `,${JSON.stringify(base)}`}]`;
-}
 
 /** lstat: a link counts as there (existsSync would follow it) */
 function pathExists(p: string): boolean {
