@@ -102,12 +102,12 @@ export class RideLost extends Error {
   }
 }
 
-/** the rename's replies: the stored name and size checked; what the server lists (mtime set again where the rename lost it) */
 /** a rejected ride: a RideLost */
 export function lost(e: unknown, renameSent: boolean): never {
   throw new RideLost(e instanceof Error ? e : new Error(String(e)), renameSent);
 }
 
+/** the rename's replies: the stored name and size checked; what the server lists (mtime set again where the rename lost it) */
 export async function finishRename(o: PipelinedReplace, renamed: Promise<Reply[]>, mtimeSet: boolean, withConnection: WithConnection): Promise<Entry> {
   const [rnfr, rnto, after] = await renamed.catch((e: unknown) => lost(e, true));
   if (rnfr instanceof FTPError) throw rnfr;

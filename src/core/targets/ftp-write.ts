@@ -98,7 +98,7 @@ export async function writeFtp(h: FtpWriteHost, path: string, source: Readable, 
       if (!(e instanceof RideLost)) throw e;
       // a stall or a dropped connection: the retry (and every later replace) goes one command at a
       // time; after the rename was sent it first checks whether the rename took effect (renameAbs
-      // with the bytes sent), before it as a first try (e.renamed false: nothing was renamed)
+      // with the bytes sent), before it as a first try (renameSent false: nothing was renamed)
       if (!e.renameSent) tries = 0;
       if (h.pipelining) {
         h.pipelining = false;
