@@ -72,7 +72,7 @@ export class LocalTarget implements Target {
     if (small) return offerBuffer(oneChunk(small), small);
     const fh = await fsp.open(this.abs(path), 'r').catch((e) => { throw ioError(e, path, 'Could not open local file'); });
     const stream = fh.createReadStream({ highWaterMark: 1024 * 1024, signal, start: offset, ...(end !== undefined ? { end: end - 1 } : {}) });
-    // an FTP upload reads the file itself into reused buffers (transfer/fd-pump.ts, targets/ftp-send.ts)
+    // FTP and SFTP uploads read the file themselves into reused buffers (transfer/fd-pump.ts; targets/ftp-send.ts, sftp-write-range.ts)
     return offerFileRange(stream, { handle: fh, start: offset, end });
   }
 

@@ -3,6 +3,9 @@
 // Writing (uploads) is here; reading is in sftp-read.ts.
 import type { Readable } from 'node:stream';
 import type { SFTPWrapper } from 'ssh2';
+import { fileRangeOf } from '../transfer/fd-pump.js';
+import { noteMoved } from '../transfer/scavenge.js';
+import { writeRange } from './sftp-write-range.js';
 
 export interface PipelineOptions {
   /** bytes per request (capped at what the server accepts) */
@@ -52,6 +55,8 @@ export interface WriteFromOptions extends PipelineOptions {
    * handle's requests in order, and the caller still waits for every reply before going on.
    */
   onIssued?: () => void;
+  /** the bytes expected, if known (a local file's range is read into buffers of its size when it is small) */
+  size?: number;
 }
 
 /**
@@ -64,6 +69,15 @@ export function writeFrom(sftp: SFTPWrapper, handle: Buffer, source: Readable, o
   // without copying, where a 255 KiB request would straddle two reads and have to be copied
   const chunk = pow2Floor(maxLen(sftp, '_maxWriteLen', opts.chunkSize ?? BIG_CHUNK));
   const depth = opts.depth ?? depthFor(chunk);
+  // a range of a local file: read into reused buffers (sftp-write-range.ts), not the stream's new chunks
+  const range = fileRangeOf(source);
+  const maxWrite = (sftp as unknown as { _maxWriteLen?: unknown })._maxWriteLen;
+  if (range && typeof maxWrite === 'number' && chunk <= maxWrite) {
+    return writeRange(sftp, handle, range, source, {
+      chunk, depth, start: opts.start ?? 0, size: opts.size, signal: opts.signal, onProgress: opts.onProgress,
+      onIssued: opts.onIssued, open: () => channelOpen(sftp), lost: connectionLost,
+    });
+  }
   return new Promise<number>((resolve, reject) => {
     const start = opts.start ?? 0;
     let pos = start;
@@ -109,6 +123,7 @@ export function writeFrom(sftp: SFTPWrapper, handle: Buffer, source: Readable, o
           if (settled) return;
           if (err) return fail(err);
           acked += len;
+          noteMoved(len);
           opts.onProgress?.(acked);
           if (paused && inflight < depth) { paused = false; source.resume(); }
           maybeDone();

@@ -276,7 +276,7 @@ export class SftpTarget implements Target {
         await Promise.all([call<void>(conn, (s, cb) => s.fsetstat(h, attrs, cb)), call<void>(conn, (s, cb) => s.close(h, cb))]);
       };
       const moved = await writeFrom(conn.sftp, h, source, {
-        signal, onProgress: (n) => { idle.touch(); options.onProgress?.(n); },
+        signal, size: options.size, onProgress: (n) => { idle.touch(); options.onProgress?.(n); },
         onIssued: () => { closing = close(); closing.catch(() => undefined); },
       }).finally(() => idle.stop());
       throwIfAborted(signal);

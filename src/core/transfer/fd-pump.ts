@@ -1,6 +1,6 @@
 // Fast paths between a stream and a local file descriptor. A source stream may offer to the copy
 // step: "pump your bytes straight into this open file" (fd pump), or "I am this range of an open
-// local file" (file range: an upload reads it with fs.read into its own reused buffers, ftp-send.ts). Target.read() still returns a Readable for every use (hashes, merges, the explorer…); a
+// local file" (file range: an upload reads it with fs.read into its own reused buffers, ftp-send.ts and sftp-write-range.ts). Target.read() still returns a Readable for every use (hashes, merges, the explorer…); a
 // source that can do better when the destination is a local file descriptor (the FTP download's own
 // data connection, ftp-retr.ts: reads into a few reused buffers written with fs.write, no buffer per
 // chunk) attaches a pump to that Readable. writeToFd (file-sink.ts) uses the pump when it is there and
