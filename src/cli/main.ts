@@ -5,6 +5,7 @@ import { version } from '../../package.json';
 import { runCli } from './run.js';
 import { EXIT } from './exit-codes.js';
 import { redactSecrets } from '../core/redact.js';
+import { enableScavenger } from './scavenger.js';
 
 function onInterrupt(handler: () => void): () => void {
   process.on('SIGINT', handler);
@@ -14,6 +15,9 @@ function onInterrupt(handler: () => void): () => void {
     process.removeListener('SIGTERM', handler);
   };
 }
+
+// a minor collection every few MiB moved: a big transfer's garbage Buffers (core/transfer/scavenge.ts)
+enableScavenger();
 
 runCli({
   argv: process.argv.slice(2),

@@ -15,6 +15,7 @@ import type { SFTPWrapper } from 'ssh2';
 import { abortError } from '../errors.js';
 import { offerFdPump, withdrawFdPump, type FdPumpOptions } from '../transfer/fd-pump.js';
 import { PumpBuffers } from '../transfer/buffer-pool.js';
+import { noteMoved } from '../transfer/scavenge.js';
 import { BIG_CHUNK, channelOpen, connectionLost, depthFor, maxLen, type PipelineOptions } from './sftp-stream.js';
 
 export interface ReadStreamOptions extends PipelineOptions {
@@ -134,6 +135,7 @@ export class SftpReadStream extends Readable {
         this.eofSeen = true;
       } else {
         slot.parts.push(nb === buf.length ? buf : buf.subarray(0, nb));
+        noteMoved(nb);
         slot.pos += nb;
         slot.left -= nb;
         if (slot.left > 0) { this.issue(slot); return; } // short read: fetch the rest of this slot
@@ -300,6 +302,7 @@ export class SftpReadStream extends Readable {
       };
       const got = (n: number) => {
         received += n;
+        noteMoved(n);
         opts.onProgress?.(received);
       };
       /** the first finished buffer to the disk (in order); the end once the first is the end of file */
