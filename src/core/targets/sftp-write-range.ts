@@ -28,7 +28,7 @@ export interface RangeWrite {
   depth: number;
   /** the remote offset of the range's first byte */
   start: number;
-  /** the bytes expected (sizes the buffers of a file under 1 MiB); undefined: read to the end */
+  /** the bytes expected (a file under MAX_BUFFER gets one buffer of its size); undefined: read to the end */
   size?: number;
   signal?: AbortSignal;
   onProgress?: (bytes: number) => void;
@@ -56,7 +56,7 @@ function buffersFor(chunk: number, size: number | undefined): Buffer[] {
 export function writeRange(sftp: SFTPWrapper, handle: Buffer, range: FileRange, source: Readable, o: RangeWrite): Promise<number> {
   const maxWrite = (sftp as unknown as { _maxWriteLen?: unknown })._maxWriteLen;
   // a request ssh2 splits keeps a view of our buffer for its second half: never let that happen
-  if (typeof maxWrite !== 'number' || o.chunk > maxWrite || o.chunk <= 0) throw new Error(`writeRange: request size ${o.chunk} is over the server's limit (${String(maxWrite)})`);
+  if (typeof maxWrite !== 'number' || o.chunk > maxWrite || o.chunk <= 0) return Promise.reject(new Error(`writeRange: request size ${o.chunk} is over the server's limit (${String(maxWrite)})`));
   return new Promise<number>((resolve, reject) => {
     const size = o.size !== undefined ? o.size - range.start : undefined;
     const mine = buffersFor(o.chunk, size);
