@@ -13,6 +13,7 @@
 //   npm run bench -- --cpu-prof        write .cpuprofile files of every engine run to bench/results/profiles
 //   npm run bench -- --data-dir DIR    where the input is generated (default: $TMPDIR/rs-bench-data-<size>)
 //   npm run bench -- --cli FILE        use this bundled CLI instead of building one (scripts/build.mjs --cli-only)
+//   npm run bench -- --keep-node-env   run the CLI with this shell's NODE_EXTRA_CA_CERTS (default: without it)
 //
 // See bench/README.md for what is measured and how to read the table.
 import { spawnSync } from 'node:child_process';
@@ -23,7 +24,7 @@ import { startSshd } from '../test/harness/sshd.js';
 import { startFtpd } from '../test/harness/ftpd.js';
 import { ensureData, type DataSpec } from './lib/data.js';
 import { fmtMem, markdownTable, MB, median, runCmd, which } from './lib/util.js';
-import { type Options, REPO, RESULTS, WORKER, cliFile, cliIdleRss, data, ftpd, opts, set, sftpKeep, sshd, work, workerBundle } from './lib/context.js';
+import { type Options, NODE_START_VARS, REPO, RESULTS, WORKER, cliEnv, cliFile, cliIdleRss, data, ftpd, opts, set, sftpKeep, sshd, work, workerBundle } from './lib/context.js';
 import { errorRow, log, notes, overBudget, phaseTables, raw, rows, skipRow, t0 } from './lib/results.js';
 import { lftp, rclone, rm, tools } from './lib/tools.js';
 import { type Scenario, selected } from './lib/scenario-kit.js';
@@ -41,7 +42,7 @@ import { saveLatency } from './lib/scenarios-save.js';
 const TAGS = 'sftp ftp upload resync unison rclone huge big download save';
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { quick: false, only: [], anchors: true, cli: true, runs: 3, budget: 1500, cpuProf: false };
+  const o: Options = { quick: false, only: [], anchors: true, cli: true, runs: 3, budget: 1500, cpuProf: false, keepNodeEnv: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${a} needs a value`); return v; };
@@ -56,8 +57,9 @@ function parseArgs(argv: string[]): Options {
       case '--concurrency': o.concurrency = Number(val()); break;
       case '--cpu-prof': o.cpuProf = true; break;
       case '--data-dir': o.dataDir = resolve(val()); break;
+      case '--keep-node-env': o.keepNodeEnv = true; break;
       case '-h': case '--help':
-        process.stdout.write(readFileSync(__filename, 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 17).map((l) => l.slice(3)).join('\n') + '\n');
+        process.stdout.write(readFileSync(__filename, 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 18).map((l) => l.slice(3)).join('\n') + '\n');
         process.exit(0);
         break;
       default: throw new Error(`unknown option ${a} (see --help)`);
@@ -102,11 +104,37 @@ async function prepareCli(): Promise<void> {
     }
     set({ cliFile: join(outdir, 'cli.js') });
   }
-  const v = await runCmd(process.execPath, [cliFile!, '--version'], { tmpDir: work });
+  await nodeStartNote();
+  const v = await runCmd(process.execPath, [cliFile!, '--version'], { env: cliEnv({ XDG_CACHE_HOME: join(work, 'xdg-cache') }), tmpDir: work });
   if (!v.ok) { notes.push(`CLI not measured: \`remote-sync --version\` failed: ${v.output.trim().slice(0, 200)}`); set({ cliFile: undefined }); return; }
   set({ cliIdleRss: v.maxRss });
   notes.push(`CLI memory is the whole process' peak RSS (/usr/bin/time %M); Node's own floor, \`remote-sync --version\`: ${fmtMem(v.maxRss)}.`);
   log(`CLI: ${cliFile} (${v.output.trim()}), idle peak RSS ${fmtMem(cliIdleRss!)}`);
+}
+
+/**
+ * What this shell's NODE_START_VARS cost every Node start (median of 5 `node -e 0` each way), and
+ * whether the CLI runs with them: said in the notes, since it moves every CLI row by that much.
+ */
+async function nodeStartNote(): Promise<void> {
+  const present = NODE_START_VARS.filter((v) => process.env[v] !== undefined);
+  if (!present.length) return;
+  const start = async (env: NodeJS.ProcessEnv) => {
+    const s: number[] = [];
+    for (let i = 0; i < 5; i++) s.push((await runCmd(process.execPath, ['-e', '0'], { env, tmpDir: work })).seconds);
+    return median(s);
+  };
+  const stripped: NodeJS.ProcessEnv = { ...process.env };
+  for (const v of present) delete stripped[v];
+  const withVars = await start(process.env);
+  const without = await start(stripped);
+  const what = present.map((v) => `${v}=${process.env[v]}`).join(', ');
+  const ms = (s: number) => `${Math.round(s * 1000)} ms`;
+  notes.push(`This shell sets ${what}: a bare Node start (\`node -e 0\`, median of 5) takes ${ms(withVars)} with it, ${ms(without)} without. `
+    + (opts.keepNodeEnv
+      ? 'The CLI ran with it (--keep-node-env): every CLI row includes that difference.'
+      : 'The CLI ran without it, as in a shell that does not set it (no run of the bench uses TLS); --keep-node-env keeps it.'));
+  log(`node start: ${ms(withVars)} with ${present.join(', ')}, ${ms(without)} without; the CLI runs ${opts.keepNodeEnv ? 'with' : 'without'} it`);
 }
 
 function toolVersion(cmd: string, args: string[]): string {

@@ -20,6 +20,8 @@ export interface Options {
   concurrency?: number;
   cpuProf: boolean;
   dataDir?: string;
+  /** run the CLI with NODE_EXTRA_CA_CERTS when this shell sets it (default: without; see cliEnv) */
+  keepNodeEnv: boolean;
 }
 
 export let opts: Options;
@@ -52,4 +54,18 @@ export function set(s: Partial<State>): void {
   if ('workerBundle' in s) workerBundle = s.workerBundle;
   if ('rcloneConf' in s) rcloneConf = s.rcloneConf!;
   if ('sftpKeep' in s) sftpKeep = s.sftpKeep;
+}
+
+/**
+ * Variables of this shell that make every Node process start slower and that a user's shell does not
+ * set by default: NODE_EXTRA_CA_CERTS makes Node 20 load the whole CA store at start-up, before any of
+ * the CLI's code runs (about 70 ms on the bench machine). None of the bench's runs uses TLS.
+ */
+export const NODE_START_VARS = ['NODE_EXTRA_CA_CERTS'] as const;
+
+/** the environment of a CLI run: this shell's, without NODE_START_VARS (unless --keep-node-env), plus `extra` */
+export function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  if (!opts.keepNodeEnv) for (const v of NODE_START_VARS) delete env[v];
+  return env;
 }

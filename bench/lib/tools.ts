@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { runCmd, type CmdResult } from './util.js';
 import type { Job, RunResult, SaveResult } from './worker.js';
 import type { RemoteSpec, SyncMode } from '../../src/core/types.js';
-import { REPO, RESULTS, WORKER, cliFile, data, ftpd, opts, rcloneConf, set, sshd, work, workerBundle } from './context.js';
+import { REPO, RESULTS, WORKER, cliEnv, cliFile, data, ftpd, opts, rcloneConf, set, sshd, work, workerBundle } from './context.js';
 import { log } from './results.js';
 // ---------------------------------------------------------------------------------------------
 // tools
@@ -59,7 +59,7 @@ export async function cliRun(mode: SyncMode, local: string, spec: RemoteSpec): P
   if (spec.protocol === 'sftp') args.push('--identity', spec.identity!, '--known-hosts', spec.knownHosts!);
   if (opts.concurrency) args.push('--concurrency', String(opts.concurrency));
   // the CLI's code cache in the bench's temp folder (removed at the end), not in ~/.cache
-  const env: NodeJS.ProcessEnv = { ...process.env, REMOTE_SYNC_PASSWORD: spec.password ?? '', XDG_CACHE_HOME: join(work, 'xdg-cache') };
+  const env = cliEnv({ REMOTE_SYNC_PASSWORD: spec.password ?? '', XDG_CACHE_HOME: join(work, 'xdg-cache') });
   delete env.SSH_AUTH_SOCK;
   const r = await runCmd(process.execPath, args, { env, tmpDir: work, timeoutMs: 900_000 });
   if (!r.ok) throw cmdError(r, 'remote-sync CLI');
