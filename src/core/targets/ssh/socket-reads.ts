@@ -39,6 +39,7 @@ export function connectReusingReads(host: string, port: number): ReusedReads {
   const buffer = Buffer.allocUnsafe(SOCKET_READ_BUFFER);
   const socket = netConnect({
     host, port,
+    noDelay: true, // from the first byte: see connectSocket in sftp-connect.ts
     onread: {
       buffer,
       callback: (n: number): boolean => {
