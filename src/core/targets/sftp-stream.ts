@@ -3,9 +3,10 @@
 // Writing (uploads) is here; reading is in sftp-read.ts.
 import type { Readable } from 'node:stream';
 import type { SFTPWrapper } from 'ssh2';
+import { abortError } from '../errors.js';
 import { fileRangeOf } from '../transfer/fd-pump.js';
 import { noteMoved } from '../transfer/scavenge.js';
-import { writeRange } from './sftp-write-range.js';
+import { requestFits, writeRange } from './sftp-write-range.js';
 
 export interface PipelineOptions {
   /** bytes per request (capped at what the server accepts) */
@@ -71,8 +72,7 @@ export function writeFrom(sftp: SFTPWrapper, handle: Buffer, source: Readable, o
   const depth = opts.depth ?? depthFor(chunk);
   // a range of a local file: read into reused buffers (sftp-write-range.ts), not the stream's new chunks
   const range = fileRangeOf(source);
-  const maxWrite = (sftp as unknown as { _maxWriteLen?: unknown })._maxWriteLen;
-  if (range && typeof maxWrite === 'number' && chunk <= maxWrite) {
+  if (range && requestFits(sftp, chunk)) {
     return writeRange(sftp, handle, range, source, {
       chunk, depth, start: opts.start ?? 0, size: opts.size, signal: opts.signal, onProgress: opts.onProgress,
       onIssued: opts.onIssued, open: () => channelOpen(sftp), lost: connectionLost,
@@ -162,9 +162,7 @@ export function writeFrom(sftp: SFTPWrapper, handle: Buffer, source: Readable, o
       maybeDone();
     }
     function onAbort() {
-      const e = new Error('Cancelled');
-      e.name = 'AbortError';
-      fail(e);
+      fail(abortError());
     }
     if (opts.signal?.aborted) return onAbort();
     if (!channelOpen(sftp)) return fail(connectionLost());

@@ -8,6 +8,7 @@
 // One read at a time, in order; at most `depth` requests in flight.
 import type { Readable } from 'node:stream';
 import type { SFTPWrapper } from 'ssh2';
+import { abortError } from '../errors.js';
 import { markRangeRead, type FileRange } from '../transfer/fd-pump.js';
 import { noteMoved } from '../transfer/scavenge.js';
 
@@ -48,15 +49,25 @@ function buffersFor(chunk: number, size: number | undefined): Buffer[] {
 }
 
 /**
+ * Does a WRITE request of `chunk` bytes fit the server's limit as ssh2 knows it? A request ssh2
+ * splits keeps a view of our buffer for its second half, which a reused buffer must never have.
+ */
+export function requestFits(sftp: SFTPWrapper, chunk: number): boolean {
+  const maxWrite = (sftp as unknown as { _maxWriteLen?: unknown })._maxWriteLen;
+  return typeof maxWrite === 'number' && chunk > 0 && chunk <= maxWrite;
+}
+
+/**
  * Write `range` into the open remote `handle` with pipelined WRITE requests. Resolves with the number
  * of bytes written once every request is acknowledged; rejects on the first error. `source` (the
  * stream standing for the range) counts as read from the first read on, and is destroyed at the end
  * either way, which closes the file.
  */
 export function writeRange(sftp: SFTPWrapper, handle: Buffer, range: FileRange, source: Readable, o: RangeWrite): Promise<number> {
-  const maxWrite = (sftp as unknown as { _maxWriteLen?: unknown })._maxWriteLen;
-  // a request ssh2 splits keeps a view of our buffer for its second half: never let that happen
-  if (typeof maxWrite !== 'number' || o.chunk > maxWrite || o.chunk <= 0) return Promise.reject(new Error(`writeRange: request size ${o.chunk} is over the server's limit (${String(maxWrite)})`));
+  if (!requestFits(sftp, o.chunk)) {
+    const limit = (sftp as unknown as { _maxWriteLen?: unknown })._maxWriteLen;
+    return Promise.reject(new Error(`writeRange: request size ${o.chunk} is over the server's limit (${String(limit)})`));
+  }
   return new Promise<number>((resolve, reject) => {
     const size = o.size !== undefined ? o.size - range.start : undefined;
     const mine = buffersFor(o.chunk, size);
@@ -72,11 +83,7 @@ export function writeRange(sftp: SFTPWrapper, handle: Buffer, range: FileRange, 
     let settled = false;
 
     const onClose = () => fail(o.lost());
-    const onAbort = () => {
-      const e = new Error('Cancelled');
-      e.name = 'AbortError';
-      fail(e);
-    };
+    const onAbort = () => fail(abortError());
     const cleanup = () => {
       sftp.off('close', onClose);
       o.signal?.removeEventListener('abort', onAbort);
