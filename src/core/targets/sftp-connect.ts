@@ -9,6 +9,7 @@ import type { Credentials, Logger, RemoteSpec } from '../types.js';
 import { applySshConfig } from './ssh/config.js';
 import { toSyncError } from './ssh/errors.js';
 import { directReadReplies } from './sftp-direct-data.js';
+import { coalesceRequests } from './ssh/sftp-coalesce.js';
 import { connectThroughJumps, parseJump } from './ssh/jump.js';
 import { loginSsh, type SecretCache } from './ssh/login.js';
 import { connectReusingReads, type ReusedReads } from './ssh/socket-reads.js';
@@ -65,6 +66,7 @@ export async function openSftpConnection(ctx: ConnectContext): Promise<SftpConne
     })));
   sftp.setMaxListeners(0); // every transfer in flight watches 'close'
   directReadReplies(sftp); // READ replies copied straight into the reads' buffers (sftp-direct-data.ts)
+  coalesceRequests(sftp); // the small requests of one turn in one SSH packet (ssh/sftp-coalesce.ts)
   const conn: SftpConnection = { client, sftp, dead: false, root: spec.path, posixRename: false };
   const die = () => { conn.dead = true; };
   client.on('close', die);

@@ -1,0 +1,105 @@
+// SFTP requests sent in the same turn of the event loop go out in one SSH packet. ssh2 sends every SFTP
+// request (OPENDIR, READDIR, CLOSE, OPEN, STAT…) as an SSH packet of its own: per request a packet
+// buffer, its random padding, a cipher object (AES-GCM without ssh2's native add-on) and a socket write.
+// A folder listing sends five requests per folder, most of them in the same turn as others, so a
+// 10,000-file tree in 200 folders cost ~1,000 packets each way. The SFTP channel is a byte stream: the
+// requests can share a CHANNEL_DATA packet, as OpenSSH's sftp client does.
+//
+// How: the channel's `_protocol` (ssh2's Protocol, through which the SFTP object sends) is replaced, for
+// this channel only, by a proxy whose channelData() queues small payloads and sends them together on
+// process.nextTick (after the promise callbacks of the turn have run: their requests join the packet).
+// ssh2 counted the channel's window before it called channelData, and each payload fits the channel's
+// packet size, so a joined packet is cut at that size. A payload over SMALL (a WRITE's data) sends
+// what is queued first and then goes out alone, as before: in order, without a copy. channelClose sends
+// what is queued first. Data queued when the channel stopped being open is dropped: ssh2 fails those
+// requests when the channel closes.
+//
+// It relies on ssh2 1.x internals (SFTP#_protocol, #outgoing { id, state, packetSize }); with anything
+// else the channel is left alone.
+
+/** the part of ssh2's SFTP object this uses */
+interface SftpChannel {
+  _protocol: Protocol;
+  outgoing: { id: number; state: string; packetSize: number };
+}
+
+interface Protocol {
+  channelData(id: number, data: Buffer): void;
+  channelClose(id: number): void;
+}
+
+/** payloads up to this many bytes are joined; a bigger one (a WRITE's data) goes alone */
+export const SMALL = 4096;
+const INSTALLED = Symbol('remote-sync.coalesce');
+
+/** counts, for tests: packets sent, and payloads that went into them */
+export interface CoalesceStats { packets: number; payloads: number }
+
+/** Send the small SFTP requests of one turn in one packet; returns the counts, or undefined when ssh2 is not as expected. */
+export function coalesceRequests(sftp: object): CoalesceStats | undefined {
+  const s = sftp as SftpChannel & { [INSTALLED]?: CoalesceStats };
+  if (s[INSTALLED]) return s[INSTALLED];
+  const real = s._protocol;
+  const out = s.outgoing;
+  if (!real || typeof real.channelData !== 'function' || typeof real.channelClose !== 'function' || !out ||
+    typeof out.id !== 'number' || typeof out.packetSize !== 'number' || out.packetSize <= 0 || typeof out.state !== 'string') return undefined;
+  const stats: CoalesceStats = { packets: 0, payloads: 0 };
+  let queue: Buffer[] = [];
+  let queued = 0;
+  let scheduled = false;
+
+  const send = (id: number, data: Buffer) => {
+    stats.packets++;
+    real.channelData(id, data);
+  };
+  /** what is queued, as packets of at most the channel's packet size */
+  const flush = (id: number) => {
+    if (!queue.length) return;
+    const parts = queue;
+    queue = [];
+    queued = 0;
+    if (parts.length === 1) { send(id, parts[0]); return; }
+    const max = out.packetSize;
+    let batch: Buffer[] = [];
+    let size = 0;
+    for (const p of parts) {
+      if (size + p.length > max && batch.length) { send(id, Buffer.concat(batch, size)); batch = []; size = 0; }
+      batch.push(p);
+      size += p.length;
+    }
+    send(id, batch.length === 1 ? batch[0] : Buffer.concat(batch, size));
+  };
+  const onTick = () => {
+    scheduled = false;
+    if (out.state !== 'open') { queue = []; queued = 0; return; } // closed meanwhile: ssh2 fails the requests
+    flush(out.id);
+  };
+
+  const channelData = (id: number, data: Buffer): void => {
+    stats.payloads++;
+    if (id !== out.id || data.length > SMALL) {
+      flush(out.id);
+      send(id, data);
+      return;
+    }
+    if (queued + data.length > out.packetSize) flush(out.id);
+    queue.push(data);
+    queued += data.length;
+    if (!scheduled) { scheduled = true; process.nextTick(onTick); }
+  };
+  const channelClose = (id: number): void => {
+    if (id === out.id) flush(id); // the requests before the close, then the close
+    real.channelClose(id);
+  };
+  s._protocol = new Proxy(real, {
+    get(target, key) {
+      if (key === 'channelData') return channelData;
+      if (key === 'channelClose') return channelClose;
+      const v = Reflect.get(target, key) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+    set(target, key, value) { return Reflect.set(target, key, value); },
+  });
+  s[INSTALLED] = stats;
+  return stats;
+}
