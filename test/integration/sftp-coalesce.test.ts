@@ -22,7 +22,7 @@ const T = { timeout: 60_000 };
 
 /** the counts of a channel, taken from a fresh start (the connection's own requests before are left out) */
 function counter(sftp: object): () => CoalesceStats {
-  const stats = coalesceRequests(sftp);
+  const stats = coalesceRequests(sftp, () => undefined);
   assert.ok(stats, 'the coalescer is installed on an ssh2 1.x channel');
   const p0 = stats.packets, n0 = stats.payloads;
   return () => ({ packets: stats.packets - p0, payloads: stats.payloads - n0 });

@@ -35,8 +35,11 @@ const INSTALLED = Symbol('remote-sync.coalesce');
 /** counts, for tests: packets sent, and payloads that went into them */
 export interface CoalesceStats { packets: number; payloads: number }
 
-/** Send the small SFTP requests of one turn in one packet; returns the counts, or undefined when ssh2 is not as expected. */
-export function coalesceRequests(sftp: object): CoalesceStats | undefined {
+/**
+ * Send the small SFTP requests of one turn in one packet; returns the counts, or undefined when ssh2 is
+ * not as expected. `onFail`: a send that failed after its caller had returned (the connection is to be dropped).
+ */
+export function coalesceRequests(sftp: object, onFail: (e: unknown) => void): CoalesceStats | undefined {
   const s = sftp as SftpChannel & { [INSTALLED]?: CoalesceStats };
   if (s[INSTALLED]) return s[INSTALLED];
   const real = s._protocol;
@@ -72,7 +75,15 @@ export function coalesceRequests(sftp: object): CoalesceStats | undefined {
   const onTick = () => {
     scheduled = false;
     if (out.state !== 'open') { queue = []; queued = 0; return; } // closed meanwhile: ssh2 fails the requests
-    flush(out.id);
+    try {
+      flush(out.id);
+    } catch (e) {
+      // (sent from the caller's own call before, such an error was that call's; here nobody would see
+      // it and the requests would wait for ever: the connection is given up, which fails them all)
+      queue = [];
+      queued = 0;
+      onFail(e);
+    }
   };
 
   const channelData = (id: number, data: Buffer): void => {
