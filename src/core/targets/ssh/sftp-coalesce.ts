@@ -3,11 +3,12 @@
 // buffer, its random padding, a cipher object (AES-GCM without ssh2's native add-on) and a socket write.
 // A folder listing sends five requests per folder, most of them in the same turn as others, so a
 // 10,000-file tree in 200 folders cost ~1,000 packets each way. The SFTP channel is a byte stream: the
-// requests can share a CHANNEL_DATA packet, as OpenSSH's sftp client does.
+// requests can share a CHANNEL_DATA packet.
 //
 // How: the channel's `_protocol` (ssh2's Protocol, through which the SFTP object sends) is replaced, for
-// this channel only, by a proxy whose channelData() queues small payloads and sends them together on
-// process.nextTick (after the promise callbacks of the turn have run: their requests join the packet).
+// this channel only, by a proxy whose channelData() sends the first small payload of a turn at once
+// (a lone request, as a save makes them, is not delayed at all) and queues the turn's next ones, sent
+// together on process.nextTick (after the promise callbacks of the turn have run: their requests join).
 // ssh2 counted the channel's window before it called channelData, and each payload fits the channel's
 // packet size, so a joined packet is cut at that size. A payload over SMALL (a WRITE's data) sends
 // what is queued first and then goes out alone, as before: in order, without a copy. channelClose sends
@@ -49,7 +50,8 @@ export function coalesceRequests(sftp: object, onFail: (e: unknown) => void): Co
   const stats: CoalesceStats = { packets: 0, payloads: 0 };
   let queue: Buffer[] = [];
   let queued = 0;
-  let scheduled = false;
+  /** a request went out in this turn: the next ones of the turn wait for its end (queue non-empty ⇒ turn) */
+  let turn = false;
 
   const send = (id: number, data: Buffer) => {
     stats.packets++;
@@ -73,7 +75,7 @@ export function coalesceRequests(sftp: object, onFail: (e: unknown) => void): Co
     send(id, batch.length === 1 ? batch[0] : Buffer.concat(batch, size));
   };
   const onTick = () => {
-    scheduled = false;
+    turn = false;
     if (out.state !== 'open') { queue = []; queued = 0; return; } // closed meanwhile: ssh2 fails the requests
     try {
       flush(out.id);
@@ -93,10 +95,17 @@ export function coalesceRequests(sftp: object, onFail: (e: unknown) => void): Co
       send(id, data);
       return;
     }
+    if (!turn) {
+      // the turn's first request goes at once: a lone one (a save's stat, open, rename…) waits for
+      // nothing, and the server starts on it while the rest of the turn is gathered
+      turn = true;
+      process.nextTick(onTick);
+      send(id, data);
+      return;
+    }
     if (queued + data.length > out.packetSize) flush(out.id);
     queue.push(data);
     queued += data.length;
-    if (!scheduled) { scheduled = true; process.nextTick(onTick); }
   };
   const channelClose = (id: number): void => {
     if (id === out.id) flush(id); // the requests before the close, then the close
