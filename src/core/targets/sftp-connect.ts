@@ -66,7 +66,7 @@ export async function openSftpConnection(ctx: ConnectContext): Promise<SftpConne
     })));
   sftp.setMaxListeners(0); // every transfer in flight watches 'close'
   directReadReplies(sftp); // READ replies copied straight into the reads' buffers (sftp-direct-data.ts)
-  // the small requests of one turn in one SSH packet (ssh/sftp-coalesce.ts)
+  // the small requests of one turn share SSH packets (ssh/sftp-coalesce.ts)
   coalesceRequests(sftp, (e) => { log.warn(`sftp: sending to ${host}:${port} failed (${(e as Error).message}); dropping the connection`); client.destroy(); });
   const conn: SftpConnection = { client, sftp, dead: false, root: spec.path, posixRename: false };
   const die = () => { conn.dead = true; };

@@ -1,4 +1,4 @@
-// SFTP requests sent in the same turn of the event loop go out in one SSH packet. ssh2 sends every SFTP
+// SFTP requests sent in the same turn of the event loop share SSH packets. ssh2 sends every SFTP
 // request (OPENDIR, READDIR, CLOSE, OPEN, STAT…) as an SSH packet of its own: per request a packet
 // buffer, its random padding, a cipher object (AES-GCM without ssh2's native add-on) and a socket write.
 // A folder listing sends five requests per folder, most of them in the same turn as others, so a
@@ -37,8 +37,8 @@ const INSTALLED = Symbol('remote-sync.coalesce');
 export interface CoalesceStats { packets: number; payloads: number }
 
 /**
- * Send the small SFTP requests of one turn in one packet; returns the counts, or undefined when ssh2 is
- * not as expected. `onFail`: a send that failed after its caller had returned (the connection is to be dropped).
+ * Send the small SFTP requests of a turn after its first together; returns the counts, or undefined
+ * when ssh2 is not as expected. `onFail`: a send that failed after its caller had returned (the connection is to be dropped).
  */
 export function coalesceRequests(sftp: object, onFail: (e: unknown) => void): CoalesceStats | undefined {
   const s = sftp as SftpChannel & { [INSTALLED]?: CoalesceStats };
