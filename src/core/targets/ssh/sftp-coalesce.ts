@@ -57,28 +57,20 @@ export function coalesceRequests(sftp: object, onFail: (e: unknown) => void): Co
     stats.packets++;
     real.channelData(id, data);
   };
-  /** what is queued, as packets of at most the channel's packet size */
-  const flush = (id: number) => {
+  /** what is queued, as one packet (channelData sends the queue before it would outgrow a packet) */
+  const flush = () => {
     if (!queue.length) return;
     const parts = queue;
+    const size = queued;
     queue = [];
     queued = 0;
-    if (parts.length === 1) { send(id, parts[0]); return; }
-    const max = out.packetSize;
-    let batch: Buffer[] = [];
-    let size = 0;
-    for (const p of parts) {
-      if (size + p.length > max && batch.length) { send(id, Buffer.concat(batch, size)); batch = []; size = 0; }
-      batch.push(p);
-      size += p.length;
-    }
-    send(id, batch.length === 1 ? batch[0] : Buffer.concat(batch, size));
+    send(out.id, parts.length === 1 ? parts[0] : Buffer.concat(parts, size));
   };
   const onTick = () => {
     turn = false;
     if (out.state !== 'open') { queue = []; queued = 0; return; } // closed meanwhile: ssh2 fails the requests
     try {
-      flush(out.id);
+      flush();
     } catch (e) {
       // (sent from the caller's own call before, such an error was that call's; here nobody would see
       // it and the requests would wait for ever: the connection is given up, which fails them all)
@@ -91,7 +83,7 @@ export function coalesceRequests(sftp: object, onFail: (e: unknown) => void): Co
   const channelData = (id: number, data: Buffer): void => {
     stats.payloads++;
     if (id !== out.id || data.length > SMALL) {
-      flush(out.id);
+      flush();
       send(id, data);
       return;
     }
@@ -103,12 +95,12 @@ export function coalesceRequests(sftp: object, onFail: (e: unknown) => void): Co
       send(id, data);
       return;
     }
-    if (queued + data.length > out.packetSize) flush(out.id);
+    if (queued + data.length > out.packetSize) flush();
     queue.push(data);
     queued += data.length;
   };
   const channelClose = (id: number): void => {
-    if (id === out.id) flush(id); // the requests before the close, then the close
+    if (id === out.id) flush(); // the requests before the close, then the close
     real.channelClose(id);
   };
   s._protocol = new Proxy(real, {
