@@ -29,6 +29,7 @@ const listings: Record<string, string> = {
     'modify=20261130101500;perm=flcdmpe;type=OS.unix=slink:/etc;unique=FD00U3;UNIX.mode=0777; link-to-etc',
     'modify=20261130101500;type=OS.unix=symlink;unique=FD00U4; link2',
     'modify=20261130101500;perm=adfrw;size=7;type=file;unique=FD00U1;UNIX.mode=0644; same-id-as-folder',
+    '', // (every line ends in a newline: a listing that does not was cut short, ftp-listing-whole.test.ts)
   ].join('\n'),
   odd: [
     'Type=File;Size=3;Modify=20200101000000; capital facts',
@@ -56,6 +57,7 @@ const listings: Record<string, string> = {
     'type=file;size=12x;modify=202112312359590;unix.mode=a644; trailing junk',
     'type=file;size=1;modify=20211231235959;unix.mode=; empty mode;size=2',
     'type=file;size=9;modify=20211231235959; last',
+    '',
   ].join('\n'),
   'empty listing': '',
   'only blank lines': '\r\n\r\n',

@@ -5,7 +5,7 @@ import type { Client, FileInfo } from 'basic-ftp';
 import type { Entry, EntryType } from '../types.js';
 import { SyncError, throwIfAborted } from '../errors.js';
 import { checkRemoteName, isTempName, joinPath } from '../paths.js';
-import { parseListDate } from './ftp-util.js';
+import { assertWholeListing, parseListDate, wholeTextOnly } from './ftp-util.js';
 import { isReservedName } from '../names/rules.js';
 import { modeOfPermissions } from './ftp-modes.js';
 import { PassiveFastPathError, mlsdPipelined, withFastPassive, type FastPassiveSwitch } from './ftp-fast.js';
@@ -38,25 +38,33 @@ export async function listDir(c: Client, absPath: string, useMlsd: boolean, forR
   if (useMlsd && !forRemoval) {
     if (fast) {
       const got = await withFastPassive<string | undefined>(fast, () => mlsdPipelined(c, absPath), async () => undefined);
-      if (got !== undefined) return listingOfMlsd(c, got);
+      if (got !== undefined) return listingOfMlsd(c, got, absPath);
     }
-    return withSlashNames(c, (out) => c.list(absPath).then((infos) => addInfos(out, infos, true, false)));
+    return withSlashNames(c, absPath, (out) => c.list(absPath).then((infos) => addInfos(out, infos, true, false)));
   }
   // LIST with a path argument is globbed by many servers: list the working folder instead
   await c.cd(absPath);
-  return addInfos([], await c.list(), useMlsd, forRemoval);
+  return addInfos([], await wholeTextOnly(c, absPath, () => c.list()), useMlsd, forRemoval);
 }
 
-/** A folder's entries from the text of its MLSD listing (ftp-mlsd.ts, or basic-ftp's parser for other shapes). */
-export function listingOfMlsd(c: Client, text: string): DirListing {
-  return parseMlsdListing(text) ?? withSlashNames(c, (out) => addInfos(out, c.parseList(text), true, false));
+/**
+ * A folder's entries from the text of its MLSD listing (ftp-mlsd.ts, or basic-ftp's parser for other
+ * shapes). A text cut in the middle of a line is an error (CutListingError), never a shorter folder.
+ */
+export function listingOfMlsd(c: Client, text: string, absPath: string): DirListing {
+  assertWholeListing(text, absPath);
+  return parseMlsdListing(text) ?? withSlashNames(c, absPath, (out) => addInfos(out, c.parseList(text), true, false));
 }
 
-/** runs `fn` with basic-ftp's parser keeping what it drops of an MLSD listing: the folder's own id, names holding a "/" (reported as bad names) */
-function withSlashNames<T extends DirListing | Promise<DirListing>>(c: Client, fn: (out: DirListing) => T): T {
+/**
+ * runs `fn` with basic-ftp's parser keeping what it drops of an MLSD listing: the folder's own id, names
+ * holding a "/" (reported as bad names); a text cut in the middle of a line is refused (CutListingError)
+ */
+function withSlashNames<T extends DirListing | Promise<DirListing>>(c: Client, absPath: string, fn: (out: DirListing) => T): T {
   const out: DirListing = [];
   const parse = c.parseList;
   c.parseList = (text: string) => {
+    assertWholeListing(text, absPath);
     for (const line of text.split(/\r?\n/)) {
       const sp = line.indexOf(' ');
       const facts = sp > 0 ? line.slice(0, sp) : '';
@@ -119,7 +127,7 @@ async function listDirs(c: Client, absPaths: string[], fast: FastPassiveSwitch, 
   if (!fast.on || !batching.on) return absPaths.map(() => undefined);
   try {
     const texts = await mlsdBatchPipelined(c, absPaths);
-    return texts.map((t) => (typeof t === 'string' ? listingOfMlsd(c, t) : undefined));
+    return texts.map((t, i) => (typeof t === 'string' ? listingOfMlsd(c, t, absPaths[i]) : undefined));
   } catch (e) {
     if (e instanceof PassiveFastPathError) {
       fast.on = false; // (as withFastPassive: from now on the plain way)

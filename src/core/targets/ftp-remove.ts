@@ -9,7 +9,7 @@ import { mapLimit } from '../pool.js';
 import { listTree, type ListHost } from './ftp-list.js';
 import { parentAbs, statAbs } from './ftp-ops.js';
 import type { FtpOpsHost } from './ftp-partial.js';
-import { ftpCode } from './ftp-util.js';
+import { ftpCode, wholeTextOnly } from './ftp-util.js';
 import { baseName, isTempName, isWithin, parentOf } from '../paths.js';
 
 export async function removeDirFtp(h: FtpOpsHost & { stat(path: string): Promise<{ type: string } | undefined>; removeFile(path: string): Promise<void> },
@@ -102,7 +102,8 @@ export async function isLinkFtp(c: Client, abs: string, mlst: boolean): Promise<
     if (ftpCode(e) === undefined) throw e;
     return false; // the parent is gone: so is the path
   }
-  const entry = (await c.list()).find((f) => f.name === name);
+  // (a listing cut short would say "not there", so "not a link": refused, CutListingError)
+  const entry = (await wholeTextOnly(c, parent, () => c.list())).find((f) => f.name === name);
   return entry?.isSymbolicLink === true;
 }
 

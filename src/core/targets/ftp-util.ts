@@ -1,5 +1,5 @@
 // Helpers of the FTP target: error mapping, retry classification, MLSx / LIST date parsing.
-import { FTPError } from 'basic-ftp';
+import { FTPError, type Client } from 'basic-ftp';
 import { SyncError, isTransientError } from '../errors.js';
 import type { EntryType } from '../types.js';
 import type { Readable } from 'node:stream';
@@ -27,8 +27,42 @@ function isTlsError(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS'));
 }
 
+/**
+ * A listing whose text stops in the middle of a line. Every MLSD and LIST line ends in CRLF (RFC 3659,
+ * RFC 959), so such a text was cut: its data connection ended early (a middlebox, a server's fault)
+ * although the server's reply said the transfer was complete. Taken as it is, the listing would be a
+ * shorter folder, and the files left out would look deleted on the server. A cut that falls exactly
+ * between two lines cannot be told from a whole listing: FTP gives no length or count for it.
+ */
+export class CutListingError extends Error {
+  constructor(readonly absPath: string, bytes: number) {
+    super(`The listing of ${absPath} stops in the middle of a line after ${bytes} bytes: its data connection closed before the whole listing came, though the server reported success`);
+    this.name = 'CutListingError';
+  }
+}
+
+/** throws CutListingError when a listing's text does not end with a whole line */
+export function assertWholeListing(text: string, absPath: string): void {
+  if (text.length > 0 && !text.endsWith('\n')) throw new CutListingError(absPath, Buffer.byteLength(text));
+}
+
+/** runs `fn` (a basic-ftp listing) with its parser refusing a text cut in the middle of a line (CutListingError) */
+export async function wholeTextOnly<T>(c: Client, absPath: string, fn: () => Promise<T>): Promise<T> {
+  const parse = c.parseList;
+  c.parseList = (text: string) => {
+    assertWholeListing(text, absPath);
+    return parse(text);
+  };
+  try {
+    return await fn();
+  } finally {
+    c.parseList = parse;
+  }
+}
+
 /** Worth a reconnect and another try: network-level failures, timeouts, "try again later" replies. Never 530. */
 export function isRetryable(err: unknown): boolean {
+  if (err instanceof CutListingError) return true;
   if (err instanceof SyncError) return err.code === 'connect' && !(err.cause && isTlsCertError(err.cause));
   const code = ftpCode(err);
   if (code !== undefined) return code === 421 || code === 425 || code === 426 || code === 450;
@@ -55,6 +89,11 @@ export function toSyncError(err: unknown, what: string, path: string | undefined
   const errno = (err as { code?: unknown } | undefined)?.code;
   const msg = (err instanceof Error ? err.message : String(err)).trim();
   const opts = { path, detail: msg, cause: err };
+  if (err instanceof CutListingError) {
+    return new SyncError('io', `The listing of ${err.absPath} on ${server} came cut short`, {
+      ...opts, hint: 'Its data connection ended early on every try, though the server reported success: a firewall or proxy on the way?',
+    });
+  }
   if (code === 530) {
     return new SyncError('auth', `Login to ${server} refused`, {
       ...opts, hint: 'Check the user name and password (URL, REMOTE_SYNC_PASSWORD or ~/.netrc)',
