@@ -80,17 +80,37 @@ export async function renameAbs(c: Client, from: string, to: string, mlst: boole
     await c.send(`RNTO ${to}`);
   } catch (e) {
     if (ftpCode(e) === undefined) throw e;
-    await renameAfterRefusedRnto(c, from, to, mlst, e);
+    await renameAfterRefusedRnto(c, from, to, mlst, e, retriedSize);
   }
 }
 
-/** RNTO was refused (`e`): a server that will not rename over an existing file gets that file deleted first */
-export async function renameAfterRefusedRnto(c: Client, from: string, to: string, mlst: boolean, e: unknown): Promise<void> {
+/**
+ * RNTO was refused (`e`): a server that will not rename over an existing file gets that file deleted
+ * first. `retriedSize` (the temp's size, -1 unknown): this is a retry after a dropped connection, and
+ * the first try may have gone part of the way: the rename done (nothing left to do), or the old file
+ * deleted with the temp still there (the temp is then the only copy: renamed, never given up on).
+ */
+export async function renameAfterRefusedRnto(c: Client, from: string, to: string, mlst: boolean, e: unknown, retriedSize?: number): Promise<void> {
   // a case-only rename on a case-insensitive server: the "existing target" is the file itself
   if (foldCase(from) === foldCase(to)) throw e;
   const st = await statAbs(c, to, to, mlst);
+  if (retriedSize !== undefined) {
+    const tmp = await statAbs(c, from, from, mlst);
+    if (tmp === undefined) {
+      // the temp is gone: the first try's rename went through (`to` has its size); else nothing is touched
+      if (st?.type === 'file' && (retriedSize < 0 || st.size === retriedSize)) return;
+      throw e;
+    }
+    // the first try deleted the old file and lost the connection before its rename
+    if (st === undefined) return await renameKeepingTemp(c, from, to);
+  }
   if (st?.type !== 'file') throw e;
   await c.send(`DELE ${to}`);
+  await renameKeepingTemp(c, from, to);
+}
+
+/** the rename of a temp that is the only copy of the new content (the old file deleted): a refusal keeps it (TempKeptError) */
+async function renameKeepingTemp(c: Client, from: string, to: string): Promise<void> {
   try {
     await c.send(`RNFR ${from}`);
     await c.send(`RNTO ${to}`);

@@ -114,8 +114,10 @@ export async function finishRename(o: PipelinedReplace, renamed: Promise<Reply[]
   let listed: Reply = after;
   if (rnto instanceof FTPError) {
     // (the MLST then described the file that was to be replaced: asked again below)
+    // a retry (dropped connection) first looks at what the try before it did: DELE and RNTO are not repeatable
+    let tries = 0;
     listed = await withConnection(async (c) => {
-      await renameAfterRefusedRnto(c, o.absTmp, o.abs, true, rnto);
+      await renameAfterRefusedRnto(c, o.absTmp, o.abs, true, rnto, tries++ > 0 ? o.size ?? -1 : undefined);
       return await c.send(`MLST ${o.abs}`).catch((e: unknown) => { if (e instanceof FTPError) return e; throw e; });
     });
   }
