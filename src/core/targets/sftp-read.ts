@@ -40,11 +40,6 @@ interface Slot {
 const PUMP_EXTRA = 2;
 /** buffers of finished pumps kept for the next file (request-sized: transfer/buffer-pool.ts) */
 const SPARE_MAX = 16;
-/**
- * where a request past the known end reads (expected: EOF): shared by every download, which is safe
- * because ssh2 copies a reply's bytes in and calls back at once, and the callback copies them out
- */
-let probeScratch: Buffer | undefined;
 
 /**
  * A Readable over an open remote file handle. `size` (from fstat) lets it pipeline up to the known
@@ -202,6 +197,15 @@ export class SftpReadStream extends Readable {
       let failed: Error | undefined;
       let settled = false;
       let pacing: NodeJS.Timeout | undefined;
+      /**
+       * where this pump's requests past the known end read (expected: EOF), made at the first one.
+       * Its own, never shared with another pump: sftp-direct-data.ts copies a DATA reply into the
+       * request's buffer packet by packet, over several socket reads (turns of the event loop), so
+       * another connection's probe into a shared buffer would interleave its bytes with ours. One probe
+       * at a time here, and its bytes are copied out in its callback before the next is sent (a probe
+       * still pending after a failure writes into this pump's buffer only).
+       */
+      let scratch: Buffer | undefined;
 
       const take = (len: number): Buffer | undefined => {
         return buffers.take(whole < chunk ? len : undefined);
@@ -277,12 +281,12 @@ export class SftpReadStream extends Readable {
           fill();
         });
       };
-      /** a request past the known end, into the shared scratch; bytes there (the file grew) are copied out */
+      /** a request past the known end, into this pump's scratch; bytes there (the file grew) are copied out */
       const probe = () => {
-        const scratch = probeScratch && probeScratch.length >= chunk ? probeScratch : (probeScratch = Buffer.allocUnsafe(chunk));
-        const slot: PSlot = { pos: this.nextPos, buf: scratch, len: chunk, filled: 0, done: false, eof: false };
+        const buf = (scratch ??= Buffer.allocUnsafe(chunk));
+        const slot: PSlot = { pos: this.nextPos, buf, len: chunk, filled: 0, done: false, eof: false };
         slots.push(slot);
-        this.request(scratch, 0, chunk, this.nextPos, (err, nb) => {
+        this.request(buf, 0, chunk, this.nextPos, (err, nb) => {
           if (failed || settled) return;
           if (ended) { settle(); return; }
           if (err) { fail(err); return; }
@@ -291,7 +295,7 @@ export class SftpReadStream extends Readable {
             slot.eof = true;
             this.eofSeen = true;
           } else {
-            slot.buf = Buffer.from(scratch.subarray(0, nb));
+            slot.buf = Buffer.from(buf.subarray(0, nb));
             slot.len = slot.filled = nb;
             this.nextPos += nb;
             got(nb);
