@@ -1,6 +1,6 @@
 // The SFTP target's listing: folders read many at a time on the one channel, symbolic links
 // followed (loops refused), temp files, bad names and unreadable folders collected for the target.
-import type { Stats } from 'ssh2';
+import type { FileEntryWithStats, Stats } from 'ssh2';
 import { SyncError } from '../errors.js';
 import { checkRemoteName, isTempName, joinPath } from '../paths.js';
 import type { EntryType, ListOptions, Logger, RemoteSpec } from '../types.js';
@@ -37,9 +37,9 @@ export async function walkSftp(c: SftpConnection, options: ListOptions, ctx: { s
   let failed: unknown;
 
   const readFolder = async (job: Job): Promise<void> => {
-    let list: { filename: string; attrs: Stats }[];
+    let list: FileEntryWithStats[];
     try {
-      list = await readDirPipelined(c, absPath(c, job.rel));
+      list = await readDirPipelined(c, absPath(c, job.rel), job.rel);
     } catch (e) {
       if (job.rel === '' && (e as { code?: unknown }).code === 2) {
         throw new SyncError('not-found', `The remote folder ${c.root} does not exist`, { path: '', detail: (e as Error).message });
@@ -52,7 +52,7 @@ export async function walkSftp(c: SftpConnection, options: ListOptions, ctx: { s
       throw toSyncError(e, ctx.spec, 'Listing a folder', job.rel);
     }
     const links: Promise<void>[] = [];
-    for (const { filename: name, attrs } of list) {
+    for (const { filename: name, longname, attrs } of list) {
       try {
         checkRemoteName(name, job.rel);
       } catch (e) {
@@ -62,7 +62,7 @@ export async function walkSftp(c: SftpConnection, options: ListOptions, ctx: { s
       const rel = joinPath(job.rel, name);
       if (isReservedName(name)) continue; // the state folder's name, at any depth: never synced
       if (isTempName(name)) { stale.push(rel); continue; }
-      const t = typeOf(attrs);
+      const t = entryTypeOf(attrs, longname, rel);
       if (t === 'link') {
         links.push(followLink(c, rel, ctx.log).then((r) => {
           if (r && 'unreadable' in r) {
@@ -106,8 +106,50 @@ export async function walkSftp(c: SftpConnection, options: ListOptions, ctx: { s
 function add(out: Listing, queue: { rel: string; phys: string; links: string[] }[], rel: string, attrs: Stats,
   type: EntryType, include: (p: string, t: EntryType) => boolean, job: { rel: string; phys: string; links: string[] }): void {
   if (!include(rel, type)) return;
-  out.add(rel, type, type === 'file' ? attrs.size : 0, attrs.mtime * 1000, attrs.mode & 0o777);
+  out.add(rel, type, type === 'file' ? attrs.size : 0, attrs.mtime * 1000, hasMode(attrs) ? attrs.mode & 0o777 : undefined);
   if (type === 'dir') queue.push(job);
+}
+
+/** the server sent the entry's permissions (ssh2 leaves `mode` undefined when it did not) */
+function hasMode(attrs: Stats): boolean {
+  return typeof (attrs.mode as unknown) === 'number';
+}
+
+/**
+ * What a listed entry is: from its mode, or, when the server sent no permissions (typeOf would read
+ * the missing mode as "neither file nor folder"), from the first character of its `ls -l` style
+ * longname. undefined: something not synced (a device, a socket, a pipe). When neither tells, the
+ * listing fails: an entry left out would look deleted on the server.
+ */
+export function entryTypeOf(attrs: Stats, longname: string | undefined, rel: string): EntryType | 'link' | undefined {
+  if (hasMode(attrs)) return typeOf(attrs);
+  switch (longname?.[0]) {
+    case 'd': return 'dir';
+    case '-': return 'file';
+    case 'l': return 'link';
+    case 'b': case 'c': case 'p': case 's': return undefined;
+  }
+  throw new SyncError('io', `Listing a folder: the server did not say whether ${rel} is a file or a folder (no permissions, and no "ls -l" line that tells)`, {
+    path: rel, detail: longname ? `its line: ${longname}` : undefined,
+  });
+}
+
+/**
+ * Take one batch of READDIR replies on a handle (in order; undefined: the reply said EOF) into `out`;
+ * true once one of them said EOF. A reply with entries after an EOF fails the listing: a server that
+ * goes on after saying the folder had no more entries cannot be trusted to have listed all of it, and
+ * entries left out would look deleted on the server.
+ */
+export function takeReaddirBatch<E>(replies: readonly (readonly E[] | undefined)[], rel: string, out: E[]): boolean {
+  let eof = false;
+  for (const list of replies) {
+    if (!list) { eof = true; continue; }
+    if (eof && list.length) {
+      throw new SyncError('io', `Listing the server folder ${rel || '/'}: the server sent more entries after saying there were no more; the listing may be incomplete`, { path: rel });
+    }
+    for (const e of list) out.push(e);
+  }
+  return eof;
 }
 
 /** READDIRs sent together: a folder of up to ~200 names (OpenSSH sends 100 a reply) is read in one round trip */
@@ -120,21 +162,17 @@ const FX_EOF = 1;
  * just says EOF again), and the handle closed without waiting for the reply — the next request on the
  * channel comes after the CLOSE, so no handle is left open.
  */
-async function readDirPipelined(c: SftpConnection, abs: string): Promise<{ filename: string; attrs: Stats }[]> {
+async function readDirPipelined(c: SftpConnection, abs: string, rel: string): Promise<FileEntryWithStats[]> {
   const handle = await call<Buffer>(c, (s, cb) => s.opendir(abs, cb));
-  const out: { filename: string; attrs: Stats }[] = [];
+  const out: FileEntryWithStats[] = [];
   try {
     for (let eof = false; !eof;) {
-      const reads: Promise<{ filename: string; attrs: Stats }[] | undefined>[] = [];
+      const reads: Promise<FileEntryWithStats[] | undefined>[] = [];
       for (let k = 0; k < READDIR_AHEAD; k++) {
-        reads.push(call<{ filename: string; attrs: Stats }[]>(c, (s, cb) => s.readdir(handle, cb))
+        reads.push(call<FileEntryWithStats[]>(c, (s, cb) => s.readdir(handle, cb))
           .catch((e: unknown) => { if ((e as { code?: unknown }).code === FX_EOF) return undefined; throw e; }));
       }
-      for (const list of await Promise.all(reads)) {
-        if (!list) { eof = true; continue; }
-        if (eof) continue; // (a server that went on after saying EOF: what came first counts)
-        for (const e of list) out.push(e);
-      }
+      eof = takeReaddirBatch(await Promise.all(reads), rel, out);
     }
   } finally {
     try {
@@ -159,6 +197,8 @@ async function followLink(c: SftpConnection, rel: string, log: Logger): Promise<
     log.debug(`Skipping broken symbolic link ${rel}`);
     return undefined;
   }
+  // no permissions in the reply: what the link points to is not known; reported and left alone (skipped, it would look deleted)
+  if (!hasMode(attrs)) return { unreadable: 'the server did not say whether its target is a file or a folder' };
   const t = typeOf(attrs);
   if (t !== 'file' && t !== 'dir') return undefined;
   const real = t === 'dir' ? await call<string>(c, (s, cb) => s.realpath(p, cb)) : p;
