@@ -3,11 +3,11 @@
 // EPSV with the transfer command (ftp-fast.ts), RETR runs on our own data connection (ftp-retr.ts:
 // reused buffers, and a pump straight into a local file); else (FTPS, active mode, a server that does
 // not pipeline or refused EPSV) basic-ftp's downloadTo pipes the data connection into a PassThrough.
-import type { Client } from 'basic-ftp';
+import { FTPError, type Client } from 'basic-ftp';
 import { PassThrough, type Readable } from 'node:stream';
 import { SyncError } from '../errors.js';
 import type { FtpOpsHost } from './ftp-partial.js';
-import { withFastPassive, type FastPassiveSwitch } from './ftp-fast.js';
+import { PassiveFastPathError, withFastPassive, type FastPassiveSwitch } from './ftp-fast.js';
 import { retrPipelined } from './ftp-retr.js';
 
 /** what a download needs of the target beyond FtpOpsHost */
@@ -26,7 +26,10 @@ export async function readFtp(h: FtpReadHost, path: string, signal?: AbortSignal
   await h.ready();
   const abs = h.abs(path);
   const what = `download ${abs}`;
-  // our own data connection (ftp-retr.ts); a refused EPSV turns it off and the same connection goes on the basic-ftp way
+  // our own data connection (ftp-retr.ts); a refused EPSV turns it off and the same connection goes on the basic-ftp way.
+  // Each way gives the connection back itself on every outcome (withOwnedClient does not): a transfer
+  // the server refused (550: missing or unreadable) too, else the pool loses a connection per refusal
+  // and a run with as many of them as connections waits for one forever.
   const fast = async (c: Client): Promise<Readable> => {
     const onAbort = () => c.close(); // the stream (or its pump) fails with the closed connection
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -37,6 +40,9 @@ export async function readFtp(h: FtpReadHost, path: string, signal?: AbortSignal
       }, (e) => (signal?.aborted ? new SyncError('aborted', 'Cancelled', { path }) : h.toError(e, what, path)));
     } catch (e) {
       signal?.removeEventListener('abort', onAbort);
+      // (a PassiveFastPathError: the connection is in step and goes on to basic() below, which hands it back)
+      // a refusal (FTPError) leaves it in step: reused; anything else may not have (closed, not reused)
+      if (!(e instanceof PassiveFastPathError)) h.release(c, !(e instanceof FTPError));
       throw e;
     }
   };

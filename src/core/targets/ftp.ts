@@ -208,7 +208,8 @@ export class FtpTarget implements Target {
    * Run `fn` on a borrowed connection; a dropped connection is replaced and `fn` retried with backoff.
    * `canRetry`: whether another try is possible (an upload whose source was read cannot be repeated);
    * `beforeRetry`: may throw the real reason (a server refusing a transfer may reset the data connection
-   * before its 550 arrives); `owns`: `fn` gives the connection back itself (streamed reads).
+   * before its 550 arrives); `owns`: `fn` gives the connection back itself (streamed reads), when it
+   * fails too (a refused RETR): this does not, so a connection `fn` keeps is lost to the pool.
    */
   private async withClient<T>(what: string, path: string, fn: (c: Client) => Promise<T>, opts: {
     signal?: AbortSignal; canRetry?: () => boolean; beforeRetry?: () => Promise<void>; owns?: boolean;
