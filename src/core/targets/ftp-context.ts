@@ -4,7 +4,8 @@
 // fifth of the CPU of an FTP upload of many small files. This context records the command instead
 // and builds a stack only when that error actually happens. Everything else is upstream's
 // behaviour (basic-ftp 6.2.3, FtpContext.handle), unchanged. Refusals (FTPError) are made without a
-// stack trace too (refusal() below).
+// stack trace too (refusal() below). Replies are parsed from whole lines only (controlReplies(): a
+// reply split by TCP inside a line is read once the line is complete, not as two).
 // It also carries a "rider" (ride()): commands whose replies are awaited after the connection went
 // back to the pool. They go out with the next task's write on this connection (one socket write and
 // one server wake-up less per exchange: ftp-replace.ts), or on the next turn of the event loop when
@@ -84,10 +85,17 @@ export class LeanFtpContext extends FTPContext {
 
   override closeWithError(err: Error): void {
     const riders = this.riders.splice(0);
+    this._partialResponse = ''; // (a reply cut by the close is never completed; a new socket starts afresh)
     super.closeWithError(err);
     for (const r of riders) r.reject(err);
   }
-  /** upstream's (FtpContext._onControlSocketData), with refusal() for the replies of 400 and above */
+  /**
+   * upstream's (FtpContext._onControlSocketData), with refusal() for the replies of 400 and above, and
+   * only whole lines parsed (controlReplies()): upstream parses a chunk's unfinished last line as if
+   * it had ended, so a reply split by TCP inside a line gave a cut fact ("size=12" of "size=1234") or
+   * a reply of its own ("250" of "250-Begin") that shifted every later pipelined reply by one.
+   * `_partialResponse` holds what is not parsed yet (upstream empties it when a socket is set).
+   */
   protected override _onControlSocketData(chunk: string): void {
     this.log(`< ${chunk}`);
     // this chunk may complete an earlier partial response; an unbounded response is an attack
@@ -95,7 +103,7 @@ export class LeanFtpContext extends FTPContext {
       this.closeWithError(new Error('FTP control response exceeded maximum allowed size'));
       return;
     }
-    const parsed = parseControlResponse(this._partialResponse + chunk);
+    const parsed = controlReplies(this._partialResponse, chunk);
     this._partialResponse = parsed.rest;
     for (const message of parsed.messages) {
       const code = parseInt(message.substring(0, 3), 10);
@@ -174,6 +182,21 @@ export class LeanFtpContext extends FTPContext {
       }
     });
   }
+}
+
+/**
+ * The replies completed by `chunk`, read after `pending` (what an earlier call left, its `rest`): only
+ * the lines up to the last line feed (CRLF or a bare LF) are parsed (basic-ftp's parseControlResponse,
+ * multi-line replies "123-…" … "123 …" included); the unfinished last line and an open multi-line
+ * reply stay in `rest` for the next chunk. Any split of the same text gives the same replies.
+ */
+export function controlReplies(pending: string, chunk: string): { messages: string[]; rest: string } {
+  const text = pending + chunk;
+  const end = text.lastIndexOf('\n') + 1;
+  if (end === 0) return { messages: [], rest: text };
+  const parsed = parseControlResponse(text.slice(0, end));
+  // (an open multi-line reply comes back as its lines, each ended by a line feed)
+  return { messages: parsed.messages, rest: parsed.rest + text.slice(end) };
 }
 
 /** as send() checks a command: no line breaks or NUL in it (the password is not repeated) */

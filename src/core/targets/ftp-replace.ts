@@ -10,14 +10,14 @@
 // meanwhile; the rename is sent only after the replies of 1 passed (judgeChecks()).
 // Only a first try pipelines: a retry after a dropped connection goes the one-at-a-time way, which
 // first checks whether the rename already took effect (renameAbs with retriedSize).
-import { FTPError, type Client } from 'basic-ftp';
+import { FTPError, type Client, type FTPResponse } from 'basic-ftp';
 import type { Entry } from '../types.js';
 import { SyncError } from '../errors.js';
 import { checkSize } from '../transfer/verify.js';
 import { assertUnchanged } from '../transfer/recheck.js';
 import { rideAlong, type Reply } from './ftp-pipeline.js';
 import { checkStoredNameInReply, entryFromMlst, renameAfterRefusedRnto } from './ftp-ops.js';
-import { formatMlsxTime } from './ftp-util.js';
+import { formatMlsxTime, parseMlstReply } from './ftp-util.js';
 import { DestinationAppeared } from '../transfer/dest-check.js';
 
 export interface PipelinedReplace {
@@ -40,6 +40,18 @@ export interface PipelinedReplace {
 }
 
 const code550 = (r: Reply): boolean => r instanceof FTPError && r.code === 550;
+
+/**
+ * The entry a positive reply to `MLST abs` names. A positive reply without the facts line is not an
+ * MLST reply (replies out of step with their commands, or a broken server): an error, never "nothing
+ * there" — only a refusal (550) says the name is free, else a changed file would pass the re-check.
+ */
+function mlstEntry(reply: FTPResponse, abs: string, path: string): Entry | undefined {
+  if (!parseMlstReply(reply.message)) {
+    throw new SyncError('io', `Unexpected reply to MLST ${abs}: ${reply.message.split('\n')[0]}`, { path, hint: 'Run the sync again' });
+  }
+  return entryFromMlst(reply.message, path);
+}
 
 /** a connection of the pool for a step after the hand-back (a rename the server refused, an mtime to set again) */
 export type WithConnection = <T>(fn: (c: Client) => Promise<T>) => Promise<T>;
@@ -68,7 +80,7 @@ export function judgeChecks(o: PipelinedReplace, replies: Reply[]): boolean {
     if (stored instanceof FTPError) {
       if (!code550(stored)) throw stored;
     } else {
-      const e = entryFromMlst(stored.message, o.tmp);
+      const e = mlstEntry(stored, o.absTmp, o.tmp);
       if (e) checkSize(o.path, o.size, e.size, 'moved');
     }
   }
@@ -81,8 +93,9 @@ export function judgeChecks(o: PipelinedReplace, replies: Reply[]): boolean {
     // what is at the final name now: the re-check before overwrite (recheck.ts), or nothing when the plan saw nothing (dest-check.ts)
     const there = replies[i++];
     if (there instanceof FTPError && !code550(there)) throw there;
+    const now = there instanceof FTPError ? undefined : mlstEntry(there, o.abs, o.path);
     if (o.newOnly && !(there instanceof FTPError)) throw new DestinationAppeared(o.path, 'on the server');
-    if (o.expect) assertUnchanged('ftp', o.expect, there instanceof FTPError ? undefined : entryFromMlst(there.message, o.path));
+    if (o.expect) assertUnchanged('ftp', o.expect, now);
   }
   return mtimeSet;
 }
