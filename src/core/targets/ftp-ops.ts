@@ -11,12 +11,17 @@ import { foldCase } from '../names/case.js';
 /** MLST where offered; else SIZE + MDTM, and CWD to tell a folder */
 export async function statAbs(c: Client, abs: string, path: string, mlst: boolean): Promise<Entry | undefined> {
   if (mlst) {
+    let message: string;
     try {
-      return entryFromMlst((await c.send(`MLST ${abs}`)).message, path);
+      message = (await c.send(`MLST ${abs}`)).message;
     } catch (e) {
       if (ftpCode(e) === 550) return undefined;
       throw e;
     }
+    // a positive reply without the facts line is not an MLST reply: never "nothing there" (only 550 says
+    // the name is free), else a changed file would pass the re-check before overwrite
+    if (!parseMlstReply(message)) throw new SyncError('io', `Unexpected reply to MLST ${abs}: ${message.split('\n')[0]}`, { path, hint: 'Run the sync again' });
+    return entryFromMlst(message, path);
   }
   let size: number;
   try {
