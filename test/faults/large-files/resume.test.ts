@@ -99,9 +99,12 @@ test('ftp: a 64 MiB download cut at half continues from the partial in the state
     assert.deepEqual(second.errors, []);
     const received = bytesSince(env.proxy!, from, 'down');
     const rest = SIZE - partial;
-    // the rest, plus the 64 KiB read to check the partial's tail, plus listings and replies
+    // the rest, plus the read that checks the partial's tail, plus listings and replies. FTP cannot ask
+    // for 64 KiB: the tail check's RETR runs until its data connection is closed, and what the server
+    // pushed into the socket buffers by then comes through the proxy too (0.4 MiB on a quiet machine,
+    // 2.3 MiB seen under CI's load); the whole file again would be 64 MiB
     t.diagnostic(`partial ${partial} bytes; second run received ${received} bytes for a rest of ${rest}`);
-    assert.ok(received >= rest && received < rest + 2 * MiB, `received ${received} bytes for a rest of ${rest}`);
+    assert.ok(received >= rest && received < rest + 6 * MiB, `received ${received} bytes for a rest of ${rest}`);
     await assertOutcome(env, hashesOf(files));
   } finally {
     await env.cleanup();
