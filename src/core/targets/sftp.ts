@@ -12,7 +12,7 @@ import type { TargetOptions } from './index.js';
 import { hostPort, isConnectionLost, openSftpConnection, toSyncError, userOf, type SecretCache, type SftpConnection } from './sftp-connect.js';
 import { writeFrom } from './sftp-stream.js';
 import { SftpReadStream } from './sftp-read.js';
-import { absPath, call, entryOf, typeOf } from './sftp-util.js';
+import { absPath, call, entryOf, statEntryOf, typeOf } from './sftp-util.js';
 import { walkSftp, type BadName } from './sftp-list.js';
 import type { Listing } from '../listing/listing.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -149,8 +149,7 @@ export class SftpTarget implements Target {
     return this.withRetry('Reading file info', path, async (c) => {
       try {
         const attrs = await call<Stats>(c, (s, cb) => s.stat(this.abs(c, path), cb));
-        const t = typeOf(attrs);
-        return t === 'file' || t === 'dir' ? entryOf(path, attrs, t) : undefined;
+        return statEntryOf(path, attrs);
       } catch (e) {
         if ((e as { code?: unknown }).code === 2) return undefined;
         throw e;
@@ -284,7 +283,7 @@ export class SftpTarget implements Target {
       await (closing ?? close());
       throwIfAborted(signal);
       const prev = expect && await previous!;
-      if (expect) assertUnchanged('sftp', expect, prev && (typeOf(prev) === 'file' || typeOf(prev) === 'dir') ? entryOf(path, prev, typeOf(prev) as 'file' | 'dir') : undefined);
+      if (expect) assertUnchanged('sftp', expect, prev ? statEntryOf(path, prev) : undefined);
       await options.beforeRename?.(tmp);
       let st: Stats;
       // a folder listing per file is costly: only names a case-insensitive server might keep otherwise
