@@ -16,6 +16,9 @@
 // - `refuseList`: MLSD of these folders is refused (550), as for a folder without read permission.
 // - `loseAfterListing`: commands that came in the same packet after an MLSD are lost (a server that
 //   reads its control connection while it sends a listing and drops what it does not expect).
+// - `typeOf`: MLST/MLSD name another type for a path (`OS.unix=slink:/etc/passwd`: a link swapped in).
+// - `hidden`: MLST or SIZE of a path answers 550 though it is there (servers that hide dot names).
+// - `storeShort`: an upload keeps that many bytes less than arrived, and still ends in 226 (a full disk).
 // Only what basic-ftp uses is implemented: USER/PASS, FEAT, OPTS, TYPE, STRU, PWD, CWD, EPSV/PASV,
 // MLSD, MLST, SIZE, MDTM, RETR, STOR, APPE, DELE, MKD, RMD, RNFR/RNTO, MFMT, NOOP, QUIT.
 
@@ -47,6 +50,12 @@ export interface CraftedFtpOptions {
   refuseList?: Set<string>;
   /** what follows an MLSD in the same packet is lost */
   loseAfterListing?: boolean;
+  /** the type fact MLST and MLSD give an absolute path instead of its own ("OS.unix=slink:/etc/passwd") */
+  typeOf?: (path: string) => string | undefined;
+  /** MLST or SIZE of this absolute path answers "550 No such file" though it is there */
+  hidden?: (path: string, cmd: 'MLST' | 'SIZE') => boolean;
+  /** STOR/APPE store this many bytes less than arrived, still answered with 226 */
+  storeShort?: number;
 }
 
 interface Node { type: 'file' | 'dir'; data: Buffer; mtime: number }
@@ -119,7 +128,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
     return parent === '/' ? `/${name}` : `${parent}/${name}`;
   };
   const sizeOf = (key: string, n: Node) => (n.type === 'dir' ? 0 : opts.listingSize?.(key) ?? n.data.length);
-  const facts = (key: string, n: Node) => `type=${n.type};size=${sizeOf(key, n)};modify=${mlsxTime(n.mtime)};unique=${idOf(key)};`;
+  const facts = (key: string, n: Node) => `type=${opts.typeOf?.(key) ?? n.type};size=${sizeOf(key, n)};modify=${mlsxTime(n.mtime)};unique=${idOf(key)};`;
 
   const server = net.createServer((sock) => {
     sockets.add(sock);
@@ -194,10 +203,10 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
         }
         case 'MLST': {
           const k = find(abs(arg));
-          if (!k) return reply('550 No such file');
+          if (!k || opts.hidden?.(k, 'MLST')) return reply('550 No such file');
           return reply(`250-Begin\r\n ${facts(k, nodes.get(k)!)} ${k}\r\n250 End`);
         }
-        case 'SIZE': { const k = find(abs(arg)); const n = k && nodes.get(k); return n && n.type === 'file' ? reply(`213 ${sizeOf(k, n)}`) : reply('550 No such file'); }
+        case 'SIZE': { const k = find(abs(arg)); const n = k && !opts.hidden?.(k, 'SIZE') && nodes.get(k); return n && n.type === 'file' ? reply(`213 ${sizeOf(k, n)}`) : reply('550 No such file'); }
         case 'MDTM': { const k = find(abs(arg)); const n = k && nodes.get(k); return n ? reply(`213 ${mlsxTime(n.mtime)}`) : reply('550 No such file'); }
         case 'MFMT': {
           const m = /^(\d{14}) (.+)$/.exec(arg);
@@ -233,7 +242,8 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
               const existing = find(key);
               const before = cmd === 'APPE' && existing ? nodes.get(existing)!.data : Buffer.alloc(0);
               if (existing && existing !== key) nodes.delete(existing);
-              nodes.set(key, { type: 'file', data: Buffer.concat([before, ...chunks]), mtime: Date.now() });
+              const data = Buffer.concat([before, ...chunks]);
+              nodes.set(key, { type: 'file', data: opts.storeShort ? data.subarray(0, Math.max(0, data.length - opts.storeShort)) : data, mtime: Date.now() });
               resolve();
             });
           }));

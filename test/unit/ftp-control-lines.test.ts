@@ -126,7 +126,7 @@ describe('control replies from whole lines', () => {
   });
 });
 
-describe('judgeChecks: a positive reply to MLST without facts', () => {
+describe('judgeChecks: a positive reply to MLST without facts, or naming another type', () => {
   const ok = (message: string): FTPResponse => ({ code: Number(message.slice(0, 3)), message });
   const refused = (message: string): FTPError => new FTPError(ok(message));
   const planned = { path: 'f', type: 'file' as const, size: 10, mtime: Date.UTC(2019, 0, 1) };
@@ -140,8 +140,8 @@ describe('judgeChecks: a positive reply to MLST without facts', () => {
   const changed = ok('250-Begin\n type=file;size=99;modify=20210101000000; /d/f\n250 End');
 
   test('the file at the final name as planned, gone (550) or changed: as before', () => {
-    assert.equal(judgeChecks(base(), [temp, mfmt, same]), true);
-    assert.equal(judgeChecks(base(), [temp, mfmt, refused('550 No such file')]), true, 'gone: nothing is overwritten, no reason to stop');
+    assert.deepEqual(judgeChecks(base(), [temp, mfmt, same]), { mtimeSet: true, sizeUnchecked: false });
+    assert.deepEqual(judgeChecks(base(), [temp, mfmt, refused('550 No such file')]), { mtimeSet: true, sizeUnchecked: false }, 'gone: nothing is overwritten, no reason to stop');
     assert.throws(() => judgeChecks(base(), [temp, mfmt, changed]), /Changed on the server/);
   });
 
@@ -152,9 +152,17 @@ describe('judgeChecks: a positive reply to MLST without facts', () => {
     }
   });
 
+  test('a link or special file at the final name is an error, never "gone"', () => {
+    for (const type of ['OS.unix=slink:/etc/passwd', 'OS.unix=symlink', 'OS.unix=chr-13/29']) {
+      const there = ok(`250-Begin\n type=${type};size=10;modify=20190101000000; /d/f\n250 End`);
+      assert.throws(() => judgeChecks(base(), [temp, mfmt, there]), new RegExp(`/d/f on the server is neither a file nor a folder \\(type=${type.replace(/[.]/g, '\\.')}\\)`));
+      assert.throws(() => judgeChecks(base({ expect: undefined, newOnly: true }), [temp, mfmt, there]), /neither a file nor a folder/);
+    }
+  });
+
   test('the temp\'s size check given a reply without facts fails instead of being skipped', () => {
     assert.throws(() => judgeChecks(base(), [ok('250'), ok('250 End'), same]), /Unexpected reply to MLST \/d\/\.rs-tmp-abc/);
     assert.throws(() => judgeChecks(base(), [ok('250-Begin\n type=file;size=1234;modify=20200101000000; /d/.rs-tmp-abc\n250 End'), mfmt, same]), /incomplete/, 'the size is checked');
-    assert.equal(judgeChecks(base(), [refused('550 No such file'), mfmt, same]), true, 'a temp not listed (550): as before');
+    assert.deepEqual(judgeChecks(base(), [refused('550 No such file'), mfmt, same]), { mtimeSet: true, sizeUnchecked: true }, 'a temp not listed (550): its size is asked another way');
   });
 });

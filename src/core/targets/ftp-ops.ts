@@ -1,7 +1,8 @@
 // Stateless FTP operations on one connection, by absolute server path (used by FtpTarget).
 import type { Client } from 'basic-ftp';
 import type { Entry } from '../types.js';
-import { SyncError } from '../errors.js';
+import { SyncError, errorMessage } from '../errors.js';
+import { checkSize } from '../transfer/verify.js';
 import { isTempName, parentOf } from '../paths.js';
 import { TempKeptError } from '../transfer/kept-temps.js';
 import { ftpCode, parseMlstReply } from './ftp-util.js';
@@ -9,7 +10,12 @@ import { checkStoredName, mlstReplyPath, needsNameCheck } from '../names/stored-
 import { foldCase } from '../names/case.js';
 
 /** MLST where offered; else SIZE + MDTM, and CWD to tell a folder */
-export async function statAbs(c: Client, abs: string, path: string, mlst: boolean): Promise<Entry | undefined> {
+/**
+ * `strict` (the re-checks before a rename over `abs`): a name the server lists as neither a file nor a
+ * folder (a link, a device) is an error (notPlainOnServer), never "nothing there", which would let the
+ * rename replace it.
+ */
+export async function statAbs(c: Client, abs: string, path: string, mlst: boolean, strict = false): Promise<Entry | undefined> {
   if (mlst) {
     let message: string;
     try {
@@ -21,7 +27,7 @@ export async function statAbs(c: Client, abs: string, path: string, mlst: boolea
     // a positive reply without the facts line is not an MLST reply: never "nothing there" (only 550 says
     // the name is free), else a changed file would pass the re-check before overwrite
     if (!parseMlstReply(message)) throw new SyncError('io', `Unexpected reply to MLST ${abs}: ${message.split('\n')[0]}`, { path, hint: 'Run the sync again' });
-    return entryFromMlst(message, path);
+    return strict ? plainEntryFromMlst(message, abs, path) : entryFromMlst(message, path);
   }
   let size: number;
   try {
@@ -46,6 +52,38 @@ export function entryFromMlst(message: string, path: string): Entry | undefined 
   const f = parseMlstReply(message);
   if (!f || f.type === 'other') return undefined;
   return { path, type: f.type, size: f.type === 'dir' ? 0 : f.size, mtime: f.mtime, ...(f.mode !== undefined ? { mode: f.mode } : {}) };
+}
+
+/** entryFromMlst for a re-check before a rename over `abs`: a type other than file or folder is an error (notPlainOnServer) */
+export function plainEntryFromMlst(message: string, abs: string, path: string): Entry | undefined {
+  if (parseMlstReply(message)?.type === 'other') throw notPlainOnServer(abs, path, message);
+  return entryFromMlst(message, path);
+}
+
+/** something at `abs` the server lists with another type than file or folder (a link, a device): never replaced */
+export function notPlainOnServer(abs: string, path: string, mlstMessage: string): SyncError {
+  const type = /(?:^|[\s;])type=([^;]*)/i.exec(mlstMessage)?.[1] ?? 'unknown';
+  return new SyncError('io', `${abs} on the server is neither a file nor a folder (type=${type}); it is not replaced`, {
+    path, hint: 'A link or special file on the server is left alone: remove or rename it there, then sync again',
+  });
+}
+
+/**
+ * The size of an upload's temp whose MLST said "no such file" on a first try (a server that hides dot
+ * names from MLST), asked with SIZE. When that does not tell either, an error: the temp is not renamed,
+ * as a short one would replace the file on the server.
+ */
+export async function checkTempSizeBySize(c: Client, absTmp: string, path: string, expected: number): Promise<void> {
+  let stored: number;
+  try {
+    stored = await c.size(absTmp);
+  } catch (e) {
+    if (ftpCode(e) === undefined) throw e;
+    throw new SyncError('io', `The server does not show the uploaded temp file ${absTmp}, so its size cannot be checked; it was not renamed`, {
+      path, detail: errorMessage(e), hint: 'The file on the server was left as it was. Run the sync again',
+    });
+  }
+  checkSize(path, expected, stored, 'moved');
 }
 
 /** mkdir -p on absolute paths (no CWD: the working folder is never relied on); `onCreated` for each folder made */

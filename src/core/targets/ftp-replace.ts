@@ -16,7 +16,7 @@ import { SyncError } from '../errors.js';
 import { checkSize } from '../transfer/verify.js';
 import { assertUnchanged } from '../transfer/recheck.js';
 import { rideAlong, type Reply } from './ftp-pipeline.js';
-import { checkStoredNameInReply, entryFromMlst, renameAfterRefusedRnto } from './ftp-ops.js';
+import { checkStoredNameInReply, entryFromMlst, plainEntryFromMlst, renameAfterRefusedRnto } from './ftp-ops.js';
 import { formatMlsxTime, parseMlstReply } from './ftp-util.js';
 import { DestinationAppeared } from '../transfer/dest-check.js';
 
@@ -46,11 +46,11 @@ const code550 = (r: Reply): boolean => r instanceof FTPError && r.code === 550;
  * MLST reply (replies out of step with their commands, or a broken server): an error, never "nothing
  * there" — only a refusal (550) says the name is free, else a changed file would pass the re-check.
  */
-function mlstEntry(reply: FTPResponse, abs: string, path: string): Entry | undefined {
+function mlstEntry(reply: FTPResponse, abs: string, path: string, strict = false): Entry | undefined {
   if (!parseMlstReply(reply.message)) {
     throw new SyncError('io', `Unexpected reply to MLST ${abs}: ${reply.message.split('\n')[0]}`, { path, hint: 'Run the sync again' });
   }
-  return entryFromMlst(reply.message, path);
+  return strict ? plainEntryFromMlst(reply.message, abs, path) : entryFromMlst(reply.message, path);
 }
 
 /** a connection of the pool for a step after the hand-back (a rename the server refused, an mtime to set again) */
@@ -71,14 +71,20 @@ export function rideChecks(c: Client, o: PipelinedReplace): Promise<Reply[]> | u
   return replies;
 }
 
-/** the checks of exchange 1 (throws when the temp is short or the final name is not what it must be); true: MFMT took */
-export function judgeChecks(o: PipelinedReplace, replies: Reply[]): boolean {
+/**
+ * The checks of exchange 1 (throws when the temp is short or the final name is not what it must be).
+ * `mtimeSet`: MFMT took; `sizeUnchecked`: the server did not list the temp (550), its size is to be
+ * asked another way before the rename (ftp-ops.ts checkTempSizeBySize).
+ */
+export function judgeChecks(o: PipelinedReplace, replies: Reply[]): { mtimeSet: boolean; sizeUnchecked: boolean } {
   let mtimeSet = false;
+  let sizeUnchecked = false;
   let i = 0;
   if (o.size !== undefined) {
     const stored = replies[i++];
     if (stored instanceof FTPError) {
       if (!code550(stored)) throw stored;
+      sizeUnchecked = true;
     } else {
       const e = mlstEntry(stored, o.absTmp, o.tmp);
       if (e) checkSize(o.path, o.size, e.size, 'moved');
@@ -93,11 +99,12 @@ export function judgeChecks(o: PipelinedReplace, replies: Reply[]): boolean {
     // what is at the final name now: the re-check before overwrite (recheck.ts), or nothing when the plan saw nothing (dest-check.ts)
     const there = replies[i++];
     if (there instanceof FTPError && !code550(there)) throw there;
-    const now = there instanceof FTPError ? undefined : mlstEntry(there, o.abs, o.path);
+    // (a link or special file there is an error, never "gone": it is not replaced)
+    const now = there instanceof FTPError ? undefined : mlstEntry(there, o.abs, o.path, true);
     if (o.newOnly && !(there instanceof FTPError)) throw new DestinationAppeared(o.path, 'on the server');
     if (o.expect) assertUnchanged('ftp', o.expect, now);
   }
-  return mtimeSet;
+  return { mtimeSet, sizeUnchecked };
 }
 
 /** Exchange 2, riding with the next command on `c` (after judgeChecks() passed and the temp's modes are set): the rename and the listing after it */

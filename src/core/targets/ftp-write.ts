@@ -15,7 +15,7 @@ import { untouched } from '../transfer/fd-pump.js';
 import { assertUnchanged } from '../transfer/recheck.js';
 import { TempKeptError } from '../transfer/kept-temps.js';
 import { DestinationAppeared } from '../transfer/dest-check.js';
-import { renameAbs, statAbs, verifyStoredName } from './ftp-ops.js';
+import { checkTempSizeBySize, renameAbs, statAbs, verifyStoredName } from './ftp-ops.js';
 import { storePipelined, withFastPassive, type FastPassiveSwitch } from './ftp-fast.js';
 import { RideLost, finishRename, judgeChecks, lost, rideChecks, rideRename, type PipelinedReplace, type WithConnection } from './ftp-replace.js';
 import { mfmtRefused, setMtimeFtp } from './ftp-partial.js';
@@ -74,11 +74,14 @@ export async function writeFtp(h: FtpWriteHost, path: string, source: Readable, 
       if (options.size !== undefined) {
         stored = await statAbs(c, absTmp, tmp, h.mlst);
         if (stored) checkSize(path, options.size, stored.size, 'moved');
+        // not listed on a first try (a retry: renamed already, looked at below): asked with SIZE
+        else if (tries === 0) await checkTempSizeBySize(c, absTmp, path, options.size);
       }
-      // the re-check before overwrite (recheck.ts); on a retry only while the temp is still there (else it was renamed)
-      if (options.expect && (tries === 0 || stored)) assertUnchanged('ftp', options.expect, await statAbs(c, abs, path, h.mlst));
+      // the re-check before overwrite (recheck.ts); on a retry only while the temp is still there (else it was renamed);
+      // strict: a link or special file at the name is an error, never "gone"
+      if (options.expect && (tries === 0 || stored)) assertUnchanged('ftp', options.expect, await statAbs(c, abs, path, h.mlst, true));
       // the plan saw no file here: one that appeared since is not replaced (first try: a retry may find its own rename)
-      if (options.newOnly && tries === 0 && await statAbs(c, abs, path, h.mlst)) throw new DestinationAppeared(path, 'on the server');
+      if (options.newOnly && tries === 0 && await statAbs(c, abs, path, h.mlst, true)) throw new DestinationAppeared(path, 'on the server');
       // a retry after a dropped connection: the rename may have gone through already
       await h.modes.beforeRename(c, absTmp, abs, options, h.mlst);
       await renameAbs(c, absTmp, abs, h.mlst, tries++ > 0 ? moved.bytes : undefined);
@@ -131,7 +134,10 @@ async function replaceRiding(h: FtpWriteHost, a: { tmp: string; absTmp: string; 
   };
   // (promises in objects: withConnection hands the connection back before they settle)
   const checks = await withConnection(async (c) => ({ replies: rideChecks(c, o) }));
-  const mtimeSet = checks.replies ? judgeChecks(o, await checks.replies.catch((e: unknown) => lost(e, false))) : false;
+  const judged = checks.replies ? judgeChecks(o, await checks.replies.catch((e: unknown) => lost(e, false))) : undefined;
+  // the temp not listed (a server that hides dot names from MLST): its size asked with SIZE, else not renamed
+  if (judged?.sizeUnchecked) await withConnection((c) => checkTempSizeBySize(c, a.absTmp, a.path, options.size!));
+  const mtimeSet = judged?.mtimeSet ?? false;
   const renamed = await withConnection(async (c) => {
     await h.modes.beforeRename(c, a.absTmp, a.abs, options, h.mlst);
     return { replies: rideRename(c, o) };
