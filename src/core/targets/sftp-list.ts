@@ -78,10 +78,10 @@ export async function walkSftp(c: SftpConnection, options: ListOptions, ctx: { s
               return;
             }
           }
-          add(out, queue, rel, r.attrs, r.type, include, { rel, phys: r.real, links: [...job.links, r.real] });
+          add(out, queue, unreadable, rel, r.attrs, r.type, include, { rel, phys: r.real, links: [...job.links, r.real] });
         }));
       } else if (t) {
-        add(out, queue, rel, attrs, t, include, { rel, phys: `${job.phys}/${name}`, links: job.links });
+        add(out, queue, unreadable, rel, attrs, t, include, { rel, phys: `${job.phys}/${name}`, links: job.links });
       }
     }
     await Promise.all(links);
@@ -103,10 +103,20 @@ export async function walkSftp(c: SftpConnection, options: ListOptions, ctx: { s
   return { out, stale, bad, unreadable };
 }
 
-function add(out: Listing, queue: { rel: string; phys: string; links: string[] }[], rel: string, attrs: Stats,
+/**
+ * One entry into the listing. A file whose size or time the server did not send cannot be compared
+ * with the last sync (NaN never equals anything): it is reported and left alone on both sides, never
+ * listed with made-up values. A folder needs neither.
+ */
+function add(out: Listing, queue: { rel: string; phys: string; links: string[] }[], unreadable: SftpListing['unreadable'], rel: string, attrs: Stats,
   type: EntryType, include: (p: string, t: EntryType) => boolean, job: { rel: string; phys: string; links: string[] }): void {
   if (!include(rel, type)) return;
-  out.add(rel, type, type === 'file' ? attrs.size : 0, attrs.mtime * 1000, hasMode(attrs) ? attrs.mode & 0o777 : undefined);
+  const mtime = attrs.mtime as unknown, size = attrs.size as unknown;
+  if (type === 'file' && (typeof size !== 'number' || typeof mtime !== 'number')) {
+    unreadable.push({ path: rel, message: `The server did not send this file's ${typeof size !== 'number' ? 'size' : 'modification time'}; left alone on both sides` });
+    return;
+  }
+  out.add(rel, type, type === 'file' ? attrs.size : 0, typeof mtime === 'number' ? mtime * 1000 : 0, hasMode(attrs) ? attrs.mode & 0o777 : undefined);
   if (type === 'dir') queue.push(job);
 }
 

@@ -2,6 +2,7 @@
 // and reading back the name a file was stored under.
 import type { Stats } from 'ssh2';
 import { call, typeOf } from './sftp-util.js';
+import { entryTypeOf } from './sftp-list.js';
 import type { SftpConnection } from './sftp-connect.js';
 import { checkStoredName } from '../names/stored-name.js';
 import { foldCase } from '../names/case.js';
@@ -20,14 +21,16 @@ export async function removeTree(c: SftpConnection, abs: string, only?: (path: s
   const left: string[] = [];
   const own = await call<Stats>(c, (s, cb) => s.lstat(abs, cb)).catch((e) => { ignoreMissing(e); return undefined; });
   if (!own) return left;
-  if (typeOf(own) !== 'dir') {
+  const ownType = hasMode(own) ? typeOf(own) : await typeFromParent(c, abs, rel);
+  if (ownType === 'gone') return left;
+  if (ownType !== 'dir') {
     // a link where the folder was: the link only (with `only`, a file there now is not what was shown)
-    if (only && typeOf(own) !== 'link') left.push(rel);
+    if (only && ownType !== 'link') left.push(rel);
     else await call<void>(c, (s, cb) => s.unlink(abs, cb)).catch(ignoreMissing);
     return left;
   }
   const walk = async (dirAbs: string, dirRel: string): Promise<boolean> => {
-    let list: { filename: string; attrs: Stats }[];
+    let list: { filename: string; longname?: string; attrs: Stats }[];
     try {
       list = await call(c, (s, cb) => s.readdir(dirAbs, cb));
     } catch (e) {
@@ -37,12 +40,14 @@ export async function removeTree(c: SftpConnection, abs: string, only?: (path: s
     let kept = false;
     // remove children a batch at a time (pipelined), folders recursively
     for (let i = 0; i < list.length; i += BATCH) {
-      await Promise.all(list.slice(i, i + BATCH).map(async ({ filename, attrs }) => {
+      await Promise.all(list.slice(i, i + BATCH).map(async ({ filename, longname, attrs }) => {
         const child = `${dirAbs}/${filename}`;
         const childRel = dirRel ? `${dirRel}/${filename}` : filename;
-        const dir = typeOf(attrs) === 'dir';
+        // (without permissions: from the "ls -l" line; an error when that does not tell either)
+        const type = entryTypeOf(attrs, longname, childRel);
+        const dir = type === 'dir';
         // a link holds no data (removed as a link, never followed), shown or not; nor does a temp of ours
-        if (only && !only(childRel) && typeOf(attrs) !== 'link' && !(isTempName(filename) && !dir)) { left.push(childRel); kept = true; return; }
+        if (only && !only(childRel) && type !== 'link' && !(isTempName(filename) && !dir)) { left.push(childRel); kept = true; return; }
         if (dir) { if (!await walk(child, childRel)) kept = true; return; }
         await call<void>(c, (s, cb) => s.unlink(child, cb)).catch(ignoreMissing);
       }));
@@ -62,6 +67,20 @@ export async function removeTree(c: SftpConnection, abs: string, only?: (path: s
   };
   await walk(abs, rel);
   return left.sort();
+}
+
+const hasMode = (attrs: Stats) => typeof (attrs.mode as unknown) === 'number';
+
+/**
+ * What `abs` is, from its parent's listing: a server that sends no permissions still gives each entry
+ * an "ls -l" line (sftp-list.ts entryTypeOf; an error when that does not tell either). Never guessed:
+ * a link taken for a folder would be walked and what it points to removed.
+ */
+async function typeFromParent(c: SftpConnection, abs: string, rel: string): Promise<ReturnType<typeof entryTypeOf> | 'gone'> {
+  const cut = abs.lastIndexOf('/');
+  const list = await call<{ filename: string; longname?: string; attrs: Stats }[]>(c, (s, cb) => s.readdir(abs.slice(0, cut) || '/', cb));
+  const e = list.find((x) => x.filename === abs.slice(cut + 1));
+  return e ? entryTypeOf(e.attrs, e.longname, rel || abs) : 'gone';
 }
 
 /** the folder `absParent` lists the file under exactly `name` (not another spelling), else a bad-name error for `path` */
