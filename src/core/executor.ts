@@ -248,7 +248,9 @@ export async function perform(
         if (e instanceof TempKeptError) keepTemp(e, a.path, srcEntry, ctx);
         throw e;
       });
-      const base = tap ? await (tap as BaseTap).ref() : await captureBase(local, up ? srcEntry : written, ctx.bases, signal);
+      // no tap (a resumable copy): the common version is read from the file just written — for an
+      // upload the server's copy, never the local file, which may hold a save made during the upload
+      const base = tap ? await (tap as BaseTap).ref() : await captureBase(up ? remote : local, { ...written, path: a.path }, ctx.bases, signal);
       if (up) state.recordPair(a.path, 'file', srcEntry, written, base);
       else state.recordPair(a.path, 'file', written, srcEntry, base);
       return;
