@@ -106,7 +106,7 @@ export class SyncSession implements SyncEngine {
   async close(): Promise<void> {
     this.idle.cancel();
     try {
-      if (this.opened) this.state.settle();
+      if (this.opened) await this.settleOnClose();
     } finally {
       await this.bases?.flush();
       this.state.closeJournal();
@@ -114,6 +114,21 @@ export class SyncSession implements SyncEngine {
       this.opened = false;
       this.caseInsensitive = {};
       await Promise.allSettled([this.remote.close(), this.local.close()]);
+    }
+  }
+
+  /**
+   * The journal settled at close: under the pair's lock and on the state as it is on disk now —
+   * another process (the CLI) may have synced and compacted since this session last read it, and a
+   * compaction from what this session holds in memory would write its old records over that run's.
+   * When another run holds the lock the journal is only closed (flushed): its lines stay for the next load.
+   */
+  private async settleOnClose(): Promise<void> {
+    try {
+      await this.exclusive(undefined, async () => this.state.settle(), false, false);
+    } catch (e) {
+      if (!(e instanceof SyncError && e.code === 'busy')) throw e;
+      this.state.closeJournal();
     }
   }
 
@@ -146,7 +161,7 @@ export class SyncSession implements SyncEngine {
    * process wait their turn too). Only changes need it: listing and dry runs do not. `keep`: a save,
    * after which the lock is kept until saves pause (session/pair-lock.ts).
    */
-  private exclusive<T>(signal: AbortSignal | undefined, fn: () => Promise<T>, keep = false): Promise<T> {
+  private exclusive<T>(signal: AbortSignal | undefined, fn: () => Promise<T>, keep = false, wait = true): Promise<T> {
     return this.pairLock.run(signal, async (fresh) => {
       // another process may have synced (and compacted the journal) since we last held the lock; a
       // killed one may have left the temp file of its last snapshot
@@ -154,7 +169,7 @@ export class SyncSession implements SyncEngine {
       if (this.opened) this.state.refresh();
       else this.state.closeJournal();
       return fn();
-    }, keep);
+    }, keep, wait);
   }
 
   execute(plan: Plan, options: Omit<RunOptions, 'mode'> = {}): Promise<SyncResult> {

@@ -17,9 +17,9 @@ export class PairLock {
   /**
    * Run `fn` holding the lock, after this session's earlier calls. `fresh`: the lock was taken for this
    * call (another process may have changed the state folder since the last one). `keep`: hold the lock
-   * on afterwards until saves pause.
+   * on afterwards until saves pause. `wait`: false — another process holding the lock is a SyncError('busy') at once.
    */
-  async run<T>(signal: AbortSignal | undefined, fn: (fresh: boolean) => Promise<T>, keep = false): Promise<T> {
+  async run<T>(signal: AbortSignal | undefined, fn: (fresh: boolean) => Promise<T>, keep = false, wait = true): Promise<T> {
     const before = this.turn;
     let done!: () => void;
     this.turn = new Promise<void>((resolve) => { done = resolve; });
@@ -33,7 +33,7 @@ export class PairLock {
       this.cancelLinger();
       let fresh = false;
       if (!this.lock?.stillHeld()) {
-        this.lock = await acquireLock(this.file, { ...this.options, signal });
+        this.lock = await acquireLock(this.file, { ...this.options, signal, ...(wait ? {} : { wait: false }) });
         fresh = true;
       }
       return await fn(fresh);
