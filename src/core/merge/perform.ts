@@ -105,7 +105,9 @@ export async function writeMerged(
   const write = async (t: Target, was: Entry, now?: Buffer): Promise<Entry> => {
     if (now && now.length === was.size && now.equals(content)) return was;
     await recheck(t, was);
-    return t.write(path, Readable.from([content]), { size: content.length, signal: ctx.signal });
+    // and again inside the write, right before its rename (targets with recheckOnWrite): a save that
+    // lands while the merged content is written is never written over
+    return t.write(path, Readable.from([content]), { size: content.length, signal: ctx.signal, expect: was });
   };
   const remote = await write(ctx.remote, planned.remote, current?.remote);
   const local = await write(ctx.local, planned.local, current?.local);
