@@ -23,6 +23,7 @@ import { Readable } from 'node:stream';
 import { openRetr, type ChunkSink } from './ftp-retr-open.js';
 import { offerFdPump, type FdPumpOptions } from '../transfer/fd-pump.js';
 import { PumpBuffers } from '../transfer/buffer-pool.js';
+import { OverlapCheck } from '../transfer/overlap.js';
 import { abortError } from '../errors.js';
 
 /**
@@ -132,6 +133,7 @@ class RetrStream extends Readable {
       let received = 0;
       let written = 0;
       let position = opts.position;
+      const overlap = new OverlapCheck(opts.overlap);
       let writing = false;
       let transferDone = false;
       let failed: Error | undefined;
@@ -179,9 +181,22 @@ class RetrStream extends Readable {
       };
       const next = () => {
         if (writing || failed || !queue.length) return settle();
-        writing = true;
         const [buf, len] = queue[0];
-        writeAll(buf, 0, len);
+        // a resumed download's first bytes: compared with the partial's, not written (transfer/overlap.ts)
+        let off = 0;
+        if (overlap.pending) {
+          try { off = overlap.take(buf, 0, len); } catch (e) { fail(e as Error); return; }
+          if (off === len) { done(buf); return; }
+        }
+        writing = true;
+        writeAll(buf, off, len - off);
+      };
+      /** `buf` (first in the queue) is written: its memory for the next reads */
+      const done = (buf: Buffer) => {
+        queue.shift();
+        if (buf !== cur) buffers.release(buf);
+        next();
+        resumeIfRoom();
       };
       const writeAll = (buf: Buffer, off: number, len: number) => {
         writeBuffer(fd, buf, off, len, position ?? null, (err, n) => {
@@ -191,10 +206,7 @@ class RetrStream extends Readable {
           if (position !== undefined) position += n;
           if (n < len) { writeAll(buf, off + n, len - n); return; }
           writing = false;
-          queue.shift();
-          if (buf !== cur) buffers.release(buf);
-          next();
-          resumeIfRoom();
+          done(buf);
         });
       };
       /** the current buffer to the disk */

@@ -14,6 +14,7 @@ import { Readable } from 'node:stream';
 import type { SFTPWrapper } from 'ssh2';
 import { abortError } from '../errors.js';
 import { offerFdPump, withdrawFdPump, type FdPumpOptions } from '../transfer/fd-pump.js';
+import { OverlapCheck } from '../transfer/overlap.js';
 import { PumpBuffers } from '../transfer/buffer-pool.js';
 import { noteMoved } from '../transfer/scavenge.js';
 import { BIG_CHUNK, channelOpen, connectionLost, depthFor, maxLen, type PipelineOptions } from './sftp-stream.js';
@@ -192,6 +193,7 @@ export class SftpReadStream extends Readable {
       let received = 0;
       let written = 0;
       let position = opts.position;
+      const overlap = new OverlapCheck(opts.overlap);
       let writing = false;
       let ended = false;
       let failed: Error | undefined;
@@ -319,8 +321,22 @@ export class SftpReadStream extends Readable {
           slots.length = 0; // (requests past the end: their replies find `ended`)
           return settle();
         }
+        // a resumed download's first bytes: compared with the partial's, not written (transfer/overlap.ts)
+        let off = 0;
+        if (overlap.pending) {
+          try { off = overlap.take(slot.buf, 0, slot.filled); } catch (e) { fail(e as Error); return; }
+          if (off === slot.filled) { done(slot); return; }
+        }
         writing = true;
-        writeAll(slot, 0, slot.filled);
+        writeAll(slot, off, slot.filled - off);
+      };
+      /** `slot` (the first) is written: its buffer for the next request, or the end */
+      const done = (slot: PSlot) => {
+        slots.shift();
+        if (slot.eof) { ended = true; slots.length = 0; }
+        else buffers.release(slot.buf);
+        next();
+        fill();
       };
       const writeAll = (slot: PSlot, off: number, len: number) => {
         write(fd, slot.buf, off, len, position ?? null, (err, n) => {
@@ -330,11 +346,7 @@ export class SftpReadStream extends Readable {
           if (position !== undefined) position += n;
           if (n < len) { writeAll(slot, off + n, len - n); return; }
           writing = false;
-          slots.shift();
-          if (slot.eof) { ended = true; slots.length = 0; }
-          else buffers.release(slot.buf);
-          next();
-          fill();
+          done(slot);
         });
       };
       function onAbort() { fail(abortError()); }

@@ -23,6 +23,12 @@ export interface FdPumpOptions {
    * caller's size check names both sizes) instead of waiting for a server's final word that may not come
    */
   size?: number;
+  /**
+   * the source's first bytes must be these (a resumed download's overlap with its partial,
+   * transfer/overlap.ts): compared, not written; a difference fails the copy with OverlapMismatch.
+   * The count resolved is of the bytes written; `size` and `onProgress` count the source's.
+   */
+  overlap?: Buffer;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { fdPumpOf } from './fd-pump.js';
 import { PumpBuffers } from './buffer-pool.js';
 import { abortError } from '../errors.js';
+import { OverlapCheck } from './overlap.js';
 
 /** the size of one write */
 export const SINK_BUFFER = 256 * 1024;
@@ -25,6 +26,8 @@ export interface SinkOptions {
   position?: number;
   /** the bytes expected: a small file gets a buffer of its size, not a MiB */
   size?: number;
+  /** the source's first bytes, compared instead of written (a resumed download: fd-pump.ts FdPumpOptions.overlap) */
+  overlap?: Buffer;
 }
 
 /** buffers of finished writes kept for the next file (buffer-pool.ts) */
@@ -43,7 +46,7 @@ function prematureClose(): Error {
 export function writeToFd(source: Readable, fd: number, opts: SinkOptions = {}): Promise<number> {
   // a source that writes into a descriptor itself (fd-pump.ts: the FTP download's own data connection)
   const pump = fdPumpOf(source);
-  if (pump) return pump(fd, { signal: opts.signal, onProgress: opts.onProgress, position: opts.position, size: opts.size });
+  if (pump) return pump(fd, { signal: opts.signal, onProgress: opts.onProgress, position: opts.position, size: opts.size, overlap: opts.overlap });
   return new Promise<number>((resolve, reject) => {
     // a small file: one buffer of its size; big ones: MiB buffers from the spares
     const small = opts.size !== undefined && opts.size < SINK_BUFFER ? Math.max(opts.size, 1) : 0;
@@ -58,6 +61,7 @@ export function writeToFd(source: Readable, fd: number, opts: SinkOptions = {}):
     let received = 0;
     let written = 0;
     let position = opts.position;
+    const overlap = new OverlapCheck(opts.overlap);
 
     const take = (): Buffer => {
       return buffers.take(small && !buffers.count ? small : undefined)!;
@@ -117,6 +121,9 @@ export function writeToFd(source: Readable, fd: number, opts: SinkOptions = {}):
       if (failed) return;
       let b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       received += b.length;
+      if (overlap.pending) {
+        try { b = b.subarray(overlap.take(b, 0, b.length)); } catch (e) { fail(e as Error); return; }
+      }
       while (b.length) {
         cur ??= take();
         const n = b.copy(cur, curLen);

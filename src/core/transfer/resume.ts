@@ -3,7 +3,9 @@
 // for an upload, a file in the state folder for a download — and a record of the source's size and
 // mtime (partials.ts). The next run continues from the partial's size if the source is unchanged and
 // the partial's last 64 KiB match the source's bytes there; otherwise it starts over and removes the
-// stale partial. The real name appears only once the whole file is there and its size checked.
+// stale partial. A download compares them on the transfer that brings the rest (it reads from 64 KiB
+// before the partial's end: overlap.ts); an upload reads both sides' first. The real name appears
+// only once the whole file is there and its size checked.
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,6 +14,7 @@ import { SyncError, isAbortError } from '../errors.js';
 import { openOwnedFile, ensureOwnedDir } from '../state/safe-fs.js';
 import { ensureStateDir } from '../state/state-dir.js';
 import { checkSize } from './verify.js';
+import { OverlapMismatch } from './overlap.js';
 import { writeToFd } from './file-sink.js';
 import { modeForFile } from '../targets/modes.js';
 import { PARTIAL_MAX_AGE_MS, type Direction, type PartialRecord, type PartialStore } from './partials.js';
@@ -88,34 +91,58 @@ export async function copyResumable(
   const { signal } = opts;
   let rec = store.get(direction, path);
   let offset = 0;
+  /** a resumed download: the partial's last bytes, compared on the transfer that brings the rest (overlap.ts) */
+  let overlap: Buffer | undefined;
+  const startOver = async (why: string) => {
+    ctx.log?.warn(`${path}: ${why}; starting over`);
+    await removePartial(rec!, dst, store);
+    rec = undefined;
+    offset = 0;
+  };
   if (rec) {
     const have = await partialSize(rec, dst, store);
     const unchanged = rec.size === srcEntry.size && rec.mtime === srcEntry.mtime;
     if (!unchanged) ctx.log?.info(`${path}: changed since the partial transfer began; starting over`);
-    else if (have !== undefined && have > 0 && have <= srcEntry.size && await sameTail(rec, have, path, src, dst, store, signal)) offset = have;
-    else if (have !== undefined && have > 0) ctx.log?.warn(`${path}: the partial file's last bytes differ from the source's; starting over`);
+    else if (have !== undefined && have > 0 && have <= srcEntry.size) {
+      if (direction === 'download') {
+        overlap = readLocalTail(store.localPartial(rec), have);
+        offset = have;
+      } else if (await sameTail(rec, have, path, src, dst, store, signal)) offset = have;
+      else ctx.log?.warn(`${path}: the partial file's last bytes differ from the source's; starting over`);
+    }
     if (offset === 0) {
       await removePartial(rec, dst, store);
       rec = undefined;
     }
   }
-  if (!rec) {
-    rec = { v: 1, remoteId: store.remoteId, direction, path, size: srcEntry.size, mtime: srcEntry.mtime, partial: store.partialName(direction, path), created: Date.now() };
-    store.put(rec);
-  }
-  if (offset > 0) {
-    ctx.log?.info(`${path}: resuming at ${offset} of ${srcEntry.size} bytes`);
-    ctx.onResumed?.(path, offset);
-  }
-  opts.onProgress?.(offset);
-  const raw = offset < srcEntry.size ? await src.read(path, signal, offset) : Readable.from([]);
-  const source = opts.pace ? opts.pace(raw) : raw;
-  const progress = (n: number) => opts.onProgress?.(offset + n);
   let moved: number;
-  if (direction === 'upload') {
-    moved = await (dst as Target & PartialWriter).writePartial(rec.partial, source, offset, { signal, onProgress: progress });
-  } else {
-    moved = await appendLocal(store, rec, source, offset, srcEntry.size - offset, progress, signal);
+  for (;;) {
+    if (!rec) {
+      rec = { v: 1, remoteId: store.remoteId, direction, path, size: srcEntry.size, mtime: srcEntry.mtime, partial: store.partialName(direction, path), created: Date.now() };
+      store.put(rec);
+    }
+    if (offset > 0) {
+      ctx.log?.info(`${path}: resuming at ${offset} of ${srcEntry.size} bytes`);
+      ctx.onResumed?.(path, offset);
+    }
+    opts.onProgress?.(offset);
+    // (a download with an overlap reads from the overlap's start)
+    const from = offset - (overlap?.length ?? 0);
+    const raw = from < srcEntry.size ? await src.read(path, signal, from) : Readable.from([]);
+    const source = opts.pace ? opts.pace(raw) : raw;
+    const progress = (n: number) => opts.onProgress?.(Math.max(offset, from + n));
+    if (direction === 'upload') {
+      moved = await (dst as Target & PartialWriter).writePartial(rec.partial, source, offset, { signal, onProgress: progress });
+      break;
+    }
+    try {
+      moved = await appendLocal(store, rec, source, offset, srcEntry.size - from, progress, signal, overlap);
+      break;
+    } catch (e) {
+      if (!(e instanceof OverlapMismatch)) throw e;
+      overlap = undefined;
+      await startOver("the partial file's last bytes differ from the source's");
+    }
   }
   checkSize(path, srcEntry.size, offset + moved, 'moved');
   // the destination must still be what the plan saw (the partial stays for the next run when not)
@@ -145,25 +172,26 @@ async function partialSize(rec: PartialRecord, dst: Target, store: PartialStore)
   return e?.type === 'file' ? e.size : undefined;
 }
 
-/** the partial's last (up to) 64 KiB against the source's bytes at the same place */
+/** the last (up to) 64 KiB of the local partial `file`, `have` bytes long */
+function readLocalTail(file: string, have: number): Buffer {
+  const from = Math.max(0, have - TAIL_CHECK);
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+  try {
+    const out = Buffer.alloc(have - from);
+    let n = 0;
+    while (n < out.length) { const r = fs.readSync(fd, out, n, out.length - n, from + n); if (!r) break; n += r; }
+    return out.subarray(0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** an upload's partial: its last (up to) 64 KiB against the source's bytes at the same place */
 async function sameTail(rec: PartialRecord, have: number, path: string, src: Target, dst: Target, store: PartialStore, signal?: AbortSignal): Promise<boolean> {
   const from = Math.max(0, have - TAIL_CHECK);
   const len = have - from;
   const theirs = await take(await src.read(path, signal, from, have), len);
-  let ours: Buffer;
-  if (rec.direction === 'download') {
-    const fd = fs.openSync(store.localPartial(rec), fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
-    try {
-      ours = Buffer.alloc(len);
-      let n = 0;
-      while (n < len) { const r = fs.readSync(fd, ours, n, len - n, from + n); if (!r) break; n += r; }
-      ours = ours.subarray(0, n);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } else {
-    ours = await take(await dst.read(rec.partial, signal, from, have), len);
-  }
+  const ours = await take(await dst.read(rec.partial, signal, from, have), len);
   return ours.length === len && ours.equals(theirs);
 }
 
@@ -192,7 +220,7 @@ export async function cleanPartials(store: PartialStore, remote: Target, keep: (
 
 /** a download's data goes to the partials folder, appended from `offset` (safe-fs: no link followed) */
 async function appendLocal(store: PartialStore, rec: PartialRecord, source: Readable, offset: number, size: number,
-  onProgress: (n: number) => void, signal?: AbortSignal): Promise<number> {
+  onProgress: (n: number) => void, signal?: AbortSignal, overlap?: Buffer): Promise<number> {
   ensureStateDir(store.localRoot);
   ensureOwnedDir(store.dir);
   const file = store.localPartial(rec);
@@ -201,9 +229,11 @@ async function appendLocal(store: PartialStore, rec: PartialRecord, source: Read
   let n = 0;
   try {
     // big buffered writes on the descriptor (file-sink.ts); O_APPEND: each lands at the end
-    n = await writeToFd(source, fd, { signal, onProgress, size });
+    // (`overlap`: the source's first bytes, compared with the partial's end instead of written)
+    n = await writeToFd(source, fd, { signal, onProgress, size, overlap });
   } catch (e) {
     if (isAbortError(e) || signal?.aborted) throw new SyncError('aborted', 'Cancelled', { path: rec.path });
+    if (e instanceof OverlapMismatch) throw e;
     throw e instanceof SyncError ? e : new SyncError('io', 'Could not write the partial download', { path: rec.path, detail: (e as Error).message, cause: e });
   } finally {
     fs.closeSync(fd);
