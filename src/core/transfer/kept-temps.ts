@@ -11,6 +11,16 @@ import type { Entry, Logger, Target } from '../types.js';
 import { SyncError, errorMessage } from '../errors.js';
 import { ensureStateDir, checkStateDir, stateDirOf } from '../state/state-dir.js';
 import { ensureOwnedDir, readOwnedFile, writeOwnedFileAtomic } from '../state/safe-fs.js';
+import { baseName, isTempName, normalizeRelPath, parentOf } from '../paths.js';
+
+/** a record names a file and its temp beside it, as the engine names them (a planted record reaches nothing else) */
+function plainRecord(path: string, tmp: string): boolean {
+  try {
+    return path !== '' && normalizeRelPath(path) === path && normalizeRelPath(tmp) === tmp && parentOf(tmp) === parentOf(path) && isTempName(baseName(tmp));
+  } catch {
+    return false;
+  }
+}
 
 /** The destination was removed and the temp could not be renamed onto it: the temp is kept (the only copy). */
 export class TempKeptError extends SyncError {
@@ -65,7 +75,7 @@ export class KeptTemps {
       if (!n.endsWith('.json')) continue;
       try {
         const r = JSON.parse(readOwnedFile(join(this.dir, n))?.toString('utf8') ?? 'null') as KeptTemp | null;
-        if (r && r.v === 1 && r.remoteId === this.remoteId && typeof r.path === 'string' && typeof r.tmp === 'string') out.push(r);
+        if (r && r.v === 1 && r.remoteId === this.remoteId && typeof r.path === 'string' && typeof r.tmp === 'string' && plainRecord(r.path, r.tmp)) out.push(r);
       } catch { /* an unreadable record: its temp is reported as stale, never removed (see keptNames) */ }
     }
     return out;

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { ensureStateDir, checkStateDir, stateDirOf } from '../state/state-dir.js';
 import { ensureOwnedDir, readOwnedFile, writeOwnedFileAtomic } from '../state/safe-fs.js';
-import { TEMP_PREFIX, joinPath, parentOf } from '../paths.js';
+import { TEMP_PREFIX, joinPath, normalizeRelPath, parentOf } from '../paths.js';
 
 export type Direction = 'upload' | 'download';
 
@@ -24,6 +24,11 @@ export interface PartialRecord {
   partial: string;
   /** ms since the epoch: partials older than a week are removed */
   created: number;
+}
+
+/** "a/b.txt" as the engine writes it: no empty, "." or ".." segment, no leading or doubled "/" */
+function isPlainRelPath(p: string): boolean {
+  try { return p !== '' && normalizeRelPath(p) === p && !p.includes('\\'); } catch { return false; }
 }
 
 export const PARTIAL_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
@@ -61,7 +66,11 @@ export class PartialStore {
       const buf = readOwnedFile(file);
       if (!buf) return undefined;
       const r = JSON.parse(buf.toString('utf8')) as PartialRecord;
-      return r && r.v === 1 && typeof r.path === 'string' && typeof r.partial === 'string' ? r : undefined;
+      if (!(r && r.v === 1 && typeof r.path === 'string' && typeof r.partial === 'string' && (r.direction === 'upload' || r.direction === 'download'))) return undefined;
+      // a record names files that are removed and written: only ever the ones this store would name itself
+      // (a record planted in a cloned or shared state folder must not reach outside the partials folder or the root)
+      if (!isPlainRelPath(r.path) || r.partial !== this.partialName(r.direction, r.path)) return undefined;
+      return r;
     } catch {
       return undefined; // an unreadable record: the transfer starts over
     }
