@@ -307,13 +307,17 @@ function tally(a: Action, s: Stats): void {
 function removeShown(dst: Target, a: Action): Promise<string[]> {
   if (a.wholeFolder) return dst.removeDir(a.path);
   const shown = new Set(a.children ?? []);
-  return dst.removeDir(a.path, { only: (p) => shown.has(p) });
+  const files = a.shownFiles;
+  // a file is taken only as the plan saw it there: one changed (or created) since stays, with its folder
+  return dst.removeDir(a.path, {
+    only: (p, now) => shown.has(p) && (!now || !files || (files[p] !== undefined && files[p].size === now.size && files[p].mtime === now.mtime)),
+  });
 }
 
 /** a folder the plan removes holds entries the plan did not show (added since, excluded, or names the sync leaves out): they stay */
 function folderKept(a: Action, onServer: boolean, left: string[], rest: string): SyncError {
   const shown = left.slice(0, 3).map((p) => `"${p}"`).join(', ') + (left.length > 3 ? ` and ${left.length - 3} more` : '');
-  return new SyncError('io', `Folder ${a.path} kept ${onServer ? 'on the server' : 'locally'}: it holds ${shown}, which the plan did not show (added since, or left out of the sync); ${rest}`, {
+  return new SyncError('io', `Folder ${a.path} kept ${onServer ? 'on the server' : 'locally'}: it holds ${shown}, which the plan did not show (added or changed since, or left out of the sync); ${rest}`, {
     path: a.path, hint: 'Nothing the plan did not show is deleted: look at what is there, then run the sync again (or delete it yourself)',
   });
 }

@@ -141,6 +141,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     if (r.caseRename) a.caseRename = r.caseRename;
     const below = descendants(i);
     if (below.length && (a.kind === 'conflict' || isSubtreeAction(a))) a.children = below.map((b) => b.path);
+    if (below.length && isSubtreeAction(a)) a.shownFiles = shownFilesOf(removedOn(a), below);
     if (a.kind === 'delete-local' || a.kind === 'delete-remote') a.fileCount = countDeleted(a, below);
     else if (a.replace) a.fileCount = countReplaced(r, a, below);
     if (a.conflict === 'case-clash') {
@@ -205,6 +206,21 @@ function describeChange(b: Row, removedSide: Side): string {
   return cls === 'new' || cls === 'existing' ? 'was added' : 'was modified';
 }
 
+/** the side a folder action removes its folder on */
+function removedOn(a: Action): Side {
+  return a.kind === 'delete-local' || a.kind === 'download' || a.kind === 'mkdir-local' ? 'local' : 'remote';
+}
+
+/** the files on `side` below a folder being removed there, as listed: what its removal may take */
+function shownFilesOf(side: Side, rows: Row[]): Record<string, { size: number; mtime: number }> {
+  const out: Record<string, { size: number; mtime: number }> = {};
+  for (const b of rows) {
+    const e = side === 'local' ? b.local : b.remote;
+    if (e?.type === 'file') out[b.path] = { size: e.size, mtime: e.mtime };
+  }
+  return out;
+}
+
 /** actions whose execution covers the whole subtree below their path */
 function isSubtreeAction(a: Action): boolean {
   return a.replace === true || ((a.kind === 'delete-local' || a.kind === 'delete-remote') && a.type === 'dir');
@@ -244,7 +260,7 @@ function forced(winner: Side, root: Row, below: Row[], mode: SyncMode): Action[]
       if (O?.type === 'dir') {
         const sub = below.filter((b) => isWithin(b.path, r.path) && b.path !== r.path && !(winner === 'local' ? b.local : b.remote));
         for (const b of sub) consumed.add(b.path);
-        if (sub.length) a.children = sub.map((b) => b.path); // what the folder's removal takes (RemoveDirOptions.only)
+        if (sub.length) { a.children = sub.map((b) => b.path); a.shownFiles = shownFilesOf(loser, sub); } // what the folder's removal takes (RemoveDirOptions.only)
       }
     } else if (W && O) {
       if (W.type === 'file' && (r === root || r.lc !== 'unmodified' || r.rc !== 'unmodified')) a = toAction(r, copyKind(winner, 'file'), reason);
@@ -254,7 +270,7 @@ function forced(winner: Side, root: Row, below: Row[], mode: SyncMode): Action[]
       if (O.type === 'dir') {
         const sub = below.filter((b) => isWithin(b.path, r.path) && b.path !== r.path);
         for (const b of sub) consumed.add(b.path);
-        if (sub.length) a.children = sub.map((b) => b.path);
+        if (sub.length) { a.children = sub.map((b) => b.path); a.shownFiles = shownFilesOf(loser, sub); }
         a.fileCount = sub.filter((b) => (loser === 'local' ? b.local : b.remote)?.type === 'file').length;
       } else {
         a.fileCount = 1;

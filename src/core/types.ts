@@ -96,8 +96,9 @@ export interface WriteOptions {
  * interrupted writes) go with their folder, shown or not.
  */
 export interface RemoveDirOptions {
-  /** relative path → remove it (the folder itself is always accepted) */
-  only?: (path: string) => boolean;
+  /** relative path → remove it (the folder itself is always accepted); `now`: for a file, its size and
+   *  mtime as the target sees it right before removing it (a file changed since the plan is left) */
+  only?: (path: string, now?: { size: number; mtime: number }) => boolean;
 }
 
 /**
@@ -217,6 +218,9 @@ export interface Action {
   conflict?: ConflictKind;
   /** for folder actions that cover a subtree (delete a folder, resolve a folder conflict) */
   children?: string[];
+  /** the files below a folder this action removes, as the plan saw them on that side (size, mtime):
+   *  one changed since is left in place (RemoveDirOptions.only); a path not here was no file there */
+  shownFiles?: Record<string, { size: number; mtime: number }>;
   /** deletions: how many files this action removes (a folder: the files below it) */
   fileCount?: number;
   /** the destination holds an entry of the other type (file ↔ folder) that goes first */

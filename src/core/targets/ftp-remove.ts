@@ -13,7 +13,7 @@ import { ftpCode, wholeTextOnly } from './ftp-util.js';
 import { baseName, isTempName, isWithin, parentOf } from '../paths.js';
 
 export async function removeDirFtp(h: FtpOpsHost & { stat(path: string): Promise<{ type: string } | undefined>; removeFile(path: string): Promise<void> },
-  listHost: ListHost, path: string, only?: (path: string) => boolean): Promise<string[]> {
+  listHost: ListHost, path: string, only?: (path: string, now?: { size: number; mtime: number }) => boolean): Promise<string[]> {
   await h.ready();
   const absPath = h.abs(path);
   if (path !== '' && await h.withClient(`look at ${absPath}`, path, (c) => isLinkFtp(c, absPath, h.mlst))) {
@@ -44,7 +44,10 @@ export async function removeDirFtp(h: FtpOpsHost & { stat(path: string): Promise
     for (let d = parentOf(p); d !== path && !kept.has(d) && isWithin(d, path); d = parentOf(d)) kept.add(d);
   };
   // a link holds no data (removed as a link, never followed), shown or not; nor does a temp of ours
-  const accepted = (p: string, type: string) => !only || only(p) || links.has(p) || (type === 'file' && isTempName(baseName(p)));
+  const accepted = (p: string, type: string) => {
+    const e = type === 'file' ? tree.get(p) : undefined;
+    return !only || links.has(p) || (type === 'file' && isTempName(baseName(p))) || only(p, e && { size: e.size, mtime: e.mtime });
+  };
   // below a folder that stays for itself: nothing is touched (and only the folder is named)
   const underRefused = (p: string) => {
     for (let d = parentOf(p); d !== path && isWithin(d, path); d = parentOf(d)) if (!accepted(d, 'dir')) return true;

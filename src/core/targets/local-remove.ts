@@ -9,7 +9,7 @@ const code = (e: unknown) => (e as NodeJS.ErrnoException).code;
 const gone = (e: unknown) => { if (code(e) !== 'ENOENT') throw e; };
 
 /** `abs`/`rel`: the folder; returns the relative paths left in place */
-export async function removeLocalTreeOnly(abs: string, rel: string, only: (path: string) => boolean): Promise<string[]> {
+export async function removeLocalTreeOnly(abs: string, rel: string, only: (path: string, now?: { size: number; mtime: number }) => boolean): Promise<string[]> {
   const left: string[] = [];
   const st = await fsp.lstat(abs).catch((e) => { gone(e); return undefined; });
   if (!st) return left;
@@ -33,7 +33,11 @@ export async function removeLocalTreeOnly(abs: string, rel: string, only: (path:
       const cAbs = join(dirAbs, d.name);
       const cRel = joinPath(dirRel, d.name);
       // a link holds no data (unlinked, never followed), shown or not; nor does a temp of ours
-      if (!only(cRel) && !d.isSymbolicLink() && !(isTempName(d.name) && !d.isDirectory())) { left.push(cRel); kept = true; continue; }
+      const ours = d.isSymbolicLink() || (isTempName(d.name) && !d.isDirectory());
+      // a file: as it is now (a file changed since the plan is not what was shown)
+      const now = !ours && d.isFile() ? await fsp.lstat(cAbs).then((s) => ({ size: s.size, mtime: Math.floor(s.mtimeMs) }), (e) => { gone(e); return null; }) : undefined;
+      if (now === null) continue;
+      if (!ours && !only(cRel, now)) { left.push(cRel); kept = true; continue; }
       // readdir's types are the entries' own (lstat): a link to a folder is a link, unlinked
       if (d.isDirectory()) { if (!await walk(cAbs, cRel)) kept = true; } else await fsp.unlink(cAbs).catch(gone);
     }

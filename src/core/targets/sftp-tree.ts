@@ -17,7 +17,7 @@ const ignoreMissing = (e: unknown) => { if ((e as { code?: unknown }).code !== 2
  * path → remove it; `rel`: the relative path of `abs`): exactly those entries and our temps, the folders
  * after their content (rmdir fails on a folder not empty); returns the relative paths left in place.
  */
-export async function removeTree(c: SftpConnection, abs: string, only?: (path: string) => boolean, rel = ''): Promise<string[]> {
+export async function removeTree(c: SftpConnection, abs: string, only?: (path: string, now?: { size: number; mtime: number }) => boolean, rel = ''): Promise<string[]> {
   const left: string[] = [];
   const own = await call<Stats>(c, (s, cb) => s.lstat(abs, cb)).catch((e) => { ignoreMissing(e); return undefined; });
   if (!own) return left;
@@ -47,7 +47,9 @@ export async function removeTree(c: SftpConnection, abs: string, only?: (path: s
         const type = entryTypeOf(attrs, longname, childRel);
         const dir = type === 'dir';
         // a link holds no data (removed as a link, never followed), shown or not; nor does a temp of ours
-        if (only && !only(childRel) && type !== 'link' && !(isTempName(filename) && !dir)) { left.push(childRel); kept = true; return; }
+        // a file as it is now (one changed since the plan is not what was shown; no size or time: never the same)
+        const now = type === 'file' ? { size: numberOr(attrs.size), mtime: numberOr(attrs.mtime) * 1000 } : undefined;
+        if (only && !only(childRel, now) && type !== 'link' && !(isTempName(filename) && !dir)) { left.push(childRel); kept = true; return; }
         if (dir) { if (!await walk(child, childRel)) kept = true; return; }
         await call<void>(c, (s, cb) => s.unlink(child, cb)).catch(ignoreMissing);
       }));
@@ -69,6 +71,7 @@ export async function removeTree(c: SftpConnection, abs: string, only?: (path: s
   return left.sort();
 }
 
+const numberOr = (v: unknown) => (typeof v === 'number' ? v : NaN);
 const hasMode = (attrs: Stats) => typeof (attrs.mode as unknown) === 'number';
 
 /**
