@@ -1,6 +1,6 @@
 // A folder on this machine. Also the reference implementation of the Target contract.
 
-import { closeSync, fstatSync, openSync, promises as fsp, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, promises as fsp, readSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Entry, EntryType, ListOptions, RemoveDirOptions, Target, TargetCapabilities, WriteOptions } from '../types.js';
@@ -70,7 +70,8 @@ export class LocalTarget implements Target {
     const small = offset === 0 ? readSmallFile(this.abs(path)) : undefined;
     // (an FTP upload writes the buffer itself: transfer/fd-pump.ts bufferOf)
     if (small) return offerBuffer(oneChunk(small), small);
-    const fh = await fsp.open(this.abs(path), 'r').catch((e) => { throw ioError(e, path, 'Could not open local file'); });
+    const fh = await fsp.open(this.abs(path), READ_FLAGS).catch((e) => { throw ioError(e, path, 'Could not open local file'); });
+    if (!(await fh.stat()).isFile()) { await fh.close(); throw notAFile(path); }
     const stream = fh.createReadStream({ highWaterMark: 1024 * 1024, signal, start: offset, ...(end !== undefined ? { end: end - 1 } : {}) });
     // FTP and SFTP uploads read the file themselves into reused buffers (transfer/fd-pump.ts; targets/ftp-send.ts, sftp-write-range.ts)
     return offerFileRange(stream, { handle: fh, start: offset, end });
@@ -169,11 +170,17 @@ function oneChunk(buf: Buffer): Readable {
   });
 }
 
+/** O_NONBLOCK: a fifo put where a file was listed must not block the open (the whole event loop, here) */
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+const notAFile = (path: string) => new SyncError('io', 'Not a regular file any more (a fifo, a device, a socket?); not read', { path, hint: 'Run the sync again' });
+
 function readSmallFile(abs: string): Buffer | undefined {
   let fd: number;
-  try { fd = openSync(abs, 'r'); } catch { return undefined; } // the stream path reports the error
+  try { fd = openSync(abs, READ_FLAGS); } catch { return undefined; } // the stream path reports the error
   try {
-    const size = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    if (!st.isFile()) return undefined; // the stream path refuses it
+    const size = st.size;
     if (size > SMALL_FILE) return undefined;
     const buf = Buffer.allocUnsafe(size);
     let off = 0;
