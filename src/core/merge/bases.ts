@@ -9,7 +9,7 @@
 // Nothing here ever fails a sync: a blob that cannot be written is "no common version"; a missing
 // or damaged one is "no common version" too.
 
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, lutimesSync, mkdirSync, openSync, readFileSync, readdirSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, constants as zc } from 'node:zlib';
@@ -40,8 +40,12 @@ export class BaseStore {
   private broken = false;
   private ready = false;
   private warned = false;
-  /** hashes written or queued by this store (no second write, no lstat) */
-  private readonly known = new Set<string>();
+  /**
+   * hashes written, found or queued by this store, with when (no second write, no lstat): trusted for
+   * half the collection's grace period, after which the blob may have been collected (by this process or
+   * another) and is written again — or, when still there, its time renewed so the grace applies afresh
+   */
+  private readonly known = new Map<string, number>();
   /** blobs waiting to be written, by hash */
   private readonly queue = new Map<string, Buffer>();
   private queuedBytes = 0;
@@ -68,8 +72,9 @@ export class BaseStore {
     if (!isText(content)) return BASE_NOT_TEXT;
     if (!this.prepare()) return undefined;
     const hash = createHash('sha256').update(content).digest('hex');
-    if (this.known.has(hash)) return hash; // written or queued by this process
-    this.known.add(hash);
+    const at = this.known.get(hash);
+    if (at !== undefined && Date.now() - at < GC_GRACE_MS / 2) return hash; // written or queued by this process lately
+    this.known.set(hash, Date.now());
     this.queue.set(hash, content);
     this.queuedBytes += content.length;
     this.kick();
@@ -112,7 +117,12 @@ export class BaseStore {
     try {
       fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, 0o600);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return;
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+        // the same content, kept earlier: a new ref to it is about to be recorded, so it is young again
+        // (else a collection that read the state files before that record could remove it for being old)
+        try { const now = new Date(); lutimesSync(file, now, now); } catch { /* gone meanwhile: a missing blob, "no common version" */ }
+        return;
+      }
       this.failed(hash, e);
       return;
     }
@@ -183,6 +193,7 @@ export class BaseStore {
         const st = lstatSync(file);
         if (now - st.mtimeMs < GC_GRACE_MS) continue;
         unlinkSync(file);
+        this.known.delete(name); // kept again later: written again
         removed++;
       } catch { /* gone meanwhile */ }
     }

@@ -95,6 +95,47 @@ test('collect removes blobs no state file refers to (past a grace period), keeps
   assert.equal(again.get('b')?.base, journaled);
 }));
 
+test('a blob collected (here or by another process) is written again when the same content is kept again', withDir(async (dir) => {
+  const store = new BaseStore(dir, 1000);
+  const content = Buffer.from('reverted to this\n');
+  const ref = (await store.keep(content))!;
+  await store.flush();
+  const file = join(dir, 'base', ref);
+  const old = new Date(Date.now() - 3600_000);
+  utimesSync(file, old, old);
+  assert.equal(store.collect(new Set()), 1, 'unreferenced and old: collected');
+  assert.equal(await store.keep(content), ref);
+  await store.flush();
+  assert.deepEqual(store.load(ref), content, 'written again after its collection by this store');
+  // another process collects it: this store trusts what it wrote for a while only
+  rmSync(file);
+  const realNow = Date.now;
+  Date.now = () => realNow() + 6 * 60_000; // past half the 10-minute grace
+  try {
+    assert.equal(await store.keep(content), ref);
+    await store.flush();
+  } finally {
+    Date.now = realNow;
+  }
+  assert.deepEqual(store.load(ref), content, 'written again after another process collected it');
+}));
+
+test('keeping content whose blob already exists makes it young again: a collection right after does not take it', withDir(async (dir) => {
+  const content = Buffer.from('same as long ago\n');
+  const first = new BaseStore(dir, 1000);
+  const ref = (await first.keep(content))!;
+  await first.flush();
+  const file = join(dir, 'base', ref);
+  const old = new Date(Date.now() - 3600_000);
+  utimesSync(file, old, old);
+  const other = new BaseStore(dir, 1000); // another process (or a later run) keeps the same content
+  assert.equal(await other.keep(content), ref);
+  await other.flush();
+  // a collection whose list of references was read before that ref was recorded
+  assert.equal(other.collect(new Set()), 0, 'young again: not collected');
+  assert.deepEqual(other.load(ref), content);
+}));
+
 test('tapForBase passes the bytes through and keeps them; over the limit it keeps nothing', withDir(async (dir) => {
   const store = new BaseStore(dir, 10);
   const small = tapForBase(Readable.from([Buffer.from('ab\n'), Buffer.from('cd\n')]), 6, store);
