@@ -274,7 +274,15 @@ export class SyncSession implements SyncEngine {
     }
   }
 
+  /** under the pair's lock, as every change (the merge writes both sides and records); its Undo too */
   async mergePath(path: string, options: { signal?: AbortSignal } = {}): Promise<MergePathOutcome> {
+    const outcome = await this.exclusive(options.signal, () => this.mergePathLocked(path, options));
+    if (outcome.status !== 'merged') return outcome;
+    const undo = outcome.undo;
+    return { ...outcome, undo: () => this.exclusive(undefined, undo) };
+  }
+
+  private async mergePathLocked(path: string, options: { signal?: AbortSignal }): Promise<MergePathOutcome> {
     await this.open();
     this.state.load();
     const p = normalizeRelPath(path);

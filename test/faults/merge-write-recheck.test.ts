@@ -42,3 +42,34 @@ test('a merge on save never overwrites a server change made while the merged fil
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('the Undo of a merge never writes over a save made while it writes the local file back', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'rs-merge-undo-'));
+  try {
+    const L = join(root, 'local'), R = join(root, 'remote');
+    mkdirSync(L); mkdirSync(R);
+    const spec = { protocol: 'local' as const, path: R };
+    const mk = () => new SyncSession({ local: createTarget({ protocol: 'local', path: L }), remote: createTarget(spec, {}), localRoot: L, remoteId: remoteId(spec) });
+    writeFileSync(join(L, 'x.txt'), 'a\nb\nc\nd\ne\nf\n');
+    utimesSync(join(L, 'x.txt'), new Date(Date.UTC(2020, 0, 1)), new Date(Date.UTC(2020, 0, 1)));
+    { const s = mk(); await s.run({ mode: 'sync' }); await s.close(); }
+    writeFileSync(join(L, 'x.txt'), 'a LOCAL\nb\nc\nd\ne\nf\n');
+    writeFileSync(join(R, 'x.txt'), 'a\nb\nc\nd\ne\nf REMOTE\n');
+    const s = mk();
+    try {
+      const out = await s.mergePath('x.txt');
+      assert.equal(out.status, 'merged');
+      if (out.status !== 'merged') return;
+      const saved = 'a LOCAL\nb\nc SAVED DURING THE UNDO\nd\ne\nf REMOTE\n';
+      const local = s.local as unknown as { write: (p: string, src: Readable, o?: WriteOptions) => Promise<unknown> };
+      const write = local.write.bind(local);
+      local.write = async (p, src, o) => { writeFileSync(join(L, 'x.txt'), saved); return write(p, src, o); };
+      await assert.rejects(out.undo(), /Changed locally/);
+      assert.equal(readFileSync(join(L, 'x.txt'), 'utf8'), saved, 'the save is kept');
+    } finally {
+      await s.close();
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -26,7 +26,8 @@ export async function mergeOnePath(plan: Plan, path: string, ctx: MergeContext):
       if (!now || now.type !== 'file' || now.size !== written.local.size || now.mtime !== written.local.mtime) {
         throw new SyncError('io', 'Changed locally since the merge; not undone', { path, hint: 'Undo your later edits in the editor instead' });
       }
-      if (!previous.equals(m.content)) await ctx.local.write(path, Readable.from([previous]), { size: previous.length, signal: ctx.signal });
+      // (and again inside the write, right before its rename: an editor save landing meanwhile is not written over)
+      if (!previous.equals(m.content)) await ctx.local.write(path, Readable.from([previous]), { size: previous.length, signal: ctx.signal, expect: now });
       // the state as before the merge: the file is a conflict again (its server copy keeps the merge)
       ctx.state.record(path, before ?? null);
     },
