@@ -83,3 +83,31 @@ test('CLI: `run` warns about the same cases', () => {
   writeFileSync(join(cwd, '.vscode/remote-sync.json'), JSON.stringify({ targets: { s: { url: 'sftp://me@h/srv' } } }));
   assert.equal(buildSetup(parseArgs(['run']), { cwd, env: {}, interactive: false }).warnings, undefined);
 });
+
+test('configReach: a "local" target folder outside the workspace, an SSH config inside it', () => {
+  // "remotePath": "~" in a cloned repository's config synced the home folder without a word
+  const local = (path: string): RemoteSpec => ({ protocol: 'local', path });
+  assert.deepEqual(configReach(ws, ws, local(homedir())).map((x) => x.setting), ['remotePath']);
+  assert.match(configReach(ws, ws, local(join(root, 'other')))[0].message, /"remotePath" is outside the workspace folder/);
+  assert.deepEqual(configReach(ws, join(ws, 'site'), local(join(ws, 'mirror'))), [], 'a mirror inside the workspace');
+  // its UserKnownHostsFile was trusted without the "knownHosts" finding
+  const f = configReach(ws, ws, sftp({ sshConfig: join(ws, '.vscode/ssh_config') }));
+  assert.deepEqual(f.map((x) => x.setting), ['sshConfig']);
+  assert.match(f[0].message, /"sshConfig" points into the workspace/);
+  assert.deepEqual(configReach(ws, ws, sftp({ sshConfig: join(homedir(), '.ssh/config') })), []);
+});
+
+test('CLI: `run` warns about a local target outside the workspace and an SSH config inside it', () => {
+  const cwd = join(root, 'cli2');
+  mkdirSync(join(cwd, '.vscode'), { recursive: true });
+  mkdirSync(join(root, 'elsewhere'));
+  writeFileSync(join(cwd, '.vscode/remote-sync.json'), JSON.stringify({ targets: { m: { protocol: 'local', remotePath: '../elsewhere' } } }));
+  const setup = buildSetup(parseArgs(['run', '--dry-run']), { cwd, env: {}, interactive: false });
+  assert.equal(setup.warnings?.length, 1, JSON.stringify(setup.warnings));
+  assert.match(setup.warnings![0], /"remotePath" is outside the workspace folder/);
+  writeFileSync(join(cwd, '.vscode/ssh_config'), 'Host *\n  UserKnownHostsFile .vscode/kh\n');
+  writeFileSync(join(cwd, '.vscode/remote-sync.json'), JSON.stringify({ targets: { s: { url: 'sftp://me@h/srv', sshConfig: '.vscode/ssh_config' } } }));
+  const s2 = buildSetup(parseArgs(['run', '--dry-run']), { cwd, env: {}, interactive: false });
+  assert.equal(s2.warnings?.length, 1, JSON.stringify(s2.warnings));
+  assert.match(s2.warnings![0], /"sshConfig" points into the workspace/);
+});
