@@ -7,6 +7,7 @@
 import type { CertificateInfo, Credentials, HostKeyInfo, PromptRequest, RemoteSpec } from '../core/types.js';
 import { ask, type PromptIo } from './prompt.js';
 import { lookupNetrc, readNetrc, type NetrcFile } from './netrc.js';
+import { visible } from './visible.js';
 
 export interface CredentialContext {
   env: NodeJS.ProcessEnv;
@@ -68,10 +69,10 @@ export function makeCredentials(ctx: CredentialContext): Credentials {
     async confirmCertificate(info: CertificateInfo) {
       if (!ctx.interactive) return false;
       const host = info.host.includes(':') ? `[${info.host}]` : info.host;
-      ctx.io.output.write(`The TLS certificate of ${host}:${info.port} is not verified (--insecure-tls) and not known yet.\n` +
+      ctx.io.output.write(visible(`The TLS certificate of ${host}:${info.port} is not verified (--insecure-tls) and not known yet.\n` +
         `  subject ${info.subject || '(none)'}, issued by ${info.issuer || '(none)'}, valid until ${info.validTo || '?'}\n` +
         `  SHA-256 fingerprint ${info.fingerprint}\n` +
-        (info.knownCertificatesFile ? `If you trust it, it is recorded in ${info.knownCertificatesFile} and a different certificate is refused later.\n` : ''));
+        (info.knownCertificatesFile ? `If you trust it, it is recorded in ${info.knownCertificatesFile} and a different certificate is refused later.\n` : '')));
       for (;;) {
         const a = (await ask(ctx.io, 'Trust this certificate? [y/N] ')).trim().toLowerCase();
         if (a === 'y' || a === 'yes') return true;
@@ -82,7 +83,7 @@ export function makeCredentials(ctx: CredentialContext): Credentials {
       if (!ctx.interactive) return undefined;
       // as OpenSSH: the server's name and instructions, then each prompt (echo off for secrets)
       const intro = [req.name, req.instructions].map((t) => t.trim()).filter(Boolean);
-      if (intro.length) ctx.io.output.write(`${intro.join('\n')}\n`);
+      if (intro.length) ctx.io.output.write(`${visible(intro.join('\n'))}\n`);
       const answers: string[] = [];
       for (const p of req.prompts) {
         const q = p.prompt.trim() ? p.prompt : 'Answer: ';

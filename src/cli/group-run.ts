@@ -10,6 +10,7 @@ import { redactSecrets } from '../core/redact.js';
 import type { CliArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './run.js';
+import { visible } from './visible.js';
 
 /** Writes whole lines to `to`, each prefixed; remembers the last error line ("remote-sync: …"). */
 class PrefixedLines extends Writable {
@@ -30,7 +31,7 @@ class PrefixedLines extends Writable {
   private emitLine(raw: string): void {
     const line = raw.replace(/^.*\r(?!$)/, ''); // a progress line's last state only
     if (line.startsWith('remote-sync: ')) this.lastError = line.slice('remote-sync: '.length);
-    this.to.write(`${this.prefix}${line}\n`);
+    this.to.write(`${this.prefix}${visible(line)}\n`);
   }
 }
 

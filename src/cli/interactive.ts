@@ -4,6 +4,7 @@
 import type { Action, Answer, Entry } from '../core/types.js';
 import { ask, type PromptIo } from './prompt.js';
 import { formatBytes } from './output.js';
+import { visible } from './visible.js';
 
 function pad2(n: number): string {
   return String(n).padStart(2, '0');
@@ -37,7 +38,7 @@ export function makeConflictAsker(io: PromptIo): (c: Action) => Promise<Answer> 
   return async (c) => {
     if (sticky) return sticky;
     io.around?.before();
-    io.output.write(describeConflict(c));
+    io.output.write(visible(describeConflict(c)));
     io.around?.after();
     for (;;) {
       const a = (await ask(io, '  Keep [l]ocal, [r]emote, [m]erge or [s]kip? (L/R/M/S: the same for all remaining) [s] ')).trim();

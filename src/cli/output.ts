@@ -3,6 +3,7 @@
 
 import type { Logger } from '../core/types.js';
 import { redactSecrets } from '../core/redact.js';
+import { visible } from './visible.js';
 import { formatBytes, formatDuration, formatRate, type ProgressSnapshot } from '../core/progress/meter.js';
 
 /** Verbosity levels (0 = normal): what each level shows. */
@@ -61,7 +62,7 @@ export class Output {
   private record(text: string): void {
     if (!this.opts.logFile) return;
     const t = new Date(this.now()).toISOString();
-    for (const l of text.split('\n')) this.opts.logFile(`${t} ${l}\n`);
+    for (const l of visible(text).split('\n')) this.opts.logFile(`${t} ${l}\n`);
   }
 
   /** a line of human output at a verbosity level */
@@ -146,9 +147,9 @@ export class Output {
     }
   }
 
-  /** every line goes through here: a password in a URL (`user:secret@`) is never printed */
+  /** every line goes through here: a password in a URL (`user:secret@`) is never printed, nor a control character (visible.ts) */
   private write(stream: NodeJS.WritableStream, raw: string): void {
-    const text = redactSecrets(raw);
+    const text = visible(redactSecrets(raw));
     if (this.progressShown) {
       this.clearProgress();
       stream.write(text);

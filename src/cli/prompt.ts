@@ -2,6 +2,7 @@
 // open cancels the run (the terminal is in raw mode, so no SIGINT arrives by itself).
 
 import { SyncError } from '../core/errors.js';
+import { visible } from './visible.js';
 
 export interface PromptIo {
   input: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
@@ -34,7 +35,7 @@ export function ask(io: PromptIo, question: string, opts: { echo?: boolean } = {
     const input = io.input;
     const raw = typeof input.setRawMode === 'function' && input.isTTY === true;
     io.around?.before();
-    io.output.write(question);
+    io.output.write(visible(question)); // (a server's keyboard-interactive prompt)
     let answer = '';
     let escape = false;
     const finish = (err?: Error) => {
