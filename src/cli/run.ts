@@ -9,7 +9,7 @@ import { SyncSession } from '../core/session.js';
 import { createTarget, remoteId } from '../core/targets/index.js';
 import { redactUrl, resolveUserPath } from '../core/config/index.js';
 import { redactSecrets } from '../core/redact.js';
-import { knownCertificatesFileFor } from '../core/paths.js';
+import { userKnownCertificatesFile } from '../core/paths.js';
 import { parseArgs, wantsJson, UsageError, type CliArgs } from './args.js';
 import { commandHelp, generalHelp, usageHint } from './help.js';
 import { completionScript, SHELLS, type Shell } from './completion.js';
@@ -171,7 +171,7 @@ async function runParsed(io: CliIo, args: CliArgs, started: number, logFile: ((l
   let session: SyncSession;
   try {
     const local = createTarget(setup.local, { log, concurrency });
-    const remote = createTarget(setup.remote, { credentials, log, concurrency, knownCertificatesFile: knownCertificatesFileFor(setup.localRoot) });
+    const remote = createTarget(setup.remote, { credentials, log, concurrency, knownCertificatesFile: userKnownCertificatesFile(io.env) });
     session = new SyncSession({
       local, remote, localRoot: setup.localRoot, remoteId: remoteId(setup.remote), filter: setup.filter, log,
       lock: {

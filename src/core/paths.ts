@@ -1,6 +1,8 @@
 // Relative-path helpers shared by every target, and the rules for names the engine writes itself.
 
 import { randomBytes } from 'node:crypto';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { SyncError } from './errors.js';
 
 /** Prefix of the temporary names atomic writes use; never listed, never synced, cleaned up. */
@@ -9,9 +11,14 @@ export const TEMP_PREFIX = '.rs-tmp-';
 /** Folder (under the local root) that holds the last-sync state files; excluded from every sync. */
 export const STATE_DIR = '.remote-sync';
 
-/** FTPS certificates trusted on first use (targets/tls-pin.ts), beside the state of a local root */
-export function knownCertificatesFileFor(localRoot: string): string {
-  return `${localRoot.replace(/[\\/]+$/, '')}/${STATE_DIR}/known_certificates`;
+/**
+ * FTPS certificates trusted on first use (targets/tls-pin.ts): one file per user, as ~/.ssh/known_hosts
+ * — $XDG_CONFIG_HOME/remote-sync/known_certificates, else ~/.config/remote-sync/known_certificates.
+ * Never in a workspace: a cloned repository could bring one that trusts a man in the middle.
+ */
+export function userKnownCertificatesFile(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_CONFIG_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.config'), 'remote-sync', 'known_certificates');
 }
 
 export function isTempName(name: string): boolean {

@@ -7,7 +7,7 @@ import * as nodePath from 'node:path';
 import type { SyncEngine } from '../core/api.js';
 import type { Logger, RemoteSpec, Target } from '../core/types.js';
 import { SyncError, errorMessage } from '../core/errors.js';
-import { knownCertificatesFileFor } from '../core/paths.js';
+import { userKnownCertificatesFile } from '../core/paths.js';
 import { CONFIG_RELATIVE_PATH, loadConfig, targetSpec, type ProjectConfig } from '../core/config/index.js';
 import { groupMembers } from '../core/groups/index.js';
 import type { Log } from './log.js';
@@ -250,7 +250,7 @@ export class FolderSession implements vscode.Disposable {
     const secrets = this.services.secrets.forLogin(member ? `${this.name} (${member})` : this.name);
     const remote = engineModule.createTarget(spec, {
       credentials: secrets.credentials, log: this.log, concurrency: config.concurrency,
-      knownCertificatesFile: knownCertificatesFileFor(config.localRoot),
+      knownCertificatesFile: userKnownCertificatesFile(),
     });
     const local = engineModule.createTarget({ protocol: 'local', path: config.localRoot });
     const engine = engineModule.createSession({

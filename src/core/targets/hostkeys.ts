@@ -5,7 +5,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { SyncError } from '../errors.js';
 import type { HostKeyInfo } from '../types.js';
 
@@ -132,14 +132,34 @@ export function algorithmsForKeyType(keyType: string): string[] {
   return keyType === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [keyType];
 }
 
+/**
+ * Why `file` must not get a host key line, or undefined. A "knownHosts" setting can name any file, and
+ * a known_hosts line for a host named like an option ("restrict") is a valid authorized_keys line: a
+ * key accepted into ~/.ssh/authorized_keys would let its owner log in. So a file named authorized_keys*,
+ * or holding a line that starts with a key type or an authorized_keys option, is never appended to.
+ */
+export function notAKnownHostsFile(file: string, text: string): string | undefined {
+  if (/^authorized_keys/i.test(basename(file))) return `${file} is an authorized_keys file, not a known_hosts file`;
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const first = lines[i].trim().split(/\s+/)[0];
+    if (!first || first.startsWith('#')) continue;
+    if (/^(ssh-|ecdsa-|sk-|rsa-sha2-)/.test(first) || /^(command|from|environment|permitopen|permitlisten|principals|tunnel|expiry-time)=/.test(first) ||
+      /^(restrict|no-[a-z-]+|cert-authority|agent-forwarding|port-forwarding|pty|user-rc|x11-forwarding)(,|$)/.test(first)) {
+      return `${file} line ${i + 1} is an authorized_keys entry, not a known_hosts one`;
+    }
+  }
+  return undefined;
+}
+
 /** append a key to a known_hosts file, creating it (0600) and its folder (0700) when needed */
 export function appendHostKey(file: string, host: string, port: number, blob: Buffer): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   let prefix = '';
-  if (existsSync(file)) {
-    const text = readFileSync(file, 'utf8');
-    if (text.length && !text.endsWith('\n')) prefix = '\n';
-  }
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const problem = notAKnownHostsFile(file, text);
+  if (problem) throw new Error(`${problem}; nothing was written to it`);
+  if (text.length && !text.endsWith('\n')) prefix = '\n';
   appendFileSync(file, `${prefix}${hostToken(host, port)} ${keyTypeOf(blob)} ${blob.toString('base64')}\n`, { mode: 0o600 });
   try { chmodSync(file, 0o600); } catch { /* not ours to fix */ }
 }

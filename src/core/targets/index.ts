@@ -9,7 +9,7 @@ export interface TargetOptions {
   log?: Logger;
   /** connections / parallel requests the target may use */
   concurrency?: number;
-  /** FTPS without verification: where trusted certificate fingerprints are remembered (paths.ts: knownCertificatesFileFor) */
+  /** FTPS without verification: where trusted certificate fingerprints are remembered (paths.ts: userKnownCertificatesFile) */
   knownCertificatesFile?: string;
 }
 

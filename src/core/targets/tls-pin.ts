@@ -1,7 +1,7 @@
 // FTPS without certificate verification (`--insecure-tls`, `allowSelfSignedCertificate`) trusts a
 // certificate on first use, as FileZilla does: its SHA-256 fingerprint is shown (terminal prompt /
-// modal dialog), remembered in a `known_certificates` file beside the state, and a different
-// certificate is refused later. `tlsFingerprint` (config) / `--tls-fingerprint` (CLI) pin one
+// modal dialog), remembered in the user's `known_certificates` file (paths.ts userKnownCertificatesFile:
+// never one a workspace brings), and a different certificate is refused later. `tlsFingerprint` (config) / `--tls-fingerprint` (CLI) pin one
 // certificate without asking. The check runs right after the TLS handshake, before USER/PASS.
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';

@@ -1,12 +1,12 @@
 // Issue 14 item 4 through the remote-sync command: --insecure-tls asks for the certificate once on a
-// terminal and records it beside the state (.remote-sync/known_certificates); a script without a
-// terminal gets the fingerprint and --tls-fingerprint in the error; a changed certificate fails
-// before the password is sent.
+// terminal and records it in the user's known_certificates ($XDG_CONFIG_HOME/remote-sync/); a script
+// without a terminal gets the fingerprint and --tls-fingerprint in the error; a changed certificate
+// fails before the password is sent; a known_certificates a workspace brings is not read.
 //   node --import tsx --test test/integration/security/cli-tls.test.ts
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sourceCliArgs as cliArgs } from '../../harness/cli.js';
@@ -20,7 +20,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 /** run a command asynchronously (the fake server lives in this process: a synchronous spawn would block it) */
 function run(cmd: string, args: string[], cwd: string, input: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, REMOTE_SYNC_PASSWORD: 'secret-password', NETRC: '/nonexistent' } });
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, REMOTE_SYNC_PASSWORD: 'secret-password', NETRC: '/nonexistent', XDG_CONFIG_HOME: join(scratch, 'config') } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
@@ -50,7 +50,7 @@ test('remote-sync and an FTPS server whose certificate is not verified', { timeo
   const local = join(scratch, 'site');
   mkdirSync(local);
   const remote = `ftps://me@127.0.0.1:${server.port}/`;
-  const known = join(local, '.remote-sync', 'known_certificates');
+  const known = join(scratch, 'config', 'remote-sync', 'known_certificates');
   const passes = () => server.sessions.flat().filter((l) => l.startsWith('PASS ')).length;
 
   await t.test('no terminal, nothing known: exit 1 before the login, with the fingerprint and --tls-fingerprint', async () => {
@@ -60,6 +60,17 @@ test('remote-sync and an FTPS server whose certificate is not verified', { timeo
     assert.ok(r.out.includes(`--tls-fingerprint ${fpA}`), r.out);
     assert.equal(passes(), 0);
     assert.equal(existsSync(known), false);
+  });
+
+  await t.test('a known_certificates the workspace brings (a cloned repository\'s) is not read: nothing trusted, no PASS', async () => {
+    const planted = join(local, '.remote-sync', 'known_certificates');
+    mkdirSync(join(local, '.remote-sync'), { recursive: true, mode: 0o700 });
+    writeFileSync(planted, `127.0.0.1:${server.port} ${fpA}\n`, { mode: 0o600 });
+    const r = await cli(['download', local, remote, '--insecure-tls'], scratch);
+    assert.equal(r.code, 1, r.out);
+    assert.ok(r.out.includes(`--tls-fingerprint ${fpA}`), r.out);
+    assert.equal(passes(), 0, 'the password was not sent');
+    rmSync(planted);
   });
 
   await t.test('--tls-fingerprint: connects without a question; a bad value is a usage error', async () => {
@@ -74,7 +85,7 @@ test('remote-sync and an FTPS server whose certificate is not verified', { timeo
     assert.match(notFtps.out, /--tls-fingerprint is for ftps:\/\//);
   });
 
-  await t.test('on a terminal: the fingerprint is shown and, answered yes, recorded beside the state', async (tt) => {
+  await t.test('on a terminal: the fingerprint is shown and, answered yes, recorded in the user\'s known_certificates', async (tt) => {
     const r = await cliOnTerminal(['download', local, remote, '--insecure-tls'], scratch, 'y\n');
     if (/script: .*(not found|failed)/.test(r.out)) { tt.skip(skipOrFail(`no pseudo-terminal: ${r.out}`).skip); return; }
     assert.equal(r.code, 0, r.out);
