@@ -85,9 +85,11 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
       if (replacing) for (const b of below) b.consumed = true; // the new type cannot be applied
       continue; // a plain delete: the entries below are decided one by one
     }
-    const blocker = below.find((b) => b.d && !deletesOn(b.d.kind, removedSide) && b.d.kind !== 'forget');
+    // a row with nothing to do that still has an entry on that side is one a one-way run without
+    // --delete keeps (not on the source, never synced): the folder's removal must not take it either
+    const blocker = below.find((b) => (b.d ? !deletesOn(b.d.kind, removedSide) && b.d.kind !== 'forget' : !!b[removedSide]));
     if (blocker) {
-      const verb = blocker.d!.kind === 'conflict' || blocker.d!.kind === 'compare' ? 'changed' : describeChange(blocker, removedSide);
+      const verb = blocker.d?.kind === 'conflict' || blocker.d?.kind === 'compare' ? 'changed' : describeChange(blocker, removedSide);
       r.d = {
         kind: 'conflict',
         conflict: r.d.replace ? 'type-mismatch' : 'folder-deleted',

@@ -149,6 +149,20 @@ describe('buildPlan: file-vs-folder and excluded entries', () => {
       assert.deepEqual(brief(plan.actions), ['skip a']);
     });
 
+  test('download / upload without --delete: a folder replaced by a file on the source never takes a file on the destination that was never synced',
+    async () => {
+      const st = synced(D('a'));
+      const down = await buildPlan(input({ mode: 'download', local: map(D('a'), F('a/mine')), remote: map(F('a', 5, T + 5000)), state: st }));
+      assert.deepEqual(brief(down.actions), ['conflict a'], 'a/mine exists only locally: kept, the replace is a conflict');
+      assert.match(down.actions[0].reason, /a\/mine was added locally/);
+      const up = await buildPlan(input({ mode: 'upload', local: map(F('a', 5, T + 5000)), remote: map(D('a'), F('a/theirs')), state: st }));
+      assert.deepEqual(brief(up.actions), ['conflict a'], 'a/theirs exists only on the server: kept');
+      // with --delete the destination mirrors the source: the folder goes, with what the plan shows in it
+      const mirror = await buildPlan(input({ mode: 'download', local: map(D('a'), F('a/mine')), remote: map(F('a', 5, T + 5000)), state: st, delete: true }));
+      assert.deepEqual(brief(mirror.actions), ['download a']);
+      assert.deepEqual(mirror.actions[0].children, ['a/mine']);
+    });
+
   test('a folder holding an excluded entry is never removed by a replace (folder → file on the server)',
     async () => {
       const plan = await buildPlan(input({
