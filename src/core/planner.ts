@@ -263,6 +263,8 @@ function forced(winner: Side, root: Row, below: Row[], mode: SyncMode): Action[]
         const sub = below.filter((b) => isWithin(b.path, r.path) && b.path !== r.path && !(winner === 'local' ? b.local : b.remote));
         for (const b of sub) consumed.add(b.path);
         if (sub.length) { a.children = sub.map((b) => b.path); a.shownFiles = shownFilesOf(loser, sub); } // what the folder's removal takes (RemoveDirOptions.only)
+        // the files the folder's removal takes count against --max-delete (checkSafety), as in buildPlan
+        a.fileCount = sub.filter((b) => (loser === 'local' ? b.local : b.remote)?.type === 'file').length;
       }
     } else if (W && O) {
       if (W.type === 'file' && (r === root || r.lc !== 'unmodified' || r.rc !== 'unmodified')) a = toAction(r, copyKind(winner, 'file'), reason);

@@ -334,6 +334,17 @@ describe('orderActions', () => {
 describe('buildForcedPlan', () => {
   const st = synced(D('d'), F('d/f'), F('same'), F('gone'));
 
+  test('a file that wins over a folder: the copy replacing the folder counts its files (--max-delete)', async () => {
+    const plan = await buildPlan(input({ local: map(F('docs'), F('k')), remote: map(D('docs'), F('docs/a'), F('docs/b'), D('docs/s'), F('docs/s/c'), F('k')), state: new StubState({}, true), sameContent: async () => true }));
+    const c = plan.actions.find((a) => a.path === 'docs')!;
+    assert.equal(c.conflict, 'type-mismatch');
+    const [up] = c.alternatives!.local;
+    assert.equal(`${up.kind} ${up.path} ${up.replace}`, 'upload docs true');
+    assert.equal(up.fileCount, 3, 'the folder removal takes 3 server files');
+    const forced = buildForcedPlan(input({ local: map(F('docs')), remote: map(D('docs'), F('docs/a'), F('docs/b')), state: new StubState({}, true) }), 'local');
+    assert.equal(forced.actions[0].fileCount, 2);
+  });
+
   test("'local' wins: local-only → upload/mkdir, remote-only → delete-remote, both → upload, both gone → forget", async () => {
     const plan = buildForcedPlan(input({
       local: map(D('d'), F('d/f'), F('d/new'), F('same')), remote: map(D('d'), F('d/f'), F('same'), F('only-remote'), D('rdir'), F('rdir/x')), state: st,
