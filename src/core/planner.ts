@@ -42,6 +42,8 @@ export interface PlanInput extends NameRulesInput {
   scope?: string[];
   /** state paths to leave alone (excluded by the filters) */
   isExcluded: (path: string, type: 'file' | 'dir') => boolean;
+  /** the built-in excludes (.git, .hg, .svn, .DS_Store, the state folder): never deleted, not even by --delete-unmatched */
+  isBuiltinExcluded?: (path: string, type: 'file' | 'dir') => boolean;
   /** excluded entries seen while listing, per side (a folder holding one is never removed whole) */
   excludedSeen: { local: string[]; remote: string[] };
   delete?: boolean;
@@ -77,8 +79,10 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     const removedSide = removesFolderOn(r);
     if (!removedSide) continue;
     const below = descendants(i);
-    const excludedInside = input.deleteUnmatched ? undefined :
-      input.excludedSeen[removedSide].find((p) => isWithin(p, r.path) && p !== r.path);
+    // --delete-unmatched removes what the user's filters exclude, never a built-in exclude (.git, the
+    // state folder…): the destination's listing left those out, so the plan never showed them
+    const keeps = (p: string) => !input.deleteUnmatched || (!!input.isBuiltinExcluded && (input.isBuiltinExcluded(p, 'dir') || input.isBuiltinExcluded(p, 'file')));
+    const excludedInside = input.excludedSeen[removedSide].find((p) => isWithin(p, r.path) && p !== r.path && keeps(p));
     if (excludedInside) {
       const replacing = !!r.d.replace;
       r.d = { kind: 'skip', reason: `folder kept: it holds excluded entries (${excludedInside})` };

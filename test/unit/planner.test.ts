@@ -118,6 +118,23 @@ describe('buildPlan: a folder deleted on one side', () => {
     assert.deepEqual(brief(gone.actions), ['delete-remote a']);
   });
 
+  test('download --delete-unmatched: an excluded folder holding a built-in exclude (.git) is not removed whole', async () => {
+    const isExcluded = (p: string, t: 'file' | 'dir') => (p === 'vendor' && t === 'dir') || p.endsWith('/.git') || p === '.git';
+    const isBuiltinExcluded = (p: string) => p === '.git' || p.endsWith('/.git');
+    const base = {
+      mode: 'download' as const, local: map(F('k'), D('vendor'), D('vendor/lib'), F('vendor/lib/x.js')), remote: map(F('k')), state: synced(F('k')),
+      delete: true, deleteUnmatched: true, isExcluded, isBuiltinExcluded, excludedSeen: { local: ['vendor/lib/.git'], remote: [] },
+    };
+    const plan = await buildPlan(input(base));
+    assert.ok(!plan.actions.some((a) => a.wholeFolder || (a.kind === 'delete-local' && (a.path === 'vendor' || a.path === 'vendor/lib'))),
+      `the folders holding vendor/lib/.git stay: ${brief(plan.actions)}`);
+    assert.deepEqual(brief(plan.actions.filter((a) => a.kind === 'delete-local')), ['delete-local vendor/lib/x.js']);
+    // nothing built-in inside: the excluded folder still goes whole
+    const whole = await buildPlan(input({ ...base, excludedSeen: { local: [], remote: [] } }));
+    assert.deepEqual(brief(whole.actions), ['delete-local vendor']);
+    assert.equal(whole.actions[0].wholeFolder, true);
+  });
+
   test('a folder replaced by a file on the server with an unchanged subtree → one download (+replace) covering it', async () => {
     const remote = map(...without('a'), F('a', 5));
     const plan = await buildPlan(input({ local: map(...TREE), remote, state: synced(...TREE) }));

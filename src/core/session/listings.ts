@@ -99,6 +99,7 @@ export function planInputOf(ctx: ListContext, options: PlanOptions, scope: strin
     state: ctx.state,
     scope,
     isExcluded: (p, t) => ctx.filter.isExcluded(p, t),
+    isBuiltinExcluded: (p, t) => ctx.filter.isBuiltinExcluded(p, t),
     excludedSeen: l.excludedSeen,
     delete: options.delete,
     deleteUnmatched: options.deleteUnmatched,
