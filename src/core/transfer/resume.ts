@@ -106,7 +106,8 @@ export async function copyResumable(
     else if (have !== undefined && have > 0 && have <= srcEntry.size) {
       if (direction === 'download') {
         overlap = readLocalTail(store.localPartial(rec), have);
-        offset = have;
+        if (overlap) offset = have;
+        else ctx.log?.warn(`${path}: the partial file cannot be read back; starting over`);
       } else if (await sameTail(rec, have, path, src, dst, store, signal)) offset = have;
       else ctx.log?.warn(`${path}: the partial file's last bytes differ from the source's; starting over`);
     }
@@ -172,15 +173,21 @@ async function partialSize(rec: PartialRecord, dst: Target, store: PartialStore)
   return e?.type === 'file' ? e.size : undefined;
 }
 
-/** the last (up to) 64 KiB of the local partial `file`, `have` bytes long */
-function readLocalTail(file: string, have: number): Buffer {
+/**
+ * the last (up to) 64 KiB of the local partial `file`, `have` bytes long; undefined when they cannot
+ * all be read (a link in its place, a file cut shorter meanwhile): the download then starts over
+ */
+function readLocalTail(file: string, have: number): Buffer | undefined {
   const from = Math.max(0, have - TAIL_CHECK);
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+  let fd: number;
+  try { fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0)); } catch { return undefined; }
   try {
     const out = Buffer.alloc(have - from);
     let n = 0;
     while (n < out.length) { const r = fs.readSync(fd, out, n, out.length - n, from + n); if (!r) break; n += r; }
-    return out.subarray(0, n);
+    return n === out.length ? out : undefined;
+  } catch {
+    return undefined;
   } finally {
     fs.closeSync(fd);
   }
