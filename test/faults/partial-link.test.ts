@@ -11,8 +11,7 @@ import { SyncSession } from '../../src/core/session.js';
 import { createTarget, remoteId } from '../../src/core/targets/index.js';
 import { PartialStore } from '../../src/core/transfer/partials.js';
 
-{
-  test('a download\'s partial replaced by a link to another file: the download starts over and completes; nothing followed', async () => {
+test('a download\'s partial replaced by a link to another file: the download starts over and completes; nothing followed', async () => {
     const root = mkdtempSync(join(tmpdir(), 'rs-partial-link-'));
     try {
       const L = join(root, 'local'), R = join(root, 'remote');
@@ -45,4 +44,3 @@ import { PartialStore } from '../../src/core/transfer/partials.js';
       rmSync(root, { recursive: true, force: true });
     }
   });
-}
