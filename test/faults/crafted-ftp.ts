@@ -56,6 +56,9 @@ export interface CraftedFtpOptions {
   hidden?: (path: string, cmd: 'MLST' | 'SIZE') => boolean;
   /** STOR/APPE store this many bytes less than arrived, still answered with 226 */
   storeShort?: number;
+  /** an old or embedded server: no MLST/MLSD/MFMT in FEAT (MLSD/MLST/MFMT answer 500); LIST only, in this format,
+   *  its times in the server's local time (`tzOffsetMin` east of UTC); MDTM stays UTC (RFC 3659) */
+  listOnly?: { format?: 'unix' | 'dos'; tzOffsetMin?: number; links?: Map<string, string> };
 }
 
 interface Node { type: 'file' | 'dir'; data: Buffer; mtime: number }
@@ -130,6 +133,19 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
   const sizeOf = (key: string, n: Node) => (n.type === 'dir' ? 0 : opts.listingSize?.(key) ?? n.data.length);
   const facts = (key: string, n: Node) => `type=${opts.typeOf?.(key) ?? n.type};size=${sizeOf(key, n)};modify=${mlsxTime(n.mtime)};unique=${idOf(key)};`;
 
+  const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const listLine = (key: string, n: Node): string => {
+    const d = new Date(n.mtime + (opts.listOnly?.tzOffsetMin ?? 0) * 60_000); // the server's wall clock
+    const p2 = (x: number) => String(x).padStart(2, '0');
+    if (opts.listOnly?.format === 'dos') {
+      const h = d.getUTCHours();
+      const when = `${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())}-${p2(d.getUTCFullYear() % 100)}  ${p2(h % 12 === 0 ? 12 : h % 12)}:${p2(d.getUTCMinutes())}${h < 12 ? 'AM' : 'PM'}`;
+      return `${when}       ${n.type === 'dir' ? '<DIR>         ' : String(sizeOf(key, n)).padStart(14)} ${baseOf(key)}`;
+    }
+    const recent = Math.abs(Date.now() - n.mtime) < 180 * 86400_000;
+    const when = `${MON[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2)} ${recent ? `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}` : ` ${d.getUTCFullYear()}`}`;
+    return `${n.type === 'dir' ? 'drwxr-xr-x' : '-rw-r--r--'} 1 ftp ftp ${String(sizeOf(key, n)).padStart(8)} ${when} ${baseOf(key)}`;
+  };
   const server = net.createServer((sock) => {
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
@@ -178,7 +194,16 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
         case 'USER': return reply('331 Password required');
         case 'PASS': return reply('230 Logged in');
         case 'SYST': return reply('215 UNIX Type: L8');
-        case 'FEAT': return reply('211-Features:\r\n MLST type*;size*;modify*;\r\n MFMT\r\n SIZE\r\n MDTM\r\n UTF8\r\n EPSV\r\n211 End');
+        case 'FEAT': return opts.listOnly ? reply('211-Features:\r\n SIZE\r\n MDTM\r\n UTF8\r\n EPSV\r\n211 End') : reply('211-Features:\r\n MLST type*;size*;modify*;\r\n MFMT\r\n SIZE\r\n MDTM\r\n UTF8\r\n EPSV\r\n211 End');
+        case 'LIST': {
+          if (!opts.listOnly) return reply('502 Command not implemented');
+          const a = arg.replace(/^-a\s*/, '');
+          const k = find(abs(a || cwd));
+          if (!k || nodes.get(k)!.type !== 'dir') return reply('550 No such folder');
+          const lines = children(k).map((c) => `${listLine(c, nodes.get(c)!)}\r\n`);
+          for (const [name, target] of opts.listOnly.links ?? []) if (parentOf(name) === k) lines.push(`lrwxrwxrwx 1 ftp ftp ${target.length} Jan  1  2020 ${baseOf(name)} -> ${target}\r\n`);
+          return withData((d) => sendAll(d, [Buffer.from(lines.join(''))]));
+        }
         case 'OPTS': case 'TYPE': case 'STRU': case 'NOOP': return reply('200 OK');
         case 'PWD': return reply(`257 "${cwd}"`);
         case 'CWD': {
@@ -190,6 +215,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
         case 'EPSV': if (opts.refuseEpsv) return reply('500 EPSV not understood'); return reply(`229 Entering Extended Passive Mode (|||${await openData()}|)`);
         case 'PASV': { const p = await openData(); return reply(`227 Entering Passive Mode (127,0,0,1,${p >> 8},${p & 255})`); }
         case 'MLSD': {
+          if (opts.listOnly) return reply('500 Unknown command');
           const k = find(abs(arg || cwd));
           if (!k || nodes.get(k)!.type !== 'dir') return reply('550 No such folder');
           if (opts.refuseList?.has(k)) return reply('550 Permission denied');
@@ -202,6 +228,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
           return withData((d) => sendAll(d, [Buffer.from(lines.join(''))]));
         }
         case 'MLST': {
+          if (opts.listOnly) return reply('500 Unknown command');
           const k = find(abs(arg));
           if (!k || opts.hidden?.(k, 'MLST')) return reply('550 No such file');
           return reply(`250-Begin\r\n ${facts(k, nodes.get(k)!)} ${k}\r\n250 End`);
@@ -209,6 +236,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
         case 'SIZE': { const k = find(abs(arg)); const n = k && !opts.hidden?.(k, 'SIZE') && nodes.get(k); return n && n.type === 'file' ? reply(`213 ${sizeOf(k, n)}`) : reply('550 No such file'); }
         case 'MDTM': { const k = find(abs(arg)); const n = k && nodes.get(k); return n ? reply(`213 ${mlsxTime(n.mtime)}`) : reply('550 No such file'); }
         case 'MFMT': {
+          if (opts.listOnly) return reply('500 Unknown command');
           const m = /^(\d{14}) (.+)$/.exec(arg);
           const k = m && find(abs(m[2]));
           if (!m || !k) return reply('550 No such file');

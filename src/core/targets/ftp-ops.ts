@@ -6,6 +6,7 @@ import { checkSize } from '../transfer/verify.js';
 import { isTempName, parentOf } from '../paths.js';
 import { TempKeptError } from '../transfer/kept-temps.js';
 import { ftpCode, parseMlstReply } from './ftp-util.js';
+import { listDir } from './ftp-list.js';
 import { checkStoredName, mlstReplyPath, needsNameCheck } from '../names/stored-name.js';
 import { foldCase } from '../names/case.js';
 
@@ -42,9 +43,27 @@ export async function statAbs(c: Client, abs: string, path: string, mlst: boolea
       return undefined;
     }
   }
-  let mtime = 0;
-  try { mtime = (await c.lastMod(abs)).getTime(); } catch (e) { if (ftpCode(e) === undefined) throw e; }
-  return { path, type: 'file', size, mtime };
+  return { path, type: 'file', size, mtime: await listedMtime(c, abs) };
+}
+
+/**
+ * A file's mtime on a server without MLST, as its folder's LIST shows it: the listing is what the next
+ * run compares with the state, so what a write records (and a re-check compares with the plan) must be
+ * the same value — LIST's minute, in the server's local time read as UTC (ftp-util.ts parseListDate),
+ * never MDTM's UTC seconds, which would make every uploaded file look changed on the server and every
+ * re-check fail. A name its folder's LIST does not show (a dot name some servers hide): MDTM.
+ */
+async function listedMtime(c: Client, abs: string): Promise<number> {
+  const name = abs.slice(abs.lastIndexOf('/') + 1);
+  try {
+    const items = await listDir(c, parentAbs(abs), false, true);
+    const hit = items.find((it) => it.name === name && !it.link);
+    if (hit) return hit.mtime;
+  } catch (e) {
+    if (ftpCode(e) === undefined) throw e;
+  }
+  try { return (await c.lastMod(abs)).getTime(); } catch (e) { if (ftpCode(e) === undefined) throw e; }
+  return 0;
 }
 
 /** the entry an MLST reply describes (undefined: neither file nor folder) */

@@ -1,0 +1,57 @@
+// A server without MLST/MLSD/MFMT (old or embedded: LIST only, in its local time zone; MDTM in UTC),
+// the crafted FTP server's `listOnly`. What a write records and what a re-check compares with the plan
+// must be the listing's values: else every uploaded file looks modified on the server on the next run
+// (downloaded back, or a conflict after a local edit) and every upload over a file or remote delete
+// fails its re-check ("Changed on the server while the sync ran") on every run.
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCraftedFtp, type CraftedFtp, type CraftedFtpOptions } from './crafted-ftp.js';
+import { runOnce, type SyncEnv } from '../harness/env.js';
+import { writeFile, T12 } from '../harness/fixture.js';
+import { hashesOf, treeHashes } from './names-helpers.js';
+
+const servers: CraftedFtp[] = [];
+after(async () => { for (const s of servers) await s.stop(); });
+
+async function listOnlyEnv(listOnly: NonNullable<CraftedFtpOptions['listOnly']>): Promise<SyncEnv & { server: CraftedFtp }> {
+  const server = await startCraftedFtp({ listOnly });
+  servers.push(server);
+  server.mkdir('/site');
+  const base = mkdtempSync(join(tmpdir(), 'rs-listonly-'));
+  const local = join(base, 'local');
+  mkdirSync(local);
+  return {
+    name: 'crafted-ftp-list-only', local, remoteFs: '/site', server,
+    spec: { protocol: 'ftp', host: server.host, port: server.port, user: server.user, password: server.password, path: '/site' },
+    cleanup: () => rmSync(base, { recursive: true, force: true }),
+  };
+}
+
+const kinds = (r: Awaited<ReturnType<typeof runOnce>>) => r.done.map((a) => `${a.kind} ${a.path}`).sort();
+
+for (const [format, tzOffsetMin] of [['unix', 120], ['dos', -300]] as const) {
+  test(`LIST-only server (${format}, UTC${tzOffsetMin >= 0 ? '+' : ''}${tzOffsetMin / 60}): an upload is in sync on the next run; a later edit uploads, a local delete deletes`, async () => {
+    const env = await listOnlyEnv({ format, tzOffsetMin });
+    try {
+      writeFile(env.local, 'a.txt', 'v1\n', T12);
+      writeFile(env.local, 'my file.txt', 'spaces\n', T12);
+      const first = await runOnce(env, { mode: 'sync' });
+      assert.deepEqual(first.errors, []);
+      assert.deepEqual(kinds(first), ['upload a.txt', 'upload my file.txt']);
+      const second = await runOnce(env, { mode: 'sync' });
+      assert.deepEqual(kinds(second), [], 'nothing changed: nothing to do (not "modified on the server")');
+      writeFile(env.local, 'a.txt', 'v2, edited locally\n', Date.now());
+      rmSync(join(env.local, 'my file.txt'));
+      const third = await runOnce(env, { mode: 'sync' });
+      assert.deepEqual(third.errors.map((e) => `${e.path}: ${e.message}`), []);
+      assert.deepEqual(kinds(third), ['delete-remote my file.txt', 'upload a.txt']);
+      assert.deepEqual(hashesOf(env.server.files('/site')), treeHashes(env.local));
+      assert.deepEqual(hashesOf(env.server.files('/site')), hashesOf({ 'a.txt': 'v2, edited locally\n' }));
+      assert.deepEqual(kinds(await runOnce(env, { mode: 'sync' })), []);
+    } finally { env.cleanup(); }
+  });
+}
