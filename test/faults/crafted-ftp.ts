@@ -58,7 +58,7 @@ export interface CraftedFtpOptions {
   storeShort?: number;
   /** an old or embedded server: no MLST/MLSD/MFMT in FEAT (MLSD/MLST/MFMT answer 500); LIST only, in this format,
    *  its times in the server's local time (`tzOffsetMin` east of UTC); MDTM stays UTC (RFC 3659) */
-  listOnly?: { format?: 'unix' | 'dos'; tzOffsetMin?: number; links?: Map<string, string> };
+  listOnly?: { format?: 'unix' | 'dos' | 'iso' | 'de'; tzOffsetMin?: number; links?: Map<string, string> };
 }
 
 interface Node { type: 'file' | 'dir'; data: Buffer; mtime: number }
@@ -142,8 +142,13 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
       const when = `${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())}-${p2(d.getUTCFullYear() % 100)}  ${p2(h % 12 === 0 ? 12 : h % 12)}:${p2(d.getUTCMinutes())}${h < 12 ? 'AM' : 'PM'}`;
       return `${when}       ${n.type === 'dir' ? '<DIR>         ' : String(sizeOf(key, n)).padStart(14)} ${baseOf(key)}`;
     }
+    if (opts.listOnly?.format === 'iso') {
+      const when = `${d.getUTCFullYear()}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}`;
+      return `${n.type === 'dir' ? 'drwxr-xr-x' : '-rw-r--r--'} 1 ftp ftp ${String(sizeOf(key, n)).padStart(8)} ${when} ${baseOf(key)}`;
+    }
     const recent = Math.abs(Date.now() - n.mtime) < 180 * 86400_000;
-    const when = `${MON[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2)} ${recent ? `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}` : ` ${d.getUTCFullYear()}`}`;
+    const months = opts.listOnly?.format === 'de' ? ['Jan', 'Feb', 'Mär', 'Apr', 'Mai', 'Jun', 'Jul', 'Aug', 'Sep', 'Okt', 'Nov', 'Dez'] : MON;
+    const when = `${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2)} ${recent ? `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}` : ` ${d.getUTCFullYear()}`}`;
     return `${n.type === 'dir' ? 'drwxr-xr-x' : '-rw-r--r--'} 1 ftp ftp ${String(sizeOf(key, n)).padStart(8)} ${when} ${baseOf(key)}`;
   };
   const server = net.createServer((sock) => {

@@ -55,3 +55,31 @@ for (const [format, tzOffsetMin] of [['unix', 120], ['dos', -300]] as const) {
     } finally { env.cleanup(); }
   });
 }
+
+for (const format of ['iso', 'de'] as const) {
+  test(`LIST-only server, dates as ${format === 'iso' ? '"2025-11-22 02:15"' : 'German month names ("Dez 22 02:15")'}: a server edit that keeps the size is seen, never overwritten by a later upload`, async () => {
+    const env = await listOnlyEnv({ format });
+    try {
+      // (every month: the German names differ from the English ones in some of them only)
+      for (let m = 0; m < 12; m++) env.server.put(`/site/m${m}.txt`, `month ${m}\n`, Date.UTC(2026, m, 10, 12, 0));
+      env.server.put('/site/doc.txt', 'version A from server\n', Date.now() - 86400_000);
+      assert.deepEqual((await runOnce(env, { mode: 'sync' })).errors, []);
+      assert.deepEqual(kinds(await runOnce(env, { mode: 'sync' })), []);
+      env.server.put('/site/doc.txt', 'version B from server\n', Date.now()); // someone else's edit, same size
+      for (let m = 0; m < 12; m++) env.server.put(`/site/m${m}.txt`, `MONTH ${m}\n`, Date.UTC(2026, m, 11, 12, 0));
+      const second = await runOnce(env, { mode: 'sync' });
+      assert.deepEqual(kinds(second), ['download doc.txt', ...Array.from({ length: 12 }, (_, m) => `download m${m}.txt`)].sort());
+      assert.deepEqual(treeHashes(env.local), hashesOf(env.server.files('/site')));
+      assert.deepEqual(kinds(await runOnce(env, { mode: 'sync' })), []);
+    } finally { env.cleanup(); }
+  });
+}
+
+test('parseListDate: ISO and day-first LIST dates are read (not 0)', async () => {
+  const { parseListDate } = await import('../../src/core/targets/ftp-util.js');
+  const now = Date.UTC(2026, 11, 1);
+  assert.equal(parseListDate('2024-01-02 03:04', now), Date.UTC(2024, 0, 2, 3, 4));
+  assert.equal(parseListDate('22 Nov 02:15', now), Date.UTC(2026, 10, 22, 2, 15));
+  assert.equal(parseListDate('22 Nov 2024', now), Date.UTC(2024, 10, 22));
+  assert.equal(parseListDate('Nov 22 02:15', now), Date.UTC(2026, 10, 22, 2, 15));
+});

@@ -5,7 +5,7 @@ import type { Client, FileInfo } from 'basic-ftp';
 import type { Entry, EntryType } from '../types.js';
 import { SyncError, throwIfAborted } from '../errors.js';
 import { checkRemoteName, isTempName, joinPath } from '../paths.js';
-import { assertWholeListing, parseListDate, wholeTextOnly } from './ftp-util.js';
+import { assertWholeListing, ftpCode, parseListDate, wholeTextOnly } from './ftp-util.js';
 import { isReservedName } from '../names/rules.js';
 import { modeOfPermissions } from './ftp-modes.js';
 import { PassiveFastPathError, mlsdPipelined, withFastPassive, type FastPassiveSwitch } from './ftp-fast.js';
@@ -44,7 +44,16 @@ export async function listDir(c: Client, absPath: string, useMlsd: boolean, forR
   }
   // LIST with a path argument is globbed by many servers: list the working folder instead
   await c.cd(absPath);
-  return addInfos([], await wholeTextOnly(c, absPath, () => c.list()), useMlsd, forRemoval);
+  const items = addInfos([], await wholeTextOnly(c, absPath, () => c.list()), useMlsd, forRemoval);
+  // a LIST date not understood (a locale's month names…) would be 0 on every run: a change that keeps
+  // the size would never be seen, and a later upload would overwrite it. Such a file's MDTM instead
+  // (statAbs then finds the same value in this listing).
+  for (const it of items) {
+    if (useMlsd || it.type !== 'file' || it.mtime !== 0 || it.link || it.name.includes('/')) continue;
+    const abs = absPath.endsWith('/') ? `${absPath}${it.name}` : `${absPath}/${it.name}`;
+    try { it.mtime = (await c.lastMod(abs)).getTime(); } catch (e) { if (ftpCode(e) === undefined) throw e; }
+  }
+  return items;
 }
 
 /**

@@ -191,7 +191,8 @@ export function parseMlstReply(message: string): Facts | undefined {
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
 /**
- * A LIST date ("Nov 22 02:15", "Jun 24 2025", DOS "01-02-20 03:04PM") → ms since the epoch, read as UTC
+ * A LIST date ("Nov 22 02:15", "Jun 24 2025", "22 Nov 02:15", "2025-11-22 02:15", DOS "01-02-20 03:04PM")
+ * → ms since the epoch, read as UTC; 0 when not understood (the listing then asks MDTM: ftp-list.ts)
  * (the server's time zone is unknown; the state only needs the same answer twice). Minute resolution; a
  * date without a year is placed in the 12 months up to `now`, as `ls` does.
  */
@@ -207,6 +208,12 @@ export function parseListDate(raw: string, now = Date.now()): number {
     if (t > now + 2 * 86400_000) t = Date.UTC(year - 1, mon, +m[2], +m[4], +m[5]);
     return t;
   }
+  // "22 Nov 02:15" / "22 Nov 2025" (day first, as some locales' ls)
+  m = /^(\d{1,2}) ([A-Za-z]{3}) (?:(\d{4})|(\d{1,2}):(\d{2}))$/.exec(s);
+  if (m) return parseListDate(`${m[2]} ${m[1]} ${m[3] ?? `${m[4]}:${m[5]}`}`, now);
+  // "2025-11-22 02:15" (ls --time-style=long-iso, and servers that list so)
+  m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?: (\d{1,2}):(\d{2}))?$/.exec(s);
+  if (m) return Date.UTC(+m[1], +m[2] - 1, +m[3], +(m[4] ?? 0), +(m[5] ?? 0));
   m = /^(\d{2})-(\d{2})-(\d{2,4}) (\d{1,2}):(\d{2})(AM|PM)?$/i.exec(s);
   if (m) {
     let year = +m[3];
