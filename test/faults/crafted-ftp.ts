@@ -58,7 +58,7 @@ export interface CraftedFtpOptions {
   storeShort?: number;
   /** an old or embedded server: no MLST/MLSD/MFMT in FEAT (MLSD/MLST/MFMT answer 500); LIST only, in this format,
    *  its times in the server's local time (`tzOffsetMin` east of UTC); MDTM stays UTC (RFC 3659) */
-  listOnly?: { format?: 'unix' | 'dos' | 'iso' | 'de'; tzOffsetMin?: number; links?: Map<string, string> };
+  listOnly?: { format?: 'unix' | 'dos' | 'iso' | 'de'; tzOffsetMin?: number; links?: Map<string, string>; /** MFMT offered (and listed in FEAT) */ mfmt?: boolean };
 }
 
 interface Node { type: 'file' | 'dir'; data: Buffer; mtime: number }
@@ -199,7 +199,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
         case 'USER': return reply('331 Password required');
         case 'PASS': return reply('230 Logged in');
         case 'SYST': return reply('215 UNIX Type: L8');
-        case 'FEAT': return opts.listOnly ? reply('211-Features:\r\n SIZE\r\n MDTM\r\n UTF8\r\n EPSV\r\n211 End') : reply('211-Features:\r\n MLST type*;size*;modify*;\r\n MFMT\r\n SIZE\r\n MDTM\r\n UTF8\r\n EPSV\r\n211 End');
+        case 'FEAT': return opts.listOnly ? reply(`211-Features:\r\n SIZE\r\n MDTM\r\n${opts.listOnly.mfmt ? ' MFMT\r\n' : ''} UTF8\r\n EPSV\r\n211 End`) : reply('211-Features:\r\n MLST type*;size*;modify*;\r\n MFMT\r\n SIZE\r\n MDTM\r\n UTF8\r\n EPSV\r\n211 End');
         case 'LIST': {
           if (!opts.listOnly) return reply('502 Command not implemented');
           const a = arg.replace(/^-a\s*/, '');
@@ -241,7 +241,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
         case 'SIZE': { const k = find(abs(arg)); const n = k && !opts.hidden?.(k, 'SIZE') && nodes.get(k); return n && n.type === 'file' ? reply(`213 ${sizeOf(k, n)}`) : reply('550 No such file'); }
         case 'MDTM': { const k = find(abs(arg)); const n = k && nodes.get(k); return n ? reply(`213 ${mlsxTime(n.mtime)}`) : reply('550 No such file'); }
         case 'MFMT': {
-          if (opts.listOnly) return reply('500 Unknown command');
+          if (opts.listOnly && !opts.listOnly.mfmt) return reply('500 Unknown command');
           const m = /^(\d{14}) (.+)$/.exec(arg);
           const k = m && find(abs(m[2]));
           if (!m || !k) return reply('550 No such file');

@@ -33,25 +33,26 @@ async function listOnlyEnv(listOnly: NonNullable<CraftedFtpOptions['listOnly']>)
 
 const kinds = (r: Awaited<ReturnType<typeof runOnce>>) => r.done.map((a) => `${a.kind} ${a.path}`).sort();
 
-for (const [format, tzOffsetMin] of [['unix', 120], ['dos', -300]] as const) {
-  test(`LIST-only server (${format}, UTC${tzOffsetMin >= 0 ? '+' : ''}${tzOffsetMin / 60}): an upload is in sync on the next run; a later edit uploads, a local delete deletes`, async () => {
-    const env = await listOnlyEnv({ format, tzOffsetMin });
+for (const [format, tzOffsetMin, mfmt, resumeAbove] of [['unix', 120, false, null], ['dos', -300, false, null], ['unix', 60, true, null], ['unix', -120, true, 0]] as const) {
+  test(`LIST-only server (${format}, UTC${tzOffsetMin >= 0 ? '+' : ''}${tzOffsetMin / 60}${mfmt ? ', with MFMT' : ''}${resumeAbove === 0 ? ', resumable uploads' : ''}): an upload is in sync on the next run; a later edit uploads, a local delete deletes`, async () => {
+    const env = await listOnlyEnv({ format, tzOffsetMin, mfmt });
     try {
       writeFile(env.local, 'a.txt', 'v1\n', T12);
       writeFile(env.local, 'my file.txt', 'spaces\n', T12);
-      const first = await runOnce(env, { mode: 'sync' });
+      const run = () => runOnce(env, { mode: 'sync', transfer: { resumeAbove } });
+      const first = await run();
       assert.deepEqual(first.errors, []);
       assert.deepEqual(kinds(first), ['upload a.txt', 'upload my file.txt']);
-      const second = await runOnce(env, { mode: 'sync' });
+      const second = await run();
       assert.deepEqual(kinds(second), [], 'nothing changed: nothing to do (not "modified on the server")');
       writeFile(env.local, 'a.txt', 'v2, edited locally\n', Date.now());
       rmSync(join(env.local, 'my file.txt'));
-      const third = await runOnce(env, { mode: 'sync' });
+      const third = await run();
       assert.deepEqual(third.errors.map((e) => `${e.path}: ${e.message}`), []);
       assert.deepEqual(kinds(third), ['delete-remote my file.txt', 'upload a.txt']);
       assert.deepEqual(hashesOf(env.server.files('/site')), treeHashes(env.local));
       assert.deepEqual(hashesOf(env.server.files('/site')), hashesOf({ 'a.txt': 'v2, edited locally\n' }));
-      assert.deepEqual(kinds(await runOnce(env, { mode: 'sync' })), []);
+      assert.deepEqual(kinds(await run()), []);
     } finally { env.cleanup(); }
   });
 }

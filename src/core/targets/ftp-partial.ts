@@ -89,7 +89,9 @@ export async function commitPartialFtp(h: FtpOpsHost, tmp: string, path: string,
     const entry = await statAbs(c, abs, path, h.mlst);
     if (!entry) throw new SyncError('io', `Uploaded ${abs} but the server does not list it`, { path });
     checkSize(path, options.size, entry.size, 'after-rename');
-    return mfmt ? { ...entry, mtime: Math.floor(options.mtime! / 1000) * 1000 } : entry;
+    // MFMT took: an MLSD listing now shows exactly this (whole seconds); a LIST only its minute, in the
+    // server's time zone: what stat read from the listing is what the next run compares (ftp-ops.ts statAbs)
+    return mfmt && h.mlst ? { ...entry, mtime: Math.floor(options.mtime! / 1000) * 1000 } : entry;
   });
 }
 

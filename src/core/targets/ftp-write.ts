@@ -90,8 +90,9 @@ export async function writeFtp(h: FtpWriteHost, path: string, source: Readable, 
       const entry = await statAbs(c, abs, path, h.mlst);
       if (!entry) throw new SyncError('io', `Uploaded ${abs} but the server does not list it`, { path });
       checkSize(path, options.size, entry.size, 'after-rename');
-      // MFMT took: the server now lists exactly this (whole seconds)
-      return mfmt ? { ...entry, mtime: Math.floor(options.mtime! / 1000) * 1000 } : entry;
+      // MFMT took: an MLSD listing now shows exactly this (whole seconds); a LIST only its minute, in the
+      // server's time zone: what stat read from the listing is what the next run compares (ftp-ops.ts statAbs)
+      return mfmt && h.mlst ? { ...entry, mtime: Math.floor(options.mtime! / 1000) * 1000 } : entry;
     };
     if (!h.pipelining || !h.mlst) return await h.withClient(`replace ${abs}`, path, replaceOneAtATime);
     tries++; // (a retry goes the one-at-a-time way)
