@@ -99,7 +99,7 @@ export interface SyncEngine {
   /** `merge`: a server copy that changed too is merged (three-way) and uploaded when that is clean */
   saveFiles(paths: string[], options?: { signal?: AbortSignal; force?: boolean; merge?: boolean }): Promise<Map<string, SaveOutcome>>;
   /** apply the user's decision for one conflict (or any path): transfer and record state */
-  resolvePath(path: string, resolution: Resolution, options?: { signal?: AbortSignal }): Promise<SyncResult>;
+  resolvePath(path: string, resolution: Resolution, options?: ResolvePathOptions): Promise<SyncResult>;
   /** three-way merge of one conflicting file: written to both sides when clean; else the versions to merge by hand */
   mergePath(path: string, options?: { signal?: AbortSignal }): Promise<MergePathOutcome>;
   /** the remote side of a file, streamed (diff view) */
@@ -123,6 +123,15 @@ export interface SyncEngine {
   deleteRemote(path: string, options?: { confirmed?: DeleteCheck; signal?: AbortSignal }): Promise<RemoteDeleteResult>;
   /** why a path is left out of every sync, naming the pattern; undefined when it takes part */
   excludedBy(path: string, type: EntryType): string | undefined;
+}
+
+export interface ResolvePathOptions {
+  signal?: AbortSignal;
+  /**
+   * What the user decided on (the conflict's entries, as shown): the side given up must still be that —
+   * a file, or nothing there (null) — or nothing is written (a 'safety' error). Unset: whatever is there now.
+   */
+  expect?: { local?: Entry | null; remote?: Entry | null };
 }
 
 export type MergePathOutcome =

@@ -4,7 +4,8 @@
 import type { Readable } from 'node:stream';
 import type { Action, Answer, Entry, EntryType, Logger, PathState, Plan, Resolution, ResolveStrategy, SyncResult, Target } from './types.js';
 import { nullLogger } from './types.js';
-import type { MergePathOutcome, PlanOptions, RemoteDeleteResult, RunOptions, SaveOutcome, SessionOptions, SyncEngine } from './api.js';
+import type { MergePathOutcome, PlanOptions, RemoteDeleteResult, ResolvePathOptions, RunOptions, SaveOutcome, SessionOptions, SyncEngine } from './api.js';
+import { sameEntry } from './transfer/recheck.js';
 import type { DeleteCheck } from './status/remote-delete.js';
 import { Filter } from './filter.js';
 import { readIgnoreFiles } from './ignore/ignore-files.js';
@@ -253,12 +254,12 @@ export class SyncSession implements SyncEngine {
     return out;
   }
 
-  resolvePath(path: string, resolution: Resolution, options: { signal?: AbortSignal } = {}): Promise<SyncResult> {
+  resolvePath(path: string, resolution: Resolution, options: ResolvePathOptions = {}): Promise<SyncResult> {
     if (resolution === 'skip') return Promise.resolve(nothingDone(this.local, this.remote, this.state));
     return this.exclusive(options.signal, () => this.resolvePathLocked(path, resolution, options));
   }
 
-  private async resolvePathLocked(path: string, resolution: Resolution, options: { signal?: AbortSignal }): Promise<SyncResult> {
+  private async resolvePathLocked(path: string, resolution: Resolution, options: ResolvePathOptions): Promise<SyncResult> {
     await this.open();
     this.state.load();
     const p = normalizeRelPath(path);
@@ -266,6 +267,17 @@ export class SyncSession implements SyncEngine {
     const planOptions: PlanOptions = { mode: 'sync', paths: [p], signal: options.signal };
     const listing = await listBoth(this.listContext(), planOptions, [p]);
     const plan = buildForcedPlan(planInputOf(this.listContext(), planOptions, [p], listing), resolution);
+    // the side given up must still be what the user decided on: a version nobody has seen is never overwritten
+    const loser = resolution === 'local' ? 'remote' : 'local';
+    const expected = options.expect?.[loser];
+    if (expected !== undefined) {
+      const now = plan.actions.find((a) => a.path === p)?.[loser];
+      if (now && !(expected && sameEntry(now, expected))) {
+        throw new SyncError('safety', `Changed ${loser === 'remote' ? 'on the server' : 'locally'} since it was compared; nothing was overwritten`, {
+          path: p, hint: 'Compare again, then decide',
+        });
+      }
+    }
     try {
       return await this.executeLocked(plan, { force: true, paths: [p], signal: options.signal });
     } catch (e) {

@@ -240,8 +240,16 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
         }
       }
       const label = resolution === 'local' ? 'Keep Local' : 'Keep Remote';
+      // Keep Local overwrites the server's copy: only the one the conflict showed (the diff's left side is
+      // read once; a newer upload by someone else must be seen before it is overwritten)
+      const known = this.services.store.find(session.key, rel);
+      const expect = resolution === 'local' && known ? { remote: known.remote ?? null } : undefined;
       const result = await this.commands.quietly(session, label,
-        (signal) => session.use((live) => live.engine.resolvePath(rel, resolution, { signal })));
+        (signal) => session.use((live) => live.engine.resolvePath(rel, resolution, { signal, expect })))
+        .catch(async (err: unknown) => {
+          if (expect && err instanceof SyncError && err.code === 'safety') await this.refresh(session, rel);
+          throw err;
+        });
       if (result.errors.length) {
         throw new SyncError('io', result.errors[0].message, { path: result.errors[0].path || rel });
       }
@@ -254,6 +262,17 @@ export class ConflictUI implements ConflictPresenter, vscode.Disposable {
       else this.closeDiffs(session, rel);
     } finally {
       session.muted.delete(rel);
+    }
+  }
+
+  /** the server changed under a conflict: the entry and the open diff show it as it is now */
+  private async refresh(session: FolderSession, rel: string): Promise<void> {
+    this.remoteFs.changed(session, [rel]);
+    try {
+      const plan = await session.use((live) => live.engine.plan({ mode: 'sync', paths: [rel] }));
+      this.services.store.merge(session.key, plan, plan.actions.filter((a) => a.path === rel));
+    } catch (err) {
+      session.log.warn(`Could not look at ${rel} again: ${String(err)}`);
     }
   }
 

@@ -12,6 +12,7 @@ import { actionsOf, nodesOf, type Node } from './nodes.js';
 import { entryDescription, entryTooltip, groupOf, type GroupId } from './planGroups.js';
 import { displayName, parseRemoteUri } from './uriMap.js';
 import { plural } from './statusText.js';
+import { settleDirty } from './dirtyDocs.js';
 import { configTransferSettings } from '../core/config/transfer-settings.js';
 
 export const VIEW_ID = 'remoteSync.plan';
@@ -133,6 +134,9 @@ export class PlanView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       }
       const plan = store.planFor(folder, chosen);
       if (!plan) continue;
+      // a planned download or local delete never replaces a file under an editor with unsaved changes
+      const writesHere = plan.actions.filter((a) => a.kind === 'download' || a.kind === 'delete-local' || a.kind === 'mkdir-local').map((a) => a.path);
+      if (writesHere.length && !(await settleDirty(session, writesHere, 'Apply'))) continue;
       const config = session.requireConfig();
       const label = `Apply ${plural(plan.actions.length, 'action')}`;
       const result = await this.commands.withProgress(session, label, (signal, onProgress) =>

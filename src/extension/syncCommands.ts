@@ -12,6 +12,7 @@ import type { Results } from './results.js';
 import type { Sessions } from './sessions.js';
 import { plural } from './statusText.js';
 import { displayName } from './uriMap.js';
+import { settleDirty } from './dirtyDocs.js';
 import { configTransferSettings } from '../core/config/transfer-settings.js';
 import { presentGroupRun, runOnGroup } from './groups/groupRun.js';
 
@@ -63,6 +64,8 @@ export class SyncCommands {
     const options = this.options(session, mode, paths);
     const what = paths ? `${MODE_LABEL[mode]} ${paths.length === 1 ? displayName(paths[0]) : plural(paths.length, 'path')}` : MODE_LABEL[mode];
     const label = `${what} → ${session.targetName}`;
+    // a file open with unsaved changes is never replaced under its editor
+    if (mode !== 'upload' && !(await settleDirty(session, paths, what))) return;
     const members = session.members;
     if (members) {
       // a server group: each member in parallel, with its own state (groups/groupRun.ts)

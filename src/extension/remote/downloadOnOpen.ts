@@ -14,6 +14,7 @@ import type { FolderSession } from '../folderSession.js';
 import type { Results } from '../results.js';
 import type { Sessions } from '../sessions.js';
 import { displayName } from '../uriMap.js';
+import { dirtyUnder } from '../dirtyDocs.js';
 
 /** how long an answer counts as "at once" */
 export const OPEN_CHECK_QUICK_MS = 300;
@@ -65,7 +66,15 @@ export class DownloadOnOpen implements vscode.Disposable {
   }
 
   private async download(session: FolderSession, rel: string): Promise<void> {
-    const result = await session.use((live) => live.engine.run({ mode: 'download', paths: [rel], resolve: 'skip' }));
+    const result = await session.use((live) => {
+      // the download may have waited behind a sync: edits begun meanwhile are never replaced under the editor
+      if (dirtyUnder(session, [rel]).length) return Promise.resolve(undefined);
+      return live.engine.run({ mode: 'download', paths: [rel], resolve: 'skip' });
+    });
+    if (!result) {
+      this.offer(session, rel, `"${displayName(rel)}" changed on the server since the last sync, and you have started editing it.`);
+      return;
+    }
     this.results.present(session, `Download on open ${displayName(rel)}`, result, { paths: [rel] });
     if (result.done.some((a) => a.path === rel)) vscode.window.setStatusBarMessage(`Remote Sync: ${displayName(rel)} updated from the server`, 5000);
   }

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import * as nodePath from 'node:path';
 import { downloadsHeldBack } from '../../core/status/download.js';
+import { settleDirty } from '../dirtyDocs.js';
 import type { Commands } from '../commands.js';
 import type { ConflictUI } from '../conflicts.js';
 import type { FolderSession } from '../folderSession.js';
@@ -72,6 +73,7 @@ export class ServerCommands implements vscode.Disposable, vscode.TreeDragAndDrop
     const { session, path } = n;
     const config = session.requireConfig();
     const what = `Download ${path ? displayName(path) : session.targetName}`;
+    if (!(await settleDirty(session, path ? [path] : undefined, what))) return;
     const result = await this.commands.withProgress(session, `${what} ← ${session.targetName}`, (signal, onProgress) =>
       session.use((live) => live.engine.run({
         mode: 'download', paths: path ? [path] : undefined, resolve: 'skip', concurrency: config.concurrency, maxDelete: config.maxDelete, signal, onProgress,

@@ -16,6 +16,7 @@ import type { RemoteFileSystem } from '../remoteFs.js';
 import type { Results } from '../results.js';
 import type { Sessions } from '../sessions.js';
 import { displayName, parseRemoteUri } from '../uriMap.js';
+import { dirtyUnder } from '../dirtyDocs.js';
 import { plural } from '../statusText.js';
 import type { StatusModel } from './statusModel.js';
 
@@ -141,7 +142,12 @@ export class ServerWatch implements vscode.Disposable {
     await this.download(session, paths, 'Download server changes');
   }
 
-  private async download(session: FolderSession, paths: string[], label: string): Promise<void> {
+  private async download(session: FolderSession, all: string[], label: string): Promise<void> {
+    // a file open with unsaved changes is not replaced under its editor: it stays a server change (⇣), announced
+    const dirty = new Set(dirtyUnder(session, all));
+    const paths = all.filter((p) => !dirty.has(p));
+    if (dirty.size) session.log.info(`${label}: not downloaded, unsaved changes in the editor: ${[...dirty].join(', ')}`);
+    if (!paths.length) return;
     const result = await session.use((live) => live.engine.run({ mode: 'download', paths, resolve: 'skip' }));
     this.results.present(session, label, result, { paths });
   }
