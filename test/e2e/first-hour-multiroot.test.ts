@@ -60,6 +60,11 @@ describe('multi-root: every message names its folder; "All folders" first', { sk
       assert.deepEqual(labels.slice(0, 3), ['All folders', 'site-a', 'site-b'], JSON.stringify(labels));
       await wb.screenshot('all-folders');
       await wb.pickQuickInput('All folders');
+      // a "local" target is a folder outside the workspace: each folder's config is allowed once (reachGate.ts)
+      for (let i = 0; i < 2; i++) {
+        assert.match(await wb.waitForDialog(/reaches outside this workspace/), /site-[ab]/);
+        await wb.clickDialogButton('Allow for This Workspace');
+      }
       await waitUntil(() => read(join(remote('site-a'), 'site-a.txt')) === 'site-a: first\n' && read(join(remote('site-b'), 'site-b.txt')) === 'site-b: first\n', 'both folders uploaded');
       assert.match(await wb.waitForNotification(/Remote Sync \(site-a\): Upload: Uploaded 1,/), /site-a/);
       assert.match(await wb.waitForNotification(/Remote Sync \(site-b\): Upload: Uploaded 1,/), /site-b/);

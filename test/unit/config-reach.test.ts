@@ -51,6 +51,7 @@ test('extension: asked once per workspace and remembered; a refusal stops the co
   const spec = sftp({ knownHosts: join(ws, 'kh') });
   const m = memento();
   fake.host.reset();
+  fake.host.allowReach = false; // (the question itself is under test)
   fake.host.answer = () => undefined; // dismissed
   await assert.rejects(gate.confirmConfigReach(config, spec, 'ws', m, 'k'), /reaches outside the workspace \(localRoot, knownHosts\) and was not allowed/);
   assert.equal(fake.host.messages.length, 1);

@@ -68,6 +68,12 @@ export const host = {
   messages: [] as Shown[],
   /** answer a notification: return one of its items, or undefined to dismiss */
   answer: (_m: Shown): string | undefined => undefined,
+  /**
+   * the one-time question about a config that reaches outside its workspace (reachGate.ts) is answered
+   * "Allow" without asking `answer`: the tests' "local" targets are folders beside the workspace, which
+   * the gate asks about; config-reach.test.ts turns this off to test the question itself
+   */
+  allowReach: true,
   inputBox: (_prompt: string): string | undefined => undefined,
   quickPick: (items: Array<{ label: string }>): { label: string } | undefined => items[0],
   log: [] as string[],
@@ -107,6 +113,7 @@ function show(type: Shown['type']) {
     let modal = false;
     if (rest.length && typeof rest[0] === 'object' && rest[0] !== null) modal = !!(rest.shift() as { modal?: boolean }).modal;
     const m: Shown = { type, text, items: rest as string[], modal };
+    if (host.allowReach && modal && /reaches outside this workspace/.test(text)) return Promise.resolve(m.items[0]);
     host.messages.push(m);
     return Promise.resolve(host.answer(m));
   };
