@@ -10,13 +10,21 @@ import { listDir } from './ftp-list.js';
 import { checkStoredName, mlstReplyPath, needsNameCheck } from '../names/stored-name.js';
 import { foldCase } from '../names/case.js';
 
-/** MLST where offered; else SIZE + MDTM, and CWD to tell a folder */
-/**
- * `strict` (the re-checks before a rename over `abs`): a name the server lists as neither a file nor a
- * folder (a link, a device) is an error (notPlainOnServer), never "nothing there", which would let the
- * rename replace it.
- */
-export async function statAbs(c: Client, abs: string, path: string, mlst: boolean, strict = false): Promise<Entry | undefined> {
+const SIZE_ONLY: StatOptions = { time: false };
+
+export interface StatOptions {
+  /**
+   * the re-checks before a rename over `abs`: a name the server lists as neither a file nor a folder (a
+   * link, a device) is an error (notPlainOnServer), never "nothing there", which would let the rename replace it
+   */
+  strict?: boolean;
+  /** false: only the type and size are wanted (a server without MLST then skips its folder's LIST; mtime 0) */
+  time?: boolean;
+}
+
+/** MLST where offered; else SIZE, CWD to tell a folder, and the time its folder's LIST shows (listedMtime) */
+export async function statAbs(c: Client, abs: string, path: string, mlst: boolean, o: StatOptions = {}): Promise<Entry | undefined> {
+  const strict = !!o.strict;
   if (mlst) {
     let message: string;
     try {
@@ -43,7 +51,7 @@ export async function statAbs(c: Client, abs: string, path: string, mlst: boolea
       return undefined;
     }
   }
-  return { path, type: 'file', size, mtime: await listedMtime(c, abs) };
+  return { path, type: 'file', size, mtime: o.time === false ? 0 : await listedMtime(c, abs) };
 }
 
 /**
@@ -113,12 +121,12 @@ export async function mkdirAbs(c: Client, abs: string, path: string, mlst: boole
     return;
   } catch (e) {
     if (ftpCode(e) === undefined) throw e;
-    const st = await statAbs(c, abs, path, mlst);
+    const st = await statAbs(c, abs, path, mlst, SIZE_ONLY);
     if (st?.type === 'dir') return;
     if (st) throw new SyncError('io', `Cannot create folder ${abs}: a file has that name`, { path, hint: 'Remove or rename the file' });
     const parent = parentAbs(abs);
     if (parent === abs) throw e;
-    const parentSt = await statAbs(c, parent, parentOf(path), mlst);
+    const parentSt = await statAbs(c, parent, parentOf(path), mlst, SIZE_ONLY);
     if (parentSt?.type === 'dir') throw e; // the parent exists: the server refused for another reason
     await mkdirAbs(c, parent, parentOf(path), mlst, onCreated);
     await c.send(`MKD ${abs}`);
@@ -155,9 +163,9 @@ export async function renameAbs(c: Client, from: string, to: string, mlst: boole
 export async function renameAfterRefusedRnto(c: Client, from: string, to: string, mlst: boolean, e: unknown, retriedSize?: number): Promise<void> {
   // a case-only rename on a case-insensitive server: the "existing target" is the file itself
   if (foldCase(from) === foldCase(to)) throw e;
-  const st = await statAbs(c, to, to, mlst);
+  const st = await statAbs(c, to, to, mlst, SIZE_ONLY);
   if (retriedSize !== undefined) {
-    const tmp = await statAbs(c, from, from, mlst);
+    const tmp = await statAbs(c, from, from, mlst, SIZE_ONLY);
     if (tmp === undefined) {
       // the temp is gone: the first try's rename went through (`to` has its size); else nothing is touched
       if (st?.type === 'file' && (retriedSize < 0 || st.size === retriedSize)) return;
@@ -185,8 +193,8 @@ async function renameKeepingTemp(c: Client, from: string, to: string): Promise<v
 
 /** a retried rename checks whether the first try already took effect: `from` gone, `to` there (with `size` when known) */
 export async function alreadyRenamed(c: Client, from: string, to: string, mlst: boolean, size?: number): Promise<boolean> {
-  if ((await statAbs(c, from, from, mlst)) !== undefined) return false;
-  const there = await statAbs(c, to, to, mlst);
+  if ((await statAbs(c, from, from, mlst, SIZE_ONLY)) !== undefined) return false;
+  const there = await statAbs(c, to, to, mlst, SIZE_ONLY);
   return there?.type === 'file' && (size === undefined || size < 0 || there.size === size);
 }
 

@@ -74,7 +74,7 @@ export async function commitPartialFtp(h: FtpOpsHost, tmp: string, path: string,
   let tries = 0;
   return h.withClient(`replace ${abs}`, path, async (c) => {
     if (tries === 0) {
-      const stored = await statAbs(c, absTmp, tmp, h.mlst);
+      const stored = await statAbs(c, absTmp, tmp, h.mlst, { time: false });
       checkSize(path, options.size, stored?.size ?? 0, 'moved');
       // the mode the file ends with, as write() gives it (the replaced file's, looked up by MLST)
       await h.modes.beforePartialRename(c, absTmp, abs, { mode: options.mode }, h.mlst);

@@ -73,7 +73,7 @@ export async function removeDirFtp(h: FtpOpsHost & { stat(path: string): Promise
           await c.send(`RMD ${abs}`);
         } catch (e) {
           if (ftpCode(e) === undefined) throw e;
-          if ((await statAbs(c, abs, d, h.mlst)) === undefined) return; // gone
+          if ((await statAbs(c, abs, d, h.mlst, { time: false })) === undefined) return; // gone
           if (!only) throw e;
           keep(d); // not empty: something was added while we removed; it stays, with its folder
         }

@@ -72,16 +72,16 @@ export async function writeFtp(h: FtpWriteHost, path: string, source: Readable, 
       // short, on a retry too (the temp gone: the rename below checks it already took effect)
       let stored: Entry | undefined;
       if (options.size !== undefined) {
-        stored = await statAbs(c, absTmp, tmp, h.mlst);
+        stored = await statAbs(c, absTmp, tmp, h.mlst, { time: false });
         if (stored) checkSize(path, options.size, stored.size, 'moved');
         // not listed on a first try (a retry: renamed already, looked at below): asked with SIZE
         else if (tries === 0) await checkTempSizeBySize(c, absTmp, path, options.size);
       }
       // the re-check before overwrite (recheck.ts); on a retry only while the temp is still there (else it was renamed);
       // strict: a link or special file at the name is an error, never "gone"
-      if (options.expect && (tries === 0 || stored)) assertUnchanged('ftp', options.expect, await statAbs(c, abs, path, h.mlst, true));
+      if (options.expect && (tries === 0 || stored)) assertUnchanged('ftp', options.expect, await statAbs(c, abs, path, h.mlst, { strict: true }));
       // the plan saw no file here: one that appeared since is not replaced (first try: a retry may find its own rename)
-      if (options.newOnly && tries === 0 && await statAbs(c, abs, path, h.mlst, true)) throw new DestinationAppeared(path, 'on the server');
+      if (options.newOnly && tries === 0 && await statAbs(c, abs, path, h.mlst, { strict: true, time: false })) throw new DestinationAppeared(path, 'on the server');
       // a retry after a dropped connection: the rename may have gone through already
       await h.modes.beforeRename(c, absTmp, abs, options, h.mlst);
       await renameAbs(c, absTmp, abs, h.mlst, tries++ > 0 ? moved.bytes : undefined);
@@ -157,7 +157,7 @@ async function removeQuietly(h: FtpWriteHost, abs: string): Promise<void> {
         // not there yet: a transfer cut right after STOR may still be creating it (its server
         // process has not seen the cut); look once more a moment later
         await sleep(300);
-        if (await statAbs(c, abs, abs, h.mlst)) await c.send(`DELE ${abs}`);
+        if (await statAbs(c, abs, abs, h.mlst, { time: false })) await c.send(`DELE ${abs}`);
       }
     });
   } catch { /* already gone, or the server is unreachable: list() reports it as a stale temp */ }

@@ -356,7 +356,7 @@ export class FtpTarget implements Target {
         await c.send(`DELE ${abs}`);
       } catch (e) {
         if (ftpCode(e) === undefined) throw e;
-        const st = await statAbs(c, abs, path, this.mlst);
+        const st = await statAbs(c, abs, path, this.mlst, { time: false });
         if (!st) return;
         if (st.type === 'dir') throw new SyncError('io', `Cannot remove ${abs}: it is a folder`, { path });
         throw e;
