@@ -126,4 +126,27 @@ test('editor safety', async (t) => {
     assert.equal(read(join(ws, 'd.txt')), 'd1', 'downloaded under an editor with unsaved changes');
     (fake.workspace as { textDocuments: unknown[] }).textDocuments = [];
   });
+
+  await t.test('server changes downloaded after "Download" in the notification: a failure is shown with Show Log, never only logged', async () => {
+    writeFileSync(join(ws, '.vscode', 'remote-sync.json'), JSON.stringify({
+      targets: { web: { protocol: 'local', remotePath: server } }, ignore: ['.vscode/'], uploadOnSave: true,
+      watchServer: { intervalSeconds: 3600 }, downloadServerChanges: 'ask',
+    }));
+    host.log.length = 0;
+    host.watchers[0].change.fire(uriOf('.vscode/remote-sync.json'));
+    await waitFor('config reloaded', () => host.log.some((l) => /Config reloaded/.test(l)));
+    put(join(server, 'f.txt'), 'f from the server');
+    host.messages.length = 0;
+    host.answer = (m) => {
+      if (!/changed on .* since the last sync/.test(m.text)) return allowReach(m);
+      rmSync(server, { recursive: true, force: true }); // the server folder goes away before the download
+      return 'Download';
+    };
+    await cmd('remoteSync.checkServer');
+    await waitFor('the failed download shown', () => host.messages.some((m) => m.type === 'error' && /Download server changes/.test(m.text)));
+    const shown = host.messages.find((m) => m.type === 'error' && /Download server changes/.test(m.text))!;
+    assert.ok(shown.items.includes('Show Log'), JSON.stringify(shown));
+    host.answer = allowReach;
+    mkdirSync(server, { recursive: true });
+  });
 });

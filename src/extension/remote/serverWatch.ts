@@ -139,7 +139,15 @@ export class ServerWatch implements vscode.Disposable {
       if (pick === 'Preview') { await vscode.commands.executeCommand('remoteSync.preview', session.folder.uri); return; }
       if (pick !== 'Download') return;
     }
-    await this.download(session, paths, 'Download server changes');
+    const label = 'Download server changes';
+    try {
+      await this.download(session, paths, label);
+    } catch (err) {
+      // the check itself worked: a failed download is the download's error. Asked for (the button, the
+      // command): shown with "Show Log"; automatic: in the log, as the next check tries again
+      if (mode === 'ask' || manual) this.commands.report(label, err, { files: paths, session });
+      else session.log.warn(`${label} failed: ${errorMessage(err)}`);
+    }
   }
 
   private async download(session: FolderSession, all: string[], label: string): Promise<void> {
