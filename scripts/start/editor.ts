@@ -71,7 +71,9 @@ function portFree(host: string, port: number): Promise<string | undefined> {
   });
 }
 
-export async function startDemoCodeServer(opts: { workspaceFile: string; vsix: string; host: string; port: number; log: (s: string) => void }): Promise<DemoCodeServer> {
+export async function startDemoCodeServer(opts: { workspaceFile: string; vsix: string; host: string; port: number; log: (s: string) => void;
+  /** the demo's own config, listed in this code-server's user settings: its "local" target beside the workspace is not asked about */
+  trustedConfig?: string; }): Promise<DemoCodeServer> {
   if (!isCodeServerInstalled()) opts.log(`installing code-server ${CODE_SERVER_VERSION} into ${CODE_SERVER_DIR} (once; about a minute) …`);
   const missing = ensureCodeServer();
   if (missing) throw new Error(`${missing}\n(code-server is installed into ${CODE_SERVER_DIR} by scripts/setup-code-server.sh)`);
@@ -95,7 +97,8 @@ export async function startDemoCodeServer(opts: { workspaceFile: string; vsix: s
     rmSync(home, { recursive: true, force: true });
     throw e;
   }
-  writeFileSync(join(userDataDir, 'User/settings.json'), JSON.stringify(DEMO_SETTINGS, null, 2));
+  const settings = { ...DEMO_SETTINGS, ...(opts.trustedConfig ? { 'remoteSync.trustedConfigs': [opts.trustedConfig] } : {}) };
+  writeFileSync(join(userDataDir, 'User/settings.json'), JSON.stringify(settings, null, 2));
   // no login on loopback (only this machine can connect); elsewhere a password
   const password = isLoopback(opts.host) ? undefined : randomBytes(12).toString('base64url');
   const config = join(home, 'config.yaml');

@@ -74,7 +74,7 @@ async function main(args: StartArgs): Promise<number> {
     await new Promise<never>(() => undefined);
   }
 
-  const cs = await startDemoCodeServer({ workspaceFile: p.workspaceFile, vsix: vsix.path, host: args.host, port: args.port, log: say });
+  const cs = await startDemoCodeServer({ workspaceFile: p.workspaceFile, vsix: vsix.path, host: args.host, port: args.port, log: say, trustedConfig: p.config });
   running.codeServer = cs;
   log('');
   log(`  Remote Sync demo ready (${secs(t0)}): open ${cs.url}`);

@@ -1,6 +1,8 @@
 // Asks once per workspace (remembered in workspaceState) before using a config that reaches outside
 // the workspace folder, or whose knownHosts / privateKey / agent point into it (core/config/reach.ts).
-// A "no" is not remembered: the next connection asks again.
+// A "no" is not remembered: the next connection asks again. A config listed in the user's own settings
+// (`remoteSync.trustedConfigs`) is not asked about (the demo of `npm start` lists its own).
+import { isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { SyncError } from '../core/errors.js';
 import type { ProjectConfig } from '../core/config/types.js';
@@ -9,9 +11,18 @@ import type { RemoteSpec } from '../core/types.js';
 
 const pending = new Map<string, Promise<boolean>>();
 
+/**
+ * The configs the user trusts in their user settings (`remoteSync.trustedConfigs`, application scope):
+ * only the global value is read, never one a workspace could bring
+ */
+function trustedInUserSettings(file: string): boolean {
+  const listed = vscode.workspace.getConfiguration('remoteSync').inspect<unknown>('trustedConfigs')?.globalValue;
+  return Array.isArray(listed) && listed.some((p) => typeof p === 'string' && isAbsolute(p) && resolve(p) === resolve(file));
+}
+
 export async function confirmConfigReach(config: ProjectConfig, spec: RemoteSpec, folderName: string, memento: vscode.Memento, key: string): Promise<void> {
   const findings = configReach(config.workspaceRoot, config.localRoot, spec);
-  if (!findings.length) return;
+  if (!findings.length || trustedInUserSettings(config.file)) return;
   const signature = reachSignature(findings);
   const allowed = memento.get<string[]>(key) ?? [];
   if (allowed.includes(signature)) return;

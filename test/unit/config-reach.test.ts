@@ -70,6 +70,23 @@ test('extension: asked once per workspace and remembered; a refusal stops the co
   assert.equal(fake.host.messages.length, 3);
 });
 
+test('extension: a config listed in the user\'s own settings (remoteSync.trustedConfigs) is not asked about; a workspace\'s value is not read', async () => {
+  const file = join(ws, '.vscode/remote-sync.json');
+  const text = JSON.stringify({ localRoot: '../other', targets: { s: { url: 'sftp://me@h/srv' } } });
+  writeFileSync(file, text);
+  const config = parseConfigText(text, file);
+  fake.host.reset();
+  fake.host.allowReach = false;
+  fake.host.answer = () => undefined;
+  fake.host.workspaceSettings.set('remoteSync.trustedConfigs', [file]); // a cloned repository's .vscode/settings.json
+  await assert.rejects(gate.confirmConfigReach(config, sftp(), 'ws', memento(), 'k'), /was not allowed/);
+  assert.equal(fake.host.messages.length, 1, 'asked: the workspace cannot trust its own config');
+  fake.host.settings.set('remoteSync.trustedConfigs', ['relative/path.json', join(ws, '.vscode', '..', '.vscode', 'remote-sync.json')]);
+  await gate.confirmConfigReach(config, sftp(), 'ws', memento(), 'k');
+  assert.equal(fake.host.messages.length, 1, 'not asked: the user listed it');
+  fake.host.reset();
+});
+
 test('CLI: `run` warns about the same cases', () => {
   const cwd = join(root, 'cli');
   mkdirSync(join(cwd, '.vscode'), { recursive: true });

@@ -74,6 +74,9 @@ export const host = {
    * the gate asks about; config-reach.test.ts turns this off to test the question itself
    */
   allowReach: true,
+  /** the user's settings (global scope), and a workspace's */
+  settings: new Map<string, unknown>(),
+  workspaceSettings: new Map<string, unknown>(),
   inputBox: (_prompt: string): string | undefined => undefined,
   quickPick: (items: Array<{ label: string }>): { label: string } | undefined => items[0],
   log: [] as string[],
@@ -105,6 +108,7 @@ export const host = {
     this.messages = []; this.log = []; this.diffs = []; this.opened = []; this.commands.clear(); this.providers.clear();
     this.context.clear(); this.watchers = []; this.activeTab = undefined; this.tree = undefined; this.status = undefined;
     this.answer = () => undefined;
+    this.settings.clear(); this.workspaceSettings.clear();
   },
 };
 
@@ -175,6 +179,11 @@ export const languages = {
 
 export const workspace = {
   get workspaceFolders() { return host.workspaceFolders; },
+  /** settings: `host.settings` holds the user's (global) values, by full key ("remoteSync.trustedConfigs") */
+  getConfiguration: (section = '') => ({
+    get: (k: string, d?: unknown) => host.settings.get(section ? `${section}.${k}` : k) ?? d,
+    inspect: (k: string) => ({ key: section ? `${section}.${k}` : k, globalValue: host.settings.get(section ? `${section}.${k}` : k), workspaceValue: host.workspaceSettings.get(section ? `${section}.${k}` : k) }),
+  }),
   getWorkspaceFolder: (u: Uri) => host.workspaceFolders.find((f) => u.scheme === f.uri.scheme && (u.path === f.uri.path || u.path.startsWith(f.uri.path + '/'))),
   onDidChangeWorkspaceFolders: host.folders.event,
   onDidSaveTextDocument: host.save.event,
