@@ -43,6 +43,14 @@ export class SyncError extends Error {
   }
 }
 
+/** Target.stat with `strict` (types.ts StatOptions): something that is neither a file nor a folder is at `abs`
+ *  (`where`: left out by a local folder, which may be either side) */
+export function notPlainThere(abs: string, path: string, where?: 'on the server'): SyncError {
+  return new SyncError('io', `${abs}${where ? ` ${where}` : ''} is neither a file nor a folder (a link, or a special file); it is left alone`, {
+    path, hint: 'A link or special file is never written over or removed: remove or rename it yourself, then sync again',
+  });
+}
+
 export function isAbortError(err: unknown): boolean {
   return (err instanceof SyncError && err.code === 'aborted') ||
     (err instanceof Error && (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR'));

@@ -288,7 +288,7 @@ function keepTemp(e: TempKeptError, path: string, source: Entry, ctx: Pick<Execu
 /** Never overwrite or delete something that changed after the plan was made. */
 async function checkUnchanged(target: Target, planned: Entry): Promise<void> {
   if (planned.type === 'dir') return;
-  assertUnchanged(target.kind, planned, await target.stat(planned.path));
+  assertUnchanged(target.kind, planned, await target.stat(planned.path, { strict: true }));
 }
 
 function tally(a: Action, s: Stats): void {

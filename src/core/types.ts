@@ -101,6 +101,16 @@ export interface RemoveDirOptions {
   only?: (path: string, now?: { size: number; mtime: number }) => boolean;
 }
 
+/** options of Target.stat */
+export interface StatOptions {
+  /**
+   * something at the name that is neither a file nor a folder (a link the side does not follow, as
+   * FTP's MLST `type=OS.unix=slink`; a link whose target is gone; a device or fifo) is an error naming it, never "nothing there": for the checks made right before a
+   * write, rename or delete, which must not take such a name as free
+   */
+  strict?: boolean;
+}
+
 /**
  * A place files live: a local folder, an SFTP folder, an FTP folder. Symmetric: the engine
  * does not care which side is "local" except for naming.
@@ -126,7 +136,8 @@ export interface Target {
   /** recursive listing of everything below the root (not the root itself), keyed by path (compact:
    *  see listing/listing.ts); rejects with SyncError('not-found') when the root folder does not exist */
   list(options?: ListOptions): Promise<Listing>;
-  stat(path: string): Promise<Entry | undefined>;
+  /** a file or folder at `path` (links followed where the side follows them), else undefined; see StatOptions */
+  stat(path: string, options?: StatOptions): Promise<Entry | undefined>;
 
   /**
    * stream a file's content (streamed: never buffers a whole file); from byte `offset` on (a resumed

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
-  Entry, ListOptions, Logger, RemoteSpec, RemoveDirOptions, Target, TargetCapabilities, WriteOptions,
+  Entry, ListOptions, Logger, RemoteSpec, RemoveDirOptions, StatOptions, Target, TargetCapabilities, WriteOptions,
 } from '../types.js';
 import { nullLogger } from '../types.js';
 import { SyncError, throwIfAborted } from '../errors.js';
@@ -308,9 +308,9 @@ export class FtpTarget implements Target {
     return result;
   }
 
-  async stat(path: string): Promise<Entry | undefined> {
+  async stat(path: string, options: StatOptions = {}): Promise<Entry | undefined> {
     await this.ready();
-    return await this.withClient(`stat ${this.abs(path)}`, path, (c) => statAbs(c, this.abs(path), path, this.mlst));
+    return await this.withClient(`stat ${this.abs(path)}`, path, (c) => statAbs(c, this.abs(path), path, this.mlst, { strict: options.strict }));
   }
 
   // ---- content -------------------------------------------------------------------------------

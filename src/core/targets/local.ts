@@ -3,8 +3,8 @@
 import { closeSync, constants, fstatSync, openSync, promises as fsp, readSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { Entry, EntryType, ListOptions, RemoveDirOptions, Target, TargetCapabilities, WriteOptions } from '../types.js';
-import { SyncError } from '../errors.js';
+import type { Entry, EntryType, ListOptions, RemoveDirOptions, StatOptions, Target, TargetCapabilities, WriteOptions } from '../types.js';
+import { SyncError, notPlainThere } from '../errors.js';
 import { tempPathFor } from '../paths.js';
 import { checkSize } from '../transfer/verify.js';
 import { assertUnchanged } from '../transfer/recheck.js';
@@ -55,14 +55,21 @@ export class LocalTarget implements Target {
     return r.out;
   }
 
-  async stat(path: string): Promise<Entry | undefined> {
+  async stat(path: string, options: StatOptions = {}): Promise<Entry | undefined> {
+    let entry: Entry | undefined;
     try {
-      return entryOfStats(path, await fsp.stat(this.abs(path)));
+      const st = await fsp.stat(this.abs(path));
+      if (options.strict && !st.isFile() && !st.isDirectory()) throw notPlainThere(this.abs(path), path);
+      entry = entryOfStats(path, st);
     } catch (e) {
+      if (e instanceof SyncError) throw e;
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      throw ioError(e, path, 'Could not read local entry');
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw ioError(e, path, 'Could not read local entry');
     }
+    if (entry || !options.strict) return entry;
+    // strict: "nothing there" only when not even a link is there
+    if (!(await fsp.lstat(this.abs(path)).catch(() => undefined))) return undefined;
+    throw notPlainThere(this.abs(path), path);
   }
 
   async read(path: string, signal?: AbortSignal, offset = 0, end?: number): Promise<Readable> {

@@ -3,11 +3,11 @@
 // connection by itself and retries the failed step with backoff.
 import type { Readable } from 'node:stream';
 import type { Stats } from 'ssh2';
-import { SyncError, isAbortError, isTransientError, throwIfAborted } from '../errors.js';
+import { SyncError, notPlainThere, isAbortError, isTransientError, throwIfAborted } from '../errors.js';
 import { baseName, parentOf, tempPathFor } from '../paths.js';
 import { TempKeptError } from '../transfer/kept-temps.js';
 import { nullLogger } from '../types.js';
-import type { Credentials, Entry, ListOptions, Logger, RemoteSpec, RemoveDirOptions, Target, TargetCapabilities, WriteOptions } from '../types.js';
+import type { Credentials, Entry, ListOptions, Logger, RemoteSpec, RemoveDirOptions, StatOptions, Target, TargetCapabilities, WriteOptions } from '../types.js';
 import type { TargetOptions } from './index.js';
 import { hostPort, isConnectionLost, openSftpConnection, toSyncError, userOf, type SecretCache, type SftpConnection } from './sftp-connect.js';
 import { writeFrom } from './sftp-stream.js';
@@ -145,15 +145,23 @@ export class SftpTarget implements Target {
     }, options.signal);
   }
 
-  async stat(path: string): Promise<Entry | undefined> {
+  async stat(path: string, options: StatOptions = {}): Promise<Entry | undefined> {
     return this.withRetry('Reading file info', path, async (c) => {
+      let entry: Entry | undefined;
       try {
-        const attrs = await call<Stats>(c, (s, cb) => s.stat(this.abs(c, path), cb));
-        return statEntryOf(path, attrs);
+        entry = statEntryOf(path, await call<Stats>(c, (s, cb) => s.stat(this.abs(c, path), cb)));
+      } catch (e) {
+        if ((e as { code?: unknown }).code !== 2) throw e;
+      }
+      if (entry || !options.strict) return entry;
+      // strict: "nothing there" only when not even a link is there (lstat)
+      try {
+        await call<Stats>(c, (s, cb) => s.lstat(this.abs(c, path), cb));
       } catch (e) {
         if ((e as { code?: unknown }).code === 2) return undefined;
         throw e;
       }
+      throw notPlainThere(this.abs(c, path), path, 'on the server');
     });
   }
 

@@ -109,7 +109,7 @@ export async function copyVerified(path: string, src: Target, dst: Target, srcEn
       const pace = limiter ? (s: Readable) => throttled(s, limiter, signal) : (s: Readable) => s;
       // the first try: a file the plan saw there is re-checked (inside the write where the target can: recheck.ts)
       const expect = attempt === 0 && opts.expect?.type === 'file' ? opts.expect : undefined;
-      if (expect && (viaPartial || !dst.capabilities.recheckOnWrite)) assertUnchanged(dst.kind, expect, await dst.stat(path));
+      if (expect && (viaPartial || !dst.capabilities.recheckOnWrite)) assertUnchanged(dst.kind, expect, await dst.stat(path, { strict: true }));
       const written = viaPartial
         ? await copyResumable(opts.direction!, path, src, dst, srcEntry, opts.resume!, {
           signal, onProgress, pace, beforeCommit: () => checkDestination(dst, path, opts.destPlanned, opts.direction), beforeRename, beforeLocalRename,

@@ -28,7 +28,8 @@ export { sameEntry };
 /** throws unless `path` on `dst` is still what the plan saw (`planned`; undefined: not checked) */
 export async function checkDestination(dst: Target, path: string, planned: PlannedDestination, direction?: 'upload' | 'download'): Promise<void> {
   if (planned === undefined) return;
-  const now = await dst.stat(path);
+  // (a link or special file there now is an error, never "nothing there": it is not written over)
+  const now = await dst.stat(path, { strict: true });
   if (planned === null) {
     if (now) throw new DestinationAppeared(path, whereOf(dst, direction));
     return;

@@ -96,7 +96,7 @@ export async function finishKeptRenames(store: KeptTemps, ctx: {
     try {
       const tmp = await ctx.remote.stat(rec.tmp);
       if (!tmp) { store.drop(rec); ctx.log.info(`${rec.path}: the kept temp ${rec.tmp} is gone from the server; nothing left to finish`); continue; }
-      if (await ctx.remote.stat(rec.path)) { keep('a file of that name is on the server again'); continue; }
+      if (await ctx.remote.stat(rec.path, { strict: true })) { keep('a file of that name is on the server again'); continue; }
       if (tmp.type !== 'file' || tmp.size !== rec.size) { keep(`it holds ${tmp.size} bytes, not ${rec.size}`); continue; }
       await ctx.remote.rename(rec.tmp, rec.path);
       store.drop(rec);
