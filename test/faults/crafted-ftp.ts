@@ -19,8 +19,9 @@
 // - `typeOf`: MLST/MLSD name another type for a path (`OS.unix=slink:/etc/passwd`: a link swapped in).
 // - `hidden`: MLST or SIZE of a path answers 550 though it is there (servers that hide dot names).
 // - `storeShort`: an upload keeps that many bytes less than arrived, and still ends in 226 (a full disk).
+// - `retrBytes`: RETR sends other bytes than the file's (fewer: a data connection closed early), still 226.
 // Only what basic-ftp uses is implemented: USER/PASS, FEAT, OPTS, TYPE, STRU, PWD, CWD, EPSV/PASV,
-// MLSD, MLST, SIZE, MDTM, RETR, STOR, APPE, DELE, MKD, RMD, RNFR/RNTO, MFMT, NOOP, QUIT.
+// MLSD, MLST, SIZE, MDTM, REST, RETR, STOR, APPE, DELE, MKD, RMD, RNFR/RNTO, MFMT, NOOP, QUIT.
 
 import net from 'node:net';
 
@@ -56,6 +57,8 @@ export interface CraftedFtpOptions {
   hidden?: (path: string, cmd: 'MLST' | 'SIZE') => boolean;
   /** STOR/APPE store this many bytes less than arrived, still answered with 226 */
   storeShort?: number;
+  /** what RETR sends of a file (after REST), still answered with 226: a data connection closed early, or extra bytes */
+  retrBytes?: (path: string, sent: Buffer) => Buffer;
   /** an old or embedded server: no MLST/MLSD/MFMT in FEAT (MLSD/MLST/MFMT answer 500); LIST only, in this format,
    *  its times in the server's local time (`tzOffsetMin` east of UTC); MDTM stays UTC (RFC 3659) */
   listOnly?: { format?: 'unix' | 'dos' | 'iso' | 'de'; tzOffsetMin?: number; links?: Map<string, string>; /** MFMT offered (and listed in FEAT) */ mfmt?: boolean };
@@ -157,6 +160,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
     sock.on('error', () => undefined);
     let cwd = '/';
     let renameFrom: string | undefined;
+    let restAt = 0;
     let dataServer: net.Server | undefined;
     let dataSocket: Promise<net.Socket> | undefined;
     const reply = (s: string) => { if (!sock.destroyed) sock.write(`${s}\r\n`); };
@@ -209,6 +213,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
           for (const [name, target] of opts.listOnly.links ?? []) if (parentOf(name) === k) lines.push(`lrwxrwxrwx 1 ftp ftp ${target.length} Jan  1  2020 ${baseOf(name)} -> ${target}\r\n`);
           return withData((d) => sendAll(d, [Buffer.from(lines.join(''))]));
         }
+        case 'REST': restAt = Number(arg); return reply(`350 Restarting at ${restAt}`);
         case 'OPTS': case 'TYPE': case 'STRU': case 'NOOP': return reply('200 OK');
         case 'PWD': return reply(`257 "${cwd}"`);
         case 'CWD': {
@@ -254,7 +259,10 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
           const n = k && nodes.get(k);
           if (!k || !n || n.type !== 'file') return reply('550 No such file');
           const swap = opts.changeDuringRetr?.get(k);
-          if (!swap) return withData((d) => sendAll(d, [n.data]));
+          const from = restAt;
+          restAt = 0;
+          const sent = n.data.subarray(from);
+          if (!swap) return withData((d) => sendAll(d, [opts.retrBytes ? opts.retrBytes(k, sent) : sent]));
           opts.changeDuringRetr!.delete(k);
           return withData(async (d) => {
             const half = Math.floor(n.data.length / 2);

@@ -80,8 +80,8 @@ export async function writeFtp(h: FtpWriteHost, path: string, source: Readable, 
       // the re-check before overwrite (recheck.ts); on a retry only while the temp is still there (else it was renamed);
       // strict: a link or special file at the name is an error, never "gone"
       if (options.expect && (tries === 0 || stored)) assertUnchanged('ftp', options.expect, await statAbs(c, abs, path, h.mlst, { strict: true }));
-      // the plan saw no file here: one that appeared since is not replaced (first try: a retry may find its own rename)
-      if (options.newOnly && tries === 0 && await statAbs(c, abs, path, h.mlst, { strict: true, time: false })) throw new DestinationAppeared(path, 'on the server');
+      // the plan saw no file here: one that appeared since is not replaced (a retry with the temp gone may find its own rename)
+      if (options.newOnly && (tries === 0 || stored) && await statAbs(c, abs, path, h.mlst, { strict: true, time: false })) throw new DestinationAppeared(path, 'on the server');
       // a retry after a dropped connection: the rename may have gone through already
       await h.modes.beforeRename(c, absTmp, abs, options, h.mlst);
       await renameAbs(c, absTmp, abs, h.mlst, tries++ > 0 ? moved.bytes : undefined);

@@ -117,6 +117,9 @@ export async function copyResumable(
     }
   }
   let moved: number;
+  /** where the last try read from, and the source's bytes it received (a download's overlap included) */
+  let from = 0;
+  let received = 0;
   for (;;) {
     if (!rec) {
       rec = { v: 1, remoteId: store.remoteId, direction, path, size: srcEntry.size, mtime: srcEntry.mtime, partial: store.partialName(direction, path), created: Date.now() };
@@ -128,10 +131,11 @@ export async function copyResumable(
     }
     opts.onProgress?.(offset);
     // (a download with an overlap reads from the overlap's start)
-    const from = offset - (overlap?.length ?? 0);
+    from = offset - (overlap?.length ?? 0);
+    received = 0;
     const raw = from < srcEntry.size ? await src.read(path, signal, from) : Readable.from([]);
     const source = opts.pace ? opts.pace(raw) : raw;
-    const progress = (n: number) => opts.onProgress?.(Math.max(offset, from + n));
+    const progress = (n: number) => { received = n; opts.onProgress?.(Math.max(offset, from + n)); };
     if (direction === 'upload') {
       moved = await (dst as Target & PartialWriter).writePartial(rec.partial, source, offset, { signal, onProgress: progress });
       break;
@@ -146,6 +150,9 @@ export async function copyResumable(
     }
   }
   checkSize(path, srcEntry.size, offset + moved, 'moved');
+  // a download's source must also have brought all of the overlap: one cut within it wrote nothing, which
+  // the check above takes for "complete" when the partial already had every byte (its tail never compared)
+  if (overlap) checkSize(path, srcEntry.size, from + received, 'moved');
   // the destination must still be what the plan saw (the partial stays for the next run when not)
   await opts.beforeCommit?.();
   // a partial that fails the check before its rename (a hash that differs) is not built on again
