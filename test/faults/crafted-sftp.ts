@@ -18,6 +18,15 @@ export interface CraftedSftpOptions {
   strip?: (path: string) => AttrName[];
   /** the READDIR "ls -l" line of this absolute path (undefined: the usual one) */
   longname?: (path: string, usual: string) => string;
+  /**
+   * the bytes a READ of `length` at `offset` of `data` (the whole file) is answered with; null: EOF.
+   * undefined (or no hook): the usual ones
+   */
+  read?: (path: string, offset: number, length: number, data: Buffer) => Buffer | null | undefined;
+  /** the server's SSH identification (an "OpenSSH_…" one: ssh2's client then asks up to 255 KiB per READ) */
+  ident?: string;
+  /** ssh2's Server `algorithms` (e.g. { cipher: [...] }) */
+  algorithms?: Record<string, string[]>;
 }
 
 interface Node { type: 'file' | 'dir' | 'link'; data: Buffer; mtime: number; mode: number; target?: string }
@@ -112,6 +121,8 @@ export async function startCraftedSftp(opts: CraftedSftpOptions = {}): Promise<C
     on('READ', (id, h: Buffer, offset: number, length: number) => {
       const n = nodes.get(handles.get(h.toString())?.path ?? '');
       if (!n) return fail(id, STATUS_CODE.FAILURE);
+      const crafted = opts.read?.(handles.get(h.toString())!.path, offset, length, n.data);
+      if (crafted !== undefined) return crafted === null ? fail(id, STATUS_CODE.EOF) : sftp.data(id, crafted);
       if (offset >= n.data.length) return fail(id, STATUS_CODE.EOF);
       sftp.data(id, n.data.subarray(offset, offset + length));
     });
@@ -176,7 +187,7 @@ export async function startCraftedSftp(opts: CraftedSftpOptions = {}): Promise<C
     });
   };
 
-  const server = new Server({ hostKeys: [privateKey] }, (client) => {
+  const server = new Server({ hostKeys: [privateKey], ...(opts.ident ? { ident: opts.ident } : {}), ...(opts.algorithms ? { algorithms: opts.algorithms } : {}) }, (client) => {
     clients.add(client);
     client.on('close', () => clients.delete(client));
     client.on('error', () => undefined);
