@@ -6,7 +6,8 @@
 //   never compared, was renamed onto the real name (here: content the server does not have);
 // - a pipelined rename lost with the connection before the server read it: the retry (one command at
 //   a time) re-checked a file planned as unchanged, but not a name planned empty (newOnly), so a file
-//   that appeared there meanwhile was replaced;
+//   that appeared there meanwhile was replaced; and with a server that hides the temp (a dot name)
+//   from MLST, neither re-check ran on the retry (the temp "gone" read as "renamed already"): SIZE tells;
 // - short or long RETR data still answered 226, at the pump's buffer sizes: always a size error.
 // Run: node --import tsx --test --test-concurrency=1 test/faults/ftp-fastpath-review.test.ts
 import { test, after } from 'node:test';
@@ -113,4 +114,29 @@ test('a pipelined rename lost before the server read it: the retry does not rena
   assert.match(r, /appeared on the server/);
   assert.equal(server.files('/site').get('new.txt')?.toString(), 'someone else\'s file', 'not replaced');
   assert.deepEqual(server.entries('/site'), ['new.txt'], 'no temp left');
+});
+
+test('the same with a server that hides the temp (a dot name) from MLST: SIZE shows it, so the retry still re-checks', async () => {
+  let appear = () => undefined as void;
+  const hidden = (p: string, cmd: 'MLST' | 'SIZE') => cmd === 'MLST' && /\/\.rs-tmp-[^/]*$/.test(p);
+  const { server, t } = await setup({ hidden }, (s) => dropProxy(s.port, /^RNFR /m, () => appear()));
+  // a name planned empty: a file appears there
+  appear = () => { server.put('/site/new.txt', 'someone else\'s file', Date.UTC(2021, 0, 1)); };
+  const body = Buffer.from('our new file');
+  assert.match(await outcome(t.write('new.txt', Readable.from([body]), { size: body.length, mtime: Date.UTC(2024, 0, 1), newOnly: true })), /appeared on the server/);
+  assert.equal(server.files('/site').get('new.txt')?.toString(), 'someone else\'s file', 'not replaced');
+});
+
+test('a server that hides the temp from MLST: a retried rename does not replace a file changed since the plan', async () => {
+  let appear = () => undefined as void;
+  const hidden = (p: string, cmd: 'MLST' | 'SIZE') => cmd === 'MLST' && /\/\.rs-tmp-[^/]*$/.test(p);
+  const { server, t } = await setup({ hidden }, (s) => dropProxy(s.port, /^RNFR /m, () => appear()));
+  server.put('/site/old.txt', 'as the plan saw it', Date.UTC(2020, 0, 1));
+  const planned = (await t.stat('old.txt'))!;
+  appear = () => { server.put('/site/old.txt', 'edited on the server meanwhile', Date.UTC(2022, 0, 1)); };
+  const body = Buffer.from('our new content');
+  const r = await outcome(t.write('old.txt', Readable.from([body]), { size: body.length, mtime: Date.UTC(2024, 0, 1), expect: planned }));
+  assert.doesNotMatch(r, /^ok/, r);
+  assert.equal(server.files('/site').get('old.txt')?.toString(), 'edited on the server meanwhile', 'the server\'s edit is kept');
+  assert.deepEqual(server.entries('/site'), ['old.txt'], 'no temp left');
 });

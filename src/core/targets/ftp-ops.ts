@@ -113,6 +113,23 @@ export async function checkTempSizeBySize(c: Client, absTmp: string, path: strin
   checkSize(path, expected, stored, 'moved');
 }
 
+/**
+ * A retry's look at a temp MLST did not list: true when SIZE shows it (its size checked: a server that
+ * hides dot names from MLST, the temp not renamed yet), false when it says "no such file" (renamed
+ * already, which the rename's retry then confirms).
+ */
+export async function tempSizeIfShown(c: Client, absTmp: string, path: string, expected: number): Promise<boolean> {
+  let stored: number;
+  try {
+    stored = await c.size(absTmp);
+  } catch (e) {
+    if (ftpCode(e) === undefined) throw e;
+    return false;
+  }
+  checkSize(path, expected, stored, 'moved');
+  return true;
+}
+
 /** mkdir -p on absolute paths (no CWD: the working folder is never relied on); `onCreated` for each folder made */
 export async function mkdirAbs(c: Client, abs: string, path: string, mlst: boolean, onCreated?: (abs: string) => Promise<void>): Promise<void> {
   try {

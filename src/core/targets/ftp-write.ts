@@ -15,7 +15,7 @@ import { untouched } from '../transfer/fd-pump.js';
 import { assertUnchanged } from '../transfer/recheck.js';
 import { TempKeptError } from '../transfer/kept-temps.js';
 import { DestinationAppeared } from '../transfer/dest-check.js';
-import { checkTempSizeBySize, renameAbs, statAbs, verifyStoredName } from './ftp-ops.js';
+import { checkTempSizeBySize, renameAbs, statAbs, tempSizeIfShown, verifyStoredName } from './ftp-ops.js';
 import { storePipelined, withFastPassive, type FastPassiveSwitch } from './ftp-fast.js';
 import { RideLost, finishRename, judgeChecks, lost, rideChecks, rideRename, type PipelinedReplace, type WithConnection } from './ftp-replace.js';
 import { mfmtRefused, setMtimeFtp } from './ftp-partial.js';
@@ -71,17 +71,21 @@ export async function writeFtp(h: FtpWriteHost, path: string, source: Readable, 
       // what the server stored (a data connection closed early still ends in "226"): never renamed when
       // short, on a retry too (the temp gone: the rename below checks it already took effect)
       let stored: Entry | undefined;
+      /** the temp is still there: nothing renamed yet, so the checks before the rename are due */
+      let tempThere = tries === 0;
       if (options.size !== undefined) {
         stored = await statAbs(c, absTmp, tmp, h.mlst, { time: false });
-        if (stored) checkSize(path, options.size, stored.size, 'moved');
-        // not listed on a first try (a retry: renamed already, looked at below): asked with SIZE
+        if (stored) { checkSize(path, options.size, stored.size, 'moved'); tempThere = true; }
+        // not listed on a first try: asked with SIZE
         else if (tries === 0) await checkTempSizeBySize(c, absTmp, path, options.size);
+        // not listed on a retry: renamed already, or a server that hides dot names from MLST: SIZE tells
+        else if (await tempSizeIfShown(c, absTmp, path, options.size)) tempThere = true;
       }
-      // the re-check before overwrite (recheck.ts); on a retry only while the temp is still there (else it was renamed);
+      // the re-check before overwrite (recheck.ts), whenever the temp is still there (else it was renamed);
       // strict: a link or special file at the name is an error, never "gone"
-      if (options.expect && (tries === 0 || stored)) assertUnchanged('ftp', options.expect, await statAbs(c, abs, path, h.mlst, { strict: true }));
+      if (options.expect && tempThere) assertUnchanged('ftp', options.expect, await statAbs(c, abs, path, h.mlst, { strict: true }));
       // the plan saw no file here: one that appeared since is not replaced (a retry with the temp gone may find its own rename)
-      if (options.newOnly && (tries === 0 || stored) && await statAbs(c, abs, path, h.mlst, { strict: true, time: false })) throw new DestinationAppeared(path, 'on the server');
+      if (options.newOnly && tempThere && await statAbs(c, abs, path, h.mlst, { strict: true, time: false })) throw new DestinationAppeared(path, 'on the server');
       // a retry after a dropped connection: the rename may have gone through already
       await h.modes.beforeRename(c, absTmp, abs, options, h.mlst);
       await renameAbs(c, absTmp, abs, h.mlst, tries++ > 0 ? moved.bytes : undefined);
