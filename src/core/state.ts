@@ -62,6 +62,8 @@ export class StateStore {
     this.settleIdentity();
     // a link, a foreign folder or file: an error before anything is read or written
     if (!checkStateDir(this.localRoot)) {
+      // (the folder removed since the last load: a listing made with pathIndex must stop using it)
+      if (this.entries.size) { this.changes++; this.slotsMoved++; }
       this.entries = new StateTable();
       this.exists = false;
       this.loadedFrom = undefined;
@@ -125,8 +127,10 @@ export class StateStore {
         try { rec = JSON.parse(line); } catch { continue; } // torn line of a killed run
         if (typeof rec?.p !== 'string') continue;
         if (rec.s) {
-          if (typeof rec.s.local !== 'object' || typeof rec.s.remote !== 'object') continue; // not a line we wrote
-          this.entries.set(rec.p, rec.s);
+          const { type, local: l, remote: r, base } = rec.s;
+          if (!l || !r || typeof l !== 'object' || typeof r !== 'object') continue; // not a line we wrote
+          // (a number JSON cannot hold — NaN, written as null — or any other value: NaN, equal to nothing)
+          this.entries.setRaw(rec.p, type === 'dir', num(l.size), num(l.mtime), num(r.size), num(r.mtime), typeof base === 'string' ? base : undefined);
         } else {
           this.entries.delete(rec.p);
         }
@@ -377,6 +381,9 @@ function fileId(p: string): string {
 function idOf(st: BigIntStats): string {
   return `${st.ino}:${st.mtimeNs}:${st.ctimeNs}:${st.size}`;
 }
+
+/** a record's number as written (JSON writes NaN as null): anything else is NaN, never a number it was not */
+const num = (v: unknown): number => (typeof v === 'number' ? v : NaN);
 
 /** settle() keeps a journal of up to this many lines (or a sixteenth of the entries, if more) */
 const KEEP_JOURNAL_LINES = 64;

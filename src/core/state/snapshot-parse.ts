@@ -44,14 +44,16 @@ export function parseGeneric(text: string): StateTable {
   const table = new StateTable();
   for (const p in entries) {
     const rec = entries[p];
-    if (!Array.isArray(rec) || (rec.length !== 5 && rec.length !== 6) ||
-      typeof rec[1] !== 'number' || typeof rec[2] !== 'number' || typeof rec[3] !== 'number' || typeof rec[4] !== 'number') {
+    // (null: a number JSON cannot hold, NaN when written — snapshot-text.ts num(): read back as NaN, equal to nothing)
+    if (!Array.isArray(rec) || (rec.length !== 5 && rec.length !== 6) || !isNum(rec[1]) || !isNum(rec[2]) || !isNum(rec[3]) || !isNum(rec[4])) {
       throw new SnapshotFormatError(`bad record for ${JSON.stringify(p)}`);
     }
-    table.setRaw(p, rec[0] === 'd', rec[1], rec[2], rec[3], rec[4], typeof rec[5] === 'string' ? rec[5] : undefined);
+    table.setRaw(p, rec[0] === 'd', rec[1] ?? NaN, rec[2] ?? NaN, rec[3] ?? NaN, rec[4] ?? NaN, typeof rec[5] === 'string' ? rec[5] : undefined);
   }
   return table;
 }
+
+const isNum = (v: unknown): v is number | null => typeof v === 'number' || v === null;
 
 const QUOTE = 0x22, BACKSLASH = 0x5c, COLON = 0x3a, COMMA = 0x2c, LBRACE = 0x7b, RBRACE = 0x7d, LBRACKET = 0x5b, RBRACKET = 0x5d;
 const MINUS = 0x2d, ZERO = 0x30, NINE = 0x39, F_LETTER = 0x66, D_LETTER = 0x64;

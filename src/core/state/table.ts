@@ -138,6 +138,8 @@ export class StateTable {
 
   /** unchangedRaw for the path at `slot` (a slot in use) */
   unchangedAt(slot: number, localDir: boolean, localSize: number, localMtime: number, remoteDir: boolean, remoteSize: number, remoteMtime: number): boolean {
+    // (a freed slot keeps its last numbers: never "unchanged", whatever a stale index says)
+    if (this.type[slot] === 0) return false;
     const dir = this.type[slot] === DIR;
     if (localDir !== dir || remoteDir !== dir) return false;
     if (dir) return true;
