@@ -75,11 +75,11 @@ test('DATA replies land in the reads\' buffers, other messages reach ssh2 whole 
     dataMsg(4, b),
     dataMsg(5, Buffer.alloc(0)), // an empty DATA reply
     dataMsg(6, Buffer.from('not asked for')), // no such request: ssh2's business
-    dataMsg(7, randomBytes(20)), // more than the read asked for: ssh2's business (it fails the read)
+    dataMsg(7, randomBytes(20)), // more than the read asked for: the read fails, its bytes skipped (ssh2 would cut them to 10)
     message(STATUS, 8, Buffer.from([0, 0, 0, 1])),
   ];
   const stream = Buffer.concat(messages);
-  const expected = ['ssh2 101 1 9', 'ssh2 104 11 5005', 'direct 2 1000', 'ssh2 102 3 10', 'ssh2 101 10 5', 'direct 4 70000', 'direct 5 0', `ssh2 103 6 ${messages[7].length - 4}`, `ssh2 103 7 ${messages[8].length - 4}`, 'ssh2 101 8 9'];
+  const expected = ['ssh2 101 1 9', 'ssh2 104 11 5005', 'direct 2 1000', 'ssh2 102 3 10', 'ssh2 101 10 5', 'direct 4 70000', 'direct 5 0', `ssh2 103 6 ${messages[7].length - 4}`, 'direct 7 error', 'ssh2 101 8 9'];
   for (const pieces of [[stream.length], [1], [2], [3], [5], [7], [12], [13], [14], [1000], [32_768], [4, 9, 1, 13, 5000], [31, 1, 1]]) {
     const s = new FakeSftp();
     assert.equal(directReadReplies(s), true);
@@ -88,12 +88,15 @@ test('DATA replies land in the reads\' buffers, other messages reach ssh2 whole 
     read(s, 4, 256 * 1024, results);
     read(s, 5, 100, results);
     read(s, 7, 10, results);
+    const seven = s._requests[7]!.buffer!;
     feed(s, stream, pieces);
+    assert.ok(seven.equals(Buffer.alloc(10)), `pieces ${pieces.join(',')}: nothing copied into the read that got too much`);
     assert.deepEqual(s.events, expected, `pieces ${pieces.join(',')}`);
     assert.ok(results.get(2)!.buf!.subarray(0, 1000).equals(a), `pieces ${pieces.join(',')}: the first read's bytes`);
     assert.ok(results.get(4)!.buf!.subarray(0, 70_000).equals(b), `pieces ${pieces.join(',')}: the second read's bytes`);
     assert.equal(results.get(5)!.nb, 0);
-    assert.ok(s._requests[7], 'a reply larger than the read is left to ssh2');
+    assert.match(String(results.get(7)!.err), /Received more data than requested: the server sent 20 bytes for a read of 10/);
+    assert.equal(s._requests[7], undefined);
   }
 });
 

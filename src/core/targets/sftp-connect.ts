@@ -10,6 +10,7 @@ import { applySshConfig } from './ssh/config.js';
 import { toSyncError } from './ssh/errors.js';
 import { directReadReplies } from './sftp-direct-data.js';
 import { coalesceRequests } from './ssh/sftp-coalesce.js';
+import { failAfterEnd } from './ssh/sftp-ended.js';
 import { connectThroughJumps, parseJump } from './ssh/jump.js';
 import { loginSsh, type SecretCache } from './ssh/login.js';
 import { connectReusingReads, type ReusedReads } from './ssh/socket-reads.js';
@@ -66,6 +67,7 @@ export async function openSftpConnection(ctx: ConnectContext): Promise<SftpConne
     })));
   sftp.setMaxListeners(0); // every transfer in flight watches 'close'
   directReadReplies(sftp); // READ replies copied straight into the reads' buffers (sftp-direct-data.ts)
+  failAfterEnd(sftp); // requests made after the server ended the channel fail at once (ssh/sftp-ended.ts)
   // the small requests of one turn share SSH packets (ssh/sftp-coalesce.ts)
   coalesceRequests(sftp, (e) => { log.warn(`sftp: sending to ${host}:${port} failed (${(e as Error).message}); dropping the connection`); client.destroy(); });
   const conn: SftpConnection = { client, sftp, dead: false, root: spec.path, posixRename: false };

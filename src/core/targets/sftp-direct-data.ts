@@ -6,8 +6,16 @@
 // callback is called as ssh2 would; every other message is handed to ssh2 whole and unchanged.
 //
 // It relies on ssh2 1.x internals (SFTP#push, _requests, _maxInPktLen; checked when installed: with
-// anything else ssh2 is left alone). The checks ssh2 makes on a DATA reply are made here too (length,
-// more data than asked for), and a malformed one is left to ssh2, which fails the channel.
+// anything else ssh2 is left alone). A malformed message (a length over the limit, a DATA reply whose
+// data length does not fit its message) is left to ssh2, which fails the channel.
+//
+// A DATA reply with more bytes than its READ asked for fails that read ("Received more data than
+// requested"), its bytes skipped, nothing copied. ssh2 has that check (in read_) but it never fires:
+// its request buffer is exactly the asked length and its copy (bufferCopy) is cut to the buffer's
+// length, so such a reply was quietly cut to the asked length and the read succeeded. A server that
+// sends more than asked is broken, and the first bytes of its reply need not be the ones at the
+// offset (a byte too many in front shifted a whole chunk of the download). The messages after it are
+// framed by their own lengths: the channel goes on.
 
 /** the part of ssh2's SFTP object this uses */
 interface SftpInternals {
@@ -30,9 +38,9 @@ export function directReadReplies(sftp: object): boolean {
   const original = s.push.bind(s);
   const head = Buffer.alloc(HEAD);
   let headLen = 0;
-  /** bytes of the current message still to come: handed to ssh2 ('pass') or copied ('direct') */
+  /** bytes of the current message still to come: handed to ssh2 ('pass'), copied ('direct') or dropped ('skip') */
   let rest = 0;
-  let mode: 'head' | 'pass' | 'direct' = 'head';
+  let mode: 'head' | 'pass' | 'direct' | 'skip' = 'head';
   let dest: Buffer | undefined;
   let destLen = 0;
   let deliver: ((err: Error | undefined, buf?: Buffer, nb?: number) => void) | undefined;
@@ -55,10 +63,13 @@ export function directReadReplies(sftp: object): boolean {
     cb?.(undefined, buf, nb);
   };
 
-  /** a DATA reply (`len`: its message's length) to a read whose buffer takes all of it: copied here */
+  /**
+   * a DATA reply (`len`: its message's length) to a read with a buffer: copied here if the buffer takes
+   * all of it, else the read fails (more data than asked for) and the reply is skipped
+   */
   const ours = (id: number, size: number, len: number): boolean => {
     const req = s._requests[id];
-    return !!req?.buffer && typeof req.cb === 'function' && size === len - (HEAD - 4) && size <= req.buffer.length;
+    return !!req?.buffer && typeof req.cb === 'function' && size === len - (HEAD - 4);
   };
 
   /** the channel ended in the middle of a reply being copied: its read fails as ssh2 fails the others */
@@ -81,6 +92,13 @@ export function directReadReplies(sftp: object): boolean {
       if (mode === 'pass') {
         const k = Math.min(rest, n - p);
         ret = original(p === 0 && k === n ? data : data.subarray(p, p + k));
+        p += k;
+        rest -= k;
+        if (!rest) mode = 'head';
+        continue;
+      }
+      if (mode === 'skip') {
+        const k = Math.min(rest, n - p);
         p += k;
         rest -= k;
         if (!rest) mode = 'head';
@@ -129,10 +147,16 @@ export function directReadReplies(sftp: object): boolean {
       const req = s._requests[head.readUInt32BE(5)]!;
       const size = head.readUInt32BE(9);
       delete s._requests[head.readUInt32BE(5)];
+      headLen = 0;
+      if (size > req.buffer!.length) {
+        rest = size;
+        mode = 'skip';
+        req.cb!(new Error(`Received more data than requested: the server sent ${size} bytes for a read of ${req.buffer!.length}`));
+        continue;
+      }
       dest = req.buffer;
       destLen = 0;
       deliver = req.cb;
-      headLen = 0;
       rest = size;
       mode = 'direct';
       if (!rest) finish();

@@ -109,7 +109,8 @@ export class SftpReadStream extends Readable {
 
   private fill(): void {
     if (this.destroyed || this.finished) return;
-    while (this.wanting && !this.eofSeen && this.inflight < this.depth) {
+    // (!destroyed: a request on a channel no longer open destroys the stream without sending anything)
+    while (this.wanting && !this.eofSeen && !this.destroyed && this.inflight < this.depth) {
       const beyond = this.nextPos >= this.size;
       if (beyond && this.inflight > 0) break; // past the known size: one probe at a time
       const len = beyond ? this.chunk : Math.min(this.chunk, this.size - this.nextPos);

@@ -35,10 +35,16 @@ export function depthFor(chunk: number): number {
   return Math.min(DEFAULT_DEPTH, Math.max(8, Math.ceil(IN_FLIGHT_BUDGET / chunk)));
 }
 
-/** ssh2 silently drops requests on a closed channel (their callbacks never run): check first */
+/**
+ * ssh2 silently drops requests on a closed channel (their callbacks never run): check first. A channel
+ * the server ended (EOF: its subsystem exited) is not open either, though ssh2 still calls it open
+ * (requests on it fail: ssh/sftp-ended.ts).
+ */
 export function channelOpen(sftp: SFTPWrapper): boolean {
-  const state = (sftp as unknown as { outgoing?: { state?: string } }).outgoing?.state;
-  return state === undefined || state === 'open';
+  const ch = sftp as unknown as { outgoing?: { state?: string }; incoming?: { state?: string } };
+  const state = ch.outgoing?.state;
+  const incoming = ch.incoming?.state;
+  return (state === undefined || state === 'open') && (incoming === undefined || incoming === 'open');
 }
 
 export function connectionLost(): Error {

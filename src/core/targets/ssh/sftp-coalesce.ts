@@ -13,7 +13,9 @@
 // packet size, so a joined packet is cut at that size. A payload over SMALL (a WRITE's data) sends
 // what is queued first and then goes out alone, as before: in order, without a copy. channelClose sends
 // what is queued first. Data queued when the channel stopped being open is dropped: ssh2 fails those
-// requests when the channel closes.
+// requests when the channel closes. Once the server has ended the channel (its EOF: the subsystem
+// exited), nothing more is sent on it: the requests queued then were failed by ssh2 at the EOF, and the
+// ones made after it are failed by sftp-ended.ts.
 //
 // It relies on ssh2 1.x internals (SFTP#_protocol, #outgoing { id, state, packetSize }); with anything
 // else the channel is left alone.
@@ -22,6 +24,8 @@
 interface SftpChannel {
   _protocol: Protocol;
   outgoing: { id: number; state: string; packetSize: number };
+  /** 'open' until the server's EOF or CLOSE */
+  incoming?: { state?: string };
 }
 
 interface Protocol {
@@ -48,6 +52,8 @@ export function coalesceRequests(sftp: object, onFail: (e: unknown) => void): Co
   if (!real || typeof real.channelData !== 'function' || typeof real.channelClose !== 'function' || !out ||
     typeof out.id !== 'number' || typeof out.packetSize !== 'number' || out.packetSize <= 0 || typeof out.state !== 'string') return undefined;
   const stats: CoalesceStats = { packets: 0, payloads: 0 };
+  /** the server ended the channel: nothing will answer what would be sent */
+  const ended = () => s.incoming?.state !== undefined && s.incoming.state !== 'open';
   let queue: Buffer[] = [];
   let queued = 0;
   /** a request went out in this turn: the next ones of the turn wait for its end (queue non-empty ⇒ turn) */
@@ -68,7 +74,7 @@ export function coalesceRequests(sftp: object, onFail: (e: unknown) => void): Co
   };
   const onTick = () => {
     turn = false;
-    if (out.state !== 'open') { queue = []; queued = 0; return; } // closed meanwhile: ssh2 fails the requests
+    if (out.state !== 'open' || ended()) { queue = []; queued = 0; return; } // closed or ended meanwhile: the requests are failed
     try {
       flush();
     } catch (e) {
@@ -82,6 +88,7 @@ export function coalesceRequests(sftp: object, onFail: (e: unknown) => void): Co
 
   const channelData = (id: number, data: Buffer): void => {
     stats.payloads++;
+    if (id === out.id && ended()) { queue = []; queued = 0; return; } // (failed by ssh2 at the EOF, or by sftp-ended.ts)
     if (id !== out.id || data.length > SMALL) {
       flush();
       send(id, data);
