@@ -161,7 +161,12 @@ export interface Target {
    * left in place (always empty without `only`).
    */
   removeDir(path: string, options?: RemoveDirOptions): Promise<string[]>;
-  rename(from: string, to: string): Promise<void>;
+  /**
+   * `newOnly`: `to` gets the name only where nothing is; a file (or anything) there is never replaced
+   * (DestinationAppeared, or the server's refusal). Where the server cannot refuse atomically (an FTP
+   * server that renames over) a look just before is all there is.
+   */
+  rename(from: string, to: string, options?: { newOnly?: boolean }): Promise<void>;
 }
 
 /** What the state store remembers of one path, per side, as reported right after the last sync. */

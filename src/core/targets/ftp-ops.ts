@@ -5,6 +5,7 @@ import { SyncError, errorMessage } from '../errors.js';
 import { checkSize } from '../transfer/verify.js';
 import { isTempName, parentOf } from '../paths.js';
 import { TempKeptError } from '../transfer/kept-temps.js';
+import { DestinationAppeared } from '../transfer/dest-check.js';
 import { ftpCode, parseMlstReply } from './ftp-util.js';
 import { listDir } from './ftp-list.js';
 import { checkStoredName, mlstReplyPath, needsNameCheck } from '../names/stored-name.js';
@@ -169,6 +170,17 @@ export async function renameAbs(c: Client, from: string, to: string, mlst: boole
     if (ftpCode(e) === undefined) throw e;
     await renameAfterRefusedRnto(c, from, to, mlst, e, retriedSize);
   }
+}
+
+/**
+ * RNFR/RNTO only where nothing is at `to` (Target.rename newOnly): a look, then the rename; a refused
+ * RNTO is never followed by a DELE. (FTP has no rename that refuses an existing name on every server:
+ * one that renames over is only kept from it by the look.) Anything at `to`: DestinationAppeared.
+ */
+export async function renameNewAbs(c: Client, from: string, to: string, path: string, mlst: boolean): Promise<void> {
+  if (await statAbs(c, to, path, mlst, SIZE_ONLY)) throw new DestinationAppeared(path, 'on the server');
+  await c.send(`RNFR ${from}`);
+  await c.send(`RNTO ${to}`);
 }
 
 /**

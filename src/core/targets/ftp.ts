@@ -17,7 +17,7 @@ import { ftpNameProblem } from '../names/rules.js';
 import { FtpModes } from './ftp-modes.js';
 import { ConnectionGuard, accessFtp } from './ftp-access.js';
 import { listTree, type ListHost } from './ftp-list.js';
-import { mkdirAbs, normalizeAbs, renameAbs, statAbs } from './ftp-ops.js';
+import { mkdirAbs, normalizeAbs, renameAbs, renameNewAbs, statAbs } from './ftp-ops.js';
 import { activeModeTransfer } from './ftp-active.js';
 import { newFtpClient } from './ftp-context.js';
 import { probePipelining } from './ftp-pipeline.js';
@@ -368,11 +368,13 @@ export class FtpTarget implements Target {
     return removeDirFtp(this.ops, this.listHost, path, options.only);
   }
 
-  async rename(from: string, to: string): Promise<void> {
+  async rename(from: string, to: string, options: { newOnly?: boolean } = {}): Promise<void> {
     await this.ready();
     const a = this.abs(from);
     const b = this.abs(to);
     let tries = 0;
-    await this.withClient(`rename ${a} to ${b}`, from, (c) => renameAbs(c, a, b, this.mlst, tries++ > 0 ? -1 : undefined));
+    await this.withClient(`rename ${a} to ${b}`, from, (c) => (options.newOnly
+      ? renameNewAbs(c, a, b, to, this.mlst)
+      : renameAbs(c, a, b, this.mlst, tries++ > 0 ? -1 : undefined)));
   }
 }

@@ -153,7 +153,8 @@ export class LocalTarget implements Target {
     }
   }
 
-  async rename(from: string, to: string): Promise<void> {
+  async rename(from: string, to: string, options: { newOnly?: boolean } = {}): Promise<void> {
+    if (options.newOnly) return void await placeNew(this.abs(from), this.abs(to), to, 'at the destination');
     try {
       await fsp.rename(this.abs(from), this.abs(to));
     } catch (e) {

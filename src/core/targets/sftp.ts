@@ -198,9 +198,22 @@ export class SftpTarget implements Target {
    */
   async writePartial(tmp: string, source: Readable, offset: number, options: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {}): Promise<number> {
     const { signal } = options;
-    const { c, handle } = await this.withRetry('Opening a partial file', tmp, async (c) => ({
-      c, handle: await call<Buffer>(c, (s, cb) => s.open(this.abs(c, tmp), offset > 0 ? 'r+' : 'w', { mode: TEMP_FILE_MODE }, cb)),
-    }), signal);
+    const { c, handle, had } = await this.withRetry('Opening a partial file', tmp, async (c) => {
+      const handle = await call<Buffer>(c, (s, cb) => s.open(this.abs(c, tmp), offset > 0 ? 'r+' : 'w', { mode: TEMP_FILE_MODE }, cb));
+      // continued at `offset`: the partial must still reach it ('r+' does not truncate: a partial cut shorter
+      // since its tail was checked would get a hole of zeros the size check cannot see). Longer is fine: every
+      // byte from `offset` on is written again (a cut connection's server process may still be writing the same bytes)
+      const had = offset > 0 ? await call<Stats>(c, (s, cb) => s.fstat(handle, cb)).then((st) => st.size, (e: unknown) => {
+        c.sftp.close(handle, () => { /* ignore */ });
+        throw e;
+      }) : 0;
+      return { c, handle, had };
+    }, signal);
+    if (had < offset) {
+      c.sftp.close(handle, () => { /* ignore */ });
+      if (!source.destroyed) source.destroy();
+      checkSize(tmp, offset, had, 'moved'); // a size mismatch: tried again (the partial's tail checked anew)
+    }
     const idle = new IdleWatch(timeoutSecondsOf(this.spec) * 1000, () => { c.stalled = true; c.dead = true; c.client.destroy(); });
     try {
       const n = await writeFrom(c.sftp, handle, source, { signal, start: offset, onProgress: (b) => { idle.touch(); options.onProgress?.(b); } })
@@ -359,12 +372,14 @@ export class SftpTarget implements Target {
     return this.withRetry('Deleting a folder', path, (c) => removeTree(c, this.abs(c, path), options.only, path));
   }
 
-  async rename(from: string, to: string): Promise<void> {
+  async rename(from: string, to: string, options: { newOnly?: boolean } = {}): Promise<void> {
     let attempts = 0;
     await this.withRetry('Renaming', from, async (c) => {
       try {
         attempts++;
-        await this.renameOn(c, from, to);
+        // newOnly: SSH_FXP_RENAME, which refuses an existing name (never posix-rename, never remove + rename)
+        if (options.newOnly) await renameNew(c, this.abs(c, from), this.abs(c, to), to, false);
+        else await this.renameOn(c, from, to);
       } catch (e) {
         // a retried rename whose first attempt went through before the connection dropped
         if (attempts > 1 && (e as { code?: unknown }).code === 2) {

@@ -98,7 +98,8 @@ export async function finishKeptRenames(store: KeptTemps, ctx: {
       if (!tmp) { store.drop(rec); ctx.log.info(`${rec.path}: the kept temp ${rec.tmp} is gone from the server; nothing left to finish`); continue; }
       if (await ctx.remote.stat(rec.path, { strict: true })) { keep('a file of that name is on the server again'); continue; }
       if (tmp.type !== 'file' || tmp.size !== rec.size) { keep(`it holds ${tmp.size} bytes, not ${rec.size}`); continue; }
-      await ctx.remote.rename(rec.tmp, rec.path);
+      // never over a file that appears there meanwhile (the server's removal of it would lose someone's file)
+      await ctx.remote.rename(rec.tmp, rec.path, { newOnly: true });
       store.drop(rec);
       ctx.log.info(`${rec.path}: finished the rename of the kept temp ${rec.tmp} left by an earlier run`);
       const [local, remote] = await Promise.all([ctx.local.stat(rec.path), ctx.remote.stat(rec.path)]);
