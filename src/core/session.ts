@@ -85,6 +85,22 @@ export class SyncSession implements SyncEngine {
     });
   }
 
+  /**
+   * finishKept() for a plan made outside a run (the editor plans, shows, then executes): the renames
+   * change the server and the state, so they take the pair's lock — without waiting: while another
+   * process syncs they are left for the next run or save (its plan shows such a file as a conflict,
+   * modified here and missing on the server, never as a delete)
+   */
+  private async finishKeptUnlocked(): Promise<void> {
+    if (this.kept.all().length === 0) return;
+    try {
+      await this.exclusive(undefined, () => this.finishKept(), false, false);
+    } catch (e) {
+      if (!(e instanceof SyncError && e.code === 'busy')) throw e;
+      this.log.debug('renames left to finish on the server wait: another sync of this pair is running');
+    }
+  }
+
   get stateFile(): string { return this.state.file; }
 
   async open(): Promise<void> {
@@ -138,13 +154,18 @@ export class SyncSession implements SyncEngine {
     return { local: this.local, remote: this.remote, filter: this.filter, state: this.state, log: this.log, caseInsensitive: this.caseInsensitive };
   }
 
-  async plan(options: PlanOptions): Promise<Plan> {
+  plan(options: PlanOptions): Promise<Plan> {
+    return this.planWith(options, false);
+  }
+
+  /** `locked`: the caller holds the pair's lock (a run); else renames left to finish take it for themselves */
+  private async planWith(options: PlanOptions, locked: boolean): Promise<Plan> {
     const scope = (options.paths ?? []).map(normalizeRelPath);
     // a first plan: the local tree is walked while the server connection opens
     const connect = async () => {
       await this.open();
       this.state.load(); // another process (CLI vs. editor) may have synced since
-      if (!(options as RunOptions).dryRun) await this.finishKept();
+      if (!(options as RunOptions).dryRun) await (locked ? this.finishKept() : this.finishKeptUnlocked());
     };
     const listing = this.opened ? (await connect(), await listBoth(this.listContext(), options, scope)) : await listBoth(this.listContext(), options, scope, connect);
     return buildPlan(planInputOf(this.listContext(), options, scope, listing));
@@ -209,7 +230,7 @@ export class SyncSession implements SyncEngine {
 
   private async runLocked(options: RunOptions): Promise<SyncResult> {
     const started = Date.now();
-    let plan = await this.plan(options);
+    let plan = await this.planWith(options, !options.dryRun);
     options.onProgress?.({ type: 'plan', plan });
     plan = await this.resolveConflicts(plan, options.resolve ?? 'skip', options.ask);
     if (options.dryRun) {
