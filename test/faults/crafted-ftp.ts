@@ -62,6 +62,9 @@ export interface CraftedFtpOptions {
   /** an old or embedded server: no MLST/MLSD/MFMT in FEAT (MLSD/MLST/MFMT answer 500); LIST only, in this format,
    *  its times in the server's local time (`tzOffsetMin` east of UTC); MDTM stays UTC (RFC 3659) */
   listOnly?: { format?: 'unix' | 'dos' | 'iso' | 'de'; tzOffsetMin?: number; links?: Map<string, string>; /** MFMT offered (and listed in FEAT) */ mfmt?: boolean };
+  /** FEAT lines added (" HASH SHA-256*;MD5"); `other`: the reply to a command, instead of the server's own
+   *  (undefined: its own; `file`: a path's content) — HASH, XSHA256 (hash-verify-review.test.ts) */
+  feat?: string[]; other?: (cmd: string, arg: string, file: (path: string) => Buffer | undefined) => string | undefined;
 }
 
 interface Node { type: 'file' | 'dir'; data: Buffer; mtime: number }
@@ -199,11 +202,13 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
       const cmd = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
       bump(commands, cmd);
       const arg = sp < 0 ? '' : line.slice(sp + 1);
+      const own = opts.other?.(cmd, arg, (p) => nodes.get(find(abs(p)) ?? '')?.data);
+      if (own !== undefined) return reply(own);
       switch (cmd) {
         case 'USER': return reply('331 Password required');
         case 'PASS': return reply('230 Logged in');
         case 'SYST': return reply('215 UNIX Type: L8');
-        case 'FEAT': return opts.listOnly ? reply(`211-Features:\r\n SIZE\r\n MDTM\r\n${opts.listOnly.mfmt ? ' MFMT\r\n' : ''} UTF8\r\n EPSV\r\n211 End`) : reply('211-Features:\r\n MLST type*;size*;modify*;\r\n MFMT\r\n SIZE\r\n MDTM\r\n UTF8\r\n EPSV\r\n211 End');
+        case 'FEAT': return opts.listOnly ? reply(`211-Features:\r\n SIZE\r\n MDTM\r\n${opts.listOnly.mfmt ? ' MFMT\r\n' : ''} UTF8\r\n EPSV\r\n211 End`) : reply(`211-Features:\r\n MLST type*;size*;modify*;\r\n MFMT\r\n SIZE\r\n MDTM\r\n UTF8\r\n EPSV\r\n${(opts.feat ?? []).map((f) => `${f}\r\n`).join('')}211 End`);
         case 'LIST': {
           if (!opts.listOnly) return reply('502 Command not implemented');
           const a = arg.replace(/^-a\s*/, '');

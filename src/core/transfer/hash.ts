@@ -79,11 +79,33 @@ export function ftpHashCommand(features: Map<string, string>, algo: HashAlgo): {
   return features.has(x) ? { command: x } : undefined;
 }
 
-/** the hex digest in a reply to HASH ("213 SHA-256 0-1234 abcd… name") or XSHA256 ("250 abcd…") */
-export function parseFtpHashReply(message: string, algo: HashAlgo): string | undefined {
-  const len = { sha256: 64, sha1: 40, md5: 32 }[algo];
-  const m = new RegExp(`(?:^|\\s)([0-9a-fA-F]{${len}})(?:\\s|$)`).exec(message.replace(/^\d{3}[ -]/, ' '));
-  return m?.[1].toLowerCase();
+const HEX_LEN: Record<HashAlgo, number> = { sha256: 64, sha1: 40, md5: 32 };
+const FTP_HASH_NAMES: Record<HashAlgo, string> = { sha256: 'SHA-256', sha1: 'SHA-1', md5: 'MD5' };
+
+/**
+ * The hex digest in a reply to HASH ("213 SHA-256 0-1234 abcd… name", draft-bryan-ftpext-hash) or to
+ * XSHA256 / XSHA1 / XMD5 ("250 abcd…", the name after it or not) — of the reply's last line (a
+ * multi-line reply's earlier lines are progress or comments). A HASH reply counts only when it names
+ * `algo`, covers the file from byte 0 and, given `of`, names that file (`of.path`, or a relative
+ * tail of it) and covers all of its `of.size` bytes: anything else (another algorithm, a range, a
+ * reply for another file) is undefined, so the file is read back instead.
+ */
+export function parseFtpHashReply(message: string, algo: HashAlgo, of?: { path: string; size?: number }): string | undefined {
+  const len = HEX_LEN[algo];
+  const last = message.split(/\r?\n/).filter((l) => l.trim() !== '').pop() ?? '';
+  const body = last.replace(/^\d{3}[ -]?/, '');
+  const hash = /^(\S+) (\d+)-(\d+) ([0-9a-fA-F]+)(?: (.*))?$/.exec(body);
+  if (hash) {
+    const [, name, start, end, hex, file] = hash;
+    if (name.toUpperCase() !== FTP_HASH_NAMES[algo] || hex.length !== len || Number(start) !== 0) return undefined;
+    // the end: the last byte's offset + 1 (ProFTPD) or the last byte's offset (the draft's example)
+    if (of?.size !== undefined && Number(end) !== of.size && Number(end) !== of.size - 1) return undefined;
+    if (of && (file === undefined || (file !== of.path && !of.path.endsWith(`/${file}`)))) return undefined;
+    return hex.toLowerCase();
+  }
+  // XSHA256 and kin: the digest first (what follows it, if anything, is the name)
+  const m = /^([0-9a-fA-F]+)(?:\s|$)/.exec(body.trimStart());
+  return m && m[1].length === len ? m[1].toLowerCase() : undefined;
 }
 
 /** the minimal client FTP hashing needs (basic-ftp's Client) */
@@ -91,19 +113,30 @@ export interface FtpCommandClient {
   send(command: string, ignoreErrorCodes?: boolean): Promise<{ code: number; message: string }>;
 }
 
-/** hash `abs` on the server with the first algorithm of `algos` it offers; undefined if none */
+/**
+ * hash `abs` on the server with the first algorithm of `algos` it offers; undefined if none does, or
+ * the server refuses or answers something that is not the whole file's digest (then it is read back)
+ */
 export async function ftpServerHash(c: FtpCommandClient, features: Map<string, string>, abs: string, algos: readonly HashAlgo[]): Promise<FileHash | undefined> {
+  const ok = (r: { code: number }) => r.code >= 200 && r.code < 300;
+  let size: number | undefined | null = null; // null: not asked yet
   for (const algo of algos) {
     const how = ftpHashCommand(features, algo);
     if (!how) continue;
     if (how.command === 'HASH') {
-      await c.send(`OPTS HASH ${how.name}`);
-      const res = await c.send(`HASH ${abs}`);
-      const hex = parseFtpHashReply(res.message, algo);
+      // (the selection is per connection: set before every HASH, and checked in the reply)
+      if (!ok(await c.send(`OPTS HASH ${how.name}`, true))) continue;
+      const res = await c.send(`HASH ${abs}`, true);
+      if (!ok(res)) continue;
+      if (size === null) {
+        const r = features.has('SIZE') ? await c.send(`SIZE ${abs}`, true) : undefined;
+        size = r?.code === 213 && /^\d+$/.test(r.message.slice(4).trim()) ? Number(r.message.slice(4).trim()) : undefined;
+      }
+      const hex = parseFtpHashReply(res.message, algo, { path: abs, size });
       if (hex) return { algo, hex, method: 'FTP HASH' };
     } else {
-      const res = await c.send(`${how.command} ${abs}`);
-      const hex = parseFtpHashReply(res.message, algo);
+      const res = await c.send(`${how.command} ${abs}`, true);
+      const hex = ok(res) ? parseFtpHashReply(res.message, algo) : undefined;
       if (hex) return { algo, hex, method: `FTP ${how.command}` };
     }
   }
@@ -117,11 +150,21 @@ export const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
 
 export const SSH_HASH_COMMANDS: Partial<Record<HashAlgo, string>> = { sha256: 'sha256sum', sha1: 'sha1sum', md5: 'md5sum' };
 
-/** the digest in `sha256sum` output ("abcd…  /path"), checked for the algorithm's length */
-export function parseSumOutput(out: string, algo: HashAlgo): string | undefined {
-  const len = { sha256: 64, sha1: 40, md5: 32 }[algo];
-  const m = /^\\?([0-9a-fA-F]+)\s/.exec(out.trim() + ' ');
-  return m && m[1].length === len ? m[1].toLowerCase() : undefined;
+/**
+ * The digest in `sha256sum` output ("abcd…  /path", binary mode "abcd… *PATH"; a name with a
+ * backslash or a line break: "\\abcd…  escaped"), checked for the algorithm's length. Given `path`,
+ * only the line for that file counts: lines a login shell prints before (a banner), or for another
+ * file, are not taken.
+ */
+export function parseSumOutput(out: string, algo: HashAlgo, path?: string): string | undefined {
+  const len = HEX_LEN[algo];
+  for (const line of out.split('\n')) {
+    const m = /^(\\?)([0-9a-fA-F]+) [ *](.*)$/.exec(line.replace(/\r$/, ''));
+    if (!m || m[2].length !== len) continue;
+    const name = m[1] ? m[3].replace(/\\(.)/g, (_, ch: string) => (ch === 'n' ? '\n' : ch === 'r' ? '\r' : ch)) : m[3];
+    if (path === undefined || name === path) return m[2].toLowerCase();
+  }
+  return undefined;
 }
 
 /** the minimal client SSH hashing needs (ssh2's Client) */
@@ -144,24 +187,28 @@ export async function sshServerHash(client: SshExecClient, abs: string, algos: r
   if (!algo) return undefined;
   const cmd = SSH_HASH_COMMANDS[algo]!;
   const out = await new Promise<string | undefined>((resolve) => {
-    let text = '';
+    const chunks: Buffer[] = [];
     let done = false;
-    const finish = (v: string | undefined) => { if (!done) { done = true; clearTimeout(timer); signal?.removeEventListener('abort', onAbort); resolve(v); } };
+    let channel: SshExecChannel | undefined;
+    // (a timeout or a cancel closes the channel: a hash left running would hold one of the connection's sessions)
+    const finish = (v: string | undefined) => { if (!done) { done = true; clearTimeout(timer); signal?.removeEventListener('abort', onAbort); if (v === undefined) channel?.close(); resolve(v); } };
     const onAbort = () => finish(undefined);
     signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => finish(undefined), timeoutMs);
     try {
       client.exec(`${cmd} -- ${shellQuote(abs)}`, (err, ch) => {
         if (err) { finish(undefined); return; }
-        ch.on('data', (d: Buffer) => { text += d.toString('utf8'); });
+        channel = ch;
+        if (done) { ch.close(); return; }
+        ch.on('data', (d: Buffer) => { chunks.push(d); }); // (decoded whole: a name's character may span two chunks)
         ch.stderr.on('data', () => { /* a missing file or command: the exit code says so */ });
-        ch.on('close', (code: number | null) => finish(code === 0 ? text : undefined));
+        ch.on('close', (code: number | null) => finish(code === 0 ? Buffer.concat(chunks).toString('utf8') : undefined));
       });
     } catch {
       finish(undefined);
     }
   });
   if (signal?.aborted) throw new SyncError('aborted', 'Cancelled');
-  const hex = out === undefined ? undefined : parseSumOutput(out, algo);
+  const hex = out === undefined ? undefined : parseSumOutput(out, algo, abs);
   return hex ? { algo, hex, method: `${cmd} over SSH` } : undefined;
 }
