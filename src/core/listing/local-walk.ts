@@ -32,6 +32,8 @@ export interface LocalWalk {
   bad: { path: string; name: string; message: string }[];
   /** entries that could not be read (left alone, reported): unreadable folders, link loops */
   unreadable: { path: string; message: string }[];
+  /** folders that are links (followed): path → identity (dev:ino) of the folder (targets/local-chain.ts) */
+  links: Map<string, string>;
 }
 
 export async function walkLocal(root: string, options: ListOptions = {}, offThreadAfter = STAT_OFF_THREAD_AFTER): Promise<LocalWalk> {
@@ -39,6 +41,7 @@ export async function walkLocal(root: string, options: ListOptions = {}, offThre
   const stale: string[] = [];
   const bad: LocalWalk['bad'] = [];
   const unreadable: LocalWalk['unreadable'] = [];
+  const links: LocalWalk['links'] = new Map();
   const include = options.include;
   // folders to read, with the identities (dev:ino) of the folders above them: links are followed,
   // and a link back to one of those folders is a loop (left out and reported)
@@ -86,6 +89,7 @@ export async function walkLocal(root: string, options: ListOptions = {}, offThre
         return;
       }
       queue.push({ dir: path, above: [...above, id] });
+      if (lstatSync(prefix + name, { throwIfNoEntry: false })?.isSymbolicLink()) links.set(path, id);
     }
     out.add(path, type, type === 'dir' ? 0 : st.size, Math.floor(st.mtimeMs), st.mode & 0o777);
   };
@@ -117,7 +121,7 @@ export async function walkLocal(root: string, options: ListOptions = {}, offThre
   } finally {
     worker?.close();
   }
-  return { out, stale, bad, unreadable };
+  return { out, stale, bad, unreadable, links };
 
   async function walkQueue(): Promise<void> {
     while (queue.length) {

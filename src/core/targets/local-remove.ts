@@ -8,8 +8,12 @@ import { isTempName, joinPath } from '../paths.js';
 const code = (e: unknown) => (e as NodeJS.ErrnoException).code;
 const gone = (e: unknown) => { if (code(e) !== 'ENOENT') throw e; };
 
-/** `abs`/`rel`: the folder; returns the relative paths left in place */
-export async function removeLocalTreeOnly(abs: string, rel: string, only: (path: string, now?: { size: number; mtime: number }) => boolean): Promise<string[]> {
+/**
+ * `abs`/`rel`: the folder; returns the relative paths left in place. `guard(dirRel)`: throws when a
+ * folder from the root down to `dirRel` is now a link (targets/local-chain.ts); called before a
+ * folder is read and before anything in it is removed.
+ */
+export async function removeLocalTreeOnly(abs: string, rel: string, only: (path: string, now?: { size: number; mtime: number }) => boolean, guard: (dirRel: string) => void = () => undefined): Promise<string[]> {
   const left: string[] = [];
   const st = await fsp.lstat(abs).catch((e) => { gone(e); return undefined; });
   if (!st) return left;
@@ -22,6 +26,7 @@ export async function removeLocalTreeOnly(abs: string, rel: string, only: (path:
   // returns whether the folder is gone
   const walk = async (dirAbs: string, dirRel: string): Promise<boolean> => {
     let names;
+    guard(dirRel);
     try {
       names = await fsp.readdir(dirAbs, { withFileTypes: true });
     } catch (e) {
@@ -39,10 +44,11 @@ export async function removeLocalTreeOnly(abs: string, rel: string, only: (path:
       if (now === null) continue;
       if (!ours && !only(cRel, now)) { left.push(cRel); kept = true; continue; }
       // readdir's types are the entries' own (lstat): a link to a folder is a link, unlinked
-      if (d.isDirectory()) { if (!await walk(cAbs, cRel)) kept = true; } else await fsp.unlink(cAbs).catch(gone);
+      if (d.isDirectory()) { if (!await walk(cAbs, cRel)) kept = true; } else { guard(dirRel); await fsp.unlink(cAbs).catch(gone); }
     }
     if (kept) return false;
     try {
+      guard(dirRel);
       await fsp.rmdir(dirAbs);
       return true;
     } catch (e) {

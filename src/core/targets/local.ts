@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Entry, EntryType, ListOptions, RemoveDirOptions, StatOptions, Target, TargetCapabilities, WriteOptions } from '../types.js';
 import { SyncError, notPlainThere } from '../errors.js';
-import { tempPathFor } from '../paths.js';
+import { parentOf, tempPathFor } from '../paths.js';
 import { checkSize } from '../transfer/verify.js';
 import { assertUnchanged } from '../transfer/recheck.js';
 import { writeToFd } from '../transfer/file-sink.js';
 import { placeNew } from '../transfer/place-new.js';
 import { removeLocalTreeOnly } from './local-remove.js';
+import { FolderChain } from './local-chain.js';
 import { DestinationAppeared } from '../transfer/dest-check.js';
 import { offerBuffer, offerFileRange } from '../transfer/fd-pump.js';
 import { localNameRule } from '../names/rules.js';
@@ -26,9 +27,12 @@ export class LocalTarget implements Target {
   badNames: { path: string; name: string; message: string }[] = [];
   /** entries the last list() could not read (left alone, reported): unreadable folders, link loops */
   unreadable: { path: string; message: string }[] = [];
+  /** the folders above a path looked at (lstat) right before anything is written or deleted there */
+  private readonly chain: FolderChain;
 
   /** `platform`: whose name rules apply (Windows cannot hold `CON`, `a:b`, `x.`); a parameter for tests */
   constructor(readonly root: string, platform: NodeJS.Platform = process.platform) {
+    this.chain = new FolderChain(root);
     this.capabilities = { setMtime: true, mtimeResolutionMs: 1, maxConcurrency: 8, nameProblem: localNameRule(platform), recheckOnWrite: true, checksNewOnly: true };
   }
 
@@ -52,6 +56,7 @@ export class LocalTarget implements Target {
     this.staleTemps = r.stale;
     this.badNames = r.bad;
     this.unreadable = r.unreadable;
+    this.chain.learn(r.links);
     return r.out;
   }
 
@@ -90,6 +95,7 @@ export class LocalTarget implements Target {
     let fd: number | undefined;
     try {
       if (options.signal?.aborted) throw new SyncError('aborted', 'Cancelled', { path });
+      this.chain.check(parentOf(path), path);
       fd = openSync(tmpAbs, 'wx', TEMP_FILE_MODE);
       // big buffered writes on the descriptor (transfer/file-sink.ts); counts what arrived
       const bytes = await writeToFd(source, fd, { signal: options.signal, onProgress: options.onProgress, position: 0, size: options.size });
@@ -109,9 +115,11 @@ export class LocalTarget implements Target {
       if (options.newOnly && previous) throw new DestinationAppeared(path, 'locally');
       await fsp.chmod(tmpAbs, modeForFile(previous?.isFile() ? previous.mode : undefined, options.mode));
       await options.beforeRename?.(tmp);
+      this.chain.check(parentOf(path), path); // never skipped: the last look before the name is given
       // nothing was there at plan time: the new file takes the name only where nothing is (place-new.ts)
       if (options.newOnly) await placeNew(tmpAbs, this.abs(path), path, 'locally');
       else await fsp.rename(tmpAbs, this.abs(path));
+      this.chain.check(parentOf(path), path); // swapped during the rename: reported, never recorded
     } catch (e) {
       source.destroy();
       if (fd !== undefined) closeSync(fd);
@@ -128,16 +136,20 @@ export class LocalTarget implements Target {
 
   async mkdir(path: string): Promise<void> {
     try {
-      await fsp.mkdir(this.abs(path), { recursive: true });
+      if (!path) await fsp.mkdir(this.root, { recursive: true });
+      else this.chain.mkdir(path);
     } catch (e) {
+      if (e instanceof SyncError) throw e;
       throw ioError(e, path, 'Could not create local folder');
     }
   }
 
   async removeFile(path: string): Promise<void> {
     try {
+      this.chain.check(parentOf(path), path);
       await fsp.rm(this.abs(path), { force: true });
     } catch (e) {
+      if (e instanceof SyncError) throw e;
       throw ioError(e, path, 'Could not delete local file');
     }
   }
@@ -145,19 +157,25 @@ export class LocalTarget implements Target {
   async removeDir(path: string, options: RemoveDirOptions = {}): Promise<string[]> {
     if (!path) throw new SyncError('safety', 'Refusing to delete the local root folder');
     try {
-      if (options.only) return await removeLocalTreeOnly(this.abs(path), path, options.only);
+      this.chain.check(parentOf(path), path);
+      if (options.only) return await removeLocalTreeOnly(this.abs(path), path, options.only, (dir) => this.chain.check(dir, dir, path));
       await fsp.rm(this.abs(path), { recursive: true, force: true });
       return [];
     } catch (e) {
+      if (e instanceof SyncError) throw e;
       throw ioError(e, path, 'Could not delete local folder');
     }
   }
 
   async rename(from: string, to: string, options: { newOnly?: boolean } = {}): Promise<void> {
-    if (options.newOnly) return void await placeNew(this.abs(from), this.abs(to), to, 'at the destination');
+    const look = () => { this.chain.check(parentOf(from), from); this.chain.check(parentOf(to), to); };
+    look();
+    if (options.newOnly) return void await placeNew(this.abs(from), this.abs(to), to, 'at the destination').then(look);
     try {
       await fsp.rename(this.abs(from), this.abs(to));
+      look();
     } catch (e) {
+      if (e instanceof SyncError) throw e;
       throw ioError(e, from, `Could not rename local entry to ${to}`);
     }
   }
