@@ -19,7 +19,7 @@ export function diffHunks(o: readonly string[], x: readonly string[], maxEdits =
   const N = o.length - pre - suf;
   const M = x.length - pre - suf;
   if (N === 0 && M === 0) return [];
-  if (N === 0 || M === 0) return [{ oStart: pre, oLength: N, xStart: pre, xLength: M }];
+  if (N === 0 || M === 0) return [{ oStart: pre, oLength: N, xStart: pre, xLength: M }]; // already as low as it goes
   const A = o.slice(pre, pre + N);
   const B = x.slice(pre, pre + M);
   const matches = myersMatches(A, B, maxEdits);
@@ -32,7 +32,34 @@ export function diffHunks(o: readonly string[], x: readonly string[], maxEdits =
     i0 = i + 1;
     j0 = j + 1;
   }
-  return hunks;
+  return slideDown(o, x, hunks);
+}
+
+/**
+ * An insertion or deletion inside a run of equal lines (one `}` of several) can sit anywhere in the
+ * run; Myers picks a place depending on the rest of the file, so the two sides' diffs could place
+ * the same change differently: the same line deleted (or inserted) on both sides would then be
+ * taken twice. Each one is moved as low as it goes (like git's xdiff), so equal changes line up;
+ * hunks that come to touch are joined.
+ */
+function slideDown(o: readonly string[], x: readonly string[], hunks: Hunk[]): Hunk[] {
+  const out: Hunk[] = [];
+  for (let n = 0; n < hunks.length; n++) {
+    let h = { ...hunks[n] };
+    const prev = out[out.length - 1];
+    if (prev && prev.oStart + prev.oLength === h.oStart) {
+      out.pop();
+      h = { oStart: prev.oStart, oLength: prev.oLength + h.oLength, xStart: prev.xStart, xLength: prev.xLength + h.xLength };
+    }
+    const next = n + 1 < hunks.length ? hunks[n + 1].oStart : o.length; // o[.., next) is unchanged after h
+    if (h.oLength === 0) {
+      while (h.oStart < next && x[h.xStart] === x[h.xStart + h.xLength]) { h.oStart++; h.xStart++; }
+    } else if (h.xLength === 0) {
+      while (h.oStart + h.oLength < next && o[h.oStart] === o[h.oStart + h.oLength]) { h.oStart++; h.xStart++; }
+    }
+    out.push(h);
+  }
+  return out;
 }
 
 /** Matched index pairs of a shortest edit script, in order; undefined past `maxEdits` edits. */
