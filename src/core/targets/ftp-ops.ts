@@ -102,16 +102,12 @@ export function notPlainOnServer(abs: string, path: string, mlstMessage: string)
  * as a short one would replace the file on the server.
  */
 export async function checkTempSizeBySize(c: Client, absTmp: string, path: string, expected: number): Promise<void> {
-  let stored: number;
-  try {
-    stored = await c.size(absTmp);
-  } catch (e) {
-    if (ftpCode(e) === undefined) throw e;
+  const refusal = await tempSizeBySize(c, absTmp, path, expected);
+  if (refusal) {
     throw new SyncError('io', `The server does not show the uploaded temp file ${absTmp}, so its size cannot be checked; it was not renamed`, {
-      path, detail: errorMessage(e), hint: 'The file on the server was left as it was. Run the sync again',
+      path, detail: errorMessage(refusal), hint: 'The file on the server was left as it was. Run the sync again',
     });
   }
-  checkSize(path, expected, stored, 'moved');
 }
 
 /**
@@ -120,15 +116,20 @@ export async function checkTempSizeBySize(c: Client, absTmp: string, path: strin
  * already, which the rename's retry then confirms).
  */
 export async function tempSizeIfShown(c: Client, absTmp: string, path: string, expected: number): Promise<boolean> {
+  return (await tempSizeBySize(c, absTmp, path, expected)) === undefined;
+}
+
+/** SIZE of a temp, checked against `expected`; the server's refusal (an FTP error reply) is returned, not thrown */
+async function tempSizeBySize(c: Client, absTmp: string, path: string, expected: number): Promise<unknown> {
   let stored: number;
   try {
     stored = await c.size(absTmp);
   } catch (e) {
     if (ftpCode(e) === undefined) throw e;
-    return false;
+    return e;
   }
   checkSize(path, expected, stored, 'moved');
-  return true;
+  return undefined;
 }
 
 /** mkdir -p on absolute paths (no CWD: the working folder is never relied on); `onCreated` for each folder made */
@@ -178,7 +179,8 @@ export async function renameAbs(c: Client, from: string, to: string, mlst: boole
  * one that renames over is only kept from it by the look.) Anything at `to`: DestinationAppeared.
  */
 export async function renameNewAbs(c: Client, from: string, to: string, path: string, mlst: boolean): Promise<void> {
-  if (await statAbs(c, to, path, mlst, SIZE_ONLY)) throw new DestinationAppeared(path, 'on the server');
+  // (strict: a link there is an error too, never taken for "nothing there")
+  if (await statAbs(c, to, path, mlst, { strict: true, time: false })) throw new DestinationAppeared(path, 'on the server');
   await c.send(`RNFR ${from}`);
   await c.send(`RNTO ${to}`);
 }

@@ -16,6 +16,8 @@ export class FolderChain {
   /** a listing was made: a folder link it did not follow is one that appeared since */
   private listed = false;
 
+  constructor(private readonly root: string) {}
+
   /**
    * the folder links a listing followed (added to those of earlier listings: a scoped listing sees
    * part of the tree; a link whose folder is another one now fails the identity check anyway)
@@ -24,8 +26,6 @@ export class FolderChain {
     this.listed = true;
     for (const [k, v] of links) this.followed.set(k, v);
   }
-
-  constructor(private readonly root: string) {}
 
   /**
    * Every existing folder from the root down to `dir` (relative; '' the root) is a real folder, or a
@@ -64,9 +64,11 @@ export class FolderChain {
         mkdirSync(join(this.root, rel));
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        // something is there: a folder (someone else made it) goes on; a link is refused by check
-        if (!lstatSync(join(this.root, rel)).isDirectory()) this.check(rel, dir);
-        if (!lstatSync(join(this.root, rel)).isDirectory()) throw e; // a file there: ENOTDIR/EEXIST as before
+        // something is there: a folder (someone else made it) goes on, and so does a link the listing
+        // followed (check refuses any other); a file there: EEXIST as before
+        const st = lstatSync(join(this.root, rel));
+        if (st.isSymbolicLink()) this.check(rel, dir);
+        else if (!st.isDirectory()) throw e;
       }
     }
   }
