@@ -14,17 +14,7 @@ import { Readable } from 'node:stream';
 import type { Target } from '../../src/core/types.js';
 import { SyncSession } from '../../src/core/session.js';
 import { createTarget, remoteId } from '../../src/core/targets/index.js';
-
-/** `t` with some of its methods replaced (the others called on `t` itself) */
-function wrap<T extends object>(t: T, over: Partial<Record<keyof T, unknown>>): T {
-  return new Proxy(t, {
-    get(target, prop, receiver) {
-      if (prop in over) return (over as Record<string | symbol, unknown>)[prop];
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-}
+import { wrap } from '../harness/wrap-target.js';
 
 const T0 = new Date(Date.UTC(2024, 0, 1));
 function put(abs: string, text: string): void {

@@ -16,6 +16,7 @@ import { copyVerified } from '../../src/core/transfer/copy.js';
 import { KeptTemps, finishKeptRenames } from '../../src/core/transfer/kept-temps.js';
 import { makeEnv, type FaultEnv } from './env.js';
 import { startCraftedFtp, type CraftedFtp } from './crafted-ftp.js';
+import { wrap } from '../harness/wrap-target.js';
 
 const KiB = 1024;
 const servers: CraftedFtp[] = [];
@@ -26,17 +27,6 @@ const warnings = (): { log: Logger; seen: string[] } => {
   const seen: string[] = [];
   return { seen, log: { ...quiet, warn: (m: string) => { seen.push(m); } } as Logger };
 };
-
-/** `t` with some of its methods replaced (the others called on `t` itself) */
-function wrap<T extends object>(t: T, over: Partial<Record<keyof T, unknown>>): T {
-  return new Proxy(t, {
-    get(target, prop, receiver) {
-      if (prop in over) return (over as Record<string | symbol, unknown>)[prop];
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-}
 
 async function sftpEnv(t: { skip(m: string): void }, label: string): Promise<FaultEnv | undefined> {
   const env = await makeEnv('sftp', label);

@@ -11,6 +11,7 @@ import { Listing } from '../../src/core/listing/listing.js';
 import { buildPlan, type PlanInput } from '../../src/core/planner.js';
 import type { Entry, PathState } from '../../src/core/types.js';
 import { brief } from './plan-fixtures.js';
+import { rng } from '../harness/rng.js';
 
 const base = mkdtempSync(join(tmpdir(), 'rs-fastpath-review-'));
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -116,17 +117,6 @@ describe('odd numbers in the state files: read back as written, or as NaN (equal
 
 // ---- differential: the planner with the store's fast paths vs. the classifier on full entries ----
 
-/** a small seeded PRNG (mulberry32): a failure names its seed */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 // names a map keyed by plain objects, a sort, a prefix test or a normalisation could get wrong
 const NAMES = ['a', 'A', 'a b', 'a-b', 'a.b', 'b', '__proto__', 'constructor', 'hasOwnProperty', '\u00e9', 'e\u0301', 'x\ny', 'back\\slash', 'z'.repeat(200)];
 const SIZES = [0, 1, 10, 2 ** 31, 2 ** 32 + 1, 2 ** 53 + 2];

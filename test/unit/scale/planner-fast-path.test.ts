@@ -9,10 +9,7 @@ import { StateTable } from '../../../src/core/state/table.js';
 import { Listing } from '../../../src/core/listing/listing.js';
 import type { Entry, PathState, SyncMode } from '../../../src/core/types.js';
 import { StubState } from '../plan-fixtures.js';
-
-function rng(seed: number) {
-  return () => { seed = (seed + 0x6d2b79f5) | 0; let t = Math.imul(seed ^ (seed >>> 15), 1 | seed); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
+import { rng } from '../../harness/rng.js';
 
 /** the same records, answering through the compact table (as the StateStore does) */
 class TableState implements StateView {
