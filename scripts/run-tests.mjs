@@ -24,5 +24,7 @@ if (!files.length) {
   console.error(`no test files found for: ${wanted.join(', ')}`);
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1',
+  '--test-reporter=tap', '--test-reporter-destination=stdout',
+  '--test-reporter=./scripts/test-failures-reporter.mjs', '--test-reporter-destination=stdout', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
