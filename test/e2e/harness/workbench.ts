@@ -116,6 +116,26 @@ export class Workbench {
     throw new Error('the command palette did not open (F1, Ctrl+Shift+P)');
   }
 
+  /**
+   * Opens the palette and types `text` into it, then waits for `row`. The workbench can take the focus back
+   * just after the palette opened (an editor or a notification settling after a save), which closes the
+   * quick input: then it is opened again, up to three times. Returns false when the row never showed.
+   */
+  private async typeInPalette(text: string, row: Locator, timeoutMs: number): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      const input = await this.openPalette();
+      const last = attempt === 3;
+      try {
+        await input.fill(text, { timeout: last ? 20_000 : 5000 });
+      } catch (e) {
+        if (!last && !(await this.quickInput.isVisible())) continue; // closed under us: open it again
+        throw e;
+      }
+      if (await row.waitFor({ state: 'visible', timeout: timeoutMs }).then(() => true, () => false)) return true;
+      if (last || (await this.quickInput.isVisible())) return false;
+    }
+  }
+
   /** Rows of the quick input list whose label is exactly `label` (or matches a RegExp). */
   private rows(label: Text): Locator {
     const re = typeof label === 'string' ? exact(label) : label;
@@ -131,12 +151,8 @@ export class Workbench {
    * label is exactly that title (Enter would run the first row, which may be a recently used, longer match).
    */
   async runCommand(title: string, timeoutMs = 10_000): Promise<void> {
-    const input = await this.openPalette();
-    await input.fill(`>${title}`);
     const row = this.rows(title).first();
-    try {
-      await row.waitFor({ state: 'visible', timeout: timeoutMs });
-    } catch {
+    if (!(await this.typeInPalette(`>${title}`, row, timeoutMs))) {
       const seen = await this.visibleLabels();
       await this.closeQuickInput();
       throw new Error(`command "${title}" is not in the palette; it shows: ${JSON.stringify(seen)}`);
@@ -171,15 +187,11 @@ export class Workbench {
 
   /** Opens a workspace file through quick open (its path relative to the folder) and waits for its editor to be active. */
   async openFile(relPath: string): Promise<void> {
-    const input = await this.openPalette();
-    await input.fill(relPath); // no ">": file search
     const base = relPath.split('/').pop()!;
     const dir = relPath.includes('/') ? relPath.slice(0, relPath.lastIndexOf('/')) : '';
     let row = this.rows(base);
     if (dir) row = row.filter({ has: this.page.locator('.label-description', { hasText: dir }) });
-    try {
-      await row.first().waitFor({ state: 'visible', timeout: 15_000 });
-    } catch {
+    if (!(await this.typeInPalette(relPath, row.first(), 15_000))) { // no ">": file search
       const seen = await this.visibleLabels();
       await this.closeQuickInput();
       throw new Error(`quick open found no "${relPath}"; it shows: ${JSON.stringify(seen)}`);
