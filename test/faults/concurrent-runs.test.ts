@@ -40,9 +40,11 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
 }
 
 test('sftp: two remote-sync runs of one pair at once: the second waits, --no-wait fails naming the first; nothing lost', async (t) => {
-  // the first run's connection stalls for a while mid-upload (shorter than the timeout): it holds the lock meanwhile
+  // the first run's connection stalls mid-upload (at most 25 s: shorter than the 30 s timeout) until the two
+  // others have met its lock: it holds the lock meanwhile (a fixed 15 s stall was not much longer than two
+  // CLIs take to start on a loaded machine)
   const env = await makeEnv('sftp', 'two-runs', {
-    fault: (c) => (c.index === 0 ? { direction: 'up', after: MB, action: 'stall', stallMs: 15_000 } : undefined),
+    fault: (c) => (c.index === 0 ? { direction: 'up', after: MB, action: 'stall', stallMs: 25_000 } : undefined),
   });
   if ('skip' in env) { t.skip(env.skip); return; }
   try {
@@ -55,6 +57,10 @@ test('sftp: two remote-sync runs of one pair at once: the second waits, --no-wai
     assert.ok(existsSync(lockOf(env)), 'the first run holds the lock');
     const busy = cli(['sync', env.local, urlOf(env), ...sftpArgs(env), '--no-wait'], env.local);
     const second = cli(['sync', env.local, urlOf(env), ...sftpArgs(env)], env.local);
+    let busyEnded = false;
+    void busy.code.then(() => { busyEnded = true; });
+    await until(() => busyEnded && /; waiting/.test(second.out()), 20_000, 'the --no-wait run to end and the other to wait');
+    env.proxy!.endStalls();
     assert.equal(await busy.code, 1, busy.out());
     assert.match(busy.out(), new RegExp(`Another sync of this folder pair is running: pid ${first.pid} on ${hostname()}`));
     assert.equal(await first.code, 0, first.out());

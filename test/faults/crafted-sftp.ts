@@ -5,7 +5,8 @@
 //   (some Windows and embedded servers), no size, no time — the protocol makes every one optional;
 // - `longname`: the "ls -l" line READDIR gives a path (default: one that matches its type);
 // - `exitOn` / exitSftp(): the SFTP subsystem exits as a killed or crashed sftp-server does: the
-//   server sends CHANNEL_EOF, answers nothing more on the channel, and CHANNEL_CLOSE `closeAfterMs` later.
+//   server sends CHANNEL_EOF, answers nothing more on the channel, and CHANNEL_CLOSE `closeAfterMs` later
+//   (or when the test calls closeExited()).
 // Only what the SFTP target uses for listings, reads, writes and removals is implemented.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,7 @@ export interface CraftedSftpOptions {
   algorithms?: Record<string, string[]>;
   /** the subsystem exits instead of answering this request ("STAT"…; the absolute path, or the handle's) */
   exitOn?: (request: string, path: string) => boolean;
-  /** ms from the EOF of an exit to its CHANNEL_CLOSE (default 20); null: never closed */
+  /** ms from the EOF of an exit to its CHANNEL_CLOSE (default 20); null: closed only by closeExited() */
   closeAfterMs?: number | null;
 }
 
@@ -49,6 +50,8 @@ export interface CraftedSftp {
   readonly requests: Map<string, number>;
   /** the SFTP subsystem of every open channel exits now (see `exitOn`) */
   exitSftp(closeAfterMs?: number | null): void;
+  /** the CHANNEL_CLOSE now, of every channel whose subsystem exited without one yet */
+  closeExited(): void;
   stop(): Promise<void>;
 }
 
@@ -93,6 +96,7 @@ export async function startCraftedSftp(opts: CraftedSftpOptions = {}): Promise<C
   if (hostKey instanceof Error) throw hostKey;
   const clients = new Set<{ end(): void }>();
   const exits = new Set<(closeAfterMs: number | null) => void>();
+  const unclosed = new Set<() => void>();
 
   const serve = (sftp: SFTPWrapper) => {
     const handles = new Map<string, { path: string; dir?: string[] }>();
@@ -106,7 +110,9 @@ export async function startCraftedSftp(opts: CraftedSftpOptions = {}): Promise<C
       exits.delete(exit);
       const ch = sftp as unknown as { _protocol: { channelEOF(id: number): void; channelClose(id: number): void }; outgoing: { id: number } };
       ch._protocol.channelEOF(ch.outgoing.id);
-      if (closeAfterMs !== null) setTimeout(() => { try { ch._protocol.channelClose(ch.outgoing.id); } catch { /* connection gone */ } }, closeAfterMs);
+      const close = () => { unclosed.delete(close); try { ch._protocol.channelClose(ch.outgoing.id); } catch { /* connection gone */ } };
+      if (closeAfterMs !== null) setTimeout(close, closeAfterMs);
+      else unclosed.add(close);
     };
     exits.add(exit);
     const pathOf = (a: unknown) => (typeof a === 'string' ? norm(a) : Buffer.isBuffer(a) ? handles.get(a.toString())?.path ?? '' : '');
@@ -252,6 +258,7 @@ export async function startCraftedSftp(opts: CraftedSftpOptions = {}): Promise<C
     },
     requests,
     exitSftp(closeAfterMs = 20) { for (const e of [...exits]) e(closeAfterMs); },
+    closeExited() { for (const c of [...unclosed]) c(); },
     files(root) {
       const out = new Map<string, Buffer>();
       for (const k of below(root)) { const n = nodes.get(k)!; if (n.type === 'file') out.set(k.slice(root.length + 1), n.data); }

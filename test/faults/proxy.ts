@@ -7,7 +7,7 @@
 //   the receiver sees a shorter stream end normally, the sender believes all arrived;
 // - `reset`: both sides are reset (RST);
 // - `stall`: nothing more is forwarded either way, the sockets stay open (packets silently dropped),
-//   for `stallMs` (then everything held back flows again) or until the client gives up;
+//   for `stallMs` (then everything held back flows again; endStalls() ends it sooner) or until the client gives up;
 // - `match` (client → server): the chunk holding the pattern is forwarded, the server's answer is
 //   never delivered and both sides are dropped shortly after ("the connection dropped right after the
 //   command was sent": the server did it, the client never heard).
@@ -52,6 +52,8 @@ export class FaultProxy {
   private readonly servers = new Set<net.Server>();
   private readonly sockets = new Set<net.Socket>();
   private stopped = false;
+  /** the stalls in progress, each ended by its function (endStalls) */
+  private readonly stalls = new Set<() => void>();
 
   private constructor(
     private readonly target: { host: string; port: number },
@@ -68,6 +70,9 @@ export class FaultProxy {
 
   /** faults that hit so far */
   get fired(): ConnRecord[] { return this.connections.filter((c) => c.fired); }
+
+  /** every stall in progress ends now, as when its `stallMs` are up */
+  endStalls(): void { for (const end of [...this.stalls]) end(); }
 
   async stop(): Promise<void> {
     this.stopped = true;
@@ -149,14 +154,15 @@ export class FaultProxy {
       stalled = { buffers: [] };
       client.pause();
       server.pause();
-      if (f.stallMs !== undefined) {
-        setTimeout(() => {
-          const held = stalled?.buffers ?? [];
-          stalled = undefined;
-          for (const [d, b] of held) send(d, b);
-          if (!dead) { client.resume(); server.resume(); }
-        }, f.stallMs).unref();
-      }
+      const end = () => {
+        this.stalls.delete(end);
+        const held = stalled?.buffers ?? [];
+        stalled = undefined;
+        for (const [d, b] of held) send(d, b);
+        if (!dead) { client.resume(); server.resume(); }
+      };
+      this.stalls.add(end);
+      if (f.stallMs !== undefined) setTimeout(end, f.stallMs).unref();
     };
     const pass = (dir: Direction, chunk: Buffer) => {
       const f = rec.fault;

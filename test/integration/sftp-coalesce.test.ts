@@ -115,7 +115,7 @@ test('SFTP requests of one turn in one packet', async (t) => {
       sftp.end(); // the channel's close, in the same turn as the two requests
       await wrote;
       // the server got the WRITE before the close of the channel (sftp-server closes its handles then)
-      for (let i = 0; i < 50 && readFileSync(join(remote, 'last.txt')).length < body.length; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 500 && readFileSync(join(remote, 'last.txt')).length < body.length; i++) await new Promise((r) => setTimeout(r, 20));
       assert.equal(readFileSync(join(remote, 'last.txt'), 'utf8'), body.toString());
     });
   } finally {

@@ -333,7 +333,9 @@ test('SftpTarget against OpenSSH sshd', async (t) => {
       const src3 = new PassThrough();
       const p3 = tg.write('f.txt', src3);
       src3.write('partial');
-      await until(() => temps(d).length === 1);
+      // (and the bytes taken: the write reads the source — the temp is seen before the reply to its OPEN
+      // comes, and a source failing before that has no listener yet)
+      await until(() => temps(d).length === 1 && src3.readableLength === 0);
       src3.destroy(new Error('disk on fire'));
       await rejectsWith(p3, 'io', 'disk on fire');
       assert.deepEqual(temps(d), []);

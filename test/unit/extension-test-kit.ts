@@ -4,8 +4,9 @@ import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { host } from './extension-fake-vscode.js';
 
-/** poll `cond` every 10 ms; on time-out the error carries the extension's log and messages */
-export async function waitFor(what: string, cond: () => boolean, ms = 5000): Promise<void> {
+/** poll `cond` every 10 ms; on time-out the error carries the extension's log and messages (the time-out
+ * only bounds a hang: an upload's state writes take seconds on a machine busy writing back) */
+export async function waitFor(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for: ${what}\nlog:\n${host.log.join('\n')}\nmessages: ${JSON.stringify(host.messages, null, 1)}`);

@@ -86,6 +86,6 @@ test('a waiter in the same process (a save behind a sync) gets the lock as soon 
   const released = Date.now();
   first.release();
   const second = await waiting;
-  assert.ok(Date.now() - released < 1000, 'woken at once');
+  assert.ok(Date.now() - released < 10_000, 'woken at once'); // (not after the 60 s poll; creating the file can take seconds on a machine busy writing back)
   second.release();
 }));

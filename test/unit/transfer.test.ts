@@ -55,22 +55,25 @@ test('stalls: the message, the timeout default', () => {
   assert.equal(timeoutSecondsOf({ timeoutSeconds: 5 }), 5);
 });
 
-test('IdleWatch fires once after the quiet time while busy; touch() and not being busy hold it off', async () => {
+test('IdleWatch fires once after the quiet time while busy; touch() and not being busy hold it off', (t) => {
+  // on a mocked clock: in real time, a loaded machine that stalls the process past the quiet time fires it between two touches
+  t.mock.timers.enable({ apis: ['setInterval', 'Date'] });
+  const wait = (ms: number) => t.mock.timers.tick(ms);
   let fired = 0;
   const w = new IdleWatch(120, () => { fired++; });
   const touching = setInterval(() => w.touch(), 30);
-  await new Promise((r) => setTimeout(r, 300));
+  wait(300);
   assert.equal(fired, 0, 'touched: not idle');
   clearInterval(touching);
-  await new Promise((r) => setTimeout(r, 400));
+  wait(400);
   assert.equal(fired, 1, 'fired once');
   let busy = false;
   let fired2 = 0;
   const w2 = new IdleWatch(100, () => { fired2++; }, () => busy);
-  await new Promise((r) => setTimeout(r, 300));
+  wait(300);
   assert.equal(fired2, 0, 'waiting on the consumer does not count');
   busy = true;
-  await new Promise((r) => setTimeout(r, 400));
+  wait(400);
   assert.equal(fired2, 1);
   w.stop();
   w2.stop();

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SyncResult } from '../../../src/core/types.js';
+import type { ProgressEvent, SyncResult } from '../../../src/core/types.js';
 import type { RunOptions } from '../../../src/core/api.js';
 import { assertOutcome, hashesOf, makeEnv, sessionFor, writeTree, type FaultEnv } from '../env.js';
 import { runCliProcess } from '../../harness/cli.js';
@@ -22,12 +22,19 @@ function envTest(name: string, kind: 'sftp' | 'ftp', fn: (env: FaultEnv) => Prom
   });
 }
 
+/** `ms`: the transfers' time, from the first start to the last end (connecting, listing and the state's
+ * writes are not limited, and take seconds on a loaded machine) */
 async function run(env: FaultEnv, options: RunOptions): Promise<{ result: SyncResult; ms: number }> {
   const s = sessionFor(env);
-  const started = Date.now();
+  let started: number | undefined;
+  let ended = 0;
+  const onProgress = (e: ProgressEvent) => {
+    if (e.type === 'action-start') started ??= Date.now();
+    else if (e.type === 'action-done') ended = Date.now();
+  };
   try {
-    const result = await s.run(options);
-    return { result, ms: Date.now() - started };
+    const result = await s.run({ ...options, onProgress });
+    return { result, ms: ended - (started ?? ended) };
   } finally {
     await s.close();
   }
@@ -37,7 +44,6 @@ envTest('--bwlimit 2M: four 2 MiB uploads at once (8 MiB in all) take about 4 s'
   const files: Record<string, Buffer> = {};
   for (let i = 0; i < 4; i++) files[`f${i}.bin`] = randomBytes(2 * MiB);
   writeTree(env.local, files);
-  // the transfer alone: listing and connecting are not limited
   const { result, ms } = await run(env, { mode: 'upload', concurrency: 4, transfer: { bandwidthLimit: '2M' } });
   assert.deepEqual(result.errors, []);
   assert.equal(result.stats.uploaded, 4);
