@@ -176,11 +176,7 @@ test('ssh config, jump hosts, algorithms against OpenSSH sshd', async (t) => {
       const d = target.makeRemoteDir('algo');
       const e = await rejectsWith(connect(base(d, { algorithms: { kex: ['diffie-hellman-group1-sha1'] } })), 'connect', 'No key exchange algorithm in common');
       assert.match(e.hint ?? '', /"algorithms": \{ "kex"/);
-      const tg = await connect(base(d, { algorithms: { cipher: ['aes256-ctr'], hmac: ['hmac-sha2-256'], kex: ['^curve25519-sha256'] } }));
-      // the debug hook that records the offer is off once logged in: ssh2 formats no line per packet or request
-      const conn = (tg as unknown as { conn: { client: { _protocol: { _debug?: unknown } }; sftp: { _debug?: unknown } } }).conn;
-      assert.equal(conn.client._protocol._debug, undefined, 'the connection formats no debug lines');
-      assert.equal(conn.sftp._debug, undefined, 'the SFTP channel formats no debug lines');
+      await connect(base(d, { algorithms: { cipher: ['aes256-ctr'], hmac: ['hmac-sha2-256'], kex: ['^curve25519-sha256'] } }));
     });
   } finally {
     for (const tg of open) await tg.close().catch(() => undefined);

@@ -12,7 +12,7 @@ import { directReadReplies } from './sftp-direct-data.js';
 import { coalesceRequests } from './ssh/sftp-coalesce.js';
 import { failAfterEnd } from './ssh/sftp-ended.js';
 import { connectThroughJumps, parseJump } from './ssh/jump.js';
-import { loginSsh, sftpDebugOff, type SecretCache } from './ssh/login.js';
+import { loginSsh, type SecretCache } from './ssh/login.js';
 import { connectReusingReads, type ReusedReads } from './ssh/socket-reads.js';
 
 export { hostPort, userOf, isConnectionLost, toSyncError } from './ssh/errors.js';
@@ -66,7 +66,6 @@ export async function openSftpConnection(ctx: ConnectContext): Promise<SftpConne
       detail: err.message, hint: 'Is SFTP enabled on the server (Subsystem sftp in sshd_config)?', cause: err,
     })));
   sftp.setMaxListeners(0); // every transfer in flight watches 'close'
-  sftpDebugOff(sftp); // (no debug line formatted per request: ssh/login.ts)
   directReadReplies(sftp); // READ replies copied straight into the reads' buffers (sftp-direct-data.ts)
   failAfterEnd(sftp); // requests made after the server ended the channel fail at once (ssh/sftp-ended.ts)
   // the small requests of one turn share SSH packets (ssh/sftp-coalesce.ts)

@@ -249,7 +249,6 @@ export async function loginSsh(o: LoginOptions): Promise<Client> {
       hint: 'Is it an SSH server? Does it allow this user?',
     })));
     client.on('ready', () => {
-      debugOff(client);
       settled = true;
       clearTimeout(timer);
       resolve(client);
@@ -261,19 +260,3 @@ export async function loginSsh(o: LoginOptions): Promise<Client> {
     }
   });
 }
-
-/**
- * ssh2 formats a debug line for every packet and SFTP request while `debug` is set; ours is only for
- * the server's algorithm offer, made during the handshake. Once logged in it is switched off (on the
- * connection; SFTP channels opened later get theirs from the Client: see sftpDebugOff).
- */
-function debugOff(client: Client): void {
-  const c = client as unknown as { _protocol?: { _debug?: unknown } };
-  if (c._protocol) c._protocol._debug = undefined;
-}
-
-/** the debug function an SFTP channel got from its Client, off (see debugOff) */
-export function sftpDebugOff(sftp: object): void {
-  (sftp as { _debug?: unknown })._debug = undefined;
-}
-
