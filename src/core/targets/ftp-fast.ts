@@ -77,7 +77,7 @@ export function runPipelined(c: Client, command: string, t: Transfer): Promise<F
       task.resolve(final);
     };
     const maybeStart = () => {
-      if (dataStarted || !preliminary || !data || data.connecting) return;
+      if (dataStarted || dataDone || !preliminary || !data || data.connecting) return; // (a download may end before its 150: nothing to watch)
       dataStarted = true;
       // as basic-ftp: the data connection's watchdog tracks stalls while the transfer runs
       ftp.socket.setTimeout(0);
