@@ -51,8 +51,8 @@ export interface PlanInput extends NameRulesInput {
   force?: boolean;
   /** coarsest mtime resolution of the two sides (ms) */
   mtimeResolutionMs: number;
-  /** same bytes on both sides? (only called for files of equal size) */
-  sameContent: (path: string) => Promise<boolean>;
+  /** same bytes on both sides? (only called for files of equal size: `size`) */
+  sameContent: (path: string, size: number) => Promise<boolean>;
   /** --checksum: never take equal size and time as equal content (compare by hash) */
   checksum?: boolean;
   badNames?: string[];
@@ -119,7 +119,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
       const res = Math.max(1, input.mtimeResolutionMs);
       const timeOk = !input.checksum && r.d!.conflict === 'both-new' && input.mtimeResolutionMs <= 2000 && Math.floor(L.mtime / res) === Math.floor(R.mtime / res);
       if (timeOk) { same = true; how = 'same size and time'; }
-      else if (await input.sameContent(r.path)) { same = true; how = 'same content'; }
+      else if (await input.sameContent(r.path, L.size)) { same = true; how = 'same content'; }
     }
     r.d = same
       ? { kind: 'equal', reason: how }

@@ -63,8 +63,8 @@ export interface CraftedFtpOptions {
    *  its times in the server's local time (`tzOffsetMin` east of UTC); MDTM stays UTC (RFC 3659) */
   listOnly?: { format?: 'unix' | 'dos' | 'iso' | 'de'; tzOffsetMin?: number; links?: Map<string, string>; /** MFMT offered (and listed in FEAT) */ mfmt?: boolean };
   /** FEAT lines added (" HASH SHA-256*;MD5"); `other`: the reply to a command, instead of the server's own
-   *  (undefined: its own; `file`: a path's content) — HASH, XSHA256 (hash-verify-review.test.ts) */
-  feat?: string[]; other?: (cmd: string, arg: string, file: (path: string) => Buffer | undefined) => string | undefined;
+   *  (undefined: its own; `file`: a path's content; a promise: a reply that takes time) — HASH, XSHA256 (hash-*.test.ts) */
+  feat?: string[]; other?: (cmd: string, arg: string, file: (path: string) => Buffer | undefined) => string | undefined | Promise<string | undefined>;
 }
 
 interface Node { type: 'file' | 'dir'; data: Buffer; mtime: number }
@@ -202,7 +202,7 @@ export async function startCraftedFtp(opts: CraftedFtpOptions = {}): Promise<Cra
       const cmd = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
       bump(commands, cmd);
       const arg = sp < 0 ? '' : line.slice(sp + 1);
-      const own = opts.other?.(cmd, arg, (p) => nodes.get(find(abs(p)) ?? '')?.data);
+      const own = await opts.other?.(cmd, arg, (p) => nodes.get(find(abs(p)) ?? '')?.data);
       if (own !== undefined) return reply(own);
       switch (cmd) {
         case 'USER': return reply('331 Password required');

@@ -106,7 +106,7 @@ export function planInputOf(ctx: ListContext, options: PlanOptions, scope: strin
     force: options.force,
     mtimeResolutionMs: Math.max(ctx.local.capabilities.mtimeResolutionMs, ctx.remote.capabilities.mtimeResolutionMs),
     sameContent: options.checksum
-      ? (p) => compareHashes(ctx.local, ctx.remote, p, options.signal).then((c) => c.same)
+      ? (p, size) => compareHashes(ctx.local, ctx.remote, p, options.signal, p, size).then((c) => c.same)
       : (p) => sameContent(ctx.local, ctx.remote, p, options.signal),
     checksum: options.checksum,
     badNames: badNamesOf(ctx.remote),

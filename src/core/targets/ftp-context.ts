@@ -43,6 +43,8 @@ interface Rider {
 export class LeanFtpContext extends FTPContext {
   /** in the order written: the ones sent first, then the ones waiting for a write */
   private riders: Rider[] = [];
+  /** the control socket's timeout for the next task started, instead of `timeout` (sendWaitingLonger) */
+  nextTaskTimeout: number | undefined;
 
   /**
    * Send `commands` with the next task's write on this context (or on the next turn of the event
@@ -139,6 +141,8 @@ export class LeanFtpContext extends FTPContext {
 
   private track(commands: string[] | undefined, responseHandler: ResponseHandler): Promise<any> {
     const command = commands?.join(' + ');
+    const timeout = this.nextTaskTimeout ?? this.timeout; // (for this task only)
+    this.nextTaskTimeout = undefined;
     if (this._task) {
       const err = new Error("User launched a task while another one is still running. Forgot to use 'await' or '.then()'?");
       err.stack += `\nRunning task: ${this._task.stack}`;
@@ -171,7 +175,7 @@ export class LeanFtpContext extends FTPContext {
         return;
       }
       // the control socket's timeout runs only while a task does (as upstream)
-      this.socket.setTimeout(this.timeout);
+      this.socket.setTimeout(timeout);
       if (commands?.length) {
         // nothing was sent if this throws: reject without closing
         try {
@@ -206,6 +210,17 @@ function checkCommands(commands: string[]): void {
       throw new Error(`Invalid command: Contains control characters. (${/^PASS\b/i.test(command) ? 'PASS ###' : command})`);
     }
   }
+}
+
+/**
+ * Send `command` (refusals resolved, as sendIgnoringError) and wait up to `ms` for its reply instead
+ * of the client's timeout: a reply the server computes before it can send a byte (HASH of a big
+ * file). The control connection is silent meanwhile, so a dead server is noticed only after `ms`
+ * (its TCP keepalive is on, with the system's delays: hours): `ms` must stay bounded.
+ */
+export function sendWaitingLonger(c: Client, command: string, ms: number): Promise<FTPResponse> {
+  if (c.ftp instanceof LeanFtpContext) c.ftp.nextTaskTimeout = ms;
+  return c.sendIgnoringError(command);
 }
 
 /** A basic-ftp Client whose control connection is a LeanFtpContext. */

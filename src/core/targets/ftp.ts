@@ -9,7 +9,7 @@ import type {
 } from '../types.js';
 import { nullLogger } from '../types.js';
 import { SyncError, throwIfAborted } from '../errors.js';
-import { ftpHashCommand, ftpServerHash, HASH_ALGOS, type FileHash, type HashAlgo } from '../transfer/hash.js';
+import { ftpHashCommand, ftpServerHash, HASH_ALGOS, serverHashTimeoutMs, type FileHash, type HashAlgo } from '../transfer/hash.js';
 import { stalledError, timeoutSecondsOf } from '../transfer/stall.js';
 import type { TargetOptions } from './index.js';
 import { FtpPool } from './ftp-pool.js';
@@ -19,7 +19,7 @@ import { ConnectionGuard, accessFtp } from './ftp-access.js';
 import { listTree, type ListHost } from './ftp-list.js';
 import { mkdirAbs, normalizeAbs, renameAbs, renameNewAbs, statAbs } from './ftp-ops.js';
 import { activeModeTransfer } from './ftp-active.js';
-import { newFtpClient } from './ftp-context.js';
+import { newFtpClient, sendWaitingLonger } from './ftp-context.js';
 import { probePipelining } from './ftp-pipeline.js';
 import type { FastPassiveSwitch } from './ftp-fast.js';
 import { commitPartialFtp, writePartialFtp } from './ftp-partial.js';
@@ -333,12 +333,31 @@ export class FtpTarget implements Target {
     return commitPartialFtp(this.ops, tmp, path, options);
   }
 
-  /** the server's hash of a file (FTP HASH / XSHA256 / XSHA1 / XMD5 when FEAT lists them), else undefined */
-  async serverHash(path: string, algos: readonly HashAlgo[], signal?: AbortSignal): Promise<FileHash | undefined> {
+  /** the server's hash of a file (FTP HASH / XSHA256 / XSHA1 / XMD5 when FEAT lists them), else undefined — also when
+   *  its reply (sent once the whole file was read) takes longer than serverHashTimeoutMs(`size`): the file is read back */
+  async serverHash(path: string, algos: readonly HashAlgo[], signal?: AbortSignal, size?: number): Promise<FileHash | undefined> {
     await this.ready();
     if (this.features && !HASH_ALGOS.some((a) => ftpHashCommand(this.features!, a))) return undefined;
-    // (FEAT is read with the first connection)
-    return this.withClient(`hash ${this.abs(path)}`, path, (c) => (this.features ? ftpServerHash(c, this.features, this.abs(path), algos) : Promise.resolve(undefined)), { signal });
+    const [abs, ms] = [this.abs(path), serverHashTimeoutMs(timeoutSecondsOf(this.spec) * 1000, size)];
+    return this.withClient(`hash ${abs}`, path, async (c) => {
+      if (!this.features) return undefined; // (FEAT is read with the first connection)
+      const onAbort = () => c.close(); // (a cancel ends the wait at once)
+      signal?.addEventListener('abort', onAbort, { once: true });
+      let late = false; // the hash's own reply did not come in time (basic-ftp closed the connection: no late reply is misread)
+      const sendHash = (command: string) => sendWaitingLonger(c, command, ms).catch((e: unknown) => {
+        late = /^Timeout \(control socket\)/.test((e as Error).message);
+        throw e;
+      });
+      try {
+        return await ftpServerHash(c, this.features, abs, algos, sendHash);
+      } catch (e) {
+        if (!late || signal?.aborted) throw e;
+        this.log.warn(`${this.display}: no hash of ${abs} from the server within ${Math.round(ms / 1000)} s; the file is read back to hash it`);
+        return undefined;
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    }, { signal });
   }
 
   // ---- changes -------------------------------------------------------------------------------

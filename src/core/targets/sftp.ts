@@ -17,7 +17,7 @@ import { walkSftp, type BadName } from './sftp-list.js';
 import type { Listing } from '../listing/listing.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { applySshConfig } from './ssh/config.js';
-import { sshServerHash, type FileHash, type HashAlgo } from '../transfer/hash.js';
+import { serverHashTimeoutMs, sshServerHash, type FileHash, type HashAlgo } from '../transfer/hash.js';
 import { checkSize } from '../transfer/verify.js';
 import { assertUnchanged } from '../transfer/recheck.js';
 import { IdleWatch, stalledError, timeoutSecondsOf } from '../transfer/stall.js';
@@ -250,9 +250,17 @@ export class SftpTarget implements Target {
   private execHash: boolean | undefined;
 
   /** the server's hash of a file: sha256sum / sha1sum / md5sum over an exec channel where the account may run them */
-  async serverHash(path: string, algos: readonly HashAlgo[], signal?: AbortSignal): Promise<FileHash | undefined> {
+  async serverHash(path: string, algos: readonly HashAlgo[], signal?: AbortSignal, size?: number): Promise<FileHash | undefined> {
     if (this.execHash === false) return undefined;
-    const r = await this.withRetry('Hashing', path, (c) => sshServerHash(c.client, this.abs(c, path), algos, timeoutSecondsOf(this.spec) * 1000, signal), signal);
+    const ms = serverHashTimeoutMs(timeoutSecondsOf(this.spec) * 1000, size);
+    let late = false; // no answer within `ms`: a slow server (a big file), not one that cannot hash
+    const r = await this.withRetry('Hashing', path, async (c) => {
+      const h = await sshServerHash(c.client, this.abs(c, path), algos, ms, signal, () => { late = true; });
+      // the connection dropped (keepalives unanswered) while the server hashed: not a refusal — reconnected, asked again
+      if (!h && !late && c.dead) throw new SyncError('connect', `The connection to ${this.display} was lost while hashing`, { path });
+      return h;
+    }, signal);
+    if (late) { this.log.warn(`${this.display}: no hash of ${path} from the server within ${Math.round(ms / 1000)} s; the file is read back to hash it`); return undefined; }
     if (!r && this.execHash === undefined) {
       this.execHash = false;
       this.log.info(`${this.display}: the account cannot run ${algos.map((a) => `${a}sum`).join('/')}; files are read back to hash them`);

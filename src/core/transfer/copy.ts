@@ -91,8 +91,8 @@ export async function copyVerified(path: string, src: Target, dst: Target, srcEn
     hashedTemp = true;
   };
   const hashing = opts.verify === 'hash';
-  const beforeRename = hashing ? async (tmp: string) => told(await compareHashes(src, dst, path, signal, tmp)) : undefined;
-  const beforeLocalRename = hashing ? async (file: string) => told(await compareWithLocalFile(src, path, file, signal)) : undefined;
+  const beforeRename = hashing ? async (tmp: string) => told(await compareHashes(src, dst, path, signal, tmp, srcEntry.size)) : undefined;
+  const beforeLocalRename = hashing ? async (file: string) => told(await compareWithLocalFile(src, path, file, signal, srcEntry.size)) : undefined;
   for (let attempt = 0; ; attempt++) {
     try {
       hashedTemp = false;
@@ -123,7 +123,7 @@ export async function copyVerified(path: string, src: Target, dst: Target, srcEn
           throw e instanceof DestinationAppeared ? new DestinationAppeared(path, whereOf(dst, opts.direction)) : e;
         });
       if (hashing && !hashedTemp) {
-        const c = await compareHashes(src, dst, path, signal);
+        const c = await compareHashes(src, dst, path, signal, path, srcEntry.size);
         opts.onHashed?.({ src: c.methods[0], dst: c.methods[1] });
         if (!c.same) { leftByUs = written; throw new HashMismatchError(path, c.algo); }
       }
@@ -146,8 +146,8 @@ export async function copyVerified(path: string, src: Target, dst: Target, srcEn
 }
 
 /** the source's hash (the server's own where it has one) against a local file's, read here with the same algorithm */
-async function compareWithLocalFile(src: Target, path: string, file: string, signal?: AbortSignal): Promise<{ same: boolean; algo: string; methods: [string, string] }> {
-  const theirs = await hashFile(src, path, HASH_ALGOS, signal);
+async function compareWithLocalFile(src: Target, path: string, file: string, signal?: AbortSignal, size?: number): Promise<{ same: boolean; algo: string; methods: [string, string] }> {
+  const theirs = await hashFile(src, path, HASH_ALGOS, signal, size);
   const h = createHash(theirs.algo);
   for await (const chunk of createReadStream(file, { signal })) h.update(chunk as Buffer);
   return { same: h.digest('hex') === theirs.hex.toLowerCase(), algo: theirs.algo, methods: [theirs.method, 'read'] };

@@ -19,8 +19,21 @@ export interface FileHash {
 
 /** What a target that can hash on the server offers (duck-typed: FtpTarget, SftpTarget). */
 export interface ServerHashing {
-  /** the hash of `path` by the server, in one of `algos` (preferred first), or undefined if it cannot */
-  serverHash(path: string, algos: readonly HashAlgo[], signal?: AbortSignal): Promise<FileHash | undefined>;
+  /** the hash of `path` by the server, in one of `algos` (preferred first), or undefined if it cannot
+   *  (or did not answer in time); `size`: the file's, when known — the time the server is given */
+  serverHash(path: string, algos: readonly HashAlgo[], signal?: AbortSignal, size?: number): Promise<FileHash | undefined>;
+}
+
+/** a conservative rate a server hashes at (a slow disk, a busy host, a network file system) */
+export const SERVER_HASH_BYTES_PER_SECOND = 20 * 1024 * 1024;
+
+/**
+ * How long a server's hash of a file of `size` bytes may take: the idle timeout, plus the file read
+ * at SERVER_HASH_BYTES_PER_SECOND. The answer comes only once the whole file was read (no progress
+ * on the way), so a plain idle timeout would take a big file's hash for a stalled link.
+ */
+export function serverHashTimeoutMs(idleMs: number, size?: number): number {
+  return idleMs + (size !== undefined && size > 0 ? Math.ceil(size / SERVER_HASH_BYTES_PER_SECOND * 1000) : 0);
 }
 
 export function hasServerHash(t: Target): t is Target & ServerHashing {
@@ -35,10 +48,10 @@ export async function readBackHash(t: Target, path: string, algo: HashAlgo, sign
   return { algo, hex: h.digest('hex'), method: t.kind === 'local' ? 'read' : 'read back' };
 }
 
-/** the server's hash in one of `algos` if it has one, else read back (first of `algos`) */
-export async function hashFile(t: Target, path: string, algos: readonly HashAlgo[] = HASH_ALGOS, signal?: AbortSignal): Promise<FileHash> {
+/** the server's hash in one of `algos` if it has one, else read back (first of `algos`); `size`: see serverHash */
+export async function hashFile(t: Target, path: string, algos: readonly HashAlgo[] = HASH_ALGOS, signal?: AbortSignal, size?: number): Promise<FileHash> {
   if (t.kind !== 'local' && hasServerHash(t)) {
-    const r = await t.serverHash(path, algos, signal);
+    const r = await t.serverHash(path, algos, signal, size);
     if (r) return r;
   }
   return readBackHash(t, path, algos[0], signal);
@@ -52,13 +65,13 @@ export interface HashComparison {
 }
 
 /** hash `path` on both targets with one algorithm (the one a server offers, if any) and compare; `bPath`:
- *  the file to hash on `b` when it is not `path` (a temp file before its rename) */
-export async function compareHashes(a: Target, b: Target, path: string, signal?: AbortSignal, bPath = path): Promise<HashComparison> {
+ *  the file to hash on `b` when it is not `path` (a temp file before its rename); `size`: the file's, if known */
+export async function compareHashes(a: Target, b: Target, path: string, signal?: AbortSignal, bPath = path, size?: number): Promise<HashComparison> {
   // a server that hashes decides the algorithm; the other side follows it
   const [first, second] = b.kind !== 'local' && hasServerHash(b) ? [b, a] : [a, b];
   const pathOf = (t: Target) => (t === b ? bPath : path);
-  const h1 = await hashFile(first, pathOf(first), HASH_ALGOS, signal);
-  const h2 = await hashFile(second, pathOf(second), [h1.algo], signal);
+  const h1 = await hashFile(first, pathOf(first), HASH_ALGOS, signal, size);
+  const h2 = await hashFile(second, pathOf(second), [h1.algo], signal, size);
   if (h2.algo !== h1.algo) throw new SyncError('io', `Cannot compare ${h1.algo} with ${h2.algo}`, { path });
   const [ha, hb] = first === a ? [h1, h2] : [h2, h1];
   return { same: ha.hex.toLowerCase() === hb.hex.toLowerCase(), algo: h1.algo, methods: [ha.method, hb.method] };
@@ -115,9 +128,12 @@ export interface FtpCommandClient {
 
 /**
  * hash `abs` on the server with the first algorithm of `algos` it offers; undefined if none does, or
- * the server refuses or answers something that is not the whole file's digest (then it is read back)
+ * the server refuses or answers something that is not the whole file's digest (then it is read back).
+ * `sendHash`: how the hashing command itself is sent (refusals resolved, as `c.send(cmd, true)`):
+ * with a longer wait for its reply (serverHashTimeoutMs), as the server reads the whole file first.
  */
-export async function ftpServerHash(c: FtpCommandClient, features: Map<string, string>, abs: string, algos: readonly HashAlgo[]): Promise<FileHash | undefined> {
+export async function ftpServerHash(c: FtpCommandClient, features: Map<string, string>, abs: string, algos: readonly HashAlgo[],
+  sendHash: (command: string) => Promise<{ code: number; message: string }> = (command) => c.send(command, true)): Promise<FileHash | undefined> {
   const ok = (r: { code: number }) => r.code >= 200 && r.code < 300;
   let size: number | undefined | null = null; // null: not asked yet
   for (const algo of algos) {
@@ -126,7 +142,7 @@ export async function ftpServerHash(c: FtpCommandClient, features: Map<string, s
     if (how.command === 'HASH') {
       // (the selection is per connection: set before every HASH, and checked in the reply)
       if (!ok(await c.send(`OPTS HASH ${how.name}`, true))) continue;
-      const res = await c.send(`HASH ${abs}`, true);
+      const res = await sendHash(`HASH ${abs}`);
       if (!ok(res)) continue;
       if (size === null) {
         const r = features.has('SIZE') ? await c.send(`SIZE ${abs}`, true) : undefined;
@@ -135,7 +151,7 @@ export async function ftpServerHash(c: FtpCommandClient, features: Map<string, s
       const hex = parseFtpHashReply(res.message, algo, { path: abs, size });
       if (hex) return { algo, hex, method: 'FTP HASH' };
     } else {
-      const res = await c.send(`${how.command} ${abs}`, true);
+      const res = await sendHash(`${how.command} ${abs}`);
       const hex = ok(res) ? parseFtpHashReply(res.message, algo) : undefined;
       if (hex) return { algo, hex, method: `FTP ${how.command}` };
     }
@@ -180,9 +196,12 @@ interface SshExecChannel {
 
 /**
  * `sha256sum -- PATH` (or sha1sum / md5sum, the first of `algos`) over an exec channel; undefined
- * when the account may not run commands (an sftp-only account) or the command is missing.
+ * when the account may not run commands (an sftp-only account) or the command is missing, or when
+ * no answer came within `timeoutMs` (then `onTimeout` is called first: a slow server is not one
+ * that cannot hash — the caller tells them apart).
  */
-export async function sshServerHash(client: SshExecClient, abs: string, algos: readonly HashAlgo[], timeoutMs: number, signal?: AbortSignal): Promise<FileHash | undefined> {
+export async function sshServerHash(client: SshExecClient, abs: string, algos: readonly HashAlgo[], timeoutMs: number, signal?: AbortSignal,
+  onTimeout?: () => void): Promise<FileHash | undefined> {
   const algo = algos.find((a) => SSH_HASH_COMMANDS[a]);
   if (!algo) return undefined;
   const cmd = SSH_HASH_COMMANDS[algo]!;
@@ -194,7 +213,7 @@ export async function sshServerHash(client: SshExecClient, abs: string, algos: r
     const finish = (v: string | undefined) => { if (!done) { done = true; clearTimeout(timer); signal?.removeEventListener('abort', onAbort); if (v === undefined) channel?.close(); resolve(v); } };
     const onAbort = () => finish(undefined);
     signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => finish(undefined), timeoutMs);
+    const timer = setTimeout(() => { if (!done) onTimeout?.(); finish(undefined); }, timeoutMs);
     try {
       client.exec(`${cmd} -- ${shellQuote(abs)}`, (err, ch) => {
         if (err) { finish(undefined); return; }
