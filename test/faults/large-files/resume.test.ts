@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunOptions } from '../../../src/core/api.js';
 import type { SyncResult } from '../../../src/core/types.js';
@@ -33,8 +33,26 @@ async function run(env: FaultEnv, options: RunOptions): Promise<SyncResult> {
 const bytesSince = (proxy: FaultProxy, from: number, direction: 'up' | 'down') =>
   proxy.connections.slice(from).reduce((n, c) => n + c[direction], 0);
 
-/** the size of a file once it stopped changing for 300 ms */
+/** is `file` open in any process? (Linux /proc; processes we may not look into are skipped) */
+function openAnywhere(path: string): boolean {
+  const file = realpathSync(path); // (as /proc shows it)
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    let fds: string[];
+    try { fds = readdirSync(`/proc/${pid}/fd`); } catch { continue; }
+    for (const fd of fds) {
+      try { if (readlinkSync(`/proc/${pid}/fd/${fd}`) === file) return true; } catch { /* closed meanwhile */ }
+    }
+  }
+  return false;
+}
+
+/**
+ * The size of a file once the server is done writing it: no process holds it open any more (the
+ * server's SFTP session closed its handle after the cut; on a machine busy writing back, a size
+ * unchanged for a few hundred ms was not proof of that), then unchanged for 300 ms.
+ */
 async function settledSize(file: string): Promise<number> {
+  for (let i = 0; i < 200 && existsSync('/proc/self/fd') && openAnywhere(file); i++) await new Promise((r) => setTimeout(r, 100));
   let last = -1;
   for (;;) {
     const size = statSync(file).size;
