@@ -68,9 +68,9 @@ async function withSession<T>(server: CraftedFtp, files: Record<string, Buffer>,
 }
 
 test('ftp HASH of a big file, answered after more than timeoutSeconds: the verified upload takes the server\'s hash', async () => {
-  // 24 MiB: 1 s + 1.2 s to answer; the server takes 1.5 s
+  // 40 MiB: 1 s + 2 s to answer; the server takes 1.5 s (a plain 1 s timeout gives up before it)
   const server = await slowHashServer(1500);
-  const content = Buffer.alloc(24 * MiB, 7);
+  const content = Buffer.alloc(40 * MiB, 7);
   const r = await withSession(server, { 'big.bin': content }, (s) => s.run({ mode: 'upload', transfer: { verify: 'hash', retries: 1, retrySleepMs: 1 } }));
   assert.deepEqual(r.errors.map((e) => e.message), []);
   assert.equal(r.stats.uploaded, 1);
@@ -80,7 +80,7 @@ test('ftp HASH of a big file, answered after more than timeoutSeconds: the verif
 
 test('--checksum compare of a big file whose HASH comes after more than timeoutSeconds: equal, by the server\'s hash', async () => {
   const server = await slowHashServer(1500);
-  const content = Buffer.alloc(24 * MiB, 9);
+  const content = Buffer.alloc(40 * MiB, 9);
   server.put('/site/big.bin', content, Date.now() - 60_000);
   const plan = await withSession(server, { 'big.bin': content }, (s) => s.plan({ mode: 'sync', checksum: true }));
   assert.deepEqual(plan.actions.map((a) => `${a.kind} ${a.path}`), []);
@@ -90,18 +90,15 @@ test('--checksum compare of a big file whose HASH comes after more than timeoutS
 test('ftp HASH that does not come within the time given: the file is read back (no error), the log says so', async () => {
   // a small file: 1 s; the server takes 2.5 s
   const server = await slowHashServer(2500);
-  let took = 0;
   const { r, log } = await withSession(server, { 'small.bin': Buffer.alloc(5000, 1) }, async (s, log) => {
-    const started = Date.now();
     const r = await s.run({ mode: 'upload', transfer: { verify: 'hash', retries: 1, retrySleepMs: 1 } });
-    took = Date.now() - started;
     return { r, log };
   });
   assert.deepEqual(r.errors.map((e) => e.message), []);
   assert.equal(r.stats.uploaded, 1);
   assert.deepEqual(r.hashMethods, { local: ['read'], remote: ['read back'] });
   assert.ok(log.warnings.some((w) => /no hash of \/site\/.* within 1 s; the file is read back/.test(w)), log.warnings.join('\n'));
-  assert.ok(took < 2000, `took ${took} ms: the timed-out hash was tried again`);
+  assert.equal(server.commands.get('HASH'), 1, 'the timed-out hash was tried again');
   // (a listing's data-connection watchdog left running had closed the connection under the hash: ftp-fast.ts)
   assert.ok(!log.warnings.some((w) => /data socket/.test(w)), log.warnings.join('\n'));
 });
@@ -117,7 +114,7 @@ test('a cancel ends the wait for a slow HASH at once', async () => {
     const started = Date.now();
     // a 10 GB file per the caller: minutes to answer
     await assert.rejects(t.serverHash('huge.bin', ['sha256'], ac.signal, 10 * 1024 * MiB), (e: { code?: string }) => e.code === 'aborted');
-    assert.ok(Date.now() - started < 1000, `the cancel took ${Date.now() - started} ms`);
+    assert.ok(Date.now() - started < 3000, `the cancel took ${Date.now() - started} ms`); // (the reply comes at 5 s)
   } finally {
     await t.close();
   }
