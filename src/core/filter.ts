@@ -7,7 +7,7 @@
 // Match patterns (if any) apply to files only: folders are always walked, files must match one.
 
 import { Minimatch } from 'minimatch';
-import type { EntryType } from './types.js';
+import type { EntryType, PruneName } from './types.js';
 import type { FilterOptions } from './api.js';
 import { STATE_DIR } from './paths.js';
 
@@ -22,6 +22,8 @@ interface Rule {
   /** the same answer as mm.match for a pattern without wildcards (".git", "build/out"), without
    *  splitting the path: every listed entry is checked against every rule */
   literal?: (path: string) => boolean;
+  /** the pattern is this plain name, at any depth (no slash, no wildcard) */
+  plainName?: string;
 }
 
 /** characters minimatch gives a meaning to; a pattern without them is a plain name or path */
@@ -51,8 +53,9 @@ function compile(pattern: string): Rule | undefined {
   const anchored = p.includes('/');
   p = p.replace(/^\/+/, '');
   const literal = literalTest(p, anchored);
+  const plainName = literal && !anchored ? p : undefined;
   if (!anchored && !p.startsWith('**/')) p = `**/${p}`;
-  return { source: pattern, negated, dirOnly, mm: new Minimatch(p, { dot: true, nocomment: true, nonegate: true }), literal };
+  return { source: pattern, negated, dirOnly, mm: new Minimatch(p, { dot: true, nocomment: true, nonegate: true }), literal, plainName };
 }
 
 /** Split "a,b" and ["a,b", "c"] into single patterns. */
@@ -117,6 +120,17 @@ export class Filter {
       return `not matched by the "match" patterns (${this.matches.map((r) => `"${r.source}"`).join(', ')})`;
     }
     return undefined;
+  }
+
+  /**
+   * Names excluded wherever they are, whatever else is set (a listing may leave their content unread,
+   * ListOptions.prune): plain names without a slash or a wildcard, the built-ins always, the user's
+   * excludes unless `builtinOnly` or some pattern re-includes ("!…"), which could admit one of them.
+   */
+  pruneNames(builtinOnly = false): PruneName[] {
+    const plain = (rules: Rule[]) => rules.filter((r) => !r.negated && r.plainName !== undefined).map((r) => ({ name: r.plainName!, dirOnly: r.dirOnly }));
+    const user = builtinOnly || this.excludes.some((r) => r.negated) ? [] : plain(this.excludes);
+    return [...plain(this.builtin), ...user];
   }
 
   /** Does the entry take part in the sync? (listing callback: parents were already checked) */

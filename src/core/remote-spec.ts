@@ -42,6 +42,8 @@ export interface RemoteSpec {
   algorithms?: SshAlgorithms;
   /** the port is the protocol's default, not given by the user (an ssh config `Port` may replace it) */
   portIsDefault?: boolean;
+  /** sftp: false: never run commands on the server (`find` for listings, `sha256sum` for hashes), SFTP requests only */
+  sshCommands?: boolean;
   /** how often a failed operation is retried after a dropped connection (default 3) */
   retries?: number;
 }

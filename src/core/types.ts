@@ -57,7 +57,17 @@ export interface ListOptions {
    * knows through it and keeps the state's own string for each (listing/listing.ts).
    */
   index?: PathIndex;
+  /**
+   * Names that include() turns down wherever they are (for a folder: with everything below it): a
+   * target may leave their content unread. include() is still asked about the entry itself.
+   */
+  prune?: readonly PruneName[];
+  /** only part of the tree is wanted (a run limited to some paths): include() admits little of it */
+  scoped?: boolean;
 }
+
+/** a name excluded at any depth (`dirOnly`: folders of that name only) */
+export interface PruneName { name: string; dirOnly: boolean }
 
 export interface WriteOptions {
   /** mtime to set on the written file, where the target allows */

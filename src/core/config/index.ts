@@ -84,6 +84,7 @@ export function specOf(t: TargetConfig, workspaceRoot: string): RemoteSpec {
     }
     if (t.sshConfig) spec.sshConfig = resolveUserPath(t.sshConfig, workspaceRoot);
     if (t.jump) spec.jump = t.jump;
+    if (t.sshCommands === false) spec.sshCommands = false;
     if (t.algorithms) spec.algorithms = t.algorithms;
     if (t.portIsDefault) spec.portIsDefault = true;
   } else {

@@ -27,6 +27,8 @@ export interface TargetConfig {
   sshConfig?: string;
   /** jump hosts: "user@bastion:22", several separated by commas */
   jump?: string;
+  /** false: never run commands on the server (find for listings, sha256sum for hashes): SFTP requests only */
+  sshCommands?: boolean;
   /** ssh2 algorithm lists or changes ("+ssh-rsa") */
   algorithms?: SshAlgorithms;
   /** SFTP: no port given (an ssh config Port may apply) */

@@ -30,7 +30,7 @@ export const DOWNLOAD_SERVER_CHANGES = ['auto', 'ask', 'off'] as const;
 
 export const TARGET_FIELDS = [
   'url', 'protocol', 'host', 'port', 'user', 'remotePath',
-  'privateKey', 'agent', 'knownHosts', 'sshConfig', 'jump', 'algorithms',
+  'privateKey', 'agent', 'knownHosts', 'sshConfig', 'jump', 'algorithms', 'sshCommands',
   'secure', 'passive', 'allowSelfSignedCertificate',
   'tlsFingerprint',
   'permissions', 'preserveMode',
@@ -39,7 +39,7 @@ export const TARGET_FIELDS = [
 export const RESOLVE_STRATEGIES: readonly ResolveStrategy[] = ['ask', 'skip', 'local', 'remote', 'new', 'old', 'merge'];
 export const TARGET_PROTOCOLS = ['sftp', 'ftp', 'ftps', 'local'] as const;
 const HOST_FORM = ['protocol', 'host', 'port', 'user', 'remotePath'] as const;
-const SFTP_ONLY = ['privateKey', 'agent', 'knownHosts', 'sshConfig', 'jump', 'algorithms'] as const;
+const SFTP_ONLY = ['privateKey', 'agent', 'knownHosts', 'sshConfig', 'jump', 'algorithms', 'sshCommands'] as const;
 const FTP_ONLY = ['secure', 'passive', 'allowSelfSignedCertificate', 'tlsFingerprint'] as const;
 
 /** no default here: without a value each protocol uses its own (SFTP 32 requests in flight on one connection, FTP 8 connections) */
@@ -335,6 +335,7 @@ function parseTarget(j: JsonFields, name: string, node: Node, workspaceRoot: str
     try { parseJump(t.jump); } catch (e) { throw j.error(p.value, f('jump'), `${(e as Error).message.replace(/^Bad jump host/, 'has a bad jump host')}: write [user@]host[:port], several separated by commas`); }
   }
   if ((p = get('algorithms'))) t.algorithms = parseAlgorithms(j, p, f('algorithms'));
+  if ((p = get('sshCommands'))) t.sshCommands = j.bool(p, f('sshCommands'));
   if ((p = get('passive'))) t.passive = j.bool(p, f('passive'));
   if ((p = get('allowSelfSignedCertificate'))) t.allowSelfSignedCertificate = j.bool(p, f('allowSelfSignedCertificate'));
   if ((p = get('tlsFingerprint'))) t.tlsFingerprint = parseTlsFingerprintField(j, p, f('tlsFingerprint'));

@@ -60,7 +60,7 @@ export async function listBoth(ctx: ListContext, options: PlanOptions, scope: st
   }
   const [local, remote] = await Promise.all([
     walk ?? ctx.local.list({ include: include('local'), signal: options.signal, index }),
-    ctx.remote.list({ include: include('remote'), signal: options.signal, index }).catch((e: unknown) => {
+    ctx.remote.list({ include: include('remote'), signal: options.signal, index, prune: ctx.filter.pruneNames(oneWayDst === 'remote'), scoped: scope.length > 0 }).catch((e: unknown) => {
       // a first upload to a folder that does not exist yet: list it as empty (execute creates it)
       if (e instanceof SyncError && e.code === 'not-found' && !scope.length && ctx.state.countFiles() === 0) {
         return new Listing();

@@ -28,7 +28,7 @@ export async function listFolderItems(ctx: ExplorerContext, d: string, signal?: 
 
 /** the server's listing compared with the last sync */
 export async function checkServerNow(ctx: ExplorerContext, signal?: AbortSignal): Promise<ServerCheckResult> {
-  const remote = await ctx.remote.list({ include: (p, t) => !ctx.filter.isExcluded(p, t), signal });
+  const remote = await ctx.remote.list({ include: (p, t) => !ctx.filter.isExcluded(p, t), signal, prune: ctx.filter.pruneNames() });
   return checkServer({ remote, local: ctx.local, state: ctx.state, isExcluded: (p, t) => ctx.filter.isExcluded(p, t) });
 }
 
@@ -45,7 +45,7 @@ export async function deleteRemotePath(ctx: ExplorerContext, p: string, options:
   const entries = new Map<string, Entry>([[p, { ...top, path: p }]]);
   let notSynced: DeleteCheck['notSynced'] = [];
   if (top.type === 'dir') {
-    const below = await ctx.remote.list({ include: (q) => isWithin(q, p) || isWithin(p, q), signal: options.signal });
+    const below = await ctx.remote.list({ include: (q) => isWithin(q, p) || isWithin(p, q), signal: options.signal, scoped: true });
     for (const [q, e] of below) if (q !== p && isWithin(q, p)) entries.set(q, e);
     const problems = problemsBelow(ctx.remote, p);
     if (problems.unreadable.length) {

@@ -18,7 +18,7 @@ export function onTheWay(dir: string, path: string): boolean {
 export async function listChildren(target: Target, dir: string, signal?: AbortSignal): Promise<ReadonlyMap<string, Entry>> {
   let all: ReadonlyMap<string, Entry>;
   try {
-    all = await target.list({ include: (p: string, _t: EntryType) => onTheWay(dir, p), signal });
+    all = await target.list({ include: (p: string, _t: EntryType) => onTheWay(dir, p), signal, scoped: true });
   } catch (e) {
     if (e instanceof SyncError && e.code === 'not-found') return new Map();
     throw e;

@@ -172,7 +172,7 @@ const FX_EOF = 1;
  * just says EOF again), and the handle closed without waiting for the reply — the next request on the
  * channel comes after the CLOSE, so no handle is left open.
  */
-async function readDirPipelined(c: SftpConnection, abs: string, rel: string): Promise<FileEntryWithStats[]> {
+export async function readDirPipelined(c: SftpConnection, abs: string, rel: string): Promise<FileEntryWithStats[]> {
   const handle = await call<Buffer>(c, (s, cb) => s.opendir(abs, cb));
   const out: FileEntryWithStats[] = [];
   try {

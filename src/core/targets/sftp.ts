@@ -13,7 +13,8 @@ import { hostPort, isConnectionLost, openSftpConnection, toSyncError, userOf, ty
 import { writeFrom } from './sftp-stream.js';
 import { SftpReadStream } from './sftp-read.js';
 import { absPath, call, entryOf, statEntryOf, typeOf } from './sftp-util.js';
-import { walkSftp, type BadName } from './sftp-list.js';
+import type { BadName } from './sftp-list.js';
+import { SftpTreeLister } from './sftp-exec-list.js';
 import type { Listing } from '../listing/listing.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { applySshConfig } from './ssh/config.js';
@@ -44,6 +45,10 @@ export class SftpTarget implements Target {
   readonly badNames: BadName[] = [];
   /** entries the last list() could not read (left alone, reported): unreadable folders, link loops */
   readonly unreadable: { path: string; message: string }[] = [];
+  /** the tree read with `find` over SSH where it can be, else over SFTP (sftp-exec-list.ts) */
+  private readonly lister: SftpTreeLister;
+  /** how the last list() read the tree */
+  get listMethod(): 'find' | 'sftp' | undefined { return this.lister.method; }
 
   private readonly log: Logger;
   private readonly credentials: Credentials;
@@ -66,6 +71,8 @@ export class SftpTarget implements Target {
     this.display = `sftp://${userOf(shown)}@${hostPort(shown)}${path}`;
     this.modes = { file: spec.permissions?.file, dir: spec.permissions?.dir, preserveMode: spec.preserveMode };
     this.folders = new SftpFolders(this.modes, this.log, this.display);
+    this.lister = new SftpTreeLister(spec.sshCommands !== false);
+    if (spec.sshCommands === false) this.execHash = false;
   }
 
   async open(): Promise<void> {
@@ -137,7 +144,7 @@ export class SftpTarget implements Target {
 
   async list(options: ListOptions = {}): Promise<Listing> {
     return this.withRetry('Listing', '', async (c) => {
-      const r = await walkSftp(c, options, { spec: this.spec, log: this.log });
+      const r = await this.lister.list(c, options, { spec: this.spec, log: this.log });
       this.staleTemps.splice(0, this.staleTemps.length, ...r.stale);
       this.badNames.splice(0, this.badNames.length, ...r.bad);
       this.unreadable.splice(0, this.unreadable.length, ...r.unreadable);
