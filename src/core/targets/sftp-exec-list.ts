@@ -20,7 +20,7 @@ import { isReservedName } from '../names/rules.js';
 import { Listing } from '../listing/listing.js';
 import type { SftpConnection } from './sftp-connect.js';
 import { readDirPipelined, walkSftp, type BadName, type SftpListing } from './sftp-list.js';
-import { typeOf } from './sftp-util.js';
+import { absPath, call, typeOf } from './sftp-util.js';
 
 const HEADER = 'rs-list-1\0';
 const TRAILER = 'rs-end';
@@ -28,19 +28,29 @@ const TRAILER = 'rs-end';
 const FORMAT = '%y %s %T@ %m %P\\0';
 /** how long the shell may take to print the header (a shell that never answers is not waited on) */
 const HEADER_WAIT_MS = 10_000;
-const SP = 0x20, DOT = 0x2e, MINUS = 0x2d, D0 = 0x30, D7 = 0x37, D9 = 0x39, F = 0x66, D = 0x64;
+/** how long a shell that has exited, its output whole, may take to close the channel (a process it
+ *  left running in the background can hold the output open for as long as it runs) */
+const CLOSE_WAIT_MS = 1_000;
+const SP = 0x20, DOT = 0x2e, MINUS = 0x2d, D0 = 0x30, D7 = 0x37, D9 = 0x39, F = 0x66, D = 0x64, L = 0x4c;
 
 /** characters that single quotes do not protect in every login shell (fish: \ and '; csh: !) */
 const UNQUOTABLE = /['\\!\u0000-\u001f\u007f]/;
 
+/** the names of `prune` that find is given to prune (the others are read, and include() turns them down) */
+function prunable(prune: readonly PruneName[]): PruneName[] {
+  return prune.filter((p) => p.name && !UNQUOTABLE.test(p.name) && !/[*?[\]]/.test(p.name) && !p.name.includes('/'));
+}
+
 /** the exec command (exported for tests): header, find (pruning `prune`), trailer only when find succeeded */
 export function findCommand(root: string, prune: readonly PruneName[]): string | undefined {
   if (root === '/' || !root.startsWith('/') || UNQUOTABLE.test(root)) return undefined;
-  const names = prune.filter((p) => p.name && !UNQUOTABLE.test(p.name) && !/[*?[\]]/.test(p.name) && !p.name.includes('/'));
+  const names = prunable(prune);
   const test = names.map((p) => (p.dirOnly ? `\\( -name '${p.name}' -type d \\)` : `-name '${p.name}'`)).join(' -o ');
   // (a pruned entry is still printed: include() is asked about it, as the SFTP walk asks)
   const pruned = names.length ? `\\( ${test} \\) -printf '${FORMAT}' -prune -o ` : '';
-  return `printf 'rs-list-1\\0' && env LC_ALL=C find -L '${root}' -mindepth 1 ${pruned}-printf '${FORMAT}' && printf '${TRAILER}\\0'`;
+  // a symbolic link to a folder is marked with an L before its record (under -L, %y is what it points to)
+  const link = `\\( -type d -xtype l -printf 'L' -o -true \\) , `;
+  return `printf 'rs-list-1\\0' && env LC_ALL=C find -L '${root}' -mindepth 1 ${link}\\( ${pruned}-printf '${FORMAT}' \\) && printf '${TRAILER}\\0'`;
 }
 
 /**
@@ -49,7 +59,8 @@ export function findCommand(root: string, prune: readonly PruneName[]): string |
  * down wherever they are (their content is not read).
  */
 export async function execListSftp(c: SftpConnection, options: ListOptions, ctx: { spec: RemoteSpec; log: Logger }): Promise<SftpListing | undefined> {
-  const cmd = findCommand(c.root, [...(options.prune ?? []), { name: '.remote-sync', dirOnly: false }]);
+  const prune = [...(options.prune ?? []), { name: '.remote-sync', dirOnly: false }];
+  const cmd = findCommand(c.root, prune);
   if (!cmd || c.dead) return undefined;
   if (options.signal?.aborted) throw new SyncError('aborted', 'Cancelled');
   const parser = new FindParser(options);
@@ -66,6 +77,10 @@ export async function execListSftp(c: SftpConnection, options: ListOptions, ctx:
   const differs = parser.rootDiffers(root.map((e) => ({ name: e.filename, type: typeOf(e.attrs), size: e.attrs.size, mtime: e.attrs.mtime })));
   if (differs) {
     ctx.log.debug(`Listing with find over SSH: the shell's view of ${c.root} differs from the SFTP server's (${differs}); listing over SFTP`);
+    return undefined;
+  }
+  if (await loopsFindMissed(c, parser)) {
+    ctx.log.debug('Listing with find over SSH: a symbolic link to a folder above it (seen past a pruned folder); listing over SFTP');
     return undefined;
   }
   return { out: parser.out, stale: parser.stale, bad: parser.bad, unreadable: [] };
@@ -95,10 +110,12 @@ function runFind(c: SftpConnection, cmd: string, parser: FindParser, signal: Abo
   return new Promise<boolean>((resolve) => {
     let done = false;
     let channel: { close(): unknown } | undefined;
+    let closeWait: NodeJS.Timeout | undefined;
     const finish = (v: boolean, why?: string) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      clearTimeout(closeWait);
       signal?.removeEventListener('abort', onAbort);
       c.client.removeListener('close', onGone);
       if (!v) { if (why) log.debug(`Listing with find over SSH: ${why}; listing over SFTP`); try { channel?.close(); } catch { /* gone */ } }
@@ -116,10 +133,22 @@ function runFind(c: SftpConnection, cmd: string, parser: FindParser, signal: Abo
         if (done) { ch.close(); return; }
         ch.end(); // nothing to read from us: a ForceCommand'ed SFTP server sees EOF and ends
         let stderr = false;
+        let exit: number | null | undefined;
+        // the shell exited and the output is whole, but the channel may stay open while a process it
+        // left in the background holds the output: its close is not waited on for long
+        const settle = () => {
+          if (exit !== 0 || closeWait || !parser.end()) return;
+          closeWait = setTimeout(() => {
+            const ok = !stderr && parser.end();
+            finish(ok, ok ? undefined : 'find failed (with messages)');
+            if (ok) try { ch.close(); } catch { /* gone */ }
+          }, CLOSE_WAIT_MS);
+        };
         ch.on('data', (d: Buffer) => {
           if (!parser.push(d)) finish(false);
-          else if (parser.started) clearTimeout(timer);
+          else if (parser.started) { clearTimeout(timer); settle(); }
         });
+        ch.on('exit', (code: number | null) => { exit = code; settle(); });
         ch.stderr.on('data', () => { stderr = true; });
         ch.on('close', (code: number | null) => {
           if (stderr || code !== 0) finish(false, `find failed (exit ${code ?? 'none'}${stderr ? ', with messages' : ''})`);
@@ -131,6 +160,41 @@ function runFind(c: SftpConnection, cmd: string, parser: FindParser, signal: Abo
       finish(false, (e as Error).message);
     }
   });
+}
+
+const parentOf = (p: string) => { const i = p.lastIndexOf('/'); return i < 0 ? '' : p.slice(0, i); };
+
+/**
+ * The links to folders that find followed, checked as walkSftp checks a link (sftp-list.ts, with the
+ * same realpath request): the root, a link above on the way, or a folder above the physical path of
+ * the folder holding it. true: one of them is a loop the walk refuses (reported there), or could not
+ * be told.
+ */
+async function loopsFindMissed(c: SftpConnection, parser: FindParser): Promise<boolean> {
+  const chains = parser.linkChains();
+  if (!chains.length) return false;
+  const links = [...new Set(chains.flat())];
+  let reals: string[];
+  try {
+    reals = await Promise.all(links.map((l) => call<string>(c, (s, cb) => s.realpath(absPath(c, l), cb))));
+  } catch {
+    return true;
+  }
+  const real = new Map(links.map((l, i) => [l, reals[i]]));
+  for (const chain of chains) {
+    let phys = c.root, at = '';
+    const above: string[] = [];
+    for (const l of chain) {
+      const parent = parentOf(l);
+      const parentPhys = phys + (at ? parent.slice(at.length) : parent ? `/${parent}` : '');
+      const r = real.get(l)!;
+      if (r === c.root || above.includes(r) || (parentPhys + '/').startsWith(r + '/')) return true;
+      phys = r;
+      above.push(r);
+      at = l;
+    }
+  }
+  return false;
 }
 
 interface RootEntry { name: string; type: EntryType | 'link' | undefined; size: number; mtime: number }
@@ -147,6 +211,10 @@ export class FindParser {
   private carry?: Buffer;
   /** folders whose content is left out (excluded, a temp, a bad name…) */
   private readonly skipped = new Set<string>();
+  /** folders below a symbolic link to a folder (and those links): the nearest such link above (or itself) */
+  private readonly nearestLink = new Map<string, string>();
+  /** the links to folders find followed, in its order */
+  private readonly links: string[] = [];
   private readonly include: (path: string, type: EntryType) => boolean;
   /** what find saw in the root: name → [type letter's byte, size, mtime] */
   private readonly rootSeen = new Map<string, [number, number, number]>();
@@ -192,6 +260,8 @@ export class FindParser {
   private record(buf: Buffer, from: number, to: number): boolean {
     // "y size mtime mode path": the numbers read from the bytes (a string per field was a third of the parse)
     if (to - from === TRAILER.length && buf.toString('latin1', from, to) === TRAILER) { this.ended = true; return true; }
+    const link = buf[from] === L;
+    if (link) from++;
     const y = buf[from];
     let i = from + 2;
     if (buf[from + 1] !== SP) return this.fail('a line it could not read');
@@ -218,6 +288,7 @@ export class FindParser {
     const dir = slash < 0 ? '' : path.slice(0, slash);
     const name = slash < 0 ? path : path.slice(slash + 1);
     if (!dir) this.rootSeen.set(name, [y, size, mtime]);
+    if (y === D) this.noteLinks(path, dir, link);
     if (dir && this.skipped.has(dir)) { if (y === D) this.skipped.add(path); return true; }
     // in the order walkSftp takes them: a bad name, the state folder, a temp, what it is, include
     try {
@@ -234,6 +305,29 @@ export class FindParser {
     if (!this.include(path, type)) { this.skipped.add(path); return true; }
     this.out.add(path, type, type === 'file' ? size : 0, mtime * 1000, mode & 0o777);
     return true;
+  }
+
+  /**
+   * A folder's record: the nearest link to a folder above it (or itself). find -L meets a loop (a link
+   * to a folder above it, which the SFTP walk refuses) when it comes back down to where it was, but
+   * not when that way down passes through a pruned folder: every link find followed is checked as the
+   * walk checks it (loopsFindMissed).
+   */
+  private noteLinks(path: string, dir: string, link: boolean): void {
+    const up = dir ? this.nearestLink.get(dir) : undefined;
+    if (link) { this.nearestLink.set(path, path); this.links.push(path); } else if (up) this.nearestLink.set(path, up);
+  }
+
+  /** for each listed link to a folder: the links from the root down to it (itself last) */
+  linkChains(): string[][] {
+    const chains: string[][] = [];
+    for (const l of this.links) {
+      if (!this.out.has(l)) continue; // (one left out is left out by the SFTP walk too, loop or not)
+      const chain: string[] = [];
+      for (let k: string | undefined = l; k; k = this.nearestLink.get(parentOf(k))) chain.unshift(k);
+      chains.push(chain);
+    }
+    return chains;
   }
 
   /** why the root as read over SFTP does not match what find listed in it (undefined: it matches) */
