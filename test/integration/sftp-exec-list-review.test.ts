@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { SftpTarget } from '../../src/core/targets/sftp.js';
@@ -122,9 +123,16 @@ test('execListSftp review cases against OpenSSH sshd', async (t) => {
         assert.ok(Date.now() - began < 20_000, `took ${Date.now() - began} ms`);
         assert.ok(r.fast, 'listed by find (its output was whole, the shell exited 0)');
         assertSameOrNone(r.fast, r.slow, 'background process');
+        // the same for sha256sum (transfer/hash.ts): its digest taken without waiting for the close
+        const tg = new SftpTarget(specOf(root), { credentials: {}, log });
+        try {
+          const began2 = Date.now();
+          const h = await tg.serverHash('f', ['sha256']);
+          assert.equal(h?.hex, createHash('sha256').update('x').digest('hex'));
+          assert.ok(Date.now() - began2 < 20_000, `the hash took ${Date.now() - began2} ms`);
+        } finally { await tg.close(); }
       } finally {
-        if (had) writeFileSync(rc, had); else writeFileSync(rc, '');
-        s.chownToUser(rc);
+        if (had) { writeFileSync(rc, had); s.chownToUser(rc); } else rmSync(rc, { force: true });
       }
     });
   } finally {

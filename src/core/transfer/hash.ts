@@ -162,6 +162,9 @@ export async function ftpServerHash(c: FtpCommandClient, features: Map<string, s
 // ---- SFTP ---------------------------------------------------------------------------------------
 
 /** a shell word for `s` (single quotes) */
+/** how long a channel whose command exited 0 may stay open before its output is taken as it is */
+const EXIT_CLOSE_WAIT_MS = 1000;
+
 export const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export const SSH_HASH_COMMANDS: Partial<Record<HashAlgo, string>> = { sha256: 'sha256sum', sha1: 'sha1sum', md5: 'md5sum' };
@@ -189,7 +192,7 @@ export interface SshExecClient {
 }
 interface SshExecChannel {
   on(event: 'data', fn: (d: Buffer) => void): unknown;
-  on(event: 'close', fn: (code: number | null) => void): unknown;
+  on(event: 'close' | 'exit', fn: (code: number | null) => void): unknown;
   stderr: { on(event: 'data', fn: (d: Buffer) => void): unknown };
   close(): unknown;
 }
@@ -210,7 +213,10 @@ export async function sshServerHash(client: SshExecClient, abs: string, algos: r
     let done = false;
     let channel: SshExecChannel | undefined;
     // (a timeout or a cancel closes the channel: a hash left running would hold one of the connection's sessions)
-    const finish = (v: string | undefined) => { if (!done) { done = true; clearTimeout(timer); signal?.removeEventListener('abort', onAbort); if (v === undefined) channel?.close(); resolve(v); } };
+    let closeWait: NodeJS.Timeout | undefined;
+    const finish = (v: string | undefined, close = v === undefined) => {
+      if (!done) { done = true; clearTimeout(timer); clearTimeout(closeWait); signal?.removeEventListener('abort', onAbort); if (close) channel?.close(); resolve(v); }
+    };
     const onAbort = () => finish(undefined);
     signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => { if (!done) onTimeout?.(); finish(undefined); }, timeoutMs);
@@ -222,6 +228,11 @@ export async function sshServerHash(client: SshExecClient, abs: string, algos: r
         ch.on('data', (d: Buffer) => { chunks.push(d); }); // (decoded whole: a name's character may span two chunks)
         ch.stderr.on('data', () => { /* a missing file or command: the exit code says so */ });
         ch.on('close', (code: number | null) => finish(code === 0 ? Buffer.concat(chunks).toString('utf8') : undefined));
+        // exit 0, but the channel left open by a process the login shell started in the background:
+        // what came within a second is taken (a digest line that is not whole is not one: read back)
+        ch.on('exit', (code: number | null) => {
+          if (code === 0) closeWait = setTimeout(() => finish(Buffer.concat(chunks).toString('utf8'), true), EXIT_CLOSE_WAIT_MS);
+        });
       });
     } catch {
       finish(undefined);
