@@ -8,13 +8,14 @@
 // ('  \  !  control characters) or is "/"; the exec request is refused; the output does not start
 // with our header (a ForceCommand, a shell that prints a banner, a gateway that fakes commands) or
 // does not end with our trailer (find failed: -printf unknown (BusyBox, BSD), a link loop, an
-// unreadable folder or link target: anything find reports); a name that is not UTF-8; anything on stderr; an exit code other
-// than 0; a time find cannot give as SFTP would (before 1970, after 2106); or the root folder read over
-// SFTP (at the same time) that does not agree with find's view of it, so the shell is known to see
-// the same folder as the SFTP server (a chroot, a virtual file system). The connection dying also
-// returns undefined: the SFTP walk that follows fails and reconnects.
+// unreadable folder or link target: anything find reports); anything on stderr; an exit code other
+// than 0; a name that is not UTF-8; a time find cannot give as SFTP would (before 1970, after 2106);
+// the root folder read over SFTP (at the same time) that does not agree with find's view of it, so
+// the shell is known to see the same folder as the SFTP server (a chroot, a virtual file system); or
+// a link to a folder that the walk would refuse as a loop (loopsFindMissed). The connection dying
+// also returns undefined: the SFTP walk that follows fails and reconnects.
 import { SyncError } from '../errors.js';
-import { checkRemoteName, isTempName, joinPath } from '../paths.js';
+import { checkRemoteName, isTempName, joinPath, parentOf } from '../paths.js';
 import type { EntryType, ListOptions, Logger, PruneName, RemoteSpec } from '../types.js';
 import { isReservedName } from '../names/rules.js';
 import { Listing } from '../listing/listing.js';
@@ -161,8 +162,6 @@ function runFind(c: SftpConnection, cmd: string, parser: FindParser, signal: Abo
     }
   });
 }
-
-const parentOf = (p: string) => { const i = p.lastIndexOf('/'); return i < 0 ? '' : p.slice(0, i); };
 
 /**
  * The links to folders that find followed, checked as walkSftp checks a link (sftp-list.ts, with the

@@ -18,7 +18,8 @@ import { SftpTreeLister } from './sftp-exec-list.js';
 import type { Listing } from '../listing/listing.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { applySshConfig } from './ssh/config.js';
-import { serverHashTimeoutMs, sshServerHash, type FileHash, type HashAlgo } from '../transfer/hash.js';
+import type { FileHash, HashAlgo } from '../transfer/hash.js';
+import { SftpServerHash } from './sftp-hash.js';
 import { checkSize } from '../transfer/verify.js';
 import { assertUnchanged } from '../transfer/recheck.js';
 import { IdleWatch, stalledError, timeoutSecondsOf } from '../transfer/stall.js';
@@ -47,6 +48,7 @@ export class SftpTarget implements Target {
   readonly unreadable: { path: string; message: string }[] = [];
   /** the tree read with `find` over SSH where it can be, else over SFTP (sftp-exec-list.ts) */
   private readonly lister: SftpTreeLister;
+  private readonly hasher: SftpServerHash;
   /** how the last list() read the tree */
   get listMethod(): 'find' | 'sftp' | undefined { return this.lister.method; }
 
@@ -72,7 +74,7 @@ export class SftpTarget implements Target {
     this.modes = { file: spec.permissions?.file, dir: spec.permissions?.dir, preserveMode: spec.preserveMode };
     this.folders = new SftpFolders(this.modes, this.log, this.display);
     this.lister = new SftpTreeLister(spec.sshCommands !== false);
-    if (spec.sshCommands === false) this.execHash = false;
+    this.hasher = new SftpServerHash(spec, this.display, this.log);
   }
 
   async open(): Promise<void> {
@@ -253,26 +255,9 @@ export class SftpTarget implements Target {
     });
   }
 
-  /** false once the account could not run sha256sum (an sftp-only account): not asked again */
-  private execHash: boolean | undefined;
-
-  /** the server's hash of a file: sha256sum / sha1sum / md5sum over an exec channel where the account may run them */
-  async serverHash(path: string, algos: readonly HashAlgo[], signal?: AbortSignal, size?: number): Promise<FileHash | undefined> {
-    if (this.execHash === false) return undefined;
-    const ms = serverHashTimeoutMs(timeoutSecondsOf(this.spec) * 1000, size);
-    let late = false; // no answer within `ms`: a slow server (a big file), not one that cannot hash
-    const r = await this.withRetry('Hashing', path, async (c) => {
-      const h = await sshServerHash(c.client, this.abs(c, path), algos, ms, signal, () => { late = true; });
-      // the connection dropped (keepalives unanswered) while the server hashed: not a refusal — reconnected, asked again
-      if (!h && !late && c.dead) throw new SyncError('connect', `The connection to ${this.display} was lost while hashing`, { path });
-      return h;
-    }, signal);
-    if (late) { this.log.warn(`${this.display}: no hash of ${path} from the server within ${Math.round(ms / 1000)} s; the file is read back to hash it`); return undefined; }
-    if (!r && this.execHash === undefined) {
-      this.execHash = false;
-      this.log.info(`${this.display}: the account cannot run ${algos.map((a) => `${a}sum`).join('/')}; files are read back to hash them`);
-    } else if (r) this.execHash = true;
-    return r;
+  /** the server's hash of a file, over an exec channel where the account may run sha256sum (sftp-hash.ts) */
+  serverHash(path: string, algos: readonly HashAlgo[], signal?: AbortSignal, size?: number): Promise<FileHash | undefined> {
+    return this.hasher.hash((fn) => this.withRetry('Hashing', path, fn, signal), path, algos, signal, size);
   }
 
   async write(path: string, source: Readable, options: WriteOptions = {}): Promise<Entry> {

@@ -161,10 +161,10 @@ export async function ftpServerHash(c: FtpCommandClient, features: Map<string, s
 
 // ---- SFTP ---------------------------------------------------------------------------------------
 
-/** a shell word for `s` (single quotes) */
 /** how long a channel whose command exited 0 may stay open before its output is taken as it is */
 const EXIT_CLOSE_WAIT_MS = 1000;
 
+/** a shell word for `s` (single quotes) */
 export const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export const SSH_HASH_COMMANDS: Partial<Record<HashAlgo, string>> = { sha256: 'sha256sum', sha1: 'sha1sum', md5: 'md5sum' };
