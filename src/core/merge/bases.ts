@@ -29,6 +29,8 @@ export const DEFAULT_MERGE_BASE_MAX = 1024 * 1024;
 const GC_GRACE_MS = 10 * 60 * 1000;
 
 const HASH_RE = /^[0-9a-f]{64}$/;
+/** a blob being written (keep()'s temp name) */
+const TEMP_RE = /^\.[0-9a-f]{12}\.tmp$/;
 /** bytes of content waiting to be written before keep() waits for the writer */
 const QUEUE_LIMIT = 32 * 1024 * 1024;
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
@@ -179,15 +181,19 @@ export class BaseStore {
 
   /**
    * Remove blobs no state file of this folder refers to (and temps of interrupted writes).
-   * `referenced` defaults to every ref in the state files (snapshots and journals) beside the folder.
+   * `referenced` defaults to every ref in the state files (snapshots and journals) beside the folder,
+   * read only when the folder holds a blob or temp: it runs after every compaction, and reading every
+   * state file of the folder (one per server) was ~60 ms of a 10,000-file upload that keeps no blob.
    */
-  collect(referenced: Set<string> = referencedBases(this.stateDir), now = Date.now()): number {
+  collect(referenced: Set<string> | (() => Set<string>) = () => referencedBases(this.stateDir), now = Date.now()): number {
     let names: string[];
     try { names = readdirSync(this.dir); } catch { return 0; }
+    names = names.filter((name) => HASH_RE.test(name) || TEMP_RE.test(name));
+    if (!names.length) return 0;
+    const refs = typeof referenced === 'function' ? referenced() : referenced;
     let removed = 0;
     for (const name of names) {
-      if (!HASH_RE.test(name) && !/^\.[0-9a-f]{12}\.tmp$/.test(name)) continue;
-      if (referenced.has(name)) continue;
+      if (refs.has(name)) continue;
       const file = join(this.dir, name);
       try {
         const st = lstatSync(file);

@@ -131,8 +131,12 @@ export async function writeFtp(h: FtpWriteHost, path: string, source: Readable, 
 async function replaceRiding(h: FtpWriteHost, a: { tmp: string; absTmp: string; abs: string; path: string; options: WriteOptions }): Promise<Entry> {
   const { options } = a;
   const withConnection: WithConnection = (fn) => h.withClient(`replace ${a.abs}`, a.path, fn);
+  // every field written out: V8 (Node 20) adds each name `a` lacks to a `{ ...a, more }` copy through a
+  // runtime call (~0.5 µs a name): this literal took ~11 µs per upload, the largest JS cost of a 10k
+  // first upload over FTP (`{ ...entry, mtime }`, names the copy has already, stays fast)
   const o: PipelinedReplace = {
-    ...a, size: options.size, caseInsensitive: h.capabilities.caseInsensitive, expect: options.expect, newOnly: options.newOnly,
+    tmp: a.tmp, absTmp: a.absTmp, abs: a.abs, path: a.path,
+    size: options.size, caseInsensitive: h.capabilities.caseInsensitive, expect: options.expect, newOnly: options.newOnly,
     mtime: options.mtime !== undefined && h.capabilities.setMtime ? options.mtime : undefined,
     mfmtRefused: (e) => mfmtRefused(h, a.abs, e),
     setMtimeAfter: (c, abs) => setMtimeFtp(h, c, abs, options.mtime!),

@@ -95,6 +95,28 @@ test('collect removes blobs no state file refers to (past a grace period), keeps
   assert.equal(again.get('b')?.base, journaled);
 }));
 
+test('collect reads the state files only when the folder holds a blob: a compaction of a store that keeps none reads nothing more', withDir(async (dir, root) => {
+  const state = new StateStore(stateFileFor(root, 'sftp://h/x'), root, 'sftp://h/x');
+  const e = { path: 'a', type: 'file' as const, size: 5, mtime: 1 };
+  state.recordPair('a', 'file', e, e, BASE_NOT_TEXT);
+  state.compact();
+  const store = new BaseStore(dir, 1000);
+  let reads = 0;
+  const refs = () => { reads++; return referencedBases(dir); };
+  assert.equal(store.collect(refs), 0, 'no folder for blobs yet');
+  mkdirSync(join(dir, 'base'), { recursive: true });
+  writeFileSync(join(dir, 'base', 'README'), 'not a blob');
+  assert.equal(store.collect(refs), 0, 'an empty folder (no blob, no temp)');
+  assert.equal(reads, 0, 'the state files were not read');
+  const ref = (await store.keep(Buffer.from('old\n')))!;
+  await store.flush();
+  const old = new Date(Date.now() - 3600_000);
+  utimesSync(join(dir, 'base', ref), old, old);
+  assert.equal(store.collect(refs), 1, 'an old blob no state refers to: collected');
+  assert.equal(reads, 1, 'the state files read once, for the blob');
+  assert.deepEqual(readdirSync(join(dir, 'base')), ['README']);
+}));
+
 test('a blob collected (here or by another process) is written again when the same content is kept again', withDir(async (dir) => {
   const store = new BaseStore(dir, 1000);
   const content = Buffer.from('reverted to this\n');
