@@ -2,7 +2,9 @@
 // folder (the bench copies the tree there first: a 10k-entry state at full size), then N saves of a
 // 4 KB file through `session.saveFiles([path])`, interleaved with the floor (raw ssh2 / basic-ftp:
 // stat + temp write + rename of the same content, floors.ts) and the engine's bare
-// `remote.stat` + `remote.write`, each after the same pause.
+// `remote.stat` + `remote.write`, each after the same pause. The file is text (HTML), new content
+// at each save, as an editor saves it: the engine keeps each saved text as the common version for
+// merges (core/merge/bases.ts), which random bytes would skip.
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -45,6 +47,21 @@ export interface SaveResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const WORDS = 'the a page site user list item value data form input button header footer section main nav link image title text content style script class name order price total cart search result'.split(' ');
+
+/** `size` bytes of HTML, different at each call (random words: it compresses like markup does, 3–4×) */
+export function htmlText(size: number): Buffer {
+  const r = randomBytes(size);
+  let s = '<!doctype html>\n<html>\n<body>\n';
+  for (let i = 0; s.length < size; i++) {
+    const n = 4 + (r[i % size] % 9);
+    const words: string[] = [];
+    for (let k = 0; k < n; k++) words.push(WORDS[r[(i * 13 + k) % size] % WORDS.length]);
+    s += `  <p class="${WORDS[r[(i * 7) % size] % WORDS.length]}">${words.join(' ')}</p>\n`;
+  }
+  return Buffer.from(s.slice(0, size - 1) + '\n');
+}
+
 /** Wrap a target method to add its wall time to `acc` (overlaps counted once). */
 function timeCalls<T extends object>(obj: T, names: (keyof T)[], acc: { ms: number; active: number; since: number }): void {
   for (const name of names) {
@@ -67,7 +84,7 @@ export async function saveJob(job: SaveJob): Promise<SaveResult> {
   const abs = join(job.local, job.file);
   let floor: Floor | undefined;
   try {
-    writeFileSync(abs, randomBytes(job.size));
+    writeFileSync(abs, htmlText(job.size));
     // first sync of the pair: every file of the folder gets a state entry (and the connection is warm)
     const first = await session.run({ mode: 'upload', resolve: 'skip' });
     if (first.errors.length) throw new Error(`initial upload failed: ${first.errors[0].message}`);
@@ -81,7 +98,7 @@ export async function saveJob(job: SaveJob): Promise<SaveResult> {
     for (let i = 0; i < job.warmup + job.saves; i++) {
       // saves are not back to back: the kernel's file timestamps are coarse (one clock tick, 4–10 ms)
       await sleep(job.pauseMs);
-      writeFileSync(abs, randomBytes(job.size)); // what the editor does on save, then calls the handler
+      writeFileSync(abs, htmlText(job.size)); // what the editor does on save, then calls the handler
       acc.ms = 0;
       let t = performance.now();
       const out = await session.saveFiles([job.file]);

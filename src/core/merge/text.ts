@@ -4,6 +4,7 @@
 // ending alone changed counts as a change of that line (an editor that converted a whole file
 // conflicts with any edit on the other side: nothing is lost).
 
+import { isUtf8 } from 'node:buffer';
 import { diff3Regions } from './diff3.js';
 
 export type TextMergeResult =
@@ -26,9 +27,12 @@ export function decodeText(content: Uint8Array): string | undefined {
   }
 }
 
-/** Is this content text a line merge can work on? */
+/**
+ * Is this content text a line merge can work on? The same answer as decodeText, without making the
+ * string (the common-version store asks it of every text file a sync moves).
+ */
 export function isText(content: Uint8Array): boolean {
-  return decodeText(content) !== undefined;
+  return !content.includes(0) && isUtf8(content);
 }
 
 /** "a\r\nb\nc" → ["a\r\n", "b\n", "c"]: each line with its own ending; "" → [] */
