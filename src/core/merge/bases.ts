@@ -17,6 +17,8 @@ import type { Logger } from '../types.js';
 import { nullLogger } from '../types.js';
 import { errorMessage } from '../errors.js';
 import { isText } from './text.js';
+import { BLOB_QUALITY, BlobWorker } from './blob-worker.js';
+import { availableParallelism } from 'node:os';
 
 /** what the state records for a file's common version */
 export type BaseRef = string;
@@ -34,6 +36,20 @@ const TEMP_RE = /^\.[0-9a-f]{12}\.tmp$/;
 /** bytes of content waiting to be written before keep() waits for the writer */
 const QUEUE_LIMIT = 32 * 1024 * 1024;
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+/**
+ * blobs written one after another (no pause of BURST_GAP_MS between them) after which the rest of the
+ * burst goes to a worker thread (blob-worker.ts); a save's single blob never starts one. None on a
+ * machine with one core: the thread would only take turns with this one.
+ */
+export const OFF_THREAD_AFTER = availableParallelism() > 1 ? 64 : Infinity;
+/** blobs per message to the worker */
+const BATCH = 32;
+/**
+ * a burst ends after this long without a blob (a transfer of many small text files keeps one every
+ * millisecond or so; saves come seconds apart); the worker is stopped after WORKER_IDLE_MS without work
+ */
+const BURST_GAP_MS = 100;
+const WORKER_IDLE_MS = 2000;
 
 export const isBlobRef = (ref: string | undefined): ref is string => !!ref && HASH_RE.test(ref);
 
@@ -50,11 +66,26 @@ export class BaseStore {
   private readonly known = new Map<string, number>();
   /** blobs waiting to be written, by hash */
   private readonly queue = new Map<string, Buffer>();
+  /** blobs handed to the worker and not written yet (still served by load()) */
+  private readonly inFlight = new Map<string, Buffer>();
   private queuedBytes = 0;
   private draining: Promise<void> | undefined;
+  /** blobs of the current burst, and when the last one was written or sent */
+  private burst = 0;
+  private burstAt = 0;
+  private worker: BlobWorker | undefined;
+  /** no worker again for this store: one could not start, or died */
+  private noWorker = false;
+  private workerIdle: NodeJS.Timeout | undefined;
+  /** blobs written by the worker (tests read it) */
+  writtenOffThread = 0;
 
-  /** `stateDir`: the `.remote-sync` folder; `maxFileSize`: bytes (text files larger are not kept) */
-  constructor(readonly stateDir: string, readonly maxFileSize: number, private readonly log: Logger = nullLogger) {
+  /**
+   * `stateDir`: the `.remote-sync` folder; `maxFileSize`: bytes (text files larger are not kept);
+   * `offThreadAfter`: blobs of a burst written here before the rest go to a worker (tests set it)
+   */
+  constructor(readonly stateDir: string, readonly maxFileSize: number, private readonly log: Logger = nullLogger,
+    private readonly offThreadAfter = OFF_THREAD_AFTER, private readonly startWorker: () => BlobWorker | undefined = () => BlobWorker.start()) {
     this.dir = join(stateDir, BASE_DIR_NAME);
   }
 
@@ -97,11 +128,15 @@ export class BaseStore {
     });
   }
 
-  /** Write queued blobs one at a time, yielding to the event loop first and between them (not on the caller's path). */
+  /**
+   * Write queued blobs, not on the caller's path: one at a time here, yielding to the event loop first
+   * and between them; past `offThreadAfter` blobs of a burst, on the worker thread (blob-worker.ts).
+   */
   private async drain(): Promise<void> {
     await new Promise<void>((r) => setImmediate(r));
     let yielded = Date.now();
     for (const [hash, content] of this.queue) {
+      if (this.offThread(Date.now())) return this.drainOffThread();
       this.writeBlob(hash, content);
       this.queue.delete(hash);
       this.queuedBytes -= content.length;
@@ -109,6 +144,67 @@ export class BaseStore {
         await new Promise<void>((r) => setImmediate(r));
         yielded = Date.now();
       }
+    }
+  }
+
+  /** counts the blob about to be written in the burst; true when the burst's rest goes to the worker (started if need be) */
+  private offThread(now: number): boolean {
+    if (now - this.burstAt > BURST_GAP_MS) this.burst = 0;
+    this.burst++;
+    this.burstAt = now;
+    if (this.worker?.alive) return true;
+    if (this.noWorker || this.burst <= this.offThreadAfter) return false;
+    this.worker = this.startWorker();
+    if (!this.worker) this.noWorker = true;
+    return !!this.worker;
+  }
+
+  /**
+   * Everything queued, to the worker in batches; what it hands back (it died: `undefined`) is written
+   * here. Blobs stay readable (inFlight) and count against the queue's limit until written.
+   */
+  private async drainOffThread(): Promise<void> {
+    if (this.workerIdle) clearTimeout(this.workerIdle);
+    while (this.queue.size) {
+      const sent: Promise<void>[] = [];
+      let hashes: string[] = [];
+      let contents: Buffer[] = [];
+      const send = () => {
+        sent.push(this.sendToWorker(hashes, contents));
+        hashes = [];
+        contents = [];
+      };
+      for (const [hash, content] of this.queue) {
+        this.queue.delete(hash);
+        this.inFlight.set(hash, content);
+        hashes.push(hash);
+        contents.push(content);
+        if (hashes.length >= BATCH) send();
+      }
+      if (hashes.length) send();
+      this.burstAt = Date.now();
+      await Promise.all(sent);
+    }
+    // (unref'd: a process that is done does not wait for it)
+    this.workerIdle = setTimeout(() => { this.worker?.close(); this.worker = undefined; }, WORKER_IDLE_MS);
+    this.workerIdle.unref();
+  }
+
+  private async sendToWorker(hashes: string[], contents: Buffer[]): Promise<void> {
+    const errors = this.worker ? await this.worker.write(this.dir, hashes, contents) : undefined;
+    if (errors === undefined) {
+      // the worker is gone (or never answered): written here, and no worker again for this store
+      if (this.worker) this.log.debug('common versions: the writer thread stopped; writing them on the main thread');
+      this.worker = undefined;
+      this.noWorker = true;
+    } else {
+      this.writtenOffThread += hashes.length - errors.length;
+      for (const [i, message] of errors) this.failed(hashes[i], new Error(message));
+    }
+    for (let i = 0; i < hashes.length; i++) {
+      if (errors === undefined) this.writeBlob(hashes[i], contents[i]);
+      this.inFlight.delete(hashes[i]);
+      this.queuedBytes -= contents[i].length;
     }
   }
 
@@ -129,7 +225,7 @@ export class BaseStore {
       return;
     }
     try {
-      writeSync(fd, brotliCompressSync(content, { params: { [zc.BROTLI_PARAM_QUALITY]: 1, [zc.BROTLI_PARAM_SIZE_HINT]: content.length } }));
+      writeSync(fd, brotliCompressSync(content, { params: { [zc.BROTLI_PARAM_QUALITY]: BLOB_QUALITY, [zc.BROTLI_PARAM_SIZE_HINT]: content.length } }));
       closeSync(fd);
     } catch (e) {
       try { closeSync(fd); } catch { /* already closed */ }
@@ -147,7 +243,7 @@ export class BaseStore {
   /** The kept content for `ref`, or undefined: none kept, or the blob is missing or damaged. */
   load(ref: BaseRef | undefined): Buffer | undefined {
     if (!isBlobRef(ref)) return undefined;
-    const queued = this.queue.get(ref);
+    const queued = this.queue.get(ref) ?? this.inFlight.get(ref);
     if (queued) return queued;
     const file = join(this.dir, ref);
     let raw: Buffer;
