@@ -4,7 +4,7 @@
 //
 //   npm run bench                      full size: 10,000 files of 0.5–8 KB in 200 folders, one 512 MiB file, a 100,000-file tree
 //   npm run bench -- --quick           small sizes (500 files, 32 MiB file, 5,000-file "huge" tree): a smoke run
-//   npm run bench -- --only sftp,save  only the scenarios tagged sftp or save (tags: sftp ftp upload resync unison rclone huge big download save)
+//   npm run bench -- --only sftp,save  only the scenarios tagged sftp or save (tags: sftp ftp upload text resync unison rclone huge big download save)
 //   npm run bench -- --no-anchors      only remote-sync
 //   npm run bench -- --no-cli          only the engine API, not the bundled CLI
 //   npm run bench -- --runs 5          repeats of the fast measurements (default 3; median reported)
@@ -29,6 +29,7 @@ import { errorRow, log, notes, overBudget, phaseTables, raw, rows, skipRow, t0 }
 import { lftp, rclone, rm, tools } from './lib/tools.js';
 import { type Scenario, selected } from './lib/scenario-kit.js';
 import { firstUpload } from './lib/scenarios-tree.js';
+import { firstUploadText } from './lib/scenarios-text.js';
 import { rcloneRows, resync } from './lib/scenarios-resync.js';
 import { ftpResync } from './lib/scenarios-ftp-sync.js';
 import { hugeResync } from './lib/scenarios-huge.js';
@@ -39,7 +40,7 @@ import { saveLatency } from './lib/scenarios-save.js';
 // ---------------------------------------------------------------------------------------------
 // options
 
-const TAGS = 'sftp ftp upload resync unison rclone huge big download save';
+const TAGS = 'sftp ftp upload text resync unison rclone huge big download save';
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { quick: false, only: [], anchors: true, cli: true, runs: 3, budget: 1500, cpuProf: false, keepNodeEnv: false };
@@ -178,6 +179,7 @@ async function main(): Promise<void> {
     { name: 'sftp-rclone', tags: ['sftp', 'resync', 'rclone'], run: () => rcloneRows() },
     { name: 'sftp-huge', tags: ['sftp', 'resync', 'huge'], run: () => hugeResync() },
     { name: 'ftp-upload', tags: ['ftp', 'upload'], run: () => firstUpload('ftp') },
+    { name: 'ftp-upload-text', tags: ['ftp', 'upload', 'text'], run: () => firstUploadText() },
     { name: 'ftp-resync', tags: ['ftp', 'resync'], run: () => ftpResync() },
     { name: 'sftp-big', tags: ['sftp', 'big'], run: () => bigFile('sftp') },
     { name: 'ftp-big', tags: ['ftp', 'big'], run: () => bigFile('ftp') },
