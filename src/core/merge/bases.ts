@@ -31,7 +31,7 @@ export const DEFAULT_MERGE_BASE_MAX = 1024 * 1024;
 const GC_GRACE_MS = 10 * 60 * 1000;
 
 const HASH_RE = /^[0-9a-f]{64}$/;
-/** a blob being written (keep()'s temp name) */
+/** the temp of a blob write an earlier version cut short (blobs are now created under their final name) */
 const TEMP_RE = /^\.[0-9a-f]{12}\.tmp$/;
 /** bytes of content waiting to be written before keep() waits for the writer */
 const QUEUE_LIMIT = 32 * 1024 * 1024;
