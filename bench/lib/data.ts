@@ -3,6 +3,7 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
+import { rng as prng } from '../../test/harness/rng.js';
 
 export interface DataSpec {
   seed: number;
@@ -25,18 +26,6 @@ export interface DataSet {
   spec: DataSpec;
 }
 
-/** mulberry32: a tiny seeded PRNG (sizes) */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** AES-256-CTR keystream from the seed (content: random-looking, incompressible, reproducible) */
 function keystream(seed: number, label: string) {
   const key = createHash('sha256').update(`remote-sync-bench:${seed}:${label}`).digest();
@@ -45,7 +34,14 @@ function keystream(seed: number, label: string) {
 }
 
 // a fixed mtime for every generated file (2024-01-02T03:04:05Z), so reruns see identical input
-const FIXED_MTIME = new Date('2024-01-02T03:04:05Z');
+export const FIXED_MTIME = new Date('2024-01-02T03:04:05Z');
+
+/** file number `f` of a tree of `spec`: its folder (made by the caller when `first`) and path, named as every generated tree names them */
+export function treeFile(tree: string, spec: DataSpec, f: number, ext: string): { folder: string; path: string; first: boolean } {
+  const perFolder = Math.ceil(spec.files / spec.folders);
+  const folder = join(tree, `d${String(Math.floor(f / perFolder)).padStart(spec.folders > 999 ? 4 : 3, '0')}`);
+  return { folder, path: join(folder, `f${String(f).padStart(spec.files > 99_999 ? 6 : 5, '0')}.${ext}`), first: f % perFolder === 0 };
+}
 
 export function ensureData(dir: string, spec: DataSpec, log: (s: string) => void): DataSet {
   const marker = join(dir, 'complete.json');
@@ -70,12 +66,10 @@ export function ensureData(dir: string, spec: DataSpec, log: (s: string) => void
   const rnd = prng(spec.seed);
   const bytes = keystream(spec.seed, 'tree');
   let treeBytes = 0;
-  const perFolder = Math.ceil(spec.files / spec.folders);
   for (let f = 0; f < spec.files; f++) {
-    const folder = join(tree, `d${String(Math.floor(f / perFolder)).padStart(spec.folders > 999 ? 4 : 3, '0')}`);
-    if (f % perFolder === 0) mkdirSync(folder, { recursive: true });
+    const { folder, path: p, first } = treeFile(tree, spec, f, 'bin');
+    if (first) mkdirSync(folder, { recursive: true });
     const size = spec.minSize + Math.floor(rnd() * (spec.maxSize - spec.minSize + 1));
-    const p = join(folder, `f${String(f).padStart(spec.files > 99_999 ? 6 : 5, '0')}.bin`);
     writeFileSync(p, bytes(size));
     utimesSync(p, FIXED_MTIME, FIXED_MTIME);
     treeBytes += size;

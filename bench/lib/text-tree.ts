@@ -5,7 +5,8 @@
 // Deterministic for a seed; generated once into <data-dir>/text-tree and reused.
 import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DataSpec } from './data.js';
+import { FIXED_MTIME, treeFile, type DataSpec } from './data.js';
+import { rng as prng } from '../../test/harness/rng.js';
 
 export interface TextTree { tree: string; files: number; treeBytes: number }
 
@@ -13,19 +14,6 @@ const WORDS = ('const let function return import export from default class exten
   + 'async await try catch throw value data item list index count name path file folder server client user page '
   + 'render update state props event handler request response error result options config true false null').split(' ');
 const PUNCT = ['(', ')', '{', '}', ';', ',', '.', ' = ', ' => ', ' + '];
-const FIXED_MTIME = new Date('2024-01-02T03:04:05Z');
-
-/** mulberry32, as data.ts: the sizes come out the same as the main tree's for the same seed */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `size` bytes of code-like text (ASCII), drawn from `rnd` */
 function codeText(size: number, rnd: () => number): Buffer {
@@ -55,12 +43,10 @@ export function ensureTextTree(dir: string, spec: DataSpec, log: (s: string) => 
   const sizes = prng(spec.seed);
   const words = prng(spec.seed ^ 0x7e57);
   let treeBytes = 0;
-  const perFolder = Math.ceil(spec.files / spec.folders);
   for (let f = 0; f < spec.files; f++) {
-    const folder = join(tree, `d${String(Math.floor(f / perFolder)).padStart(spec.folders > 999 ? 4 : 3, '0')}`);
-    if (f % perFolder === 0) mkdirSync(folder, { recursive: true });
+    const { folder, path: p, first } = treeFile(tree, spec, f, 'js');
+    if (first) mkdirSync(folder, { recursive: true });
     const size = spec.minSize + Math.floor(sizes() * (spec.maxSize - spec.minSize + 1));
-    const p = join(folder, `f${String(f).padStart(spec.files > 99_999 ? 6 : 5, '0')}.js`);
     writeFileSync(p, codeText(size, words));
     utimesSync(p, FIXED_MTIME, FIXED_MTIME);
     treeBytes += size;

@@ -193,7 +193,9 @@ export class BaseStore {
   private async sendToWorker(hashes: string[], contents: Buffer[]): Promise<void> {
     const errors = this.worker ? await this.worker.write(this.dir, hashes, contents) : undefined;
     if (errors === undefined) {
-      // the worker is gone (or never answered): written here, and no worker again for this store
+      // the worker is gone (or never answered): written here, and no worker again for this store (a blob
+      // it was writing when it died may be there cut short: writeBlob then takes it as kept, and load(),
+      // which checks every blob's hash, finds it damaged and removes it: "no common version", as after a crash)
       if (this.worker) this.log.debug('common versions: the writer thread stopped; writing them on the main thread');
       this.worker = undefined;
       this.noWorker = true;
