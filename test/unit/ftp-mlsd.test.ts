@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { parseList, type Client } from 'basic-ftp';
 import { parseMlsdListing } from '../../src/core/targets/ftp-mlsd.js';
 import { listDir } from '../../src/core/targets/ftp-list.js';
+import { rng } from '../harness/rng.js';
 
 /** listDir's result the basic-ftp way: a client whose listing is `text` (pure logic, no connection) */
 async function viaBasicFtp(text: string) {
@@ -83,4 +84,55 @@ test('listings basic-ftp reads with another parser, or fails on, are left to it'
   const badTime = 'type=file;size=1;modify=2020XX01000000; a\n';
   assert.equal(parseMlsdListing(badTime), undefined);
   await assert.rejects(viaBasicFtp(badTime), 'basic-ftp throws on it: the caller lets it');
+});
+
+test('random listings: the lean parser gives what basic-ftp gives, or leaves the listing to it only where basic-ftp fails', async () => {
+  const seed = 20261202;
+  const r = rng(seed);
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)];
+  const keys = ['type', 'Type', 'TYPE', 'size', 'Size', 'sizd', 'modify', 'MODIFY', 'unique', 'UNIQUE', 'UNIX.mode', 'unix.mode', 'perm', 'UNIX.uid', 'x', 'total', ''];
+  const values: Record<string, readonly string[]> = {
+    type: ['file', 'dir', 'cdir', 'pdir', 'File', 'CDIR', 'Cdir', 'OS.unix=slink:/x', 'block', ''],
+    size: ['0', '12', '4096', '-3', '+7', 'abc', '12x', '123456789012345678', ''],
+    modify: ['20261130101530', '20261130101530.5', '20261130101530.123', '2026113010153', '19700101000000', ''],
+    unique: ['803g1', 'FD00U1', 'a=b', ''],
+    mode: ['0644', '0755', '644', '7', '0999', '0x1f4', 'a644', '0', '00000', ''],
+    other: ['flcdmpe', '1000', '', '=', 'x=y'],
+  };
+  const valueOf = (k: string) => {
+    const l = k.toLowerCase();
+    return pick(l === 'type' ? values.type : l === 'size' || l === 'sizd' ? values.size : l === 'modify' ? values.modify : l === 'unique' ? values.unique : l === 'unix.mode' ? values.mode : values.other);
+  };
+  const names = ['a.txt', 'file one.bin', '  two spaces', '.', '..', '', 'a/b', 'x;y=z', 'é日本', 'total', 'type=file'];
+  const line = () => {
+    if (r() < 0.05) return pick(['', '   ', 'total 12', '\t']);
+    const facts: string[] = [];
+    const n = 1 + Math.floor(r() * 6);
+    for (let i = 0; i < n; i++) {
+      const k = pick(keys);
+      facts.push(r() < 0.05 ? k : `${k}=${valueOf(k)}`);
+    }
+    const sep = r() < 0.03 ? '' : ';';
+    return `${facts.join(';')}${sep}${r() < 0.03 ? '' : ' '}${pick(names)}`;
+  };
+  let compared = 0;
+  for (let i = 0; i < 3000; i++) {
+    const lines = Array.from({ length: 1 + Math.floor(r() * 6) }, line);
+    // (a last line basic-ftp reads as MLSD: the listings the lean parser is for)
+    lines.push(`type=file;size=${i};modify=20261130101530; last ${i}`);
+    const eol = pick(['\n', '\r\n']);
+    const text = lines.join(eol) + eol + (r() < 0.2 ? eol : '');
+    const lean = parseMlsdListing(text);
+    let old: Awaited<ReturnType<typeof viaBasicFtp>> | undefined;
+    try { old = await viaBasicFtp(text); } catch { /* basic-ftp fails on it */ }
+    if (lean === undefined) {
+      assert.equal(old, undefined, `seed ${seed}, listing ${i}: left to basic-ftp, which reads it:\n${text}`);
+      continue;
+    }
+    assert.ok(old, `seed ${seed}, listing ${i}: basic-ftp fails on it, the lean parser must leave it:\n${text}`);
+    assert.deepEqual([...lean], [...old], `seed ${seed}, listing ${i}:\n${text}`);
+    assert.equal(lean.self, old.self, `seed ${seed}, listing ${i}: the folder's own id:\n${text}`);
+    compared++;
+  }
+  assert.ok(compared > 2000, `most listings are compared (${compared})`);
 });
